@@ -1,0 +1,59 @@
+#include "gafka/cli/program.h"
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include <unistd.h>
+
+#ifndef GAFKA_VERSION
+#define GAFKA_VERSION "0.0.0"
+#endif
+
+namespace gafka::cli {
+namespace {
+
+// The reader of our stdout went away (`| head`): that is a normal end.
+extern "C" void quiet_exit_on_sigpipe(int) { _exit(exit_ok); }
+
+}  // namespace
+
+const char* version() { return GAFKA_VERSION; }
+
+void configure_app(CLI::App& app) {
+    app.set_version_flag("--version", std::string(app.get_name()) + " " + version());
+    app.option_defaults()->always_capture_default();
+}
+
+void print_error(const std::string& program, const std::string& message) {
+    std::cerr << program << ": error: " << message << std::endl;
+}
+
+int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+    std::signal(SIGPIPE, quiet_exit_on_sigpipe);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return exit_ok;
+    } catch (const CLI::CallForAllHelp&) {
+        std::cout << app.help("", CLI::AppFormatMode::All);
+        return exit_ok;
+    } catch (const CLI::CallForVersion& e) {
+        std::cout << e.what() << "\n";
+        return exit_ok;
+    } catch (const CLI::ParseError& e) {
+        print_error(app.get_name(), e.what());
+        std::cerr << "Try '" << app.get_name() << " --help' for more information." << std::endl;
+        return exit_usage;
+    }
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        print_error(app.get_name(), e.what());
+        return exit_failure;
+    }
+}
+
+}  // namespace gafka::cli

@@ -1,0 +1,29 @@
+#pragma once
+// What every gafka program's main() shares: CLI11 set-up, mapping of parse
+// results to the documented exit codes (usage errors 2, --help/--version 0),
+// quiet ends on a closed stdout (`cmd | head`), and the last catch.
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace gafka::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_usage = 2;
+inline constexpr int exit_partial = 3;
+
+const char* version();
+
+// An app with --version and the program's name and description.
+void configure_app(CLI::App& app);
+
+// Parses argv into `app` and, if that worked, runs `body`, returning its exit
+// code. Parse errors print "<prog>: error: ..." to stderr and give 2.
+int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
+
+// Prints "<prog>: error: <message>" to stderr.
+void print_error(const std::string& program, const std::string& message);
+
+}  // namespace gafka::cli

@@ -1,0 +1,99 @@
+#pragma once
+// Encoding and decoding of record batches (bytes in log/format.h).
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "gafka/log/format.h"
+#include "gafka/log/record.h"
+
+namespace gafka::log {
+
+struct batch_header {
+    std::uint32_t crc = 0;
+    std::uint32_t length = 0;
+    offset_t base_offset = 0;
+    timestamp_ms first_timestamp = 0;
+    timestamp_ms max_timestamp = 0;
+    std::int64_t producer_id = -1;
+    std::int32_t base_sequence = -1;
+    epoch_t leader_epoch = 0;
+    std::int32_t record_count = 0;
+    std::uint8_t magic = batch_magic;
+    std::uint8_t attributes = 0;
+
+    offset_t last_offset() const { return base_offset + record_count - 1; }
+    offset_t next_offset() const { return base_offset + record_count; }
+};
+
+// Why a run of bytes is not a valid batch.
+enum class batch_problem {
+    none,
+    truncated,      // fewer bytes than the header or the length field says
+    zero_filled,    // the header is all zero bytes (preallocated or lost write)
+    bad_length,     // length outside [header + one record, max_batch_bytes]
+    bad_magic,
+    bad_count,      // record_count outside [1, max_batch_records]
+    crc_mismatch,
+    bad_records,    // CRC good but the records overrun the batch (writer bug)
+    offset_out_of_order,
+};
+const char* to_string(batch_problem p);
+
+// Reads the header fields from `p` (batch_header_size bytes). No checks.
+batch_header decode_header(const char* p);
+// Checks the header fields that can be checked without the body.
+batch_problem check_header(const batch_header& h, std::string_view header_bytes);
+// Full check of a whole batch: header, CRC and record framing.
+batch_problem check_batch(std::string_view batch);
+
+// Builds one batch. Records are appended as they come; finish() writes the
+// header and CRC. The partition log stamps the base offset (restamp) under
+// its lock, so a batch can be built before its offset is known.
+class batch_builder {
+public:
+    batch_builder();
+    void add(const record& r);
+    void add(timestamp_ms ts, std::optional<std::string_view> key, std::optional<std::string_view> value,
+             std::span<const record_header> headers = {});
+    // Room for `bytes` of records, so building a batch of known size copies nothing.
+    void reserve(std::size_t bytes) { buf_.reserve(batch_header_size + bytes); }
+    std::int32_t count() const { return count_; }
+    std::size_t size_bytes() const { return buf_.size(); }
+    bool empty() const { return count_ == 0; }
+    // Returns the finished batch and resets the builder.
+    std::string finish(offset_t base_offset = 0, epoch_t epoch = 0, std::int64_t producer_id = -1,
+                       std::int32_t base_sequence = -1);
+
+private:
+    std::string buf_;
+    std::int32_t count_ = 0;
+    timestamp_ms first_ts_ = 0;
+    timestamp_ms max_ts_ = 0;
+};
+
+// Rewrites base offset and leader epoch of a finished batch in place and
+// recomputes its CRC.
+void restamp(std::string& batch, offset_t base_offset, epoch_t epoch);
+
+// Bytes one record takes inside a batch.
+std::size_t encoded_record_size(std::optional<std::string_view> key, std::optional<std::string_view> value,
+                                std::span<const record_header> headers);
+
+// Walks the records of one batch that passed check_batch().
+class batch_records {
+public:
+    explicit batch_records(std::string_view batch);
+    const batch_header& header() const { return header_; }
+    // Fills `out` with the next record; false at the end of the batch.
+    bool next(record_view& out);
+
+private:
+    std::string_view batch_;
+    batch_header header_;
+    std::size_t pos_ = batch_header_size;
+    std::int32_t index_ = 0;
+};
+
+}  // namespace gafka::log

@@ -1,0 +1,421 @@
+#include "gafka/log/partition_log.h"
+
+#include <algorithm>
+#include <charconv>
+#include <future>
+
+#include "gafka/util/logging.h"
+
+namespace gafka::log {
+namespace {
+
+std::shared_ptr<spdlog::logger> lg() { return util::logger("log"); }
+
+offset_t read_recovery_point(const std::filesystem::path& dir) {
+    auto text = util::read_whole_file(dir / recovery_point_file);
+    if (!text.ok()) return 0;
+    offset_t v = 0;
+    auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+    if (ec != std::errc() || v < 0) {
+        lg()->warn("{}: unreadable recovery point, scanning every segment", dir.string());
+        return 0;
+    }
+    return v;
+}
+
+}  // namespace
+
+result<std::unique_ptr<partition_log>> partition_log::open(const std::filesystem::path& dir, log_options options) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return status::io_error("create " + dir.string() + ": " + ec.message());
+    auto max_segment = std::uint64_t{UINT32_MAX} - max_batch_bytes;
+    if (options.segment_bytes < 1024 || options.segment_bytes > max_segment)
+        return status::invalid_argument("segment size must be between 1 KiB and " + std::to_string(max_segment) +
+                                        " bytes");
+    std::unique_ptr<partition_log> log(new partition_log(dir, std::move(options)));
+    if (auto s = log->recover(); !s.ok()) return s;
+    return log;
+}
+
+partition_log::~partition_log() {
+    std::unique_lock lock(mu_);
+    syncs_idle_.wait(lock, [&] { return !syncing_; });
+}
+
+status partition_log::recover() {
+    std::vector<offset_t> bases;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
+        if (auto base = parse_segment_file_name(entry.path().filename().string(), log_suffix)) bases.push_back(*base);
+    if (ec) return status::io_error("list " + dir_.string() + ": " + ec.message());
+    std::sort(bases.begin(), bases.end());
+
+    recovery_point_ = read_recovery_point(dir_);
+    for (std::size_t i = 0; i < bases.size(); ++i) {
+        bool last = i + 1 == bases.size();
+        scan_summary scan;
+        auto seg = segment::open(dir_, bases[i], recovery_point_, options_.index_interval_bytes, scan);
+        if (!seg.ok()) return seg.error();
+        ++recovery_.segments;
+        recovery_.bytes_scanned += scan.valid_end - scan.start_position;
+        recovery_.records_scanned += scan.records;
+        if (!segments_.empty() && bases[i] < segments_.rbegin()->second->next_offset() && !corrupt_at_) {
+            corrupt_at_ = bases[i];
+            lg()->error("{}: segment {} overlaps the one before it; refusing to serve from offset {}", dir_.string(),
+                        (*seg)->log_path().string(), bases[i]);
+        }
+        if (scan.problem) {
+            const auto& p = *scan.problem;
+            if (last && !p.valid_data_follows) {
+                auto cut = scan.file_size - scan.valid_end;
+                lg()->warn("{}: cut torn tail of {}: {} bytes at position {} from offset {} ({})", dir_.string(),
+                           (*seg)->log_path().filename().string(), cut, scan.valid_end, (*seg)->next_offset(),
+                           to_string(p.reason));
+                if (auto s = (*seg)->truncate(scan.valid_end, (*seg)->next_offset()); !s.ok()) return s;
+                recovery_.truncated_bytes += cut;
+                recovery_.truncated_at = (*seg)->next_offset();
+            } else if (!corrupt_at_) {
+                corrupt_at_ = (*seg)->next_offset();
+                recovery_.corruption = p;
+                recovery_.corrupt_file = (*seg)->log_path();
+                lg()->error("{}: corruption in the middle of the log: {} at position {} of {}; serving offsets "
+                            "below {} only until gafka-walcheck --repair",
+                            dir_.string(), to_string(p.reason), p.position, (*seg)->log_path().string(),
+                            *corrupt_at_);
+            }
+        }
+        if (!last)
+            if (auto s = (*seg)->seal(); !s.ok()) return s;
+        segments_[bases[i]] = std::move(*seg);
+    }
+    if (segments_.empty()) {
+        auto seg = segment::create(dir_, recovery_point_, options_.index_interval_bytes);
+        if (!seg.ok()) return seg.error();
+        segments_[recovery_point_] = std::move(*seg);
+    }
+    end_offset_ = active_locked()->next_offset();
+    if (auto s = active_locked()->sync(); !s.ok()) return s;
+    durable_ = end_offset_;
+    if (!corrupt_at_ && recovery_point_ != end_offset_) return write_recovery_point(end_offset_);
+    return {};
+}
+
+status partition_log::write_recovery_point(offset_t offset) {
+    if (auto s = util::atomic_write_file(dir_ / recovery_point_file, std::to_string(offset) + "\n"); !s.ok())
+        return s;
+    recovery_point_ = offset;
+    return {};
+}
+
+status partition_log::writable_locked() const {
+    if (!failed_.ok()) return failed_;
+    if (closed_) return status::invalid_argument("log " + dir_.string() + " is closed");
+    if (corrupt_at_)
+        return status::corruption("log " + dir_.string() + " is corrupt at offset " + std::to_string(*corrupt_at_) +
+                                  "; run gafka-walcheck --repair");
+    return {};
+}
+
+result<append_result> partition_log::append(std::string batch, epoch_t epoch) {
+    if (batch.size() < batch_header_size) return status::invalid_argument("batch too short");
+    auto h = decode_header(batch.data());
+    if (h.record_count < 1 || h.length != batch.size()) return status::invalid_argument("malformed batch");
+    std::lock_guard lock(mu_);
+    if (auto s = writable_locked(); !s.ok()) return s;
+    restamp(batch, end_offset_, epoch);
+    h.base_offset = end_offset_;
+    h.leader_epoch = epoch;
+    return append_locked(batch, h);
+}
+
+result<append_result> partition_log::append_stamped(std::string_view batch) {
+    if (auto p = check_batch(batch); p != batch_problem::none)
+        return status::corruption(std::string("replicated batch rejected: ") + to_string(p));
+    auto h = decode_header(batch.data());
+    std::lock_guard lock(mu_);
+    if (auto s = writable_locked(); !s.ok()) return s;
+    if (h.base_offset != end_offset_)
+        return status::out_of_range("batch starts at offset " + std::to_string(h.base_offset) + ", log ends at " +
+                                    std::to_string(end_offset_));
+    return append_locked(batch, h);
+}
+
+result<append_result> partition_log::append_locked(std::string_view batch, const batch_header& h) {
+    auto active = active_locked();
+    if (!active->empty() && active->size_bytes() + batch.size() > options_.segment_bytes)
+        if (auto s = roll_locked(); !s.ok()) return s;
+    if (auto s = active_locked()->append(batch, h); !s.ok()) {
+        failed_ = s;
+        lg()->error("{}: write failed, refusing further appends: {}", dir_.string(), s.to_string());
+        return s;
+    }
+    end_offset_ = h.next_offset();
+    return append_result{h.base_offset, h.last_offset()};
+}
+
+status partition_log::roll_locked() {
+    auto old = active_locked();
+    if (auto s = old->seal(); !s.ok()) {
+        failed_ = s;
+        lg()->error("{}: sealing {} failed, refusing further appends: {}", dir_.string(), old->log_path().string(),
+                    s.to_string());
+        return s;
+    }
+    durable_ = std::max(durable_, old->next_offset());
+    auto seg = segment::create(dir_, end_offset_, options_.index_interval_bytes);
+    if (!seg.ok()) {
+        failed_ = seg.error();
+        return failed_;
+    }
+    segments_[end_offset_] = std::move(*seg);
+    return write_recovery_point(end_offset_);
+}
+
+void partition_log::sync_async(offset_t through, std::function<void(status)> done) {
+    bool start = false;
+    {
+        std::lock_guard lock(mu_);
+        if (!failed_.ok()) {
+            auto s = failed_;
+            done(s);
+            return;
+        }
+        if (durable_ >= through) {
+            done({});
+            return;
+        }
+        sync_waiters_.emplace(through, std::move(done));
+        if (!syncing_) syncing_ = start = true;
+    }
+    if (!start) return;
+    if (options_.run_blocking) options_.run_blocking([this] { run_syncs(); });
+    else run_syncs();
+}
+
+void partition_log::run_syncs() {
+    for (;;) {
+        offset_t target;
+        std::shared_ptr<segment> seg;
+        {
+            std::lock_guard lock(mu_);
+            if (sync_waiters_.empty() || !failed_.ok()) {
+                auto waiters = std::move(sync_waiters_);
+                sync_waiters_.clear();
+                auto s = failed_;
+                syncing_ = false;
+                syncs_idle_.notify_all();
+                for (auto& [_, done] : waiters) done(s);
+                return;
+            }
+            target = end_offset_;
+            seg = active_locked();
+        }
+        // A roll between here and the fsync seals (and so fsyncs) the older
+        // segment itself, so syncing the segment we saw covers `target`.
+        auto s = seg->sync();
+        std::vector<std::function<void(status)>> ready;
+        {
+            std::lock_guard lock(mu_);
+            ++sync_count_;
+            if (!s.ok()) {
+                failed_ = s;
+                lg()->error("{}: fsync failed, refusing further appends: {}", dir_.string(), s.to_string());
+                continue;
+            }
+            durable_ = std::max(durable_, target);
+            auto end = sync_waiters_.upper_bound(durable_);
+            for (auto it = sync_waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+            sync_waiters_.erase(sync_waiters_.begin(), end);
+        }
+        for (auto& done : ready) done({});
+    }
+}
+
+status partition_log::sync(offset_t through) {
+    std::promise<status> p;
+    auto f = p.get_future();
+    sync_async(through, [&p](status s) { p.set_value(std::move(s)); });
+    return f.get();
+}
+
+result<read_result> partition_log::read(offset_t from, std::size_t max_bytes, offset_t upto) const {
+    std::shared_ptr<segment> seg;
+    std::uint64_t pos = 0, end_pos = 0;
+    offset_t limit;
+    {
+        std::lock_guard lock(mu_);
+        auto start = segments_.begin()->first;
+        if (from < start)
+            return status::out_of_range("offset " + std::to_string(from) + " is before the log start " +
+                                        std::to_string(start));
+        if (from > end_offset_)
+            return status::out_of_range("offset " + std::to_string(from) + " is past the log end " +
+                                        std::to_string(end_offset_));
+        limit = std::min(upto, end_offset_);
+        if (corrupt_at_) limit = std::min(limit, *corrupt_at_);
+        if (from >= limit) {
+            if (corrupt_at_ && from >= *corrupt_at_)
+                return status::corruption("partition log " + dir_.string() + " is corrupt at offset " +
+                                          std::to_string(*corrupt_at_));
+            return read_result{{}, from};
+        }
+        auto it = std::prev(segments_.upper_bound(from));
+        while (it->second->next_offset() <= from && std::next(it) != segments_.end()) ++it;  // skip a gap
+        seg = it->second;
+        auto p = seg->position_of(from);
+        if (!p.ok()) return p.error();
+        pos = *p;
+        end_pos = seg->size_bytes();
+    }
+    read_result out;
+    out.next_offset = from;
+    if (pos >= end_pos) return out;
+    auto want = std::min<std::uint64_t>(end_pos - pos, std::max<std::size_t>(max_bytes, batch_header_size));
+    out.data.resize(want);
+    auto n = seg->read_at(out.data.data(), want, pos);
+    if (!n.ok()) return n.error();
+    out.data.resize(*n);
+    if (out.data.size() >= batch_header_size) {  // the first batch is read whole, however large
+        auto first_len = decode_header(out.data.data()).length;
+        if (first_len > out.data.size() && first_len <= max_batch_bytes && pos + first_len <= end_pos) {
+            out.data.resize(first_len);
+            auto m = seg->read_at(out.data.data(), first_len, pos);
+            if (!m.ok()) return m.error();
+        }
+    }
+    std::size_t used = 0;
+    while (used + batch_header_size <= out.data.size()) {
+        std::string_view rest(out.data.data() + used, out.data.size() - used);
+        auto h = decode_header(rest.data());
+        auto problem = check_header(h, rest.substr(0, batch_header_size));
+        bool partial = problem == batch_problem::none && h.length > rest.size();
+        if (partial && pos + used + h.length <= end_pos) break;  // the next read gets it whole
+        if (problem == batch_problem::none) problem = check_batch(rest);
+        if (problem == batch_problem::none && h.base_offset >= limit) break;
+        bool in_order = used == 0 ? h.base_offset <= from : h.base_offset == out.next_offset;
+        if (problem != batch_problem::none || !in_order) {
+            auto at = used == 0 ? from : out.next_offset;
+            {
+                std::lock_guard lock(mu_);
+                if (!corrupt_at_ || *corrupt_at_ > at) corrupt_at_ = at;
+            }
+            lg()->error("{}: {} in {} at position {}; refusing to serve from offset {} on", dir_.string(),
+                        problem != batch_problem::none ? to_string(problem) : "offset out of order",
+                        seg->log_path().string(), pos + used, at);
+            if (used == 0)
+                return status::corruption("partition log " + dir_.string() + " is corrupt at offset " +
+                                          std::to_string(at));
+            break;
+        }
+        used += h.length;
+        out.next_offset = h.next_offset();
+    }
+    out.data.resize(used);
+    return out;
+}
+
+result<retention_result> partition_log::apply_retention(std::int64_t max_bytes, std::int64_t max_age_ms,
+                                                        timestamp_ms now) {
+    std::lock_guard lock(mu_);
+    retention_result r;
+    std::uint64_t total = 0;
+    for (const auto& [_, seg] : segments_) total += seg->size_bytes();
+    while (segments_.size() > 1) {
+        auto seg = segments_.begin()->second;
+        bool too_big = max_bytes >= 0 && total > static_cast<std::uint64_t>(max_bytes);
+        bool too_old = max_age_ms >= 0 && seg->max_timestamp() < now - max_age_ms;
+        if (!too_big && !too_old) break;
+        if (auto s = seg->remove_files(); !s.ok()) return s;
+        lg()->info("{}: retention deleted {} (offsets {}..{}, {} bytes, {})", dir_.string(),
+                   seg->log_path().filename().string(), seg->base_offset(), seg->next_offset() - 1,
+                   seg->size_bytes(), too_big ? "over the size limit" : "older than the age limit");
+        total -= seg->size_bytes();
+        ++r.segments_deleted;
+        r.bytes_deleted += seg->size_bytes();
+        segments_.erase(segments_.begin());
+    }
+    if (r.segments_deleted > 0)
+        if (auto s = util::sync_directory(dir_); !s.ok()) return s;
+    return r;
+}
+
+status partition_log::truncate_to(offset_t offset) {
+    std::lock_guard lock(mu_);
+    if (auto s = writable_locked(); !s.ok()) return s;
+    if (offset >= end_offset_) return {};
+    if (offset < segments_.begin()->first)
+        return status::out_of_range("cannot truncate below the log start " + std::to_string(segments_.begin()->first));
+    while (segments_.size() > 1 && segments_.rbegin()->first >= offset) {
+        auto seg = segments_.rbegin()->second;
+        if (auto s = seg->remove_files(); !s.ok()) return s;
+        segments_.erase(std::prev(segments_.end()));
+    }
+    auto seg = active_locked();
+    auto pos = seg->position_of(offset);
+    if (!pos.ok()) return pos.error();
+    if (*pos < seg->size_bytes()) {
+        char hdr[batch_header_size];
+        auto n = seg->read_at(hdr, sizeof hdr, *pos);
+        if (!n.ok()) return n.error();
+        if (decode_header(hdr).base_offset != offset)
+            return status::invalid_argument("offset " + std::to_string(offset) + " is not a batch boundary");
+    }
+    lg()->warn("{}: truncating from offset {} (log end was {})", dir_.string(), offset, end_offset_);
+    if (auto s = seg->truncate(*pos, offset); !s.ok()) {
+        failed_ = s;
+        return s;
+    }
+    end_offset_ = offset;
+    durable_ = std::min(durable_, offset);
+    return write_recovery_point(std::min(recovery_point_, offset));
+}
+
+status partition_log::close() {
+    std::unique_lock lock(mu_);
+    syncs_idle_.wait(lock, [&] { return !syncing_; });
+    if (closed_) return status::invalid_argument("log " + dir_.string() + " is already closed");
+    closed_ = true;
+    if (!failed_.ok()) return failed_;
+    if (auto s = active_locked()->seal(); !s.ok()) return s;
+    durable_ = end_offset_;
+    if (corrupt_at_) return {};
+    return write_recovery_point(end_offset_);
+}
+
+offset_t partition_log::log_start_offset() const {
+    std::lock_guard lock(mu_);
+    return segments_.begin()->first;
+}
+offset_t partition_log::log_end_offset() const {
+    std::lock_guard lock(mu_);
+    return end_offset_;
+}
+offset_t partition_log::durable_offset() const {
+    std::lock_guard lock(mu_);
+    return durable_;
+}
+std::optional<offset_t> partition_log::corrupt_offset() const {
+    std::lock_guard lock(mu_);
+    return corrupt_at_;
+}
+std::uint64_t partition_log::size_bytes() const {
+    std::lock_guard lock(mu_);
+    std::uint64_t total = 0;
+    for (const auto& [_, seg] : segments_) total += seg->size_bytes();
+    return total;
+}
+std::int64_t partition_log::segment_count() const {
+    std::lock_guard lock(mu_);
+    return static_cast<std::int64_t>(segments_.size());
+}
+std::int64_t partition_log::sync_count() const {
+    std::lock_guard lock(mu_);
+    return sync_count_;
+}
+status partition_log::failure() const {
+    std::lock_guard lock(mu_);
+    return failed_;
+}
+
+}  // namespace gafka::log

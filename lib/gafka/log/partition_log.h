@@ -1,0 +1,144 @@
+#pragma once
+// The log of one partition: a directory of segments, append and read by
+// offset, group commit, recovery on open, retention and truncation.
+//
+// Thread safety: every public call may be made from any thread. Appends are
+// serialized by one mutex; reads take it only to find their segment and read
+// file bytes outside it. fsyncs run outside the mutex so appends continue
+// while a sync is in flight (group commit: every sync covers all appends
+// made before it started).
+//
+// Invariants: log_start_offset() <= durable_offset() <= log_end_offset();
+// once a write or fsync fails the log is failed for good and refuses appends
+// (an fsync is never retried: the page cache may already have dropped the
+// dirty pages). Corruption found in the middle of the log (on open or on a
+// read) sets corrupt_offset(): reads stop before it and appends are refused
+// until gafka-walcheck --repair.
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gafka/log/batch.h"
+#include "gafka/log/format.h"
+#include "gafka/log/segment.h"
+
+namespace gafka::log {
+
+struct log_options {
+    std::uint64_t segment_bytes = default_segment_bytes;
+    std::size_t index_interval_bytes = default_index_interval_bytes;
+    // Runs a blocking fsync job off the caller's thread. Empty: sync_async
+    // runs the fsync on the calling thread.
+    std::function<void(std::function<void()>)> run_blocking;
+};
+
+// What recovery found and did when the log was opened.
+struct recovery_report {
+    std::int64_t segments = 0;
+    std::uint64_t bytes_scanned = 0;
+    std::int64_t records_scanned = 0;
+    std::uint64_t truncated_bytes = 0;       // torn tail cut off
+    offset_t truncated_at = no_offset;       // first offset of the cut
+    std::optional<scan_problem> corruption;  // mid-log damage left in place
+    std::filesystem::path corrupt_file;
+};
+
+struct append_result {
+    offset_t base_offset = 0;
+    offset_t last_offset = 0;
+};
+
+// Whole batches read from the log, back to back, as stored.
+struct read_result {
+    std::string data;
+    offset_t next_offset = 0;  // where the next read should start
+};
+
+struct retention_result {
+    std::int64_t segments_deleted = 0;
+    std::uint64_t bytes_deleted = 0;
+};
+
+class partition_log {
+public:
+    static result<std::unique_ptr<partition_log>> open(const std::filesystem::path& dir, log_options options = {});
+    ~partition_log();
+    partition_log(const partition_log&) = delete;
+    partition_log& operator=(const partition_log&) = delete;
+
+    // Appends `batch` (from batch_builder::finish) with offsets assigned here.
+    // Written to the page cache, not yet durable: see sync/sync_async.
+    result<append_result> append(std::string batch, epoch_t epoch = 0);
+    // Appends a batch that already carries its offsets (a replica's copy of
+    // the leader's batch); its base offset must be log_end_offset().
+    result<append_result> append_stamped(std::string_view batch);
+
+    // Group commit: calls `done` once everything before `through` is on disk
+    // (or with the error that stops it). Concurrent callers share fsyncs.
+    void sync_async(offset_t through, std::function<void(status)> done);
+    status sync(offset_t through);
+    status sync() { return sync(log_end_offset()); }
+
+    // Whole batches starting with the one holding `from`, up to about
+    // `max_bytes` (always at least one batch), none at or past `upto`.
+    result<read_result> read(offset_t from, std::size_t max_bytes, offset_t upto) const;
+    result<read_result> read(offset_t from, std::size_t max_bytes) const { return read(from, max_bytes, INT64_MAX); }
+
+    // Removes whole sealed segments, oldest first, while the log is over
+    // `max_bytes` (-1: no limit) or a segment's newest record is older than
+    // `max_age_ms` before `now` (-1: no limit). Never the active segment.
+    result<retention_result> apply_retention(std::int64_t max_bytes, std::int64_t max_age_ms, timestamp_ms now);
+    // Cuts every record at or past `offset` (a batch boundary at or below the
+    // end), as a follower does to a divergent tail.
+    status truncate_to(offset_t offset);
+
+    // Seals the active segment's index and records a recovery point at the
+    // end, so the next open scans nothing. Further calls fail.
+    status close();
+
+    offset_t log_start_offset() const;
+    offset_t log_end_offset() const;
+    offset_t durable_offset() const;
+    std::optional<offset_t> corrupt_offset() const;
+    std::uint64_t size_bytes() const;
+    std::int64_t segment_count() const;
+    std::int64_t sync_count() const;
+    status failure() const;
+    const recovery_report& recovery() const { return recovery_; }
+    const std::filesystem::path& dir() const { return dir_; }
+
+private:
+    partition_log(std::filesystem::path dir, log_options options) : dir_(std::move(dir)), options_(std::move(options)) {}
+    status recover();
+    status write_recovery_point(offset_t offset);
+    result<append_result> append_locked(std::string_view batch, const batch_header& h);
+    status roll_locked();
+    void run_syncs();
+    status writable_locked() const;
+    std::shared_ptr<segment> active_locked() const { return segments_.rbegin()->second; }
+
+    std::filesystem::path dir_;
+    log_options options_;
+    mutable std::mutex mu_;
+    std::condition_variable syncs_idle_;
+    std::map<offset_t, std::shared_ptr<segment>> segments_;  // by base offset; never empty once open
+    offset_t end_offset_ = 0;
+    offset_t durable_ = 0;
+    offset_t recovery_point_ = 0;  // batches below it are fsynced and trusted on open
+    mutable std::optional<offset_t> corrupt_at_;
+    status failed_;
+    bool closed_ = false;
+    bool syncing_ = false;
+    std::int64_t sync_count_ = 0;
+    std::multimap<offset_t, std::function<void(status)>> sync_waiters_;
+    recovery_report recovery_;
+};
+
+}  // namespace gafka::log

@@ -1,0 +1,78 @@
+#pragma once
+// One segment: a `<base>.log` file of batches and its sparse `<base>.idx`.
+// Thread affinity: mutating calls and position_of() run under the owning
+// partition_log's lock; read_at() may run from any thread at any time (pread
+// on a descriptor that lives as long as the shared_ptr does, so a segment
+// removed by retention stays readable to a reader still holding it).
+// Invariant: size_bytes() is always at a batch boundary, and every batch in
+// [0, size_bytes()) passed its checks when appended or recovered.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gafka/log/batch.h"
+#include "gafka/log/segment_index.h"
+#include "gafka/log/segment_scanner.h"
+#include "gafka/util/file.h"
+
+namespace gafka::log {
+
+std::string segment_file_name(offset_t base_offset, const char* suffix);
+// Parses "00000000000000000042.log"; nullopt for anything else.
+std::optional<offset_t> parse_segment_file_name(const std::string& name, const char* suffix);
+
+class segment {
+public:
+    // Creates a new empty segment; fails if a non-empty file is there.
+    static result<std::shared_ptr<segment>> create(const std::filesystem::path& dir, offset_t base_offset,
+                                                   std::size_t index_interval);
+
+    // Opens an existing segment and recovers it: batches starting before
+    // `recovery_point` are trusted, the rest are scanned and checked, and the
+    // index is rebuilt for what was scanned (all of it when the index is
+    // missing or stale). The scan's findings land in `scan`; the segment's
+    // end is the end of the last good batch (the caller decides whether the
+    // bytes after it are a torn tail to cut or corruption to refuse).
+    static result<std::shared_ptr<segment>> open(const std::filesystem::path& dir, offset_t base_offset,
+                                                 offset_t recovery_point, std::size_t index_interval,
+                                                 scan_summary& scan);
+
+    offset_t base_offset() const { return base_offset_; }
+    offset_t next_offset() const { return next_offset_; }
+    std::uint64_t size_bytes() const { return size_; }
+    timestamp_ms max_timestamp() const { return max_timestamp_; }
+    bool empty() const { return size_ == 0; }
+    const std::filesystem::path& log_path() const { return log_.path(); }
+
+    // Appends one checked, stamped batch whose base offset is next_offset().
+    status append(std::string_view batch, const batch_header& h);
+    // File position of the batch that holds `offset`, or of the first batch
+    // after it; size_bytes() when there is none.
+    result<std::uint64_t> position_of(offset_t offset) const;
+    result<std::size_t> read_at(void* buf, std::size_t n, std::uint64_t position) const;
+    // Cuts everything from `position` (a batch boundary) on.
+    status truncate(std::uint64_t position, offset_t next_offset);
+
+    status sync() const { return log_.sync_data(); }
+    // Writes the final index entry, fsyncs the log and maps the index.
+    status seal();
+    status remove_files();
+
+private:
+    segment(offset_t base, std::size_t index_interval) : base_offset_(base), index_interval_(index_interval) {}
+    status index_batch(std::uint64_t position, const batch_header& h, bool force);
+
+    offset_t base_offset_;
+    std::size_t index_interval_;
+    util::file log_;
+    segment_index index_;
+    std::uint64_t size_ = 0;
+    offset_t next_offset_ = 0;
+    timestamp_ms max_timestamp_ = 0;
+    std::optional<std::uint64_t> last_batch_position_;
+    std::optional<offset_t> last_batch_offset_;
+};
+
+}  // namespace gafka::log

@@ -1,0 +1,47 @@
+#pragma once
+// The one reader of segment files that recovery, reads and gafka-walcheck
+// share. It walks batches from a position, checks each (header, CRC, record
+// framing, dense offsets) and stops at the first problem, saying where and
+// whether valid batches follow it: a torn tail (nothing valid after the
+// problem: the writer died mid-write) is told apart from corruption in the
+// middle of a log (valid batches after it), as LevelDB's log reader does.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include "gafka/log/batch.h"
+#include "gafka/util/file.h"
+#include "gafka/util/status.h"
+
+namespace gafka::log {
+
+struct scan_problem {
+    std::uint64_t position = 0;       // file position of the bad batch
+    offset_t offset = no_offset;      // offset the bad batch should have started at
+    batch_problem reason = batch_problem::none;
+    bool valid_data_follows = false;  // true: corruption mid-log, not a torn tail
+};
+
+struct scan_summary {
+    std::uint64_t start_position = 0;
+    std::uint64_t valid_end = 0;   // position just past the last good batch
+    std::uint64_t file_size = 0;
+    std::int64_t batches = 0;
+    std::int64_t records = 0;
+    offset_t first_offset = no_offset;
+    offset_t next_offset = no_offset;  // one past the last good record
+    timestamp_ms max_timestamp = 0;
+    std::optional<scan_problem> problem;
+};
+
+// Called for each good batch with its file position and bytes (valid only
+// during the call). Return false to stop the scan early.
+using batch_visitor = std::function<bool(std::uint64_t position, std::string_view batch)>;
+
+// Scans `f` from `position`, where a batch with base offset `expected_offset`
+// should start (no_offset: accept whatever the first batch says).
+result<scan_summary> scan_segment(const util::file& f, std::uint64_t position, offset_t expected_offset,
+                                  const batch_visitor& visit = {});
+
+}  // namespace gafka::log

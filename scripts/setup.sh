@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages gafka needs, only those missing. Idempotent and
+# quiet when nothing is missing. Usage: scripts/setup.sh [--with-tools]
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libboost-dev libcli11-dev rapidjson-dev libspdlog-dev libfmt-dev
+  libgtest-dev bats bats-support bats-assert jq gcovr man-db
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=()
+((EUID == 0)) || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq >&2
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,97 @@
+#include "gafka/log/batch.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace gafka::log {
+
+std::vector<record> read_records(const std::string& batch) {
+    std::vector<record> out;
+    batch_records records(batch);
+    record_view r;
+    while (records.next(r)) out.push_back(r.to_record());
+    return out;
+}
+
+TEST(batch_test, round_trips_keys_values_headers_and_nulls) {
+    std::vector<record> in = {
+        {1000, std::string("k1"), std::string("v1"), {}},
+        {1002, std::nullopt, std::string("no key"), {{"h", "x"}, {"trace", "abc"}}},
+        {1001, std::string("tombstone"), std::nullopt, {}},
+        {1003, std::string(""), std::string("\x00\xff binary", 9), {}},
+    };
+    batch_builder b;
+    for (const auto& r : in) b.add(r);
+    auto batch = b.finish(42, 3);
+    ASSERT_EQ(check_batch(batch), batch_problem::none);
+    auto h = decode_header(batch.data());
+    EXPECT_EQ(h.base_offset, 42);
+    EXPECT_EQ(h.leader_epoch, 3);
+    EXPECT_EQ(h.record_count, 4);
+    EXPECT_EQ(h.first_timestamp, 1000);
+    EXPECT_EQ(h.max_timestamp, 1003);
+    EXPECT_EQ(h.length, batch.size());
+    EXPECT_EQ(read_records(batch), in);
+    batch_records records(batch);
+    record_view r;
+    ASSERT_TRUE(records.next(r));
+    EXPECT_EQ(r.offset, 42);
+    ASSERT_TRUE(records.next(r));
+    EXPECT_EQ(r.offset, 43);
+}
+
+TEST(batch_test, builder_resets_after_finish) {
+    batch_builder b;
+    b.add(1, std::nullopt, "a");
+    auto first = b.finish();
+    EXPECT_TRUE(b.empty());
+    b.add(2, std::nullopt, "b");
+    auto second = b.finish(1);
+    EXPECT_EQ(read_records(second).size(), 1u);
+    EXPECT_EQ(*read_records(second)[0].value, "b");
+}
+
+TEST(batch_test, every_flipped_byte_is_detected) {
+    batch_builder b;
+    b.add(5, std::string("key"), std::string("value"), std::vector<record_header>{{"a", "b"}});
+    b.add(6, std::nullopt, std::string("second"));
+    auto good = b.finish(7);
+    for (std::size_t i = 0; i < good.size(); ++i) {
+        auto bad = good;
+        bad[i] = static_cast<char>(bad[i] ^ 0x01);
+        EXPECT_NE(check_batch(bad), batch_problem::none) << "byte " << i;
+    }
+}
+
+TEST(batch_test, a_checksum_mismatch_is_reported_as_such) {
+    batch_builder b;
+    b.add(5, std::nullopt, std::string("payload"));
+    auto batch = b.finish();
+    batch[batch_header_size + 20] ^= 0x10;
+    EXPECT_EQ(check_batch(batch), batch_problem::crc_mismatch);
+}
+
+TEST(batch_test, short_and_zero_input_is_classified) {
+    batch_builder b;
+    b.add(5, std::nullopt, std::string("payload"));
+    auto batch = b.finish();
+    EXPECT_EQ(check_batch(batch.substr(0, 10)), batch_problem::truncated);
+    EXPECT_EQ(check_batch(batch.substr(0, batch.size() - 1)), batch_problem::truncated);
+    EXPECT_EQ(check_batch(std::string(100, '\0')), batch_problem::zero_filled);
+    auto bad_magic = batch;
+    bad_magic[batch_field::magic] = 9;
+    EXPECT_EQ(check_batch(bad_magic), batch_problem::bad_magic);
+}
+
+TEST(batch_test, restamp_changes_offset_and_keeps_the_batch_valid) {
+    batch_builder b;
+    b.add(5, std::nullopt, std::string("payload"));
+    auto batch = b.finish(0);
+    restamp(batch, 1000, 9);
+    EXPECT_EQ(check_batch(batch), batch_problem::none);
+    EXPECT_EQ(decode_header(batch.data()).base_offset, 1000);
+    EXPECT_EQ(decode_header(batch.data()).leader_epoch, 9);
+}
+
+}  // namespace gafka::log

@@ -1,0 +1,397 @@
+#include "gafka/log/partition_log.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "test_support.h"
+
+namespace gafka::log {
+namespace fs = std::filesystem;
+
+// Fixture in the style of LevelDB's log_test: write, damage, reopen, read.
+class partition_log_test : public ::testing::Test {
+protected:
+    fs::path dir() const { return tmp_.path() / "p0"; }
+    fs::path segment_file(offset_t base = 0) const { return dir() / segment_file_name(base, log_suffix); }
+    fs::path index_file(offset_t base = 0) const { return dir() / segment_file_name(base, index_suffix); }
+
+    std::unique_ptr<partition_log> open(log_options o = {}) {
+        auto r = partition_log::open(dir(), std::move(o));
+        EXPECT_TRUE(r.ok()) << r.error().to_string();
+        return r.ok() ? std::move(r).value() : nullptr;
+    }
+
+    static std::string make_batch(offset_t first_value, int records) {
+        batch_builder b;
+        for (int i = 0; i < records; ++i)
+            b.add(1000 + first_value + i, "k" + std::to_string(first_value + i), "value-" + std::to_string(first_value + i));
+        return b.finish();
+    }
+
+    // Appends `batches` batches of `per_batch` records; values count from 0.
+    static void write(partition_log& log, int batches, int per_batch = 3) {
+        for (int i = 0; i < batches; ++i) {
+            auto r = log.append(make_batch(log.log_end_offset(), per_batch));
+            ASSERT_TRUE(r.ok()) << r.error().to_string();
+        }
+    }
+
+    // Every record value from `from` to the end.
+    static std::vector<std::string> read_all(const partition_log& log, offset_t from = 0, std::size_t max = 1 << 20) {
+        std::vector<std::string> values;
+        offset_t next = from;
+        for (int guard = 0; guard < 100000; ++guard) {
+            auto r = log.read(next, max);
+            if (!r.ok() || r->data.empty()) break;
+            std::string_view data(r->data);
+            while (!data.empty()) {
+                auto h = decode_header(data.data());
+                batch_records recs(data.substr(0, h.length));
+                record_view rv;
+                while (recs.next(rv))
+                    if (rv.offset >= next) values.emplace_back(*rv.value);
+                data.remove_prefix(h.length);
+            }
+            next = r->next_offset;
+        }
+        return values;
+    }
+
+    static std::vector<std::string> expected_values(int n) {
+        std::vector<std::string> v;
+        for (int i = 0; i < n; ++i) v.push_back("value-" + std::to_string(i));
+        return v;
+    }
+
+    test::temp_dir tmp_;
+};
+
+TEST_F(partition_log_test, reads_back_what_was_appended) {
+    auto log = open();
+    write(*log, 10);
+    EXPECT_EQ(log->log_end_offset(), 30);
+    EXPECT_EQ(read_all(*log), expected_values(30));
+    EXPECT_EQ(read_all(*log, 17).front(), "value-17");
+}
+
+TEST_F(partition_log_test, reopens_after_a_clean_close_without_scanning) {
+    {
+        auto log = open();
+        write(*log, 50);
+        ASSERT_TRUE(log->close().ok());
+    }
+    auto log = open();
+    EXPECT_EQ(log->log_end_offset(), 150);
+    EXPECT_LE(log->recovery().records_scanned, 3);  // only the last batch
+    EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+    EXPECT_EQ(read_all(*log), expected_values(150));
+}
+
+TEST_F(partition_log_test, recovers_all_batches_after_a_crash) {
+    {
+        auto log = open();
+        write(*log, 20);
+        ASSERT_TRUE(log->sync().ok());
+    }  // no close(): as after kill -9
+    auto log = open();
+    EXPECT_EQ(log->log_end_offset(), 60);
+    EXPECT_EQ(read_all(*log), expected_values(60));
+}
+
+TEST_F(partition_log_test, torn_tail_at_every_byte_recovers_exactly_the_batches_before_it) {
+    std::uint64_t two_batches = 0, three_batches = 0;
+    {
+        auto log = open();
+        write(*log, 2);
+        two_batches = log->size_bytes();
+        write(*log, 1);
+        three_batches = log->size_bytes();
+    }
+    auto pristine = tmp_.path() / "pristine";
+    test::copy_dir(dir(), pristine);
+    for (auto size = two_batches; size < three_batches; ++size) {
+        fs::remove_all(dir());
+        test::copy_dir(pristine, dir());
+        test::truncate_to(segment_file(), size);
+        auto log = open();
+        ASSERT_TRUE(log) << "cut at " << size;
+        EXPECT_EQ(log->log_end_offset(), 6) << "cut at " << size;
+        EXPECT_EQ(log->recovery().truncated_bytes, size - two_batches);
+        EXPECT_FALSE(log->corrupt_offset().has_value());
+        EXPECT_EQ(fs::file_size(segment_file()), two_batches);
+        EXPECT_EQ(read_all(*log), expected_values(6));
+        write(*log, 1);  // and it takes appends again
+        EXPECT_EQ(read_all(*log).size(), 9u);
+    }
+}
+
+TEST_F(partition_log_test, zero_filled_tail_is_cut) {
+    std::uint64_t good = 0;
+    {
+        auto log = open();
+        write(*log, 4);
+        good = log->size_bytes();
+    }
+    test::append_bytes(segment_file(), std::string(8192, '\0'));
+    auto log = open();
+    EXPECT_EQ(log->log_end_offset(), 12);
+    EXPECT_EQ(log->recovery().truncated_bytes, 8192u);
+    EXPECT_EQ(fs::file_size(segment_file()), good);
+}
+
+TEST_F(partition_log_test, flipped_byte_mid_log_stops_reads_before_it_and_is_reported) {
+    std::uint64_t one_batch = 0;
+    {
+        auto log = open();
+        write(*log, 1);
+        one_batch = log->size_bytes();
+        write(*log, 2);
+    }  // crash: the recovery scan reads all three batches
+    test::flip_byte(segment_file(), one_batch + batch_header_size + 10);
+    auto log = open();
+    ASSERT_TRUE(log->corrupt_offset().has_value());
+    EXPECT_EQ(*log->corrupt_offset(), 3);
+    ASSERT_TRUE(log->recovery().corruption.has_value());
+    EXPECT_EQ(log->recovery().corruption->position, one_batch);
+    EXPECT_EQ(log->recovery().corruption->reason, batch_problem::crc_mismatch);
+    EXPECT_EQ(fs::file_size(segment_file()), 3 * one_batch) << "nothing may be cut mid-log";
+    EXPECT_EQ(read_all(*log), expected_values(3));
+    auto past = log->read(3, 1 << 20);
+    ASSERT_FALSE(past.ok());
+    EXPECT_EQ(past.error().code(), status_code::corruption);
+    auto appended = log->append(make_batch(0, 1));
+    EXPECT_FALSE(appended.ok()) << "appends must be refused past corruption";
+}
+
+TEST_F(partition_log_test, flipped_byte_in_trusted_data_is_caught_on_read) {
+    std::uint64_t one_batch = 0;
+    {
+        auto log = open();
+        write(*log, 1);
+        one_batch = log->size_bytes();
+        write(*log, 2);
+        ASSERT_TRUE(log->close().ok());
+    }
+    test::flip_byte(segment_file(), one_batch + batch_header_size + 10);
+    auto log = open();
+    EXPECT_FALSE(log->corrupt_offset().has_value());  // trusted on open, not scanned
+    EXPECT_EQ(read_all(*log), expected_values(3));
+    ASSERT_TRUE(log->corrupt_offset().has_value());
+    EXPECT_EQ(*log->corrupt_offset(), 3);
+    EXPECT_FALSE(log->read(4, 1 << 20).ok());
+}
+
+TEST_F(partition_log_test, flipped_length_field_mid_log_is_corruption_not_a_torn_tail) {
+    std::uint64_t one_batch = 0;
+    {
+        auto log = open();
+        write(*log, 1);
+        one_batch = log->size_bytes();
+        write(*log, 3);
+    }
+    auto size = fs::file_size(segment_file());
+    test::flip_byte(segment_file(), one_batch + batch_field::length + 2);
+    auto log = open();
+    ASSERT_TRUE(log->corrupt_offset().has_value());
+    EXPECT_EQ(*log->corrupt_offset(), 3);
+    EXPECT_EQ(fs::file_size(segment_file()), size) << "nothing may be cut mid-log";
+}
+
+TEST_F(partition_log_test, index_rebuilt_after_deletion_gives_the_same_reads) {
+    log_options o;
+    o.index_interval_bytes = 64;
+    std::vector<std::vector<std::string>> before;
+    {
+        auto log = open(o);
+        write(*log, 200, 2);
+        for (offset_t at = 0; at < 400; at += 7) before.push_back(read_all(*log, at, 300));
+        ASSERT_TRUE(log->close().ok());
+    }
+    ASSERT_TRUE(fs::remove(index_file()));
+    fs::remove(dir() / recovery_point_file);
+    auto log = open(o);
+    EXPECT_TRUE(fs::exists(index_file()));
+    EXPECT_GT(fs::file_size(index_file()), 16u);
+    std::size_t i = 0;
+    for (offset_t at = 0; at < 400; at += 7) EXPECT_EQ(read_all(*log, at, 300), before[i++]) << "from " << at;
+}
+
+TEST_F(partition_log_test, garbage_index_is_detected_and_rebuilt) {
+    log_options o;
+    o.index_interval_bytes = 64;
+    {
+        auto log = open(o);
+        write(*log, 100, 2);
+        ASSERT_TRUE(log->close().ok());
+    }
+    {
+        std::string junk(16 * 5, '\x7f');
+        fs::resize_file(index_file(), 0);
+        test::append_bytes(index_file(), junk);
+    }
+    auto log = open(o);
+    EXPECT_EQ(log->log_end_offset(), 200);
+    EXPECT_EQ(read_all(*log, 151).front(), "value-151");
+    EXPECT_EQ(read_all(*log), expected_values(200));
+}
+
+TEST_F(partition_log_test, rolls_segments_at_the_size_limit_and_reads_across_them) {
+    log_options o;
+    o.segment_bytes = 2048;
+    {
+        auto log = open(o);
+        write(*log, 100);
+        EXPECT_GT(log->segment_count(), 5);
+        EXPECT_EQ(read_all(*log, 0, 700), expected_values(300));
+        ASSERT_TRUE(log->close().ok());
+    }
+    auto log = open(o);
+    EXPECT_EQ(read_all(*log, 0, 700), expected_values(300));
+    for (const auto& e : fs::directory_iterator(dir()))
+        if (e.path().extension() == log_suffix) {
+            EXPECT_LE(fs::file_size(e.path()), 2048u);
+        }
+}
+
+TEST_F(partition_log_test, retention_by_bytes_deletes_whole_oldest_segments) {
+    log_options o;
+    o.segment_bytes = 2048;
+    auto log = open(o);
+    write(*log, 100);
+    auto before = log->segment_count();
+    auto r = log->apply_retention(6000, -1, 0);
+    ASSERT_TRUE(r.ok());
+    EXPECT_GT(r->segments_deleted, 0);
+    EXPECT_EQ(log->segment_count(), before - r->segments_deleted);
+    EXPECT_LE(log->size_bytes(), 6000u);
+    auto start = log->log_start_offset();
+    EXPECT_GT(start, 0);
+    EXPECT_FALSE(log->read(0, 100).ok());  // before the log start
+    auto rest = read_all(*log, start);
+    EXPECT_EQ(rest.front(), "value-" + std::to_string(start));
+    EXPECT_EQ(rest.back(), "value-299");
+}
+
+TEST_F(partition_log_test, retention_by_age_keeps_the_active_segment) {
+    log_options o;
+    o.segment_bytes = 2048;
+    auto log = open(o);
+    write(*log, 50);  // timestamps 1000..1149
+    auto r = log->apply_retention(-1, 10, 1'000'000);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(log->segment_count(), 1);
+    EXPECT_EQ(read_all(*log, log->log_start_offset()).back(), "value-149");
+    auto none = log->apply_retention(-1, 1'000'000, 1'000'000);
+    ASSERT_TRUE(none.ok());
+    EXPECT_EQ(none->segments_deleted, 0);
+}
+
+TEST_F(partition_log_test, empty_and_zero_filled_segment_files_open_as_empty_logs) {
+    fs::create_directories(dir());
+    test::append_bytes(segment_file(), "");
+    {
+        auto log = open();
+        EXPECT_EQ(log->log_end_offset(), 0);
+    }
+    fs::remove_all(dir());
+    fs::create_directories(dir());
+    test::append_bytes(segment_file(), std::string(4096, '\0'));
+    auto log = open();
+    EXPECT_EQ(log->log_end_offset(), 0);
+    EXPECT_EQ(log->recovery().truncated_bytes, 4096u);
+    write(*log, 1);
+    EXPECT_EQ(read_all(*log), expected_values(3));
+}
+
+TEST_F(partition_log_test, group_commit_shares_fsyncs_between_concurrent_appenders) {
+    auto log = open();
+    constexpr int threads = 8, per_thread = 40;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&] {
+            for (int i = 0; i < per_thread; ++i) {
+                auto r = log->append(make_batch(0, 1));
+                if (!r.ok() || !log->sync(r->last_offset + 1).ok()) ++failures;
+                else if (log->durable_offset() <= r->last_offset) ++failures;
+            }
+        });
+    for (auto& t : pool) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(log->log_end_offset(), threads * per_thread);
+    EXPECT_EQ(log->durable_offset(), threads * per_thread);
+    EXPECT_LE(log->sync_count(), threads * per_thread);
+}
+
+TEST_F(partition_log_test, sync_async_runs_on_the_given_executor_and_tells_each_waiter) {
+    std::vector<std::thread> workers;
+    std::mutex mu;
+    log_options o;
+    o.run_blocking = [&](std::function<void()> job) {
+        std::lock_guard lock(mu);
+        workers.emplace_back(std::move(job));
+    };
+    auto log = open(o);
+    std::atomic<int> done{0};
+    for (int i = 0; i < 5; ++i) {
+        auto r = log->append(make_batch(0, 2));
+        ASSERT_TRUE(r.ok());
+        log->sync_async(r->last_offset + 1, [&](status s) {
+            EXPECT_TRUE(s.ok());
+            ++done;
+        });
+    }
+    for (int i = 0; i < 1000 && done.load() < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    {
+        std::lock_guard lock(mu);
+        for (auto& w : workers) w.join();
+    }
+    EXPECT_EQ(done.load(), 5);
+    EXPECT_EQ(log->durable_offset(), 10);
+}
+
+TEST_F(partition_log_test, read_respects_the_upper_bound_and_the_range) {
+    auto log = open();
+    write(*log, 4);
+    auto r = log->read(0, 1 << 20, 6);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->next_offset, 6);
+    auto at_end = log->read(12, 100);
+    ASSERT_TRUE(at_end.ok());
+    EXPECT_TRUE(at_end->data.empty());
+    EXPECT_EQ(log->read(13, 100).error().code(), status_code::out_of_range);
+    auto small = log->read(0, 1);  // at least one whole batch
+    ASSERT_TRUE(small.ok());
+    EXPECT_EQ(small->next_offset, 3);
+}
+
+TEST_F(partition_log_test, truncate_to_cuts_a_divergent_tail_across_segments) {
+    log_options o;
+    o.segment_bytes = 1024;
+    auto log = open(o);
+    write(*log, 30);
+    ASSERT_TRUE(log->truncate_to(30).ok());
+    EXPECT_EQ(log->log_end_offset(), 30);
+    EXPECT_FALSE(log->truncate_to(28).ok());  // not a batch boundary
+    EXPECT_EQ(read_all(*log), expected_values(30));
+    write(*log, 2);
+    EXPECT_EQ(read_all(*log).size(), 36u);
+    log.reset();
+    auto reopened = open(o);
+    EXPECT_EQ(reopened->log_end_offset(), 36);
+}
+
+TEST_F(partition_log_test, append_stamped_requires_the_next_offset) {
+    auto log = open();
+    batch_builder b;
+    b.add(1, std::nullopt, "x");
+    auto batch = b.finish(5);
+    EXPECT_EQ(log->append_stamped(batch).error().code(), status_code::out_of_range);
+    restamp(batch, 0, 1);
+    ASSERT_TRUE(log->append_stamped(batch).ok());
+    EXPECT_EQ(log->log_end_offset(), 1);
+}
+
+}  // namespace gafka::log
