@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -47,6 +48,11 @@ bool repair(const fs::path& file, const util::file& f, const log::scan_summary& 
     auto cut = scan.file_size - scan.valid_end;
     auto saved = file;
     saved += ".cut-" + std::to_string(scan.valid_end);
+    // Never replace what an earlier repair saved at the same position.
+    for (int n = 1; fs::exists(saved); ++n) {
+        saved = file;
+        saved += ".cut-" + std::to_string(scan.valid_end) + "." + std::to_string(n);
+    }
     std::string bytes(cut, '\0');
     auto n = f.pread(bytes.data(), bytes.size(), scan.valid_end);
     status s = n.ok() ? status{} : n.error();
@@ -85,7 +91,8 @@ public:
         if (ec || !fs::exists(st)) return unreadable(path, "cannot access: " + (ec ? ec.message() : "no such file"));
         if (fs::is_regular_file(st)) {
             if (path.extension() != log::log_suffix) return unreadable(path, "not a segment file (*.log)");
-            return check_segment(path, true);
+            check_segment(path, true);
+            return;
         }
         if (!fs::is_directory(st)) return unreadable(path, "not a file or directory");
         std::map<fs::path, std::vector<std::pair<log::offset_t, fs::path>>> partitions;
@@ -101,7 +108,14 @@ public:
         if (partitions.empty() && !gafka_dir) return unreadable(path, "no segments and not a gafka data dir");
         for (auto& [_, segs] : partitions) {
             std::sort(segs.begin(), segs.end());
-            for (std::size_t i = 0; i < segs.size(); ++i) check_segment(segs[i].second, i + 1 == segs.size());
+            std::optional<log::offset_t> previous_end;
+            bool previous_repaired = false;
+            for (std::size_t i = 0; i < segs.size(); ++i) {
+                auto gap = continuity(previous_end, previous_repaired, segs[i].first);
+                auto end = check_segment(segs[i].second, i + 1 == segs.size(), gap);
+                previous_end = end;
+                previous_repaired = has_cut_file(segs[i].second);
+            }
         }
     }
 
@@ -117,9 +131,37 @@ private:
         err_ << "gafka-walcheck: " << path.string() << ": " << why << "\n";
     }
 
-    void check_segment(const fs::path& file, bool last_in_partition) {
+    // Offsets missing between two segments, or segments that overlap. A gap
+    // left by --repair (a .cut file beside the segment before it) is noted
+    // but is not damage; any other gap is: a segment file went missing.
+    struct offset_gap {
+        log::offset_t from = 0, to = 0;  // missing [from, to); to < from: overlap
+        bool explained = false;
+    };
+
+    static std::optional<offset_gap> continuity(std::optional<log::offset_t> previous_end, bool previous_repaired,
+                                                log::offset_t base) {
+        if (!previous_end || *previous_end == base) return std::nullopt;
+        return offset_gap{*previous_end, base, previous_repaired && base > *previous_end};
+    }
+
+    static bool has_cut_file(const fs::path& segment) {
+        auto prefix = segment.filename().string() + ".cut-";
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(segment.parent_path(), ec))
+            if (e.path().filename().string().starts_with(prefix)) return true;
+        return false;
+    }
+
+    // Checks one segment; returns its next offset (one past its last record),
+    // or nothing when it is damaged or unreadable.
+    std::optional<log::offset_t> check_segment(const fs::path& file, bool last_in_partition,
+                                               std::optional<offset_gap> gap = std::nullopt) {
         auto f = util::file::open(file, opts_.repair ? O_RDWR : O_RDONLY);
-        if (!f.ok()) return unreadable(file, f.error().message());
+        if (!f.ok()) {
+            unreadable(file, f.error().message());
+            return std::nullopt;
+        }
         auto base = log::parse_segment_file_name(file.filename().string(), log::log_suffix);
         auto origin = origin_of(file);
         std::string lines;
@@ -136,9 +178,18 @@ private:
                                           lines.clear();
                                           return true;
                                       });
-        if (!scan.ok()) return unreadable(file, scan.error().message());
+        if (!scan.ok()) {
+            unreadable(file, scan.error().message());
+            return std::nullopt;
+        }
         const auto& s = *scan;
         const char* state = "ok";
+        if (gap && !gap->explained) {
+            damaged_ = true;
+            state = gap->to > gap->from ? "gap" : "overlap";
+            err_ << "gafka-walcheck: " << file.string() << ": " << state << ": the segment before it ends at offset "
+                 << gap->from << ", this one starts at " << gap->to << "\n";
+        }
         if (s.problem) {
             damaged_ = true;
             state = last_in_partition && !s.problem->valid_data_follows ? "torn_tail" : "corrupt";
@@ -181,8 +232,21 @@ private:
                      << log::to_string(s.problem->reason) << " at position " << s.problem->position << "\n";
             if (opts_.repair) repair(file, *f, s, w, err_);
         }
+        if (gap) {
+            w.Key(gap->to > gap->from ? "gap" : "overlap");
+            w.StartObject();
+            w.Key("from_offset");
+            w.Int64(std::min(gap->from, gap->to));
+            w.Key("to_offset");
+            w.Int64(std::max(gap->from, gap->to));
+            w.Key("explained_by_repair");
+            w.Bool(gap->explained);
+            w.EndObject();
+        }
         w.EndObject();
         if (!opts_.dump && !opts_.quiet) out_ << buf.GetString() << "\n";
+        if (s.problem) return std::nullopt;  // the damage is reported; what follows it is no new gap
+        return s.batches > 0 ? s.next_offset : base.value_or(0);
     }
 
     const walcheck_options& opts_;
