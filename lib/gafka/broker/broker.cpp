@@ -1,0 +1,105 @@
+#include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
+#include "gafka/broker/broker.h"
+
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <thread>
+
+#include "gafka/broker/topic_manager.h"
+#include "gafka/http/server.h"
+#include "gafka/util/logging.h"
+
+namespace gafka::broker {
+namespace asio = boost::asio;
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Runs `work` every `period` until the io_context stops.
+asio::awaitable<void> every(std::chrono::milliseconds period, std::function<void()> work) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        timer.expires_after(period);
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+        work();
+    }
+}
+
+}  // namespace
+
+int run_broker(const broker_config& config) {
+    auto lg = util::logger("broker");
+    // fsyncs run here, off the io threads; group commit keeps one per partition in flight.
+    asio::thread_pool fsync_pool(4);
+    log::log_options lo;
+    lo.segment_bytes = config.segment_bytes;
+    lo.run_blocking = [&fsync_pool](std::function<void()> job) { asio::post(fsync_pool, std::move(job)); };
+    auto topics = topic_manager::open(config.data_dir, config.id, lo, config.flush);
+    if (!topics.ok()) {
+        lg->error("cannot open data dir {}: {}", config.data_dir.string(), topics.error().message());
+        return 1;
+    }
+
+    http::server_context ctx{**topics};
+    ctx.self.id = config.id;
+    ctx.self.port = config.port;
+    ctx.self.host = !config.advertised_host.empty() ? config.advertised_host
+                    : (config.listen == "0.0.0.0" || config.listen == "::") ? "127.0.0.1"
+                                                                              : config.listen;
+    ctx.auto_create_topics = config.auto_create_topics;
+    ctx.default_partitions = config.default_partitions;
+
+    int status_code = 0;
+    {
+        asio::io_context io(config.io_threads);
+        http::server srv(io, ctx, {});
+        if (auto s = srv.listen(config.listen, config.port); !s.ok()) {
+            lg->error("{}", s.message());
+            return 1;
+        }
+        ctx.self.port = srv.port();
+        srv.start();
+        asio::signal_set signals(io, SIGINT, SIGTERM);
+        signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            lg->info("signal {}: shutting down", sig);
+            srv.stop();
+            io.stop();
+        });
+        asio::co_spawn(io, every(config.retention_check_interval, [&] { (*topics)->apply_retention(now_ms()); }),
+                       asio::detached);
+        if (config.flush.kind == flush_policy::mode::interval)
+            asio::co_spawn(io, every(config.flush.interval, [&] {
+                               asio::post(fsync_pool, [&] { (*topics)->sync_all(); });
+                           }),
+                           asio::detached);
+        lg->info("broker {} serving {} on {}:{} (flush={}, data dir {})", config.id, ctx.self.host, config.listen,
+                 srv.port(), config.flush.to_string(), config.data_dir.string());
+        std::vector<std::thread> threads;
+        for (int i = 1; i < config.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+        io.run();
+        for (auto& t : threads) t.join();
+    }  // the io_context and its sessions are gone before the logs close
+    fsync_pool.join();
+    if (auto s = (*topics)->close(); !s.ok()) {
+        lg->error("closing logs: {}", s.message());
+        status_code = 1;
+    }
+    lg->info("stopped cleanly");
+    return status_code;
+}
+
+}  // namespace gafka::broker

@@ -1,0 +1,21 @@
+#pragma once
+// The naming rules of DESIGN.md section 5, in one place. A topic name is a
+// directory name, so it can never be "." or "..", contain a slash, or reach
+// outside the data dir.
+#include <string_view>
+
+#include "gafka/util/status.h"
+
+namespace gafka::broker {
+
+inline constexpr std::size_t max_topic_name = 255;
+inline constexpr std::size_t max_consumer_id = 128;
+inline constexpr std::size_t max_group_id = 255;
+inline constexpr std::int32_t max_partitions = 100;
+inline constexpr std::size_t max_record_bytes = 1 << 20;
+
+status check_topic_name(std::string_view name);
+status check_group_id(std::string_view id);
+status check_consumer_id(std::string_view id);
+
+}  // namespace gafka::broker

@@ -1,0 +1,197 @@
+#include "gafka/broker/topic_manager.h"
+
+#include <chrono>
+
+#include <rapidjson/document.h>
+
+#include "gafka/broker/names.h"
+#include "gafka/util/file.h"
+#include "gafka/util/logging.h"
+
+namespace gafka::broker {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int format_version = 1;
+
+std::shared_ptr<spdlog::logger> lg() { return util::logger("broker"); }
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+status check_meta(const fs::path& dir, std::int32_t broker_id) {
+    auto path = dir / "meta.json";
+    if (!fs::exists(path))
+        return util::atomic_write_file(path, "{\"broker_id\":" + std::to_string(broker_id) +
+                                                 ",\"format_version\":" + std::to_string(format_version) + "}\n");
+    auto text = util::read_whole_file(path);
+    if (!text.ok()) return text.error();
+    rapidjson::Document d;
+    d.Parse(text->data(), text->size());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("broker_id") || !d["broker_id"].IsInt())
+        return status::corruption(path.string() + " is not a gafka meta.json");
+    if (d["broker_id"].GetInt() != broker_id)
+        return status::invalid_argument("data dir " + dir.string() + " belongs to broker " +
+                                        std::to_string(d["broker_id"].GetInt()) + ", not " +
+                                        std::to_string(broker_id));
+    return {};
+}
+
+}  // namespace
+
+std::string topic_config_json(const std::string& name, const topic_config& c) {
+    return "{\"name\":\"" + name + "\",\"partitions\":" + std::to_string(c.partitions) +
+           ",\"retention_bytes\":" + std::to_string(c.retention_bytes) +
+           ",\"retention_ms\":" + std::to_string(c.retention_ms) + ",\"created_ms\":" + std::to_string(c.created_ms) +
+           "}\n";
+}
+
+result<topic_config> parse_topic_config_json(std::string_view text) {
+    rapidjson::Document d;
+    d.Parse(text.data(), text.size());
+    if (d.HasParseError() || !d.IsObject()) return status::corruption("topic.json is not a JSON object");
+    topic_config c;
+    auto get = [&](const char* k, std::int64_t& out) {
+        if (d.HasMember(k) && d[k].IsInt64()) out = d[k].GetInt64();
+    };
+    if (!d.HasMember("partitions") || !d["partitions"].IsInt()) return status::corruption("topic.json lacks partitions");
+    c.partitions = d["partitions"].GetInt();
+    if (c.partitions < 1 || c.partitions > max_partitions) return status::corruption("topic.json: bad partitions");
+    get("retention_bytes", c.retention_bytes);
+    get("retention_ms", c.retention_ms);
+    get("created_ms", c.created_ms);
+    return c;
+}
+
+result<std::unique_ptr<topic_manager>> topic_manager::open(const fs::path& data_dir, std::int32_t broker_id,
+                                                           log::log_options log_options, flush_policy flush) {
+    std::error_code ec;
+    fs::create_directories(data_dir / "topics", ec);
+    if (ec) return status::io_error("create " + (data_dir / "topics").string() + ": " + ec.message());
+    if (auto s = check_meta(data_dir, broker_id); !s.ok()) return s;
+    std::unique_ptr<topic_manager> tm(new topic_manager(data_dir, std::move(log_options), flush));
+    for (const auto& entry : fs::directory_iterator(data_dir / "topics", ec)) {
+        auto name = entry.path().filename().string();
+        if (!entry.is_directory()) continue;
+        if (name.starts_with(".deleted-")) {  // a delete interrupted by a crash
+            fs::remove_all(entry.path(), ec);
+            continue;
+        }
+        auto text = util::read_whole_file(entry.path() / "topic.json");
+        if (!text.ok()) {
+            lg()->warn("skipping {}: no readable topic.json", entry.path().string());
+            continue;
+        }
+        auto config = parse_topic_config_json(*text);
+        if (!config.ok()) return status::corruption(entry.path().string() + ": " + config.error().message());
+        auto t = tm->open_topic(entry.path(), name, *config);
+        if (!t.ok()) return t.error();
+        tm->topics_[name] = std::move(*t);
+    }
+    if (ec) return status::io_error("list " + (data_dir / "topics").string() + ": " + ec.message());
+    return tm;
+}
+
+result<std::shared_ptr<topic>> topic_manager::open_topic(const fs::path& dir, const std::string& name,
+                                                         topic_config config) {
+    auto t = std::make_shared<topic>();
+    t->name = name;
+    t->config = config;
+    for (std::int32_t p = 0; p < config.partitions; ++p) {
+        auto log = log::partition_log::open(dir / std::to_string(p), log_options_);
+        if (!log.ok()) return status(log.error().code(), name + "/" + std::to_string(p) + ": " + log.error().message());
+        t->partitions.push_back(std::make_unique<partition>(name, p, std::move(*log), flush_));
+    }
+    return t;
+}
+
+result<std::shared_ptr<topic>> topic_manager::create(const std::string& name, topic_config config) {
+    if (auto s = check_topic_name(name); !s.ok()) return s;
+    if (config.partitions < 1 || config.partitions > max_partitions)
+        return status::invalid_argument("partitions must be between 1 and " + std::to_string(max_partitions));
+    std::lock_guard lock(mu_);
+    if (topics_.count(name)) return status::already_exists("topic '" + name + "' already exists");
+    config.created_ms = now_ms();
+    auto dir = data_dir_ / "topics" / name;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return status::io_error("create " + dir.string() + ": " + ec.message());
+    auto t = open_topic(dir, name, config);
+    if (!t.ok()) return t.error();
+    // topic.json last: a crash before it leaves a directory that is skipped.
+    if (auto s = util::atomic_write_file(dir / "topic.json", topic_config_json(name, config)); !s.ok()) return s;
+    if (auto s = util::sync_directory(data_dir_ / "topics"); !s.ok()) return s;
+    lg()->info("created topic '{}' with {} partitions", name, config.partitions);
+    topics_[name] = *t;
+    return *t;
+}
+
+std::shared_ptr<topic> topic_manager::find(const std::string& name) const {
+    std::lock_guard lock(mu_);
+    auto it = topics_.find(name);
+    return it == topics_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<topic>> topic_manager::list() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::shared_ptr<topic>> out;
+    for (const auto& [_, t] : topics_) out.push_back(t);
+    return out;
+}
+
+status topic_manager::remove(const std::string& name) {
+    std::shared_ptr<topic> t;
+    {
+        std::lock_guard lock(mu_);
+        auto it = topics_.find(name);
+        if (it == topics_.end()) return status::not_found("unknown topic '" + name + "'");
+        t = it->second;
+        topics_.erase(it);
+    }
+    // Rename first (atomic), then remove: a crash in between leaves a
+    // .deleted- directory that the next start removes.
+    auto dir = data_dir_ / "topics" / name;
+    auto doomed = data_dir_ / "topics" / (".deleted-" + name + "-" + std::to_string(now_ms()));
+    std::error_code ec;
+    fs::rename(dir, doomed, ec);
+    if (ec) return status::io_error("rename " + dir.string() + ": " + ec.message());
+    if (auto s = util::sync_directory(data_dir_ / "topics"); !s.ok()) return s;
+    for (auto& p : t->partitions) p->wake_waiters();
+    fs::remove_all(doomed, ec);
+    lg()->info("deleted topic '{}'", name);
+    return {};
+}
+
+std::int64_t topic_manager::apply_retention(log::timestamp_ms now) {
+    std::int64_t deleted = 0;
+    for (const auto& t : list())
+        for (auto& p : t->partitions) {
+            auto r = p->log().apply_retention(t->config.retention_bytes, t->config.retention_ms, now);
+            if (r.ok()) deleted += r->segments_deleted;
+            else lg()->error("retention of {}/{} failed: {}", t->name, p->id(), r.error().to_string());
+        }
+    return deleted;
+}
+
+void topic_manager::sync_all() {
+    for (const auto& t : list())
+        for (auto& p : t->partitions) {
+            if (auto s = p->log().sync(); !s.ok())
+                lg()->error("fsync of {}/{} failed: {}", t->name, p->id(), s.to_string());
+        }
+}
+
+status topic_manager::close() {
+    status first;
+    for (const auto& t : list())
+        for (auto& p : t->partitions) {
+            auto s = p->log().close();
+            p->wake_waiters();
+            if (!s.ok() && first.ok()) first = s;
+        }
+    return first;
+}
+
+}  // namespace gafka::broker

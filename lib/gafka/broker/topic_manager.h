@@ -1,0 +1,70 @@
+#pragma once
+// The topics of one broker's data dir: creates, opens, lists and deletes
+// them. Layout (DESIGN.md section 4):
+//   <data-dir>/meta.json                  broker id, format version
+//   <data-dir>/topics/<topic>/topic.json  partitions, retention, created time
+//   <data-dir>/topics/<topic>/<p>/        one partition_log per partition
+// Thread-safe. Topics are handed out as shared_ptr so a request in flight
+// keeps a deleted topic's logs open until it finishes.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gafka/broker/flush_policy.h"
+#include "gafka/broker/partition.h"
+
+namespace gafka::broker {
+
+struct topic_config {
+    std::int32_t partitions = 1;
+    std::int64_t retention_bytes = -1;  // per partition; -1: no limit
+    std::int64_t retention_ms = -1;     // -1: keep forever
+    std::int64_t created_ms = 0;
+};
+
+struct topic {
+    std::string name;
+    topic_config config;
+    std::vector<std::unique_ptr<partition>> partitions;
+};
+
+class topic_manager {
+public:
+    // Opens (creating if needed) the data dir and every topic in it.
+    static result<std::unique_ptr<topic_manager>> open(const std::filesystem::path& data_dir, std::int32_t broker_id,
+                                                       log::log_options log_options, flush_policy flush);
+
+    result<std::shared_ptr<topic>> create(const std::string& name, topic_config config);
+    std::shared_ptr<topic> find(const std::string& name) const;
+    std::vector<std::shared_ptr<topic>> list() const;
+    status remove(const std::string& name);
+
+    // Retention for every partition; returns the segments deleted.
+    std::int64_t apply_retention(log::timestamp_ms now);
+    // Syncs every partition (the interval flush policy's timer calls this).
+    void sync_all();
+    // Cleanly closes every log (recovery points written).
+    status close();
+
+    const std::filesystem::path& data_dir() const { return data_dir_; }
+
+private:
+    topic_manager(std::filesystem::path dir, log::log_options lo, flush_policy flush)
+        : data_dir_(std::move(dir)), log_options_(std::move(lo)), flush_(flush) {}
+    result<std::shared_ptr<topic>> open_topic(const std::filesystem::path& dir, const std::string& name,
+                                              topic_config config);
+
+    std::filesystem::path data_dir_;
+    log::log_options log_options_;
+    flush_policy flush_;
+    mutable std::mutex mu_;
+    std::map<std::string, std::shared_ptr<topic>> topics_;
+};
+
+std::string topic_config_json(const std::string& name, const topic_config& c);
+result<topic_config> parse_topic_config_json(std::string_view text);
+
+}  // namespace gafka::broker

@@ -1,0 +1,58 @@
+#pragma once
+// What request handlers share: the broker's topics and identity, and the
+// request/response types. Handlers run as coroutines on a connection's strand.
+#include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http.hpp>
+
+#include "gafka/broker/topic_manager.h"
+#include "gafka/http/api_error.h"
+
+namespace gafka::http {
+
+namespace beast_http = boost::beast::http;
+using request = beast_http::request<beast_http::string_body>;
+using response = beast_http::response<beast_http::string_body>;
+
+struct broker_identity {
+    std::int32_t id = 1;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 9001;
+};
+
+struct server_context {
+    explicit server_context(broker::topic_manager& t) : topics(t) {}
+    broker::topic_manager& topics;
+    broker_identity self;
+    bool auto_create_topics = true;
+    std::int32_t default_partitions = 1;
+    std::atomic<std::uint64_t> round_robin{0};
+    std::atomic<std::int64_t> open_connections{0};
+    std::atomic<std::int64_t> requests{0};
+    std::atomic<std::int64_t> records_in{0};
+    std::atomic<std::int64_t> records_out{0};
+};
+
+response json_response(const request& req, beast_http::status status, std::string body);
+response error_response(const request& req, const api_error& e);
+
+// Dispatches by the route table (router.h); answers 404/405 itself.
+boost::asio::awaitable<response> route(const request& req, server_context& ctx);
+
+// The handlers, one per endpoint family (handlers_*.cpp).
+boost::asio::awaitable<response> handle_produce(const request& req, server_context& ctx);
+boost::asio::awaitable<response> handle_consume(const request& req, server_context& ctx);
+response handle_list_topics(const request& req, server_context& ctx);
+response handle_create_topic(const request& req, server_context& ctx);
+response handle_describe_topic(const request& req, server_context& ctx, const std::string& name);
+response handle_delete_topic(const request& req, server_context& ctx, const std::string& name);
+response handle_metadata(const request& req, server_context& ctx);
+response handle_healthz(const request& req, server_context& ctx);
+response handle_metrics(const request& req, server_context& ctx);
+
+}  // namespace gafka::http

@@ -1,0 +1,158 @@
+// POST /api/v1/produce: parse and check every record, pick partitions, append
+// one batch per partition, answer once the batches are durable.
+#include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
+#include <chrono>
+#include <map>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "gafka/client/partitioner.h"
+#include "gafka/http/context.h"
+#include "gafka/http/json_writer.h"
+#include "gafka/http/produce_request.h"
+#include "gafka/http/query.h"
+#include "gafka/log/batch.h"
+
+namespace gafka::http {
+namespace asio = boost::asio;
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Waits, without blocking the io thread, until `through` is durable.
+asio::awaitable<status> when_durable(broker::partition& p, log::offset_t through) {
+    auto ex = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(status)>(
+        [&p, through, ex](auto handler) {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            p.when_durable(through, [h, ex](status s) {
+                asio::post(ex, [h, s = std::move(s)]() mutable { (*h)(std::move(s)); });
+            });
+        },
+        asio::use_awaitable);
+}
+
+enum class acks_mode { none, leader, all };
+
+std::optional<acks_mode> parse_acks(const std::optional<std::string>& v) {
+    if (!v || *v == "all" || *v == "-1") return acks_mode::all;
+    if (*v == "1") return acks_mode::leader;
+    if (*v == "0") return acks_mode::none;
+    return std::nullopt;
+}
+
+}  // namespace
+
+asio::awaitable<response> handle_produce(const request& req, server_context& ctx) {
+    auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
+    auto acks = parse_acks(t->get("acks"));
+    if (!acks) co_return error_response(req, api_error::bad_request("acks must be 0, 1 or all"));
+    auto content_type = std::string(req[beast_http::field::content_type]);
+    bool ndjson = content_type.starts_with("application/x-ndjson");
+    auto parsed = ndjson ? parse_produce_ndjson(req.body(), t->get("topic"))
+                         : parse_produce_json(req.body(), t->get("topic"));
+    if (parsed.error) co_return error_response(req, *parsed.error);
+    auto& pr = *parsed.request;
+
+    auto topic = ctx.topics.find(pr.topic);
+    if (!topic && !ctx.auto_create_topics) co_return error_response(req, api_error::unknown_topic(pr.topic));
+    auto partitions = topic ? static_cast<std::int32_t>(topic->partitions.size()) : ctx.default_partitions;
+
+    // Choose partitions; records keep their input order within a partition.
+    std::vector<std::int32_t> chosen(pr.records.size());
+    auto unkeyed = static_cast<std::int32_t>(ctx.round_robin++ % static_cast<std::uint64_t>(partitions));
+    for (std::size_t i = 0; i < pr.records.size(); ++i) {
+        const auto& r = pr.records[i];
+        if (r.partition) {
+            if (*r.partition >= partitions)
+                co_return error_response(req, api_error::invalid("unknown_partition",
+                                                                 "record " + std::to_string(i) + ": partition " +
+                                                                     std::to_string(*r.partition) + " does not exist; '" +
+                                                                     pr.topic + "' has " + std::to_string(partitions)));
+            chosen[i] = *r.partition;
+        } else if (r.record.key) {
+            chosen[i] = client::partition_for_key(*r.record.key, partitions);
+        } else {
+            chosen[i] = unkeyed;
+        }
+    }
+    if (!topic) {  // checked first, so a rejected request creates nothing either
+        broker::topic_config config;
+        config.partitions = ctx.default_partitions;
+        auto created = ctx.topics.create(pr.topic, config);
+        topic = created.ok() ? *created : ctx.topics.find(pr.topic);  // lost a race: someone else created it
+        if (!topic) co_return error_response(req, api_error::from_status(created.error()));
+        if (static_cast<std::int32_t>(topic->partitions.size()) < partitions)
+            co_return error_response(req, api_error::unknown_topic(pr.topic));
+    }
+    std::map<std::int32_t, std::vector<std::size_t>> by_partition;
+    for (std::size_t i = 0; i < chosen.size(); ++i) by_partition[chosen[i]].push_back(i);
+
+    auto now = now_ms();
+    std::vector<log::offset_t> offsets(pr.records.size());
+    std::vector<std::pair<broker::partition*, log::offset_t>> to_wait;
+    for (const auto& [p, indexes] : by_partition) {
+        log::batch_builder b;
+        std::size_t bytes = 0;
+        for (auto i : indexes) {
+            const auto& r = pr.records[i].record;
+            bytes += log::encoded_record_size(r.key, r.value, r.headers);
+        }
+        b.reserve(bytes);
+        for (auto i : indexes) {
+            const auto& r = pr.records[i];
+            b.add(r.has_timestamp ? r.record.timestamp : now, r.record.key, r.record.value, r.record.headers);
+        }
+        auto& part = *topic->partitions[static_cast<std::size_t>(p)];
+        auto appended = part.append(b.finish());
+        if (!appended.ok()) co_return error_response(req, api_error::from_status(appended.error()));
+        for (std::size_t k = 0; k < indexes.size(); ++k)
+            offsets[indexes[k]] = appended->base_offset + static_cast<log::offset_t>(k);
+        to_wait.emplace_back(&part, appended->last_offset + 1);
+    }
+    ctx.records_in += static_cast<std::int64_t>(pr.records.size());
+    for (auto [part, through] : to_wait) {
+        if (*acks == acks_mode::none) {
+            part->when_durable(through, [](status) {});
+            continue;
+        }
+        if (auto s = co_await when_durable(*part, through); !s.ok())
+            co_return error_response(req, api_error::from_status(s));
+    }
+
+    json_writer out;
+    auto& w = out.w();
+    w.StartObject();
+    out.key("topic");
+    out.str(pr.topic);
+    if (pr.single) {
+        out.key("partition");
+        w.Int(chosen[0]);
+        out.key("offset");
+        w.Int64(offsets[0]);
+    } else {
+        out.key("count");
+        w.Uint64(pr.records.size());
+        out.key("offsets");
+        w.StartArray();
+        for (std::size_t i = 0; i < offsets.size(); ++i) {
+            w.StartObject();
+            out.key("partition");
+            w.Int(chosen[i]);
+            out.key("offset");
+            w.Int64(offsets[i]);
+            w.EndObject();
+        }
+        w.EndArray();
+    }
+    w.EndObject();
+    co_return json_response(req, beast_http::status::ok, out.take());
+}
+
+}  // namespace gafka::http

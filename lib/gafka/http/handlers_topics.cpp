@@ -1,0 +1,128 @@
+// Topic admin: GET/POST /api/v1/topics, GET/DELETE /api/v1/topics/{name}.
+#include <rapidjson/document.h>
+
+#include "gafka/broker/names.h"
+#include "gafka/http/context.h"
+#include "gafka/http/json_writer.h"
+
+namespace gafka::http {
+namespace {
+
+void write_topic(json_writer& out, const broker::topic& t, bool with_partitions, std::int32_t broker_id) {
+    auto& w = out.w();
+    w.StartObject();
+    out.key("name");
+    out.str(t.name);
+    out.key("partitions");
+    w.Int(static_cast<int>(t.partitions.size()));
+    out.key("retention_bytes");
+    w.Int64(t.config.retention_bytes);
+    out.key("retention_ms");
+    w.Int64(t.config.retention_ms);
+    out.key("created_ms");
+    w.Int64(t.config.created_ms);
+    if (with_partitions) {
+        out.key("partition_info");
+        w.StartArray();
+        for (const auto& p : t.partitions) {
+            w.StartObject();
+            out.key("partition");
+            w.Int(p->id());
+            out.key("leader");
+            w.Int(broker_id);
+            out.key("log_start_offset");
+            w.Int64(p->log().log_start_offset());
+            out.key("log_end_offset");
+            w.Int64(p->log().log_end_offset());
+            out.key("high_watermark");
+            w.Int64(p->visible_end());
+            out.key("size_bytes");
+            w.Uint64(p->log().size_bytes());
+            out.key("segments");
+            w.Int64(p->log().segment_count());
+            if (auto c = p->log().corrupt_offset()) {
+                out.key("corrupt_at_offset");
+                w.Int64(*c);
+            }
+            w.EndObject();
+        }
+        w.EndArray();
+    }
+    w.EndObject();
+}
+
+}  // namespace
+
+response handle_list_topics(const request& req, server_context& ctx) {
+    json_writer out;
+    out.w().StartObject();
+    out.key("topics");
+    out.w().StartArray();
+    for (const auto& t : ctx.topics.list()) write_topic(out, *t, false, ctx.self.id);
+    out.w().EndArray();
+    out.w().EndObject();
+    return json_response(req, beast_http::status::ok, out.take());
+}
+
+response handle_create_topic(const request& req, server_context& ctx) {
+    rapidjson::Document d;
+    d.Parse<rapidjson::kParseValidateEncodingFlag>(req.body().data(), req.body().size());
+    if (d.HasParseError() || !d.IsObject())
+        return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
+    for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
+        std::string k(it->name.GetString(), it->name.GetStringLength());
+        if (k != "name" && k != "partitions" && k != "retention_bytes" && k != "retention_ms")
+            return error_response(req, api_error::bad_request("unknown field '" + k + "'"));
+    }
+    if (!d.HasMember("name") || !d["name"].IsString())
+        return error_response(req, api_error::invalid("missing_topic", "'name' (a string) is required"));
+    std::string name(d["name"].GetString(), d["name"].GetStringLength());
+    if (auto s = broker::check_topic_name(name); !s.ok())
+        return error_response(req, api_error::invalid("invalid_topic", s.message()));
+    broker::topic_config config;
+    config.partitions = ctx.default_partitions;
+    if (d.HasMember("partitions")) {
+        if (!d["partitions"].IsInt())
+            return error_response(req, api_error::bad_request("'partitions' must be an integer"));
+        config.partitions = d["partitions"].GetInt();
+    }
+    if (config.partitions < 1 || config.partitions > broker::max_partitions)
+        return error_response(req, api_error::invalid("too_many_partitions",
+                                                      "partitions must be between 1 and " +
+                                                          std::to_string(broker::max_partitions)));
+    for (auto [key, field] : {std::pair{"retention_bytes", &config.retention_bytes},
+                              std::pair{"retention_ms", &config.retention_ms}}) {
+        if (!d.HasMember(key)) continue;
+        if (!d[key].IsInt64() || d[key].GetInt64() < -1)
+            return error_response(req, api_error::bad_request(std::string("'") + key + "' must be an integer >= -1"));
+        *field = d[key].GetInt64();
+    }
+    auto created = ctx.topics.create(name, config);
+    if (!created.ok()) {
+        auto e = api_error::from_status(created.error());
+        if (created.error().code() == status_code::already_exists) e.code = "topic_exists";
+        return error_response(req, e);
+    }
+    json_writer out;
+    write_topic(out, **created, false, ctx.self.id);
+    return json_response(req, beast_http::status::created, out.take());
+}
+
+response handle_describe_topic(const request& req, server_context& ctx, const std::string& name) {
+    auto t = ctx.topics.find(name);
+    if (!t) return error_response(req, api_error::unknown_topic(name));
+    json_writer out;
+    write_topic(out, *t, true, ctx.self.id);
+    return json_response(req, beast_http::status::ok, out.take());
+}
+
+response handle_delete_topic(const request& req, server_context& ctx, const std::string& name) {
+    if (!ctx.topics.find(name)) return error_response(req, api_error::unknown_topic(name));
+    if (auto s = ctx.topics.remove(name); !s.ok()) {
+        if (s.code() == status_code::not_found) return error_response(req, api_error::unknown_topic(name));
+        return error_response(req, api_error::from_status(s));
+    }
+    return json_response(req, beast_http::status::ok, "{\"deleted\":\"" + name + "\"}\n");
+}
+
+}  // namespace gafka::http

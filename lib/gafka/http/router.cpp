@@ -1,0 +1,102 @@
+#include "gafka/http/router.h"
+
+#include "gafka/http/query.h"
+
+namespace gafka::http {
+
+response json_response(const request& req, beast_http::status status, std::string body) {
+    response res{status, req.version()};
+    res.set(beast_http::field::server, "gafka");
+    res.set(beast_http::field::content_type, "application/json");
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+response error_response(const request& req, const api_error& e) { return json_response(req, e.http_status, e.body()); }
+
+namespace {
+
+using verb = beast_http::verb;
+using awaitable_response = boost::asio::awaitable<response>;
+
+// Lifts a plain handler into the coroutine signature.
+template <response (*f)(const request&, server_context&)>
+awaitable_response plain(const request& req, server_context& ctx, const std::string&) {
+    co_return f(req, ctx);
+}
+template <response (*f)(const request&, server_context&, const std::string&)>
+awaitable_response with_name(const request& req, server_context& ctx, const std::string& name) {
+    co_return f(req, ctx, name);
+}
+template <awaitable_response (*f)(const request&, server_context&)>
+awaitable_response async(const request& req, server_context& ctx, const std::string&) {
+    co_return co_await f(req, ctx);
+}
+
+using handler_fn = awaitable_response (*)(const request&, server_context&, const std::string&);
+
+struct route_entry {
+    route_info info;
+    handler_fn handler;
+};
+
+const std::vector<route_entry>& table() {
+    static const std::vector<route_entry> routes = {
+        {{"POST", "/api/v1/produce"}, &async<handle_produce>},
+        {{"GET", "/api/v1/consume"}, &async<handle_consume>},
+        {{"GET", "/api/v1/topics"}, &plain<handle_list_topics>},
+        {{"POST", "/api/v1/topics"}, &plain<handle_create_topic>},
+        {{"GET", "/api/v1/topics/{name}"}, &with_name<handle_describe_topic>},
+        {{"DELETE", "/api/v1/topics/{name}"}, &with_name<handle_delete_topic>},
+        {{"GET", "/api/v1/metadata"}, &plain<handle_metadata>},
+        {{"GET", "/healthz"}, &plain<handle_healthz>},
+        {{"GET", "/metrics"}, &plain<handle_metrics>},
+    };
+    return routes;
+}
+
+// Matches `path` against a pattern with at most one {placeholder} segment.
+bool matches(std::string_view pattern, std::string_view path, std::string& captured) {
+    auto open = pattern.find('{');
+    if (open == std::string_view::npos) return pattern == path;
+    auto close = pattern.find('}', open);
+    auto prefix = pattern.substr(0, open), suffix = pattern.substr(close + 1);
+    if (!path.starts_with(prefix) || !path.ends_with(suffix) || path.size() <= prefix.size() + suffix.size())
+        return false;
+    auto middle = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    if (middle.find('/') != std::string_view::npos) return false;
+    captured = std::string(middle);
+    return true;
+}
+
+}  // namespace
+
+std::vector<route_info> routes() {
+    std::vector<route_info> out;
+    for (const auto& r : table()) out.push_back(r.info);
+    return out;
+}
+
+awaitable_response route(const request& req, server_context& ctx) {
+    ++ctx.requests;
+    auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
+    if (!t.ok()) co_return error_response(req, api_error::bad_request(t.error().message()));
+    auto method = req.method() == verb::head ? std::string("GET") : std::string(req.method_string());
+    std::string allowed, captured;
+    for (const auto& r : table()) {
+        if (!matches(r.info.pattern, t->path, captured)) continue;
+        if (r.info.method == method) co_return co_await r.handler(req, ctx, captured);
+        allowed += (allowed.empty() ? "" : ", ") + r.info.method;
+    }
+    if (!allowed.empty()) {
+        auto res = error_response(req, {beast_http::status::method_not_allowed, "method_not_allowed",
+                                        std::string(req.method_string()) + " is not allowed here; use " + allowed, {}});
+        res.set(beast_http::field::allow, allowed);
+        co_return res;
+    }
+    co_return error_response(req, {beast_http::status::not_found, "not_found", "no such endpoint: " + t->path, {}});
+}
+
+}  // namespace gafka::http
