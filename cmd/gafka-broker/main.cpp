@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
     gafka::broker::broker_config c;
     std::string flush = "always";
     app.set_config("--config", "", "Read settings from a TOML/INI file; flags given on the command line win");
+    app.allow_config_extras(CLI::config_extras_mode::error);  // a typo in the file is an error, not ignored
     app.add_option("--id", c.id, "Broker id")->check(CLI::NonNegativeNumber);
     app.add_option("--port", c.port, "TCP port to listen on (0: any free port)");
     app.add_option("--listen", c.listen, "Address to listen on");

@@ -5,6 +5,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -64,8 +65,18 @@ int run_broker(const broker_config& config) {
 
     int status_code = 0;
     {
-        asio::io_context io(config.io_threads);
-        http::server srv(io, ctx, {});
+        // One io_context per io thread (see http/server.h); ios[0] also runs
+        // the acceptor, signals and periodic work.
+        std::vector<std::unique_ptr<asio::io_context>> ios;
+        std::vector<asio::io_context*> io_ptrs;
+        for (int i = 0; i < config.io_threads; ++i) {
+            ios.push_back(std::make_unique<asio::io_context>(1));
+            io_ptrs.push_back(ios.back().get());
+        }
+        auto& io = *ios[0];
+        std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+        for (auto& x : ios) keep_running.emplace_back(x->get_executor());
+        http::server srv(io_ptrs, ctx, {});
         if (auto s = srv.listen(config.listen, config.port); !s.ok()) {
             lg->error("{}", s.message());
             return 1;
@@ -77,7 +88,7 @@ int run_broker(const broker_config& config) {
             if (ec) return;
             lg->info("signal {}: shutting down", sig);
             srv.stop();
-            io.stop();
+            for (auto& x : ios) x->stop();
         });
         asio::co_spawn(io, every(config.retention_check_interval, [&] { (*topics)->apply_retention(now_ms()); }),
                        asio::detached);
@@ -89,9 +100,10 @@ int run_broker(const broker_config& config) {
         lg->info("broker {} serving {} on {}:{} (flush={}, data dir {})", config.id, ctx.self.host, config.listen,
                  srv.port(), config.flush.to_string(), config.data_dir.string());
         std::vector<std::thread> threads;
-        for (int i = 1; i < config.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+        for (std::size_t i = 1; i < ios.size(); ++i) threads.emplace_back([&x = *ios[i]] { x.run(); });
         io.run();
         for (auto& t : threads) t.join();
+        keep_running.clear();
     }  // the io_context and its sessions are gone before the logs close
     fsync_pool.join();
     if (auto s = (*topics)->close(); !s.ok()) {

@@ -12,7 +12,6 @@ inline constexpr std::size_t max_topic_name = 255;
 inline constexpr std::size_t max_consumer_id = 128;
 inline constexpr std::size_t max_group_id = 255;
 inline constexpr std::int32_t max_partitions = 100;
-inline constexpr std::size_t max_record_bytes = 1 << 20;
 
 status check_topic_name(std::string_view name);
 status check_group_id(std::string_view id);

@@ -1,5 +1,8 @@
 #include "gafka/broker/topic_manager.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+
 #include <chrono>
 
 #include <rapidjson/document.h>
@@ -70,8 +73,13 @@ result<std::unique_ptr<topic_manager>> topic_manager::open(const fs::path& data_
     std::error_code ec;
     fs::create_directories(data_dir / "topics", ec);
     if (ec) return status::io_error("create " + (data_dir / "topics").string() + ": " + ec.message());
+    auto lock = util::file::open(data_dir / ".lock", O_RDWR | O_CREAT);
+    if (!lock.ok()) return lock.error();
+    if (::flock(lock->fd(), LOCK_EX | LOCK_NB) != 0)
+        return status::unavailable("data dir " + data_dir.string() + " is in use by another broker");
     if (auto s = check_meta(data_dir, broker_id); !s.ok()) return s;
     std::unique_ptr<topic_manager> tm(new topic_manager(data_dir, std::move(log_options), flush));
+    tm->lock_ = std::move(*lock);
     for (const auto& entry : fs::directory_iterator(data_dir / "topics", ec)) {
         auto name = entry.path().filename().string();
         if (!entry.is_directory()) continue;

@@ -15,6 +15,7 @@
 
 #include "gafka/broker/flush_policy.h"
 #include "gafka/broker/partition.h"
+#include "gafka/util/file.h"
 
 namespace gafka::broker {
 
@@ -60,6 +61,7 @@ private:
     std::filesystem::path data_dir_;
     log::log_options log_options_;
     flush_policy flush_;
+    util::file lock_;  // flock()ed: one broker per data dir
     mutable std::mutex mu_;
     std::map<std::string, std::shared_ptr<topic>> topics_;
 };

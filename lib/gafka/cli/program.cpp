@@ -1,6 +1,7 @@
 #include "gafka/cli/program.h"
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -24,6 +25,12 @@ const char* version() { return GAFKA_VERSION; }
 void configure_app(CLI::App& app) {
     app.set_version_flag("--version", std::string(app.get_name()) + " " + version());
     app.option_defaults()->always_capture_default();
+}
+
+void add_broker_option(CLI::App& app, std::string& brokers) {
+    const char* env = std::getenv("GAFKA_BROKERS");
+    brokers = env && *env ? env : "localhost:9001";
+    app.add_option("--broker", brokers, "Bootstrap brokers HOST:PORT[,HOST:PORT...] (env GAFKA_BROKERS)");
 }
 
 void print_error(const std::string& program, const std::string& message) {

@@ -23,6 +23,9 @@ void configure_app(CLI::App& app);
 // code. Parse errors print "<prog>: error: ..." to stderr and give 2.
 int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 
+// Adds --broker, defaulting to $GAFKA_BROKERS, else localhost:9001.
+void add_broker_option(CLI::App& app, std::string& brokers);
+
 // Prints "<prog>: error: <message>" to stderr.
 void print_error(const std::string& program, const std::string& message);
 

@@ -103,7 +103,8 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
     if (!partition_param)
         co_return error_response(req, api_error::bad_request("'partition' is required (or group_id and consumer_id)"));
     auto pid = parse_int(*partition_param);
-    if (!pid || *pid < 0 || *pid >= static_cast<std::int64_t>(topic->partitions.size()))
+    if (!pid) co_return error_response(req, api_error::bad_request("'partition' must be a number"));
+    if (*pid < 0 || *pid >= static_cast<std::int64_t>(topic->partitions.size()))
         co_return error_response(req, api_error::invalid("unknown_partition", "partition '" + *partition_param +
                                                                                   "' does not exist in '" +
                                                                                   *topic_name + "'"));

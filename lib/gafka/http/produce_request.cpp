@@ -5,77 +5,24 @@
 
 #include "gafka/broker/names.h"
 #include "gafka/log/batch.h"
-#include "gafka/util/text.h"
+#include "gafka/json/record_json.h"
 
 namespace gafka::http {
 namespace {
 
 using value_t = rapidjson::Value;
 
-std::optional<api_error> bytes_field(const value_t& obj, const char* name, std::optional<std::string>& out,
-                                     const std::string& where) {
-    std::string b64 = std::string(name) + "_b64";
-    bool plain = obj.HasMember(name), encoded = obj.HasMember(b64.c_str());
-    if (plain && encoded) return api_error::bad_request(where + "has both '" + name + "' and '" + b64 + "'");
-    if (plain) {
-        const auto& v = obj[name];
-        if (v.IsNull()) return std::nullopt;
-        if (!v.IsString()) return api_error::bad_request(where + "'" + name + "' must be a string or null");
-        out = std::string(v.GetString(), v.GetStringLength());
-    } else if (encoded) {
-        const auto& v = obj[b64.c_str()];
-        if (!v.IsString()) return api_error::bad_request(where + "'" + b64 + "' must be a base64 string");
-        auto decoded = util::base64_decode(std::string_view(v.GetString(), v.GetStringLength()));
-        if (!decoded) return api_error::bad_request(where + "'" + b64 + "' is not valid base64");
-        out = std::move(*decoded);
-    }
-    return std::nullopt;
+api_error to_api_error(const json::record_parse_error& e, const std::string& where) {
+    if (e.too_large) return api_error::too_large(e.code, where + e.message);
+    return api_error::invalid(e.code, where + e.message);
 }
 
-bool known_field(std::string_view k) {
-    for (auto f : {"topic", "partition", "offset", "timestamp", "key", "key_b64", "value", "value_b64", "headers"})
-        if (k == f) return true;
-    return false;
-}
-
-// One record object; `where` prefixes messages ("record 3: ", "line 7: ").
 std::optional<api_error> parse_record(const value_t& obj, const std::string& where, produce_record& out) {
-    if (!obj.IsObject()) return api_error::bad_request(where + "a record must be a JSON object");
-    for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
-        std::string_view k(it->name.GetString(), it->name.GetStringLength());
-        if (!known_field(k)) return api_error::bad_request(where + "unknown field '" + std::string(k) + "'");
-    }
-    if (obj.HasMember("partition")) {
-        const auto& p = obj["partition"];
-        if (!p.IsInt() || p.GetInt() < 0)
-            return api_error::bad_request(where + "'partition' must be a non-negative integer");
-        out.partition = p.GetInt();
-    }
-    if (obj.HasMember("timestamp")) {
-        const auto& t = obj["timestamp"];
-        if (!t.IsInt64() || t.GetInt64() < 0)
-            return api_error::bad_request(where + "'timestamp' must be milliseconds since the epoch");
-        out.record.timestamp = t.GetInt64();
-        out.has_timestamp = true;
-    }
-    if (auto e = bytes_field(obj, "key", out.record.key, where)) return e;
-    if (!obj.HasMember("value") && !obj.HasMember("value_b64"))
-        return api_error::invalid("missing_value", where + "a record needs 'value' (or 'value_b64')");
-    if (auto e = bytes_field(obj, "value", out.record.value, where)) return e;
-    if (obj.HasMember("headers")) {
-        const auto& h = obj["headers"];
-        if (!h.IsObject()) return api_error::bad_request(where + "'headers' must be an object of strings");
-        for (auto it = h.MemberBegin(); it != h.MemberEnd(); ++it) {
-            if (!it->value.IsString()) return api_error::bad_request(where + "header values must be strings");
-            out.record.headers.push_back({std::string(it->name.GetString(), it->name.GetStringLength()),
-                                          std::string(it->value.GetString(), it->value.GetStringLength())});
-        }
-    }
-    auto size = log::encoded_record_size(out.record.key, out.record.value, out.record.headers);
-    if (size > broker::max_record_bytes)
-        return api_error::too_large("record_too_large", where + "record is " + std::to_string(size) +
-                                                            " bytes; the limit is " +
-                                                            std::to_string(broker::max_record_bytes));
+    json::parsed_record parsed;
+    if (auto e = json::parse_record_object(obj, parsed)) return to_api_error(*e, where);
+    out.partition = parsed.partition;
+    out.has_timestamp = parsed.has_timestamp;
+    out.record = std::move(parsed.record);
     return std::nullopt;
 }
 

@@ -4,7 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 
@@ -15,8 +15,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
-server::server(asio::io_context& io, server_context& ctx, server_limits limits)
-    : io_(io), ctx_(ctx), limits_(limits), acceptor_(io) {}
+server::server(std::vector<asio::io_context*> ios, server_context& ctx, server_limits limits)
+    : ios_(std::move(ios)), ctx_(ctx), limits_(limits), acceptor_(*ios_.at(0)) {}
 
 status server::listen(const std::string& address, std::uint16_t port) {
     boost::system::error_code ec;
@@ -34,7 +34,7 @@ status server::listen(const std::string& address, std::uint16_t port) {
 
 std::uint16_t server::port() const { return acceptor_.local_endpoint().port(); }
 
-void server::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+void server::start() { asio::co_spawn(*ios_[0], accept_loop(), asio::detached); }
 
 void server::stop() {
     boost::system::error_code ec;
@@ -44,15 +44,16 @@ void server::stop() {
 asio::awaitable<void> server::accept_loop() {
     for (;;) {
         boost::system::error_code ec;
-        auto socket = co_await acceptor_.async_accept(asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, ec));
+        auto& io = *ios_[next_io_++ % ios_.size()];
+        tcp::socket socket(io);
+        co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
         if (ec) {
             util::logger("http")->warn("accept failed: {}", ec.message());
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
-        auto ex = socket.get_executor();
-        asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+        asio::co_spawn(io, session(std::move(socket)), asio::detached);
     }
 }
 
@@ -73,36 +74,52 @@ std::optional<api_error> parse_failure(const boost::system::error_code& ec) {
 
 asio::awaitable<void> server::session(tcp::socket socket) {
     ++ctx_.open_connections;
-    beast::tcp_stream stream(std::move(socket));
+    // Timeouts are a timer that closes the socket (on this connection's one
+    // thread), rather than beast::basic_stream's.
+    asio::steady_timer deadline(socket.get_executor());
+    auto arm = [&](std::chrono::steady_clock::duration d) {
+        deadline.expires_after(d);
+        deadline.async_wait([&socket](const boost::system::error_code& e) {
+            boost::system::error_code ignored;
+            if (!e) socket.close(ignored);
+        });
+    };
     beast::flat_buffer buffer;
     boost::system::error_code ec;
     for (;;) {
         beast_http::request_parser<beast_http::string_body> parser;
         parser.body_limit(limits_.max_body_bytes);
         parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
-        stream.expires_after(limits_.idle_timeout);
-        co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec == beast_http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-            ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+        arm(limits_.idle_timeout);
+        co_await beast_http::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        deadline.cancel();
+        if (ec == beast_http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+            ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor || !socket.is_open())
             break;
         if (ec) {
             request stub;
             stub.version(11);
             stub.keep_alive(false);
             auto res = error_response(stub, *parse_failure(ec));
-            stream.expires_after(std::chrono::seconds(10));
-            co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+            arm(std::chrono::seconds(10));
+            co_await beast_http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+            deadline.cancel();
             break;
         }
         auto req = parser.release();
-        stream.expires_never();  // long polls keep their own time
-        auto res = co_await route(req, ctx_);
+        auto res = co_await route(req, ctx_);  // long polls keep their own time
         res.keep_alive(req.keep_alive());
-        stream.expires_after(std::chrono::seconds(30));
-        co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        if (req.method() == beast_http::verb::head) {  // the headers of the GET, and no body
+            auto length = res.body().size();
+            res.body().clear();
+            res.content_length(length);
+        }
+        arm(std::chrono::seconds(30));
+        co_await beast_http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+        deadline.cancel();
         if (ec || !res.keep_alive()) break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (socket.is_open()) socket.shutdown(tcp::socket::shutdown_send, ec);
     --ctx_.open_connections;
 }
 

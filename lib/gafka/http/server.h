@@ -1,13 +1,17 @@
 #pragma once
 // The broker's HTTP/1.1 server on Boost.Beast: an acceptor coroutine and one
-// coroutine per connection, each on its own strand (so a connection's
-// handlers, timers and long-poll wake-ups never run concurrently). Keep-alive;
-// every read has a timeout; stop() closes the acceptor, and destroying the
-// io_context ends the sessions.
+// coroutine per connection. Thread model: one io_context per io thread, each
+// run by exactly one thread; a connection lives on one of them (assigned
+// round-robin), so its handlers, timers and long-poll wake-ups never run
+// concurrently, with no strands. (Strands as coroutine executors also trip a
+// double release in Boost 1.74's co_spawn under g++ 12.) Keep-alive; every
+// read has a timeout; stop() closes the acceptor, and stopping and
+// destroying the io_contexts ends the sessions.
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
 #include <chrono>
 #include <cstddef>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -25,7 +29,8 @@ struct server_limits {
 
 class server {
 public:
-    server(boost::asio::io_context& io, server_context& ctx, server_limits limits);
+    // ios[0] runs the acceptor; connections are spread over all of them.
+    server(std::vector<boost::asio::io_context*> ios, server_context& ctx, server_limits limits);
     // Binds and listens; the error names the address when it is in use.
     status listen(const std::string& address, std::uint16_t port);
     void start();
@@ -36,7 +41,8 @@ private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
 
-    boost::asio::io_context& io_;
+    std::vector<boost::asio::io_context*> ios_;
+    std::size_t next_io_ = 0;
     server_context& ctx_;
     server_limits limits_;
     boost::asio::ip::tcp::acceptor acceptor_;

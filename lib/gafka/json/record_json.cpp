@@ -60,4 +60,32 @@ void append_record_json(std::string& out, const record_origin& origin, const log
     out.append(buf.GetString(), buf.GetSize());
 }
 
+void append_produce_record_json(std::string& out, const log::record& r, std::optional<std::int32_t> partition,
+                                bool with_timestamp) {
+    rapidjson::StringBuffer buf;
+    writer_t w(buf);
+    w.StartObject();
+    if (partition) {
+        w.Key("partition");
+        w.Int(*partition);
+    }
+    if (with_timestamp) {
+        w.Key("timestamp");
+        w.Int64(r.timestamp);
+    }
+    if (r.key) write_bytes_field(w, "key", std::string_view(*r.key));
+    write_bytes_field(w, "value", r.value ? std::optional<std::string_view>(*r.value) : std::nullopt);
+    if (!r.headers.empty()) {
+        w.Key("headers");
+        w.StartObject();
+        for (const auto& h : r.headers) {
+            w.Key(h.name.c_str(), static_cast<rapidjson::SizeType>(h.name.size()));
+            write_string(w, h.value);
+        }
+        w.EndObject();
+    }
+    w.EndObject();
+    out.append(buf.GetString(), buf.GetSize());
+}
+
 }  // namespace gafka::json

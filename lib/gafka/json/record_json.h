@@ -1,13 +1,17 @@
 #pragma once
 // The JSON form of a record, as gafka-consume and gafka-walcheck --dump write
-// it and gafka-produce --json reads it (one object per line):
+// it, gafka-produce --json reads it and the produce API takes it (one object
+// per line):
 //   {"topic":"t","partition":0,"offset":5,"timestamp":1700000000000,
 //    "key":"k","value":"v","headers":{"h":"x"}}
 // key and value are null when absent; bytes that are not valid UTF-8 go as
 // "key_b64"/"value_b64" instead, so nothing is altered on the way through.
+// One writer and one reader, so the round trip is lossless by construction.
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <rapidjson/document.h>
 
 #include "gafka/log/record.h"
 
@@ -20,5 +24,29 @@ struct record_origin {
 
 // Appends one JSON object (no newline) for `r` to `out`.
 void append_record_json(std::string& out, const record_origin& origin, const log::record_view& r);
+
+// Appends the object the produce API takes for `r`: no topic or offset,
+// "partition" only when given, "timestamp" only when `with_timestamp`.
+void append_produce_record_json(std::string& out, const log::record& r, std::optional<std::int32_t> partition,
+                                bool with_timestamp);
+
+struct parsed_record {
+    std::optional<std::string> topic;
+    std::optional<std::int32_t> partition;
+    bool has_timestamp = false;
+    log::record record;
+};
+
+struct record_parse_error {
+    std::string code;  // "bad_request", "missing_value", "record_too_large", "invalid_json"
+    std::string message;
+    bool too_large = false;
+};
+
+// Reads one record object. "offset" is accepted and ignored (it is assigned
+// on append); any other unknown field is an error, to catch typos.
+std::optional<record_parse_error> parse_record_object(const rapidjson::Value& obj, parsed_record& out);
+// Parses and reads one line of JSON.
+std::optional<record_parse_error> parse_record_line(std::string_view line, parsed_record& out);
 
 }  // namespace gafka::json

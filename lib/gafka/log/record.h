@@ -17,6 +17,8 @@ using epoch_t = std::int32_t;
 using timestamp_ms = std::int64_t;
 
 inline constexpr offset_t no_offset = -1;
+// The largest record (key + value + headers, as encoded) the broker accepts.
+inline constexpr std::size_t max_record_bytes = 1 << 20;
 
 struct record_header {
     std::string name;

@@ -1,0 +1,49 @@
+// gafka-consume: write a topic's records to stdout as JSON lines.
+#include <cstdio>
+#include <iostream>
+
+#include "gafka/cli/program.h"
+#include "gafka/client/consumer.h"
+#include "gafka/util/duration.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"Read records from a gafka topic and write them as JSON lines.", "gafka-consume"};
+    gafka::cli::configure_app(app);
+    gafka::client::consume_options o;
+    std::string timeout = "30s", format = "json";
+    bool from_beginning = false;
+    std::optional<std::string> offset;
+    gafka::cli::add_broker_option(app, o.brokers);
+    app.add_option("-t,--topic", o.topic, "Topic to read")->required();
+    app.add_option("-p,--partition", o.partition, "Read only this partition")->check(CLI::NonNegativeNumber);
+    app.add_option("--offset", offset, "Start offset: a number (with --partition), earliest or latest");
+    app.add_flag("--from-beginning", from_beginning, "Start at the earliest record")->excludes("--offset");
+    app.add_option("--max-messages", o.max_messages, "Exit after this many records")->check(CLI::PositiveNumber);
+    app.add_flag("--exit-at-end", o.exit_at_end, "Exit once every partition reaches the end it had at start");
+    app.add_option("--timeout", timeout, "Long-poll wait per request (e.g. 30s, at most 30s)");
+    app.add_option("--format", format, "json or value")->check(CLI::IsMember({"json", "value"}));
+    app.add_option("--fetch-size", o.fetch_size, "Records per request")->check(CLI::Range(1, 10000));
+    return gafka::cli::run(app, argc, argv, [&] {
+        auto t = gafka::util::parse_duration(timeout);
+        if (!t.ok() || *t > std::chrono::seconds(30)) {
+            gafka::cli::print_error("gafka-consume", t.ok() ? "--timeout is at most 30s" : t.error().message());
+            return gafka::cli::exit_usage;
+        }
+        o.timeout = *t;
+        o.values_only = format == "value";
+        if (from_beginning) o.offset = "earliest";
+        if (offset) {
+            bool number = !offset->empty() && offset->find_first_not_of("0123456789") == std::string::npos;
+            if (!number && *offset != "earliest" && *offset != "latest") {
+                gafka::cli::print_error("gafka-consume", "--offset takes a number, earliest or latest");
+                return gafka::cli::exit_usage;
+            }
+            if (number && !o.partition) {
+                gafka::cli::print_error("gafka-consume", "--offset N needs --partition");
+                return gafka::cli::exit_usage;
+            }
+            o.offset = *offset;
+        }
+        return gafka::client::run_consume(o, stdout, std::cerr);
+    });
+}

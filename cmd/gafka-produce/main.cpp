@@ -1,0 +1,40 @@
+// gafka-produce: one record per stdin line (or --message) into a topic.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "gafka/cli/program.h"
+#include "gafka/client/producer.h"
+#include "gafka/util/duration.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"Send records to a gafka topic: one per stdin line, or --message.", "gafka-produce"};
+    gafka::cli::configure_app(app);
+    gafka::client::produce_options o;
+    std::string linger = "10ms", timeout = "30s";
+    gafka::cli::add_broker_option(app, o.brokers);
+    app.add_option("-t,--topic", o.topic, "Topic to write to")->required();
+    app.add_option("--key-separator", o.key_separator, "Split each line at SEP into key and value");
+    app.add_flag("--json", o.json, "Read JSON records (key/value/headers/partition/timestamp), as gafka-consume writes");
+    auto* message = app.add_option("--message", o.message, "Send this one record instead of reading stdin");
+    app.add_option("--key", o.key, "Key of the --message record")->needs(message);
+    app.add_option("--partition", o.partition, "Send every record to this partition")->check(CLI::NonNegativeNumber);
+    app.add_option("--batch-size", o.batch_size, "Records per request at most")->check(CLI::Range(1, 100000));
+    app.add_option("--linger", linger, "Longest wait to fill a batch (e.g. 10ms)");
+    app.add_option("--acks", o.acks, "0, 1 or all")->check(CLI::IsMember({"0", "1", "all"}));
+    app.add_flag("--print-acks", o.print_acks, "Print {\"line\",\"partition\",\"offset\"} per acknowledged record");
+    app.add_option("--timeout", timeout, "Per-request timeout (e.g. 30s)");
+    app.add_option("--retries", o.retries, "Retries after a failed connection")->check(CLI::Range(0, 100));
+    app.get_option("--key-separator")->excludes("--json");
+    return gafka::cli::run(app, argc, argv, [&] {
+        auto l = gafka::util::parse_duration(linger);
+        auto t = gafka::util::parse_duration(timeout);
+        if (!l.ok() || !t.ok()) {
+            gafka::cli::print_error("gafka-produce", (!l.ok() ? l.error() : t.error()).message());
+            return gafka::cli::exit_usage;
+        }
+        o.linger = *l;
+        o.timeout = *t;
+        return gafka::client::run_produce(o, STDIN_FILENO, std::cout, std::cerr);
+    });
+}

@@ -1,0 +1,51 @@
+# fish completion for gafka-admin(1). Keep in step with
+# `gafka-admin [SUBCOMMAND] --help` and man/gafka-admin.1;
+# tests/cli/docs_agree.bats checks that they agree.
+
+# Topic names from the broker named on the command line (else the default
+# one): quietly none when no broker answers within a second.
+function __gafka_topics
+    command -q gafka-admin; and command -q timeout; or return
+    set -l args list-topics
+    set -l tokens (commandline -opc)
+    for i in (seq (count $tokens))
+        if string match -q -- '--broker=*' $tokens[$i]
+            set args $args $tokens[$i]
+        else if test "$tokens[$i]" = --broker; and test $i -lt (count $tokens)
+            set args $args --broker=$tokens[(math $i + 1)]
+        end
+    end
+    timeout 1 gafka-admin $args </dev/null 2>/dev/null |
+        string replace -rf '^\{"name":"([^"]*)".*' '$1'
+end
+
+set -l subcommands create-topic list-topics describe-topic delete-topic metadata partition-for
+
+complete -c gafka-admin -f
+complete -c gafka-admin -s h -l help -d 'Print help and exit'
+complete -c gafka-admin -n "not __fish_seen_subcommand_from $subcommands" -l version -d 'Print version and exit'
+
+set -l none "not __fish_seen_subcommand_from $subcommands"
+complete -c gafka-admin -n $none -a create-topic -d 'Create a topic'
+complete -c gafka-admin -n $none -a list-topics -d 'List topics, one JSON line each'
+complete -c gafka-admin -n $none -a describe-topic -d 'Describe a topic and its partitions'
+complete -c gafka-admin -n $none -a delete-topic -d 'Delete a topic and its data'
+complete -c gafka-admin -n $none -a metadata -d 'Print the cluster metadata'
+complete -c gafka-admin -n $none -a partition-for -d 'Print the partition a key goes to'
+
+complete -c gafka-admin -n "__fish_seen_subcommand_from $subcommands" \
+    -l broker -x -d 'Brokers HOST:PORT,... (env GAFKA_BROKERS)'
+
+set -l create "__fish_seen_subcommand_from create-topic"
+complete -c gafka-admin -n $create -l name -x -d 'Name of the new topic'
+complete -c gafka-admin -n $create -l partitions -x -d 'Number of partitions, 1-100 (default 1)'
+complete -c gafka-admin -n $create -l retention-bytes -x -d 'Keep at most this many bytes per partition'
+complete -c gafka-admin -n $create -l retention-ms -x -d 'Delete segments older than this many milliseconds'
+complete -c gafka-admin -n $create -l if-not-exists -d 'Succeed quietly when the topic exists'
+
+complete -c gafka-admin -n "__fish_seen_subcommand_from describe-topic delete-topic" \
+    -l name -x -a '(__gafka_topics)' -d 'Topic name'
+
+set -l pf "__fish_seen_subcommand_from partition-for"
+complete -c gafka-admin -n $pf -l topic -x -a '(__gafka_topics)' -d 'Topic'
+complete -c gafka-admin -n $pf -l key -x -d 'Key'

@@ -1,0 +1,116 @@
+#include "gafka/client/broker_client.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <rapidjson/document.h>
+
+namespace gafka::client {
+
+std::int64_t steady_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string error_code(const http_reply& reply) {
+    rapidjson::Document d;
+    d.Parse(reply.body.data(), reply.body.size());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("error") || !d["error"].IsObject()) return "";
+    const auto& e = d["error"];
+    return e.HasMember("code") && e["code"].IsString() ? e["code"].GetString() : "";
+}
+
+std::string describe_error(const http_reply& reply) {
+    rapidjson::Document d;
+    d.Parse(reply.body.data(), reply.body.size());
+    if (!d.HasParseError() && d.IsObject() && d.HasMember("error") && d["error"].IsObject()) {
+        const auto& e = d["error"];
+        if (e.HasMember("message") && e["message"].IsString()) return e["message"].GetString();
+    }
+    auto body = reply.body.substr(0, 200);
+    while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+    return "HTTP " + std::to_string(reply.status) + (body.empty() ? "" : ": " + body);
+}
+
+result<std::unique_ptr<broker_client>> broker_client::connect(std::string_view brokers, client_options options) {
+    auto bootstrap = parse_bootstrap(brokers);
+    if (!bootstrap.ok()) return bootstrap.error();
+    return std::unique_ptr<broker_client>(new broker_client(std::move(*bootstrap), options));
+}
+
+http_connection& broker_client::connection(const broker_address& b) {
+    auto& c = connections_[{b.host, b.port}];
+    if (!c) c = std::make_unique<http_connection>(b.host, b.port);
+    return *c;
+}
+
+result<http_reply> broker_client::call_one(const broker_address& b, const std::string& method,
+                                           const std::string& target, const std::string& body,
+                                           const std::string& content_type) {
+    auto backoff = options_.backoff;
+    for (int attempt = 0;; ++attempt) {
+        auto r = connection(b).request(method, target, body, content_type, options_.timeout);
+        if (r.ok() || attempt >= options_.retries) return r;
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+    }
+}
+
+result<http_reply> broker_client::call(const std::string& method, const std::string& target, const std::string& body,
+                                       const std::string& content_type) {
+    auto candidates = metadata_.brokers_to_try();
+    status last = status(status_code::unavailable, "no brokers to try");
+    auto backoff = options_.backoff;
+    for (int attempt = 0; attempt <= options_.retries; ++attempt) {
+        for (const auto& b : candidates) {
+            auto r = connection(b).request(method, target, body, content_type, options_.timeout);
+            if (r.ok()) return r;
+            last = r.error();
+        }
+        if (attempt < options_.retries) std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+    }
+    return last;
+}
+
+status broker_client::refresh_metadata() {
+    auto r = call("GET", "/api/v1/metadata");
+    auto now = steady_now_ms();
+    if (!r.ok()) {
+        metadata_.failed_refresh(now);
+        return r.error();
+    }
+    if (r->status != 200) {
+        metadata_.failed_refresh(now);
+        return status(status_code::unavailable, "metadata: " + describe_error(*r));
+    }
+    auto snap = parse_metadata_json(r->body);
+    if (!snap.ok()) {
+        metadata_.failed_refresh(now);
+        return snap.error();
+    }
+    metadata_.update(std::move(*snap), now);
+    return {};
+}
+
+std::optional<std::int32_t> broker_client::partition_count(const std::string& topic) {
+    if (auto n = metadata_.partition_count(topic)) return n;
+    if (!refresh_metadata().ok()) return std::nullopt;
+    return metadata_.partition_count(topic);
+}
+
+result<http_reply> broker_client::call_leader(const std::string& topic, std::int32_t partition,
+                                              const std::string& method, const std::string& target,
+                                              const std::string& body, const std::string& content_type) {
+    for (int attempt = 0;; ++attempt) {
+        if (metadata_.needs_refresh(steady_now_ms())) (void)refresh_metadata();
+        auto lookup = metadata_.leader_for(topic, partition);
+        if (lookup.state != leader_state::known) return call(method, target, body, content_type);
+        auto r = call_one(*lookup.leader, method, target, body, content_type);
+        if (!r.ok() || r->status != 421 || attempt >= options_.retries) return r;
+        metadata_.request_refresh();  // not the leader: learn who is, then retry
+        std::this_thread::sleep_for(options_.backoff);
+    }
+}
+
+}  // namespace gafka::client

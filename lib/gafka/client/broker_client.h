@@ -1,0 +1,60 @@
+#pragma once
+// What the programs use to talk to a cluster: the bootstrap list, the
+// cluster-metadata cache, one keep-alive connection per broker, retries with
+// backoff on transport failures, and leader routing that refreshes metadata
+// and retries on a 421 "not the leader" answer.
+// Not thread-safe: one owner thread.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "gafka/client/cluster_metadata.h"
+#include "gafka/client/http_connection.h"
+
+namespace gafka::client {
+
+struct client_options {
+    std::chrono::milliseconds timeout{30'000};  // per request
+    int retries = 5;                            // further tries after a transport failure
+    std::chrono::milliseconds backoff{100};     // first wait; doubles up to 2 s
+};
+
+class broker_client {
+public:
+    // `brokers`: "HOST:PORT[,HOST:PORT...]".
+    static result<std::unique_ptr<broker_client>> connect(std::string_view brokers, client_options options = {});
+
+    // Any reachable broker, the known ones first, then the bootstrap list.
+    result<http_reply> call(const std::string& method, const std::string& target, const std::string& body = {},
+                            const std::string& content_type = {});
+    // The leader of topic/partition per metadata (refreshed when unknown,
+    // stale or answered with 421).
+    result<http_reply> call_leader(const std::string& topic, std::int32_t partition, const std::string& method,
+                                   const std::string& target, const std::string& body = {},
+                                   const std::string& content_type = {});
+    // Fetches /api/v1/metadata now (subject to the cache's backoff).
+    status refresh_metadata();
+    cluster_metadata& metadata() { return metadata_; }
+    // Partition count of a topic, refreshing metadata once if it is unknown.
+    std::optional<std::int32_t> partition_count(const std::string& topic);
+
+private:
+    broker_client(std::vector<broker_address> bootstrap, client_options options)
+        : options_(options), metadata_(std::move(bootstrap)) {}
+    http_connection& connection(const broker_address& b);
+    result<http_reply> call_one(const broker_address& b, const std::string& method, const std::string& target,
+                                const std::string& body, const std::string& content_type);
+
+    client_options options_;
+    cluster_metadata metadata_;
+    std::map<std::pair<std::string, std::uint16_t>, std::unique_ptr<http_connection>> connections_;
+};
+
+// "code: message" from a broker's JSON error body, or the raw body.
+std::string describe_error(const http_reply& reply);
+// The "code" of a broker's JSON error body ("" when there is none).
+std::string error_code(const http_reply& reply);
+std::int64_t steady_now_ms();
+
+}  // namespace gafka::client

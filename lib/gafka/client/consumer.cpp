@@ -1,0 +1,119 @@
+#include "gafka/client/consumer.h"
+
+#include <cstdio>
+#include <ostream>
+#include <vector>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "gafka/client/broker_client.h"
+#include "gafka/util/text.h"
+
+namespace gafka::client {
+namespace {
+
+struct partition_cursor {
+    std::int32_t id = 0;
+    std::string next;                    // offset, or "earliest"/"latest" before the first answer
+    std::optional<std::int64_t> end;     // --exit-at-end: the high watermark seen first
+    bool done = false;
+};
+
+// Writes one record from a consume answer; false when stdout failed.
+bool write_record(std::FILE* out, const rapidjson::Value& rec, bool values_only) {
+    std::string line;
+    if (values_only) {
+        if (rec.HasMember("value") && rec["value"].IsString())
+            line.assign(rec["value"].GetString(), rec["value"].GetStringLength());
+        else if (rec.HasMember("value_b64") && rec["value_b64"].IsString())
+            line = util::base64_decode(rec["value_b64"].GetString()).value_or("");
+    } else {
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        rec.Accept(w);
+        line.assign(buf.GetString(), buf.GetSize());
+    }
+    line += '\n';
+    return std::fwrite(line.data(), 1, line.size(), out) == line.size();
+}
+
+}  // namespace
+
+int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) {
+    client_options co;
+    co.timeout = opts.timeout + std::chrono::seconds(10);  // the long poll itself may take `timeout`
+    auto client = broker_client::connect(opts.brokers, co);
+    if (!client.ok()) {
+        err << "gafka-consume: error: " << client.error().message() << "\n";
+        return 2;
+    }
+    auto& c = **client;
+    auto count = c.partition_count(opts.topic);
+    if (!count) {
+        auto reached = c.refresh_metadata();
+        err << "gafka-consume: error: "
+            << (reached.ok() ? "unknown topic '" + opts.topic + "'" : reached.message()) << "\n";
+        return 1;
+    }
+    std::vector<partition_cursor> cursors;
+    for (std::int32_t p = 0; p < *count; ++p)
+        if (!opts.partition || *opts.partition == p) cursors.push_back({p, opts.offset, std::nullopt, false});
+    if (cursors.empty()) {
+        err << "gafka-consume: error: partition " << *opts.partition << " does not exist; '" << opts.topic << "' has "
+            << *count << "\n";
+        return 1;
+    }
+
+    std::int64_t written = 0;
+    std::size_t idle_rounds = 0;
+    for (std::size_t turn = 0;; ++turn) {
+        auto& cur = cursors[turn % cursors.size()];
+        if (cur.done) {
+            bool all_done = true;
+            for (const auto& x : cursors) all_done = all_done && x.done;
+            if (all_done) return 0;
+            continue;
+        }
+        // One partition: long-poll it. Several: sweep without waiting, and
+        // wait briefly on one partition only after a sweep found nothing.
+        auto wait = cursors.size() == 1 ? opts.timeout
+                    : idle_rounds >= cursors.size() ? std::min(opts.timeout, std::chrono::milliseconds(200))
+                                                    : std::chrono::milliseconds(0);
+        if (opts.exit_at_end) wait = std::chrono::milliseconds(0);
+        auto want = opts.fetch_size;
+        if (opts.max_messages) want = static_cast<int>(std::min<std::int64_t>(want, *opts.max_messages - written));
+        auto target = "/api/v1/consume?topic=" + opts.topic + "&partition=" + std::to_string(cur.id) +
+                      "&offset=" + cur.next + "&count=" + std::to_string(want) +
+                      "&timeout=" + std::to_string(wait.count()) + "ms";
+        auto r = c.call_leader(opts.topic, cur.id, "GET", target);
+        if (!r.ok()) {
+            err << "gafka-consume: error: " << r.error().message() << "\n";
+            return 1;
+        }
+        if (r->status != 200) {
+            err << "gafka-consume: error: " << opts.topic << "/" << cur.id << ": " << describe_error(*r) << "\n";
+            return 1;
+        }
+        rapidjson::Document d;
+        d.Parse(r->body.data(), r->body.size());
+        if (d.HasParseError() || !d.IsObject() || !d.HasMember("records") || !d["records"].IsArray()) {
+            err << "gafka-consume: error: malformed answer from the broker\n";
+            return 1;
+        }
+        const auto& recs = d["records"];
+        for (const auto& rec : recs.GetArray()) {
+            if (!write_record(out, rec, opts.values_only)) return 0;  // stdout closed: a normal end
+            ++written;
+        }
+        if (std::fflush(out) != 0) return 0;
+        cur.next = std::to_string(d["next_offset"].GetInt64());
+        if (!cur.end) cur.end = d["high_watermark"].GetInt64();
+        if (opts.exit_at_end && d["next_offset"].GetInt64() >= *cur.end) cur.done = true;
+        if (opts.max_messages && written >= *opts.max_messages) return 0;
+        idle_rounds = recs.Empty() ? idle_rounds + 1 : 0;
+    }
+}
+
+}  // namespace gafka::client

@@ -1,0 +1,42 @@
+#pragma once
+// One keep-alive HTTP/1.1 connection to one broker, used synchronously by the
+// programs. Every call has a deadline (connect, write and read together); a
+// connection that failed or timed out is closed and reopened on the next call.
+// Not thread-safe: one owner thread.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "gafka/util/status.h"
+
+namespace gafka::client {
+
+struct http_reply {
+    unsigned status = 0;
+    std::string body;
+};
+
+class http_connection {
+public:
+    http_connection(std::string host, std::uint16_t port);
+    ~http_connection();
+    http_connection(const http_connection&) = delete;
+    http_connection& operator=(const http_connection&) = delete;
+
+    // method: "GET", "POST", "DELETE". A transport failure (refused, reset,
+    // timeout) comes back as status unavailable; any HTTP answer is a reply.
+    result<http_reply> request(const std::string& method, const std::string& target, const std::string& body,
+                               const std::string& content_type, std::chrono::milliseconds timeout);
+
+    const std::string& host() const { return host_; }
+    std::uint16_t port() const { return port_; }
+
+private:
+    struct impl;
+    std::string host_;
+    std::uint16_t port_;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace gafka::client

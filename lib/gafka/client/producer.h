@@ -1,0 +1,33 @@
+#pragma once
+// gafka-produce's logic: read records from a file descriptor (one per line),
+// batch them by --batch-size and --linger (so a never-ending `tail -F` pipe
+// still delivers each line within the linger), pick partitions, send each
+// batch to its partition's leader, and report acknowledgements.
+#include <chrono>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace gafka::client {
+
+struct produce_options {
+    std::string brokers = "localhost:9001";
+    std::string topic;
+    std::optional<std::string> key_separator;
+    bool json = false;
+    std::optional<std::string> message;  // send this one record instead of reading input
+    std::optional<std::string> key;      // with message
+    std::optional<std::int32_t> partition;
+    int batch_size = 100;
+    std::chrono::milliseconds linger{10};
+    std::string acks = "all";
+    bool print_acks = false;
+    std::chrono::milliseconds timeout{30'000};
+    int retries = 5;
+};
+
+// Returns the exit code: 0 all delivered, 1 operational failure, 3 some
+// input lines rejected (each reported on `err` with its line number).
+int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::ostream& err);
+
+}  // namespace gafka::client

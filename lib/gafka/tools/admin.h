@@ -1,0 +1,29 @@
+#pragma once
+// gafka-admin's subcommands. Each prints JSON lines on `out`; returns an exit
+// code (0 ok, 1 operational failure or the broker refused).
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace gafka::tools {
+
+struct admin_options {
+    std::string brokers = "localhost:9001";
+    std::string name;   // topic, for the topic subcommands
+    std::string topic;  // partition-for
+    std::string key;    // partition-for
+    std::int32_t partitions = 1;
+    std::optional<std::int64_t> retention_bytes;
+    std::optional<std::int64_t> retention_ms;
+    bool if_not_exists = false;
+};
+
+int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& err);
+int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& err);
+int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err);
+int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err);
+int admin_metadata(const admin_options& o, std::ostream& out, std::ostream& err);
+int admin_partition_for(const admin_options& o, std::ostream& out, std::ostream& err);
+
+}  // namespace gafka::tools
