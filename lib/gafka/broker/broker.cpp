@@ -14,6 +14,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <thread>
 
+#include "gafka/broker/group_coordinator.h"
+#include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/http/server.h"
 #include "gafka/util/logging.h"
@@ -24,6 +26,11 @@ namespace {
 
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
@@ -54,7 +61,28 @@ int run_broker(const broker_config& config) {
         return 1;
     }
 
-    http::server_context ctx{**topics};
+    auto offsets = offsets_store::open(config.data_dir, lo);
+    if (!offsets.ok()) {
+        lg->error("cannot open the group offsets log: {}", offsets.error().message());
+        return 1;
+    }
+    group_coordinator groups(
+        [&](const std::string& topic) {
+            auto t = (*topics)->find(topic);
+            return t ? static_cast<std::int32_t>(t->partitions.size()) : 0;
+        },
+        [&](const std::string& group, const topic_partition& tp, log::offset_t offset) {
+            auto r = (*offsets)->append(group, tp, offset);
+            return r.ok() ? status{} : r.error();
+        });
+    if (auto s = (*offsets)->replay([&](const std::string& g, const topic_partition& tp, log::offset_t o) {
+            groups.restore(g, tp, o);
+        });
+        !s.ok()) {
+        lg->error("cannot replay the group offsets log: {}", s.message());
+        return 1;
+    }
+    http::server_context ctx{**topics, groups, **offsets};
     ctx.self.id = config.id;
     ctx.self.port = config.port;
     ctx.self.host = !config.advertised_host.empty() ? config.advertised_host
@@ -92,6 +120,12 @@ int run_broker(const broker_config& config) {
         });
         asio::co_spawn(io, every(config.retention_check_interval, [&] { (*topics)->apply_retention(now_ms()); }),
                        asio::detached);
+        // Sessions run out on this clock; implicit commits reach disk on it too.
+        asio::co_spawn(io, every(std::chrono::milliseconds(1000), [&] {
+                           groups.expire(steady_ms());
+                           (*offsets)->sync_async((*offsets)->log_end(), [](status) {});
+                       }),
+                       asio::detached);
         if (config.flush.kind == flush_policy::mode::interval)
             asio::co_spawn(io, every(config.flush.interval, [&] {
                                asio::post(fsync_pool, [&] { (*topics)->sync_all(); });
@@ -106,6 +140,7 @@ int run_broker(const broker_config& config) {
         keep_running.clear();
     }  // the io_context and its sessions are gone before the logs close
     fsync_pool.join();
+    if (auto s = (*offsets)->close(); !s.ok()) lg->error("closing the offsets log: {}", s.message());
     if (auto s = (*topics)->close(); !s.ok()) {
         lg->error("closing logs: {}", s.message());
         status_code = 1;

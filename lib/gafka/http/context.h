@@ -6,10 +6,13 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
 
+#include "gafka/broker/group_coordinator.h"
+#include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/http/api_error.h"
 
@@ -26,8 +29,11 @@ struct broker_identity {
 };
 
 struct server_context {
-    explicit server_context(broker::topic_manager& t) : topics(t) {}
+    server_context(broker::topic_manager& t, broker::group_coordinator& g, broker::offsets_store& o)
+        : topics(t), groups(g), offsets(o) {}
     broker::topic_manager& topics;
+    broker::group_coordinator& groups;
+    broker::offsets_store& offsets;
     broker_identity self;
     bool auto_create_topics = true;
     std::int32_t default_partitions = 1;
@@ -54,5 +60,16 @@ response handle_delete_topic(const request& req, server_context& ctx, const std:
 response handle_metadata(const request& req, server_context& ctx);
 response handle_healthz(const request& req, server_context& ctx);
 response handle_metrics(const request& req, server_context& ctx);
+
+struct target;
+// Consumer groups (handlers_groups.cpp). Path parameters come in order.
+using path_params = std::vector<std::string>;
+boost::asio::awaitable<response> handle_group_consume(const request& req, server_context& ctx, const target& t);
+boost::asio::awaitable<response> handle_heartbeat(const request& req, server_context& ctx, const path_params& p);
+response handle_leave(const request& req, server_context& ctx, const path_params& p);
+boost::asio::awaitable<response> handle_commit(const request& req, server_context& ctx, const path_params& p);
+response handle_group_status(const request& req, server_context& ctx, const path_params& p);
+response handle_list_groups(const request& req, server_context& ctx);
+response handle_delete_group(const request& req, server_context& ctx, const path_params& p);
 
 }  // namespace gafka::http

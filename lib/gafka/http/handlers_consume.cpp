@@ -6,13 +6,10 @@
 #include <charconv>
 #include <chrono>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "gafka/http/context.h"
+#include "gafka/http/fetch.h"
+#include "gafka/http/long_poll.h"
 #include "gafka/http/query.h"
 #include "gafka/json/record_json.h"
 #include "gafka/log/batch.h"
@@ -20,82 +17,12 @@
 
 namespace gafka::http {
 namespace asio = boost::asio;
-namespace {
-
-constexpr std::int64_t default_count = 100;
-constexpr std::int64_t max_count = 10'000;
-constexpr auto max_timeout = std::chrono::seconds(30);
-constexpr std::size_t max_fetch_bytes = 4 << 20;
-
-std::optional<std::int64_t> parse_int(const std::string& s) {
-    std::int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-
-// Suspends until the partition's visible end passes `offset` or `deadline`.
-asio::awaitable<void> wait_for_data(broker::partition& p, log::offset_t offset,
-                                    std::chrono::steady_clock::time_point deadline) {
-    auto ex = co_await asio::this_coro::executor;
-    auto timer = std::make_shared<asio::steady_timer>(ex, deadline);
-    // The wake-up is posted to this coroutine's strand, so it cannot run
-    // between the check below and the start of the wait.
-    auto id = p.wait_for_data([timer] { asio::post(timer->get_executor(), [timer] { timer->cancel(); }); });
-    if (p.visible_end() > offset) {
-        p.cancel_wait(id);
-        co_return;
-    }
-    boost::system::error_code ec;
-    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    p.cancel_wait(id);
-}
-
-struct fetch {
-    std::string records_json;  // comma-separated objects
-    std::int64_t count = 0;
-    log::offset_t next_offset = 0;
-};
-
-result<fetch> read_records(broker::partition& p, const std::string& topic, log::offset_t offset, std::int64_t max) {
-    fetch f;
-    f.next_offset = offset;
-    json::record_origin origin{topic, p.id()};
-    while (f.count < max) {
-        auto r = p.log().read(f.next_offset, max_fetch_bytes, p.visible_end());
-        if (!r.ok()) {
-            if (f.count > 0) break;  // serve what was read; the next call reports it
-            return r.error();
-        }
-        if (r->data.empty()) break;
-        std::string_view data(r->data);
-        while (!data.empty() && f.count < max) {
-            auto h = log::decode_header(data.data());
-            log::batch_records records(data.substr(0, h.length));
-            log::record_view rv;
-            while (f.count < max && records.next(rv)) {
-                if (rv.offset < f.next_offset) continue;
-                if (f.count > 0) f.records_json += ',';
-                json::append_record_json(f.records_json, origin, rv);
-                f.next_offset = rv.offset + 1;
-                ++f.count;
-            }
-            data.remove_prefix(h.length);
-        }
-    }
-    return f;
-}
-
-}  // namespace
-
 asio::awaitable<response> handle_consume(const request& req, server_context& ctx) {
     auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
     auto topic_name = t->get("topic");
     if (!topic_name || topic_name->empty())
         co_return error_response(req, api_error::invalid("missing_topic", "the 'topic' parameter is required"));
-    if (t->get("group_id") || t->get("consumer_id"))
-        co_return error_response(req, {beast_http::status::not_implemented, "groups_not_available",
-                                       "consumer groups are not served by this broker yet", {}});
+    if (t->get("group_id") || t->get("consumer_id")) co_return co_await handle_group_consume(req, ctx, *t);
     auto topic = ctx.topics.find(*topic_name);
     if (!topic) co_return error_response(req, api_error::unknown_topic(*topic_name));
 
@@ -110,21 +37,8 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
                                                                                   *topic_name + "'"));
     auto& part = *topic->partitions[static_cast<std::size_t>(*pid)];
 
-    std::int64_t count = default_count;
-    if (auto c = t->get("count")) {
-        auto v = parse_int(*c);
-        if (!v || *v < 1 || *v > max_count)
-            co_return error_response(req, api_error::bad_request("'count' must be between 1 and " +
-                                                                 std::to_string(max_count)));
-        count = *v;
-    }
-    std::chrono::milliseconds timeout{0};
-    if (auto d = t->get("timeout")) {
-        auto v = util::parse_duration(*d);
-        if (!v.ok()) co_return error_response(req, api_error::bad_request(v.error().message()));
-        if (*v > max_timeout) co_return error_response(req, api_error::bad_request("'timeout' is at most 30s"));
-        timeout = *v;
-    }
+    fetch_params fp;
+    if (auto e = parse_fetch_params(*t, fp)) co_return error_response(req, *e);
     log::offset_t offset = part.log().log_start_offset();
     if (auto o = t->get("offset")) {
         if (*o == "earliest" || *o == "beginning") offset = part.log().log_start_offset();
@@ -145,14 +59,15 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
         co_return error_response(req, e);
     }
 
-    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto deadline = std::chrono::steady_clock::now() + fp.timeout;
     fetch f;
-    for (int rounds = 0;; ++rounds) {
-        auto r = read_records(part, *topic_name, offset, count);
+    std::vector<poll_target> waiting_on{{&part, offset}};
+    for (;;) {
+        auto r = read_records(part, *topic_name, offset, fp.count);
         if (!r.ok()) co_return error_response(req, api_error::from_status(r.error()));
         f = std::move(*r);
         if (f.count > 0 || std::chrono::steady_clock::now() >= deadline || !ctx.topics.find(*topic_name)) break;
-        co_await wait_for_data(part, offset, deadline);
+        co_await wait_for_any(waiting_on, deadline);
     }
     ctx.records_out += f.count;
 

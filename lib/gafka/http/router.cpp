@@ -23,19 +23,27 @@ using awaitable_response = boost::asio::awaitable<response>;
 
 // Lifts a plain handler into the coroutine signature.
 template <response (*f)(const request&, server_context&)>
-awaitable_response plain(const request& req, server_context& ctx, const std::string&) {
+awaitable_response plain(const request& req, server_context& ctx, const path_params&) {
     co_return f(req, ctx);
 }
 template <response (*f)(const request&, server_context&, const std::string&)>
-awaitable_response with_name(const request& req, server_context& ctx, const std::string& name) {
-    co_return f(req, ctx, name);
+awaitable_response with_name(const request& req, server_context& ctx, const path_params& p) {
+    co_return f(req, ctx, p.at(0));
+}
+template <response (*f)(const request&, server_context&, const path_params&)>
+awaitable_response with_params(const request& req, server_context& ctx, const path_params& p) {
+    co_return f(req, ctx, p);
 }
 template <awaitable_response (*f)(const request&, server_context&)>
-awaitable_response async(const request& req, server_context& ctx, const std::string&) {
+awaitable_response async(const request& req, server_context& ctx, const path_params&) {
     co_return co_await f(req, ctx);
 }
+template <awaitable_response (*f)(const request&, server_context&, const path_params&)>
+awaitable_response async_params(const request& req, server_context& ctx, const path_params& p) {
+    co_return co_await f(req, ctx, p);
+}
 
-using handler_fn = awaitable_response (*)(const request&, server_context&, const std::string&);
+using handler_fn = awaitable_response (*)(const request&, server_context&, const path_params&);
 
 struct route_entry {
     route_info info;
@@ -50,6 +58,12 @@ const std::vector<route_entry>& table() {
         {{"POST", "/api/v1/topics"}, &plain<handle_create_topic>},
         {{"GET", "/api/v1/topics/{name}"}, &with_name<handle_describe_topic>},
         {{"DELETE", "/api/v1/topics/{name}"}, &with_name<handle_delete_topic>},
+        {{"GET", "/api/v1/consumer-groups"}, &plain<handle_list_groups>},
+        {{"GET", "/api/v1/consumer-groups/{group}/status"}, &with_params<handle_group_status>},
+        {{"DELETE", "/api/v1/consumer-groups/{group}"}, &with_params<handle_delete_group>},
+        {{"POST", "/api/v1/consumer-groups/{group}/members/{consumer}/heartbeat"}, &async_params<handle_heartbeat>},
+        {{"DELETE", "/api/v1/consumer-groups/{group}/members/{consumer}"}, &with_params<handle_leave>},
+        {{"POST", "/api/v1/consumer-groups/{group}/offsets"}, &async_params<handle_commit>},
         {{"GET", "/api/v1/metadata"}, &plain<handle_metadata>},
         {{"GET", "/healthz"}, &plain<handle_healthz>},
         {{"GET", "/metrics"}, &plain<handle_metrics>},
@@ -57,17 +71,22 @@ const std::vector<route_entry>& table() {
     return routes;
 }
 
-// Matches `path` against a pattern with at most one {placeholder} segment.
-bool matches(std::string_view pattern, std::string_view path, std::string& captured) {
-    auto open = pattern.find('{');
-    if (open == std::string_view::npos) return pattern == path;
-    auto close = pattern.find('}', open);
-    auto prefix = pattern.substr(0, open), suffix = pattern.substr(close + 1);
-    if (!path.starts_with(prefix) || !path.ends_with(suffix) || path.size() <= prefix.size() + suffix.size())
-        return false;
-    auto middle = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
-    if (middle.find('/') != std::string_view::npos) return false;
-    captured = std::string(middle);
+// Matches `path` against a pattern whose {placeholder} segments each match
+// one non-empty path segment, collected in order.
+bool matches(std::string_view pattern, std::string_view path, path_params& captured) {
+    captured.clear();
+    while (!pattern.empty() || !path.empty()) {
+        auto ps = pattern.find('/', 1), xs = path.find('/', 1);
+        auto pseg = pattern.substr(0, ps), xseg = path.substr(0, xs);
+        if (pseg.size() > 2 && pseg[1] == '{') {
+            if (xseg.size() < 2 || xseg[0] != '/') return false;
+            captured.emplace_back(xseg.substr(1));
+        } else if (pseg != xseg) {
+            return false;
+        }
+        pattern = ps == std::string_view::npos ? std::string_view{} : pattern.substr(ps);
+        path = xs == std::string_view::npos ? std::string_view{} : path.substr(xs);
+    }
     return true;
 }
 
@@ -84,7 +103,8 @@ awaitable_response route(const request& req, server_context& ctx) {
     auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
     if (!t.ok()) co_return error_response(req, api_error::bad_request(t.error().message()));
     auto method = req.method() == verb::head ? std::string("GET") : std::string(req.method_string());
-    std::string allowed, captured;
+    std::string allowed;
+    path_params captured;
     for (const auto& r : table()) {
         if (!matches(r.info.pattern, t->path, captured)) continue;
         if (r.info.method == method) co_return co_await r.handler(req, ctx, captured);

@@ -1,0 +1,123 @@
+#pragma once
+// Consumer groups: membership, heartbeats, round-robin assignment under a
+// generation number, and committed offsets.
+//
+// A member joins by group_id + consumer_id on its first group fetch or
+// heartbeat, naming the topic it reads. Every join, leave or missed session
+// starts a rebalance: the partitions of every subscribed topic are dealt
+// round-robin over the members subscribed to it (members sorted by id), and
+// the generation goes up by one. A fetch or commit for a partition the
+// member does not own, or with an older generation, is a conflict (409).
+//
+// Committed offsets are kept in memory and written through `persist` (the
+// broker's log-structured offsets log, replayed with restore() on start).
+// Thread-safe: one mutex; no I/O happens under it except through `persist`.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gafka/log/record.h"
+#include "gafka/util/status.h"
+
+namespace gafka::broker {
+
+using generation_t = std::int32_t;
+
+struct topic_partition {
+    std::string topic;
+    std::int32_t partition = 0;
+    auto operator<=>(const topic_partition&) const = default;
+};
+
+struct group_member_view {
+    std::string consumer_id;
+    std::int64_t last_heartbeat_ms = 0;
+    std::int64_t session_timeout_ms = 0;
+    std::vector<topic_partition> assignment;
+};
+
+struct group_view {
+    std::string group_id;
+    generation_t generation = 0;
+    std::vector<group_member_view> members;
+    std::map<topic_partition, log::offset_t> committed;
+};
+
+// The member's view after a join or heartbeat.
+struct membership {
+    generation_t generation = 0;
+    std::vector<topic_partition> assignment;  // of every topic the member reads
+    bool rebalanced = false;                  // this call started a rebalance
+};
+
+class group_coordinator {
+public:
+    // Tells the number of partitions of a topic (0: unknown topic).
+    using partition_counter = std::function<std::int32_t(const std::string& topic)>;
+    // Makes a commit durable; called under no lock, in commit order per group.
+    using persister = std::function<status(const std::string& group, const topic_partition&, log::offset_t)>;
+
+    static constexpr std::int64_t default_session_timeout_ms = 10'000;
+    static constexpr std::int64_t min_session_timeout_ms = 1'000;
+    static constexpr std::int64_t max_session_timeout_ms = 300'000;
+
+    group_coordinator(partition_counter partitions, persister persist);
+
+    // Registers or refreshes a member; `topic` (may be empty) is added to
+    // what it reads. session_timeout_ms <= 0 keeps the current one.
+    result<membership> heartbeat(const std::string& group, const std::string& consumer, const std::string& topic,
+                                 std::int64_t session_timeout_ms, std::int64_t now_ms);
+    status leave(const std::string& group, const std::string& consumer);
+    // Removes members whose session ran out; returns how many.
+    int expire(std::int64_t now_ms);
+
+    // Whether `consumer` may read or commit `tp` now (generation < 0: not checked).
+    status check_owner(const std::string& group, const std::string& consumer, generation_t generation,
+                       const topic_partition& tp) const;
+    status commit(const std::string& group, const topic_partition& tp, log::offset_t offset);
+    std::optional<log::offset_t> committed(const std::string& group, const topic_partition& tp) const;
+    // Replays a commit read back from the offsets log at start.
+    void restore(const std::string& group, const topic_partition& tp, log::offset_t offset);
+    // Sets committed offsets without a member (admin reset); refused while
+    // the group has members.
+    status reset(const std::string& group, const std::map<topic_partition, log::offset_t>& offsets);
+    status remove_group(const std::string& group);
+
+    std::optional<group_view> describe(const std::string& group) const;
+    std::vector<group_view> list() const;
+
+    // Offsets delivered by a member's last fetch, committed when it fetches
+    // again (the previous batch counts as processed).
+    void remember_delivered(const std::string& group, const std::string& consumer,
+                            std::map<topic_partition, log::offset_t> next_offsets);
+    std::map<topic_partition, log::offset_t> take_delivered(const std::string& group, const std::string& consumer);
+
+private:
+    struct member {
+        std::int64_t last_heartbeat_ms = 0;
+        std::int64_t session_timeout_ms = default_session_timeout_ms;
+        std::set<std::string> topics;
+        std::map<topic_partition, log::offset_t> delivered;
+    };
+    struct group {
+        generation_t generation = 0;
+        std::map<std::string, member> members;
+        std::map<topic_partition, std::string> owners;
+        std::map<topic_partition, log::offset_t> committed;
+    };
+    void rebalance_locked(group& g);
+    std::vector<topic_partition> assignment_of(const group& g, const std::string& consumer) const;
+    group_view view_locked(const std::string& id, const group& g) const;
+
+    partition_counter partitions_;
+    persister persist_;
+    mutable std::mutex mu_;
+    std::map<std::string, group> groups_;
+};
+
+}  // namespace gafka::broker

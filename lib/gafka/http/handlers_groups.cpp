@@ -1,0 +1,326 @@
+// Consumer groups over HTTP: group consume (the original design's
+// consume?group_id=&consumer_id=), heartbeat, leave, commit, status, list.
+#include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
+
+#include <chrono>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <rapidjson/document.h>
+
+#include "gafka/broker/names.h"
+#include "gafka/http/context.h"
+#include "gafka/http/fetch.h"
+#include "gafka/http/json_writer.h"
+#include "gafka/http/long_poll.h"
+
+namespace gafka::http {
+namespace asio = boost::asio;
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+std::optional<api_error> check_ids(const std::string& group, const std::string& consumer) {
+    if (auto s = broker::check_group_id(group); !s.ok()) return api_error::invalid("invalid_group", s.message());
+    if (auto s = broker::check_consumer_id(consumer); !s.ok())
+        return api_error::invalid("invalid_consumer", s.message());
+    return std::nullopt;
+}
+
+api_error conflict(const std::string& message) {
+    return {beast_http::status::conflict, "not_owner", message, {}};
+}
+
+// Waits until the offsets log has `through` on disk.
+asio::awaitable<status> offsets_durable(broker::offsets_store& store, log::offset_t through) {
+    auto ex = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(status)>(
+        [&store, through, ex](auto handler) {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            store.sync_async(through, [h, ex](status s) {
+                asio::post(ex, [h, s = std::move(s)]() mutable { (*h)(std::move(s)); });
+            });
+        },
+        asio::use_awaitable);
+}
+
+void write_assignment(json_writer& out, const std::vector<broker::topic_partition>& tps) {
+    auto& w = out.w();
+    w.StartArray();
+    for (const auto& tp : tps) {
+        w.StartObject();
+        out.key("topic");
+        out.str(tp.topic);
+        out.key("partition");
+        w.Int(tp.partition);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+}  // namespace
+
+asio::awaitable<response> handle_group_consume(const request& req, server_context& ctx, const target& t) {
+    auto group = t.get("group_id").value_or(""), consumer = t.get("consumer_id").value_or("");
+    if (auto e = check_ids(group, consumer)) co_return error_response(req, *e);
+    auto topic_name = *t.get("topic");
+    auto topic = ctx.topics.find(topic_name);
+    if (!topic) co_return error_response(req, api_error::unknown_topic(topic_name));
+    fetch_params fp;
+    if (auto e = parse_fetch_params(t, fp)) co_return error_response(req, *e);
+
+    // The previous batch counts as processed: commit it before reading on.
+    for (const auto& [tp, next] : ctx.groups.take_delivered(group, consumer))
+        if (ctx.groups.check_owner(group, consumer, -1, tp).ok()) (void)ctx.groups.commit(group, tp, next);
+
+    auto member = ctx.groups.heartbeat(group, consumer, topic_name, 0, now_ms());
+    if (!member.ok()) co_return error_response(req, api_error::from_status(member.error()));
+    std::vector<poll_target> owned;
+    for (const auto& tp : member->assignment)
+        if (tp.topic == topic_name && tp.partition < static_cast<std::int32_t>(topic->partitions.size())) {
+            auto& p = *topic->partitions[static_cast<std::size_t>(tp.partition)];
+            auto pos = ctx.groups.committed(group, tp).value_or(p.log().log_start_offset());
+            pos = std::clamp(pos, p.log().log_start_offset(), p.log().log_end_offset());
+            owned.push_back({&p, pos});
+        }
+
+    auto deadline = std::chrono::steady_clock::now() + fp.timeout;
+    std::string records;
+    std::int64_t count = 0;
+    std::map<broker::topic_partition, log::offset_t> delivered;
+    for (;;) {
+        for (const auto& o : owned) {
+            if (count >= fp.count) break;
+            auto r = read_records(*o.partition, topic_name, o.offset, fp.count - count);
+            if (!r.ok() || r->count == 0) continue;
+            if (!records.empty()) records += ',';
+            records += r->records_json;
+            count += r->count;
+            delivered[{topic_name, o.partition->id()}] = r->next_offset;
+        }
+        if (count > 0 || owned.empty() || std::chrono::steady_clock::now() >= deadline) break;
+        co_await wait_for_any(owned, deadline);
+    }
+    ctx.records_out += count;
+    ctx.groups.remember_delivered(group, consumer, delivered);
+
+    json_writer head;
+    auto& w = head.w();
+    w.StartObject();
+    head.key("group_id");
+    head.str(group);
+    head.key("consumer_id");
+    head.str(consumer);
+    head.key("generation");
+    w.Int(member->generation);
+    head.key("assignment");
+    write_assignment(head, member->assignment);
+    head.key("records");
+    w.StartArray();
+    w.EndArray();
+    w.EndObject();
+    auto body = head.take();
+    body.insert(body.size() - 3, records);  // into the empty "records":[] that closes the object
+    co_return json_response(req, beast_http::status::ok, std::move(body));
+}
+
+asio::awaitable<response> handle_heartbeat(const request& req, server_context& ctx, const path_params& p) {
+    const auto& group = p.at(0);
+    const auto& consumer = p.at(1);
+    if (auto e = check_ids(group, consumer)) co_return error_response(req, *e);
+    std::string topic;
+    std::int64_t session = 0;
+    if (!req.body().empty()) {
+        rapidjson::Document d;
+        d.Parse(req.body().data(), req.body().size());
+        if (d.HasParseError() || !d.IsObject())
+            co_return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
+        if (d.HasMember("topic")) {
+            if (!d["topic"].IsString()) co_return error_response(req, api_error::bad_request("'topic' must be a string"));
+            topic = d["topic"].GetString();
+            if (!ctx.topics.find(topic)) co_return error_response(req, api_error::unknown_topic(topic));
+        }
+        if (d.HasMember("session_timeout_ms")) {
+            if (!d["session_timeout_ms"].IsInt64())
+                co_return error_response(req, api_error::bad_request("'session_timeout_ms' must be an integer"));
+            session = d["session_timeout_ms"].GetInt64();
+        }
+    }
+    auto m = ctx.groups.heartbeat(group, consumer, topic, session, now_ms());
+    if (!m.ok()) co_return error_response(req, api_error::from_status(m.error()));
+    json_writer out;
+    auto& w = out.w();
+    w.StartObject();
+    out.key("group_id");
+    out.str(group);
+    out.key("consumer_id");
+    out.str(consumer);
+    out.key("generation");
+    w.Int(m->generation);
+    out.key("assignment");
+    write_assignment(out, m->assignment);
+    w.EndObject();
+    co_return json_response(req, beast_http::status::ok, out.take());
+}
+
+response handle_leave(const request& req, server_context& ctx, const path_params& p) {
+    if (auto e = check_ids(p.at(0), p.at(1))) return error_response(req, *e);
+    if (auto s = ctx.groups.leave(p.at(0), p.at(1)); !s.ok())
+        return error_response(req, {beast_http::status::not_found, "unknown_member", s.message(), {}});
+    return json_response(req, beast_http::status::ok, "{\"left\":true}\n");
+}
+
+asio::awaitable<response> handle_commit(const request& req, server_context& ctx, const path_params& p) {
+    const auto& group = p.at(0);
+    if (auto s = broker::check_group_id(group); !s.ok())
+        co_return error_response(req, api_error::invalid("invalid_group", s.message()));
+    rapidjson::Document d;
+    d.Parse(req.body().data(), req.body().size());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("offsets") || !d["offsets"].IsArray())
+        co_return error_response(req, api_error::invalid("invalid_json",
+                                                         "expected {\"offsets\":[{\"topic\",\"partition\",\"offset\"}]}"));
+    std::optional<std::string> consumer;
+    if (d.HasMember("consumer_id")) {
+        if (!d["consumer_id"].IsString()) co_return error_response(req, api_error::bad_request("'consumer_id' must be a string"));
+        consumer = d["consumer_id"].GetString();
+    }
+    broker::generation_t generation = -1;
+    if (d.HasMember("generation")) {
+        if (!d["generation"].IsInt()) co_return error_response(req, api_error::bad_request("'generation' must be an integer"));
+        generation = d["generation"].GetInt();
+    }
+    std::map<broker::topic_partition, log::offset_t> offsets;
+    for (const auto& o : d["offsets"].GetArray()) {
+        if (!o.IsObject() || !o.HasMember("topic") || !o["topic"].IsString() || !o.HasMember("partition") ||
+            !o["partition"].IsInt() || !o.HasMember("offset") || !o["offset"].IsInt64() || o["offset"].GetInt64() < 0)
+            co_return error_response(req, api_error::bad_request("each offset needs topic, partition and offset >= 0"));
+        broker::topic_partition tp{o["topic"].GetString(), o["partition"].GetInt()};
+        auto topic = ctx.topics.find(tp.topic);
+        if (!topic) co_return error_response(req, api_error::unknown_topic(tp.topic));
+        if (tp.partition < 0 || tp.partition >= static_cast<std::int32_t>(topic->partitions.size()))
+            co_return error_response(req, api_error::invalid("unknown_partition", "no such partition"));
+        if (consumer)
+            if (auto s = ctx.groups.check_owner(group, *consumer, generation, tp); !s.ok())
+                co_return error_response(req, conflict(s.message()));
+        offsets[tp] = o["offset"].GetInt64();
+    }
+    // Without a consumer_id this is an admin reset, refused while members run.
+    status s;
+    if (consumer)
+        for (const auto& [tp, off] : offsets)
+            if (s = ctx.groups.commit(group, tp, off); !s.ok()) break;
+    if (!consumer) s = ctx.groups.reset(group, offsets);
+    if (s.code() == status_code::conflict) co_return error_response(req, conflict(s.message()));
+    if (!s.ok()) co_return error_response(req, api_error::from_status(s));
+    auto through = ctx.offsets.log_end();
+    if (auto synced = co_await offsets_durable(ctx.offsets, through); !synced.ok())
+        co_return error_response(req, api_error::from_status(synced));
+    co_return json_response(req, beast_http::status::ok,
+                            "{\"group_id\":\"" + group + "\",\"committed\":" + std::to_string(offsets.size()) + "}\n");
+}
+
+response handle_group_status(const request& req, server_context& ctx, const path_params& p) {
+    const auto& group = p.at(0);
+    auto v = ctx.groups.describe(group);
+    if (!v) return error_response(req, {beast_http::status::not_found, "unknown_group", "unknown group '" + group + "'", {}});
+    auto now = now_ms();
+    json_writer out;
+    auto& w = out.w();
+    w.StartObject();
+    out.key("group_id");
+    out.str(group);
+    out.key("generation");
+    w.Int(v->generation);
+    out.key("state");
+    out.str(v->members.empty() ? "empty" : "stable");
+    out.key("members");
+    w.StartArray();
+    std::map<broker::topic_partition, std::string> owner;
+    for (const auto& m : v->members) {
+        w.StartObject();
+        out.key("consumer_id");
+        out.str(m.consumer_id);
+        out.key("last_heartbeat_ms_ago");
+        w.Int64(now - m.last_heartbeat_ms);
+        out.key("session_timeout_ms");
+        w.Int64(m.session_timeout_ms);
+        out.key("assignment");
+        write_assignment(out, m.assignment);
+        w.EndObject();
+        for (const auto& tp : m.assignment) owner[tp] = m.consumer_id;
+    }
+    w.EndArray();
+    // Every partition the group owns or has committed, with its lag.
+    std::set<broker::topic_partition> tps;
+    for (const auto& [tp, _] : owner) tps.insert(tp);
+    for (const auto& [tp, _] : v->committed) tps.insert(tp);
+    std::int64_t total_lag = 0;
+    out.key("partitions");
+    w.StartArray();
+    for (const auto& tp : tps) {
+        auto topic = ctx.topics.find(tp.topic);
+        if (!topic || tp.partition >= static_cast<std::int32_t>(topic->partitions.size())) continue;
+        auto& part = *topic->partitions[static_cast<std::size_t>(tp.partition)];
+        auto end = part.visible_end();
+        auto c = v->committed.find(tp);
+        bool has_commit = c != v->committed.end();
+        auto position = has_commit ? c->second : part.log().log_start_offset();
+        auto lag = std::max<std::int64_t>(0, end - position);
+        total_lag += lag;
+        w.StartObject();
+        out.key("topic");
+        out.str(tp.topic);
+        out.key("partition");
+        w.Int(tp.partition);
+        out.key("owner");
+        owner.count(tp) ? out.str(owner[tp]) : (void)w.Null();
+        out.key("committed_offset");
+        has_commit ? (void)w.Int64(position) : (void)w.Null();
+        out.key("log_end_offset");
+        w.Int64(end);
+        out.key("lag");
+        w.Int64(lag);
+        w.EndObject();
+    }
+    w.EndArray();
+    out.key("total_lag");
+    w.Int64(total_lag);
+    w.EndObject();
+    return json_response(req, beast_http::status::ok, out.take());
+}
+
+response handle_list_groups(const request& req, server_context& ctx) {
+    json_writer out;
+    auto& w = out.w();
+    w.StartObject();
+    out.key("groups");
+    w.StartArray();
+    for (const auto& g : ctx.groups.list()) {
+        w.StartObject();
+        out.key("group_id");
+        out.str(g.group_id);
+        out.key("generation");
+        w.Int(g.generation);
+        out.key("members");
+        w.Uint64(g.members.size());
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return json_response(req, beast_http::status::ok, out.take());
+}
+
+response handle_delete_group(const request& req, server_context& ctx, const path_params& p) {
+    auto s = ctx.groups.remove_group(p.at(0));
+    if (s.code() == status_code::not_found)
+        return error_response(req, {beast_http::status::not_found, "unknown_group", s.message(), {}});
+    if (!s.ok()) return error_response(req, s.code() == status_code::conflict ? conflict(s.message()) : api_error::from_status(s));
+    return json_response(req, beast_http::status::ok, "{\"deleted\":\"" + p.at(0) + "\"}\n");
+}
+
+}  // namespace gafka::http

@@ -1,0 +1,34 @@
+#include "gafka/http/long_poll.h"
+
+#include <memory>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace gafka::http {
+namespace asio = boost::asio;
+
+asio::awaitable<void> wait_for_any(const std::vector<poll_target>& targets,
+                                   std::chrono::steady_clock::time_point deadline) {
+    auto ex = co_await asio::this_coro::executor;
+    auto timer = std::make_shared<asio::steady_timer>(ex, deadline);
+    // Wake-ups come from other threads and are posted to this connection's
+    // single thread, so none can run between the check below and the wait.
+    auto wake = [timer] { asio::post(timer->get_executor(), [timer] { timer->cancel(); }); };
+    std::vector<std::uint64_t> ids;
+    bool ready = false;
+    for (const auto& t : targets) {
+        ids.push_back(t.partition->wait_for_data(wake));
+        ready = ready || t.partition->visible_end() > t.offset;
+    }
+    if (!ready) {
+        boost::system::error_code ec;
+        co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    for (std::size_t i = 0; i < targets.size(); ++i) targets[i].partition->cancel_wait(ids[i]);
+}
+
+}  // namespace gafka::http
