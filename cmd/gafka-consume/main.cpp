@@ -1,10 +1,18 @@
 // gafka-consume: write a topic's records to stdout as JSON lines.
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "gafka/cli/program.h"
 #include "gafka/client/consumer.h"
 #include "gafka/util/duration.h"
+
+namespace {
+volatile std::sig_atomic_t stop_requested = 0;
+extern "C" void request_stop(int) { stop_requested = 1; }
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"Read records from a gafka topic and write them as JSON lines.", "gafka-consume"};
@@ -23,6 +31,9 @@ int main(int argc, char** argv) {
     app.add_option("--timeout", timeout, "Long-poll wait per request (e.g. 30s, at most 30s)");
     app.add_option("--format", format, "json or value")->check(CLI::IsMember({"json", "value"}));
     app.add_option("--fetch-size", o.fetch_size, "Records per request")->check(CLI::Range(1, 10000));
+    auto* group = app.add_option("--group", o.group, "Consume as a member of this consumer group");
+    app.add_option("--consumer-id", o.consumer_id, "Member id within the group (default: HOST-PID)")->needs(group);
+    group->excludes("--partition")->excludes("--offset")->excludes("--from-beginning");
     return gafka::cli::run(app, argc, argv, [&] {
         auto t = gafka::util::parse_duration(timeout);
         if (!t.ok() || *t > std::chrono::seconds(30)) {
@@ -43,6 +54,18 @@ int main(int argc, char** argv) {
                 return gafka::cli::exit_usage;
             }
             o.offset = *offset;
+        }
+        if (o.group) {
+            if (o.consumer_id.empty()) {
+                char host[256] = "host";
+                gethostname(host, sizeof host - 1);
+                o.consumer_id = std::string(host) + "-" + std::to_string(getpid());
+            }
+            // Leave the group on the way out, whatever ends the run.
+            std::signal(SIGINT, request_stop);
+            std::signal(SIGTERM, request_stop);
+            std::signal(SIGPIPE, SIG_IGN);
+            return gafka::client::run_group_consume(o, stdout, std::cerr, stop_requested);
         }
         return gafka::client::run_consume(o, stdout, std::cerr);
     });

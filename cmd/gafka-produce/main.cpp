@@ -26,11 +26,16 @@ int main(int argc, char** argv) {
     app.add_option("--timeout", timeout, "Per-request timeout (e.g. 30s)");
     app.add_option("--retries", o.retries, "Retries after a failed connection")->check(CLI::Range(0, 100));
     app.get_option("--key-separator")->excludes("--json");
+    message->excludes("--json")->excludes("--key-separator");
     return gafka::cli::run(app, argc, argv, [&] {
         auto l = gafka::util::parse_duration(linger);
         auto t = gafka::util::parse_duration(timeout);
         if (!l.ok() || !t.ok()) {
             gafka::cli::print_error("gafka-produce", (!l.ok() ? l.error() : t.error()).message());
+            return gafka::cli::exit_usage;
+        }
+        if (t->count() == 0) {
+            gafka::cli::print_error("gafka-produce", "--timeout must be more than 0");
             return gafka::cli::exit_usage;
         }
         o.linger = *l;

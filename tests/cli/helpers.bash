@@ -64,3 +64,132 @@ file_size() {
 # 127.0.0.1 port with its data dir in $BATS_TEST_TMPDIR, wait until it
 # answers, and stop it in teardown() whatever the test did. Test files that
 # start brokers will call the stop helper from their teardown().
+#
+#   start_broker [extra gafka-broker args]
+#       Starts gafka-broker --data-dir "$BROKER_DATA" (default
+#       $BATS_TEST_TMPDIR/data) on port 0, reads the port the kernel gave it
+#       from its log line "serving ... on 127.0.0.1:PORT", waits (bounded)
+#       until /healthz answers, and sets BROKER_PID, BROKER_PORT, BROKER_LOG
+#       (its stderr, a new file per start), BROKER_ARGS, and exports
+#       GAFKA_BROKERS=127.0.0.1:PORT and BROKER_URL=http://127.0.0.1:PORT.
+#       With BROKER_PORT set it listens there instead (restart_broker).
+#   stop_broker       SIGTERM, a bounded wait, then SIGKILL; sets BROKER_STATUS
+#                     to the exit status (137 when it had to be killed).
+#   kill9_broker      SIGKILL at once (a crash); sets BROKER_STATUS.
+#   restart_broker    stops it if it runs, then starts it again on the same
+#                     port and data dir with the same extra args.
+#   stop_all_brokers  stops every broker this test started; call it from
+#                     teardown(), so a failing test never leaves one running.
+#
+# A second broker: save the BROKER_* variables (or just GAFKA_BROKERS), set
+# BROKER_DATA to another dir, unset BROKER_PORT and call start_broker again;
+# stop_all_brokers still stops both.
+
+BROKER_WAIT_TRIES=200   # x 0.05 s for start and stop
+BROKER_PIDS=()
+
+# broker_running PID: the process exists and has not exited (a zombie has).
+broker_running() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
+start_broker() {
+    BROKER_DATA=${BROKER_DATA:-$BATS_TEST_TMPDIR/data}
+    BROKER_ARGS=("$@")
+    BROKER_STARTS=$((${BROKER_STARTS:-0} + 1))
+    BROKER_LOG=$BATS_TEST_TMPDIR/broker.$BROKER_STARTS.log
+    # fd 3 is bats' own output: a background process holding it would hang bats.
+    gafka-broker --data-dir "$BROKER_DATA" --port "${BROKER_PORT:-0}" "$@" \
+        </dev/null >/dev/null 2>"$BROKER_LOG" 3>&- &
+    BROKER_PID=$!
+    BROKER_PIDS+=("$BROKER_PID")
+    local i port=""
+    for ((i = 0; i < BROKER_WAIT_TRIES; i++)); do
+        port=$(sed -n 's/.* serving .* on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$BROKER_LOG" | head -1)
+        [[ -n $port ]] && break
+        broker_running "$BROKER_PID" || break
+        sleep 0.05
+    done
+    [[ -n $port ]] || fail "gafka-broker did not start: $(cat "$BROKER_LOG")"
+    BROKER_PORT=$port
+    export GAFKA_BROKERS=127.0.0.1:$port BROKER_URL=http://127.0.0.1:$port
+    for ((i = 0; i < BROKER_WAIT_TRIES; i++)); do
+        curl -sf -o /dev/null --max-time 2 "$BROKER_URL/healthz" && return 0
+        sleep 0.05
+    done
+    fail "gafka-broker on port $port does not answer /healthz: $(cat "$BROKER_LOG")"
+}
+
+# _stop_pid PID SIGNAL: signals PID, waits (bounded) for it to exit, kills
+# it if it does not, reaps it and forgets it; sets BROKER_STATUS. Only PIDs
+# in BROKER_PIDS (not yet reaped, so never reused by another process).
+_stop_pid() {
+    local pid=$1 sig=$2 i p kept=()
+    BROKER_STATUS=""
+    [[ " ${BROKER_PIDS[*]} " == *" $pid "* ]] || return 0
+    for p in "${BROKER_PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+    BROKER_PIDS=("${kept[@]}")
+    if broker_running "$pid"; then
+        kill "-$sig" "$pid" 2>/dev/null
+        for ((i = 0; i < BROKER_WAIT_TRIES; i++)); do
+            broker_running "$pid" || break
+            sleep 0.05
+        done
+        broker_running "$pid" && kill -KILL "$pid" 2>/dev/null
+    fi
+    BROKER_STATUS=0
+    wait "$pid" 2>/dev/null || BROKER_STATUS=$?
+}
+
+stop_broker() {
+    [[ -n ${BROKER_PID:-} ]] || return 0
+    _stop_pid "$BROKER_PID" TERM
+    BROKER_PID=""
+}
+
+kill9_broker() {
+    [[ -n ${BROKER_PID:-} ]] || return 0
+    _stop_pid "$BROKER_PID" KILL
+    BROKER_PID=""
+}
+
+restart_broker() {
+    stop_broker
+    start_broker "${BROKER_ARGS[@]}"
+}
+
+stop_all_brokers() {
+    local pid
+    for pid in "${BROKER_PIDS[@]}"; do
+        _stop_pid "$pid" TERM
+    done
+    BROKER_PID=""
+    return 0
+}
+
+# --- talking to a broker ---------------------------------------------------
+
+# api METHOD PATH [curl args...]: one request to $BROKER_URL; sets
+# HTTP_STATUS and HTTP_BODY (the response body).
+api() {
+    local method=$1 path=$2 out
+    shift 2
+    out=$(curl -s -X "$method" -o "$BATS_TEST_TMPDIR/.body" -w '%{http_code}' "$@" "$BROKER_URL$path") ||
+        fail "curl $method $path failed"
+    HTTP_STATUS=$out
+    HTTP_BODY=$(<"$BATS_TEST_TMPDIR/.body")
+}
+
+# create_topic NAME PARTITIONS
+create_topic() {
+    gafka-admin create-topic --name "$1" --partitions "$2" >/dev/null ||
+        fail "gafka-admin create-topic --name $1 --partitions $2 failed"
+}
+
+# log_end_offsets TOPIC: the log end offset of each partition, as a JSON array.
+log_end_offsets() {
+    gafka-admin describe-topic --name "$1" | jq -c '[.partition_info[].log_end_offset]'
+}

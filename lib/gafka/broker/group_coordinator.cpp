@@ -9,7 +9,8 @@ namespace gafka::broker {
 group_coordinator::group_coordinator(partition_counter partitions, persister persist)
     : partitions_(std::move(partitions)), persist_(std::move(persist)) {}
 
-void group_coordinator::rebalance_locked(group& g) {
+void group_coordinator::rebalance_locked(group& g, std::int64_t now_ms) {
+    auto before = std::move(g.owners);
     g.owners.clear();
     std::set<std::string> topics;
     for (const auto& [_, m] : g.members) topics.insert(m.topics.begin(), m.topics.end());
@@ -20,6 +21,13 @@ void group_coordinator::rebalance_locked(group& g) {
         auto n = partitions_(topic);
         for (std::int32_t p = 0; p < n && !readers.empty(); ++p)
             g.owners[{topic, p}] = readers[static_cast<std::size_t>(p) % readers.size()];
+    }
+    // Partitions leaving a live member that holds an uncommitted batch of them.
+    for (const auto& [tp, old_owner] : before) {
+        auto now_owner = g.owners.find(tp);
+        auto m = g.members.find(old_owner);
+        if (m == g.members.end() || !(m->second.fetching || m->second.delivered.count(tp))) continue;
+        if (now_owner == g.owners.end() || now_owner->second != old_owner) g.revoking[tp] = {old_owner, now_ms};
     }
     ++g.generation;
     util::logger("groups")->info("rebalanced: generation {}, {} members, {} partitions", g.generation,
@@ -35,7 +43,7 @@ std::vector<topic_partition> group_coordinator::assignment_of(const group& g, co
 
 result<membership> group_coordinator::heartbeat(const std::string& group_id, const std::string& consumer,
                                                 const std::string& topic, std::int64_t session_timeout_ms,
-                                                std::int64_t now_ms) {
+                                                std::int64_t now_ms, bool fetching) {
     if (session_timeout_ms > 0 &&
         (session_timeout_ms < min_session_timeout_ms || session_timeout_ms > max_session_timeout_ms))
         return status::invalid_argument("session timeout must be between " + std::to_string(min_session_timeout_ms) +
@@ -45,6 +53,7 @@ result<membership> group_coordinator::heartbeat(const std::string& group_id, con
     bool joined = !g.members.count(consumer);
     auto& m = g.members[consumer];
     m.last_heartbeat_ms = now_ms;
+    if (fetching) m.fetching = true;
     if (session_timeout_ms > 0) m.session_timeout_ms = session_timeout_ms;
     bool new_topic = !topic.empty() && m.topics.insert(topic).second;
     // A topic that grew partitions also needs a new deal.
@@ -53,7 +62,7 @@ result<membership> group_coordinator::heartbeat(const std::string& group_id, con
         for (std::int32_t p = 0, n = partitions_(t); p < n && !uncovered; ++p) uncovered = !g.owners.count({t, p});
     membership out;
     if (joined || new_topic || uncovered) {
-        rebalance_locked(g);
+        rebalance_locked(g, now_ms);
         out.rebalanced = true;
     }
     out.generation = g.generation;
@@ -61,12 +70,24 @@ result<membership> group_coordinator::heartbeat(const std::string& group_id, con
     return out;
 }
 
-status group_coordinator::leave(const std::string& group_id, const std::string& consumer) {
+std::optional<generation_t> group_coordinator::touch(const std::string& group_id, const std::string& consumer,
+                                                     std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto g = groups_.find(group_id);
+    if (g == groups_.end()) return std::nullopt;
+    auto m = g->second.members.find(consumer);
+    if (m == g->second.members.end()) return std::nullopt;
+    m->second.last_heartbeat_ms = now_ms;
+    return g->second.generation;
+}
+
+status group_coordinator::leave(const std::string& group_id, const std::string& consumer, std::int64_t now_ms) {
     std::lock_guard lock(mu_);
     auto it = groups_.find(group_id);
     if (it == groups_.end() || !it->second.members.erase(consumer))
         return status::not_found("consumer '" + consumer + "' is not a member of group '" + group_id + "'");
-    rebalance_locked(it->second);
+    std::erase_if(it->second.revoking, [&](const auto& r) { return r.second.from == consumer; });
+    rebalance_locked(it->second, now_ms);
     return {};
 }
 
@@ -78,13 +99,15 @@ int group_coordinator::expire(std::int64_t now_ms) {
         for (auto it = g.members.begin(); it != g.members.end();) {
             if (now_ms - it->second.last_heartbeat_ms > it->second.session_timeout_ms) {
                 util::logger("groups")->info("group '{}': member '{}' missed its session, removing", id, it->first);
+                auto gone = it->first;
+                std::erase_if(g.revoking, [&](const auto& r) { return r.second.from == gone; });
                 it = g.members.erase(it);
                 ++removed;
             } else {
                 ++it;
             }
         }
-        if (removed > before) rebalance_locked(g);
+        if (removed > before) rebalance_locked(g, now_ms);
     }
     return removed;
 }
@@ -100,6 +123,8 @@ status group_coordinator::check_owner(const std::string& group_id, const std::st
         return status(status_code::conflict, "stale generation " + std::to_string(generation) + "; the group is at " +
                                                  std::to_string(g.generation));
     auto owner = g.owners.find(tp);
+    auto handing = g.revoking.find(tp);
+    if (handing != g.revoking.end() && handing->second.from == consumer) return {};  // may still commit it
     if (owner == g.owners.end() || owner->second != consumer)
         return status(status_code::conflict, tp.topic + "/" + std::to_string(tp.partition) + " is owned by " +
                                                  (owner == g.owners.end() ? std::string("nobody")
@@ -138,7 +163,8 @@ status group_coordinator::remove_group(const std::string& group_id) {
     {
         std::lock_guard lock(mu_);
         auto it = groups_.find(group_id);
-        if (it == groups_.end()) return status::not_found("unknown group '" + group_id + "'");
+        if (it == groups_.end() || (it->second.members.empty() && it->second.committed.empty()))
+            return status::not_found("unknown group '" + group_id + "'");  // as describe() sees it
         if (!it->second.members.empty())
             return status(status_code::conflict, "group '" + group_id + "' has active members; stop them first");
         committed = it->second.committed;
@@ -189,17 +215,45 @@ void group_coordinator::remember_delivered(const std::string& group_id, const st
     auto g = groups_.find(group_id);
     if (g == groups_.end()) return;
     auto m = g->second.members.find(consumer);
-    if (m != g->second.members.end()) m->second.delivered = std::move(next_offsets);
+    if (m != g->second.members.end()) {
+        m->second.delivered = std::move(next_offsets);
+        m->second.fetching = false;
+    }
 }
 
-std::map<topic_partition, log::offset_t> group_coordinator::take_delivered(const std::string& group_id,
-                                                                           const std::string& consumer) {
+status group_coordinator::commit_delivered(const std::string& group_id, const std::string& consumer) {
+    std::map<topic_partition, log::offset_t> delivered;
+    {
+        std::lock_guard lock(mu_);
+        auto g = groups_.find(group_id);
+        if (g == groups_.end()) return {};
+        auto m = g->second.members.find(consumer);
+        if (m == g->second.members.end()) return {};
+        delivered = std::exchange(m->second.delivered, {});
+    }
+    status first;
+    for (const auto& [tp, next] : delivered)
+        if (check_owner(group_id, consumer, -1, tp).ok())
+            if (auto s = commit(group_id, tp, next); !s.ok() && first.ok()) first = s;
+    std::lock_guard lock(mu_);
+    if (auto g = groups_.find(group_id); g != groups_.end())
+        std::erase_if(g->second.revoking, [&](const auto& r) { return r.second.from == consumer; });
+    return first;
+}
+
+bool group_coordinator::revoking(const std::string& group_id, const topic_partition& tp, std::int64_t now_ms) {
     std::lock_guard lock(mu_);
     auto g = groups_.find(group_id);
-    if (g == groups_.end()) return {};
-    auto m = g->second.members.find(consumer);
-    if (m == g->second.members.end()) return {};
-    return std::exchange(m->second.delivered, {});
+    if (g == groups_.end()) return false;
+    auto r = g->second.revoking.find(tp);
+    if (r == g->second.revoking.end()) return false;
+    auto m = g->second.members.find(r->second.from);
+    auto limit = m == g->second.members.end() ? 0 : m->second.session_timeout_ms;
+    if (now_ms - r->second.since_ms > limit) {  // the old owner never came back for it
+        g->second.revoking.erase(r);
+        return false;
+    }
+    return true;
 }
 
 }  // namespace gafka::broker

@@ -9,6 +9,12 @@
 // the generation goes up by one. A fetch or commit for a partition the
 // member does not own, or with an older generation, is a conflict (409).
 //
+// A partition that moves while its old owner holds an uncommitted delivered
+// batch is "revoking": the new owner does not read it until the old owner
+// fetches again, commits or leaves (its batch is then committed, or not), or
+// until the old owner's session timeout has passed. Without this barrier a
+// rebalance would hand the new owner records the old one already wrote.
+//
 // Committed offsets are kept in memory and written through `persist` (the
 // broker's log-structured offsets log, replayed with restore() on start).
 // Thread-safe: one mutex; no I/O happens under it except through `persist`.
@@ -69,10 +75,15 @@ public:
     group_coordinator(partition_counter partitions, persister persist);
 
     // Registers or refreshes a member; `topic` (may be empty) is added to
-    // what it reads. session_timeout_ms <= 0 keeps the current one.
+    // what it reads. session_timeout_ms <= 0 keeps the current one. With
+    // `fetching`, the member is about to read its partitions: until
+    // remember_delivered, losing one of them makes it a hand-over.
     result<membership> heartbeat(const std::string& group, const std::string& consumer, const std::string& topic,
-                                 std::int64_t session_timeout_ms, std::int64_t now_ms);
-    status leave(const std::string& group, const std::string& consumer);
+                                 std::int64_t session_timeout_ms, std::int64_t now_ms, bool fetching = false);
+    status leave(const std::string& group, const std::string& consumer, std::int64_t now_ms);
+    // Keeps a member alive while its fetch waits; the current generation, or
+    // nothing when the member is gone.
+    std::optional<generation_t> touch(const std::string& group, const std::string& consumer, std::int64_t now_ms);
     // Removes members whose session ran out; returns how many.
     int expire(std::int64_t now_ms);
 
@@ -95,7 +106,11 @@ public:
     // again (the previous batch counts as processed).
     void remember_delivered(const std::string& group, const std::string& consumer,
                             std::map<topic_partition, log::offset_t> next_offsets);
-    std::map<topic_partition, log::offset_t> take_delivered(const std::string& group, const std::string& consumer);
+    // Commits the member's last delivered batch (for partitions it owns or is
+    // handing over) and ends its hand-overs. Returns the first commit error.
+    status commit_delivered(const std::string& group, const std::string& consumer);
+    // Whether `tp` is still being handed over by its previous owner.
+    bool revoking(const std::string& group, const topic_partition& tp, std::int64_t now_ms);
 
 private:
     struct member {
@@ -103,14 +118,20 @@ private:
         std::int64_t session_timeout_ms = default_session_timeout_ms;
         std::set<std::string> topics;
         std::map<topic_partition, log::offset_t> delivered;
+        bool fetching = false;
+    };
+    struct hand_over {
+        std::string from;
+        std::int64_t since_ms = 0;
     };
     struct group {
         generation_t generation = 0;
         std::map<std::string, member> members;
         std::map<topic_partition, std::string> owners;
+        std::map<topic_partition, hand_over> revoking;
         std::map<topic_partition, log::offset_t> committed;
     };
-    void rebalance_locked(group& g);
+    void rebalance_locked(group& g, std::int64_t now_ms);
     std::vector<topic_partition> assignment_of(const group& g, const std::string& consumer) const;
     group_view view_locked(const std::string& id, const group& g) const;
 

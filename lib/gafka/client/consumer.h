@@ -1,7 +1,7 @@
 #pragma once
-// gafka-consume's logic (without a group): fetch records from one or every
-// partition of a topic with long polls and write them as JSON lines or raw
-// values. Consumer groups come with the group coordinator.
+// gafka-consume's logic: fetch records from one or every partition of a
+// topic with long polls, or as a member of a consumer group, and write them
+// as JSON lines or raw values.
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
@@ -20,9 +20,19 @@ struct consume_options {
     std::chrono::milliseconds timeout{30'000};
     bool values_only = false;  // --format value
     int fetch_size = 500;
+    std::optional<std::string> group;  // consume as a member of this group
+    std::string consumer_id;           // the member's id (default: host and pid)
 };
 
 // Returns the exit code: 0 done (or stdout closed), 1 operational failure.
 int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err);
+
+// The group form (opts.group set): joins, fetches from whatever the group
+// assigns (each fetch is also the heartbeat, at least every 3 s), commits
+// only what was written to `out` (the broker commits a batch when the member
+// fetches again; the last one is committed explicitly on the way out), and
+// leaves the group on every exit: --max-messages, --exit-at-end, a closed
+// stdout, or SIGINT/SIGTERM (caught through `stop`).
+int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream& err, const volatile int& stop);
 
 }  // namespace gafka::client

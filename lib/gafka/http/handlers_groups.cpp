@@ -75,14 +75,15 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     if (auto e = parse_fetch_params(t, fp)) co_return error_response(req, *e);
 
     // The previous batch counts as processed: commit it before reading on.
-    for (const auto& [tp, next] : ctx.groups.take_delivered(group, consumer))
-        if (ctx.groups.check_owner(group, consumer, -1, tp).ok()) (void)ctx.groups.commit(group, tp, next);
+    if (auto s = ctx.groups.commit_delivered(group, consumer); !s.ok())
+        co_return error_response(req, api_error::from_status(s));
 
-    auto member = ctx.groups.heartbeat(group, consumer, topic_name, 0, now_ms());
+    auto member = ctx.groups.heartbeat(group, consumer, topic_name, 0, now_ms(), /*fetching=*/true);
     if (!member.ok()) co_return error_response(req, api_error::from_status(member.error()));
     std::vector<poll_target> owned;
     for (const auto& tp : member->assignment)
-        if (tp.topic == topic_name && tp.partition < static_cast<std::int32_t>(topic->partitions.size())) {
+        if (tp.topic == topic_name && tp.partition < static_cast<std::int32_t>(topic->partitions.size()) &&
+            !ctx.groups.revoking(group, tp, now_ms())) {
             auto& p = *topic->partitions[static_cast<std::size_t>(tp.partition)];
             auto pos = ctx.groups.committed(group, tp).value_or(p.log().log_start_offset());
             pos = std::clamp(pos, p.log().log_start_offset(), p.log().log_end_offset());
@@ -104,7 +105,11 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
             delivered[{topic_name, o.partition->id()}] = r->next_offset;
         }
         if (count > 0 || owned.empty() || std::chrono::steady_clock::now() >= deadline) break;
-        co_await wait_for_any(owned, deadline);
+        // Wait in slices: a waiting fetch keeps its member alive, and a
+        // rebalance meanwhile ends the wait so the member learns of it.
+        co_await wait_for_any(owned, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+        auto generation = ctx.groups.touch(group, consumer, now_ms());
+        if (!generation || *generation != member->generation) break;
     }
     ctx.records_out += count;
     ctx.groups.remember_delivered(group, consumer, delivered);
@@ -170,7 +175,7 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
 
 response handle_leave(const request& req, server_context& ctx, const path_params& p) {
     if (auto e = check_ids(p.at(0), p.at(1))) return error_response(req, *e);
-    if (auto s = ctx.groups.leave(p.at(0), p.at(1)); !s.ok())
+    if (auto s = ctx.groups.leave(p.at(0), p.at(1), now_ms()); !s.ok())
         return error_response(req, {beast_http::status::not_found, "unknown_member", s.message(), {}});
     return json_response(req, beast_http::status::ok, "{\"left\":true}\n");
 }

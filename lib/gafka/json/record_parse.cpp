@@ -44,6 +44,9 @@ std::optional<record_parse_error> parse_record_object(const value_t& obj, parsed
     for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
         std::string_view k(it->name.GetString(), it->name.GetStringLength());
         if (!known_field(k)) return bad("unknown field '" + std::string(k) + "'");
+        for (auto prev = obj.MemberBegin(); prev != it; ++prev)  // at most 9 known fields
+            if (k == std::string_view(prev->name.GetString(), prev->name.GetStringLength()))
+                return bad("field '" + std::string(k) + "' appears twice");
     }
     if (obj.HasMember("topic")) {
         if (!obj["topic"].IsString()) return bad("'topic' must be a string");

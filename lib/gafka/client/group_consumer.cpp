@@ -1,0 +1,119 @@
+// gafka-consume --group: see run_group_consume in consumer.h.
+#include <cerrno>
+#include <cstdio>
+#include <map>
+#include <ostream>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "gafka/client/broker_client.h"
+#include "gafka/client/consumer.h"
+#include "gafka/util/text.h"
+
+namespace gafka::client {
+namespace {
+
+constexpr std::chrono::milliseconds heartbeat_every{3000};
+
+std::string record_line(const rapidjson::Value& rec, bool values_only) {
+    std::string line;
+    if (values_only) {
+        if (rec.HasMember("value") && rec["value"].IsString())
+            line.assign(rec["value"].GetString(), rec["value"].GetStringLength());
+        else if (rec.HasMember("value_b64") && rec["value_b64"].IsString())
+            line = util::base64_decode(rec["value_b64"].GetString()).value_or("");
+    } else {
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        rec.Accept(w);
+        line.assign(buf.GetString(), buf.GetSize());
+    }
+    line += '\n';
+    return line;
+}
+
+}  // namespace
+
+int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream& err, const volatile int& stop) {
+    client_options co;
+    co.timeout = heartbeat_every + std::chrono::seconds(10);
+    auto client = broker_client::connect(opts.brokers, co);
+    if (!client.ok()) {
+        err << "gafka-consume: error: " << client.error().message() << "\n";
+        return 2;
+    }
+    auto& c = **client;
+    const auto& group = *opts.group;
+    auto base = "/api/v1/consumer-groups/" + group;
+    std::map<std::int32_t, std::int64_t> written;  // partition -> next offset written to `out`
+    std::int32_t generation = -1;
+
+    // Commits what was written (only partitions still ours) and leaves.
+    auto leave = [&](int code) {
+        if (!written.empty()) {
+            std::string body = "{\"consumer_id\":\"" + opts.consumer_id + "\",\"offsets\":[";
+            bool first = true;
+            for (auto [p, next] : written) {
+                body += std::string(first ? "" : ",") + "{\"topic\":\"" + opts.topic + "\",\"partition\":" +
+                        std::to_string(p) + ",\"offset\":" + std::to_string(next) + "}";
+                first = false;
+            }
+            body += "]}";
+            auto r = c.call("POST", base + "/offsets", body, "application/json");
+            if (!r.ok() || r->status != 200)
+                err << "gafka-consume: warning: final commit failed ("
+                    << (r.ok() ? describe_error(*r) : r.error().message())
+                    << "); those records will be delivered again\n";
+        }
+        (void)c.call("DELETE", base + "/members/" + opts.consumer_id);
+        return code;
+    };
+
+    std::int64_t total = 0;
+    while (!stop) {
+        auto wait = opts.exit_at_end ? std::chrono::milliseconds(0) : std::min(opts.timeout, heartbeat_every);
+        auto want = opts.fetch_size;
+        if (opts.max_messages) want = static_cast<int>(std::min<std::int64_t>(want, *opts.max_messages - total));
+        auto r = c.call("GET", "/api/v1/consume?topic=" + opts.topic + "&group_id=" + group +
+                                   "&consumer_id=" + opts.consumer_id + "&count=" + std::to_string(want) +
+                                   "&timeout=" + std::to_string(wait.count()) + "ms");
+        if (!r.ok()) {
+            err << "gafka-consume: error: " << r.error().message() << "\n";
+            return 1;
+        }
+        if (r->status != 200) {
+            err << "gafka-consume: error: " << describe_error(*r) << "\n";
+            return leave(1);
+        }
+        rapidjson::Document d;
+        d.Parse(r->body.data(), r->body.size());
+        if (d.HasParseError() || !d.IsObject() || !d.HasMember("records") || !d["records"].IsArray()) {
+            err << "gafka-consume: error: malformed answer from the broker\n";
+            return leave(1);
+        }
+        if (d["generation"].GetInt() != generation) {
+            // A rebalance: what we wrote for partitions we lost was committed
+            // by the broker when we fetched; forget them.
+            generation = d["generation"].GetInt();
+            std::map<std::int32_t, std::int64_t> kept;
+            for (const auto& a : d["assignment"].GetArray())
+                if (auto it = written.find(a["partition"].GetInt()); it != written.end()) kept.insert(*it);
+            written = std::move(kept);
+        }
+        const auto& recs = d["records"];
+        for (const auto& rec : recs.GetArray()) {
+            auto line = record_line(rec, opts.values_only);
+            if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0)
+                return leave(0);  // stdout closed: a normal end; this record is not committed
+            written[rec["partition"].GetInt()] = rec["offset"].GetInt64() + 1;
+            ++total;
+            if (opts.max_messages && total >= *opts.max_messages) return leave(0);
+        }
+        if (opts.exit_at_end && recs.Empty()) return leave(0);
+    }
+    return leave(0);
+}
+
+}  // namespace gafka::client
