@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libcli11-dev rapidjson-dev libspdlog-dev libfmt-dev
-  libgtest-dev bats bats-support bats-assert jq gcovr man-db
+  libgtest-dev bats bats-support bats-assert jq gcovr man-db curl python3
 )
 
 missing=()

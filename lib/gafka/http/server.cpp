@@ -91,7 +91,14 @@ asio::awaitable<void> server::session(tcp::socket socket) {
         parser.body_limit(limits_.max_body_bytes);
         parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
         arm(limits_.idle_timeout);
-        co_await beast_http::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        co_await beast_http::async_read_header(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec && beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
+            // curl asks before sending a body over 1 MiB; answer at once rather than make it wait.
+            beast_http::response<beast_http::empty_body> go_on{beast_http::status::continue_, 11};
+            co_await beast_http::async_write(socket, go_on, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (!ec && !parser.is_done())
+            co_await beast_http::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         deadline.cancel();
         if (ec == beast_http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
             ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor || !socket.is_open())
