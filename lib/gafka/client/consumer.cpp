@@ -9,20 +9,12 @@
 #include <rapidjson/writer.h>
 
 #include "gafka/client/broker_client.h"
+#include "gafka/client/record_output.h"
 #include "gafka/util/text.h"
 
 namespace gafka::client {
-namespace {
 
-struct partition_cursor {
-    std::int32_t id = 0;
-    std::string next;                    // offset, or "earliest"/"latest" before the first answer
-    std::optional<std::int64_t> end;     // --exit-at-end: the high watermark seen first
-    bool done = false;
-};
-
-// Writes one record from a consume answer; false when stdout failed.
-bool write_record(std::FILE* out, const rapidjson::Value& rec, bool values_only) {
+std::string format_record_line(const rapidjson::Value& rec, bool values_only) {
     std::string line;
     if (values_only) {
         if (rec.HasMember("value") && rec["value"].IsString())
@@ -36,6 +28,21 @@ bool write_record(std::FILE* out, const rapidjson::Value& rec, bool values_only)
         line.assign(buf.GetString(), buf.GetSize());
     }
     line += '\n';
+    return line;
+}
+
+namespace {
+
+struct partition_cursor {
+    std::int32_t id = 0;
+    std::string next;                    // offset, or "earliest"/"latest" before the first answer
+    std::optional<std::int64_t> end;     // --exit-at-end: the high watermark seen first
+    bool done = false;
+};
+
+// Writes one record from a consume answer; false when stdout failed.
+bool write_record(std::FILE* out, const rapidjson::Value& rec, bool values_only) {
+    auto line = format_record_line(rec, values_only);
     return std::fwrite(line.data(), 1, line.size(), out) == line.size();
 }
 

@@ -5,34 +5,15 @@
 #include <ostream>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "gafka/client/broker_client.h"
 #include "gafka/client/consumer.h"
-#include "gafka/util/text.h"
+#include "gafka/client/record_output.h"
 
 namespace gafka::client {
 namespace {
 
 constexpr std::chrono::milliseconds heartbeat_every{3000};
-
-std::string record_line(const rapidjson::Value& rec, bool values_only) {
-    std::string line;
-    if (values_only) {
-        if (rec.HasMember("value") && rec["value"].IsString())
-            line.assign(rec["value"].GetString(), rec["value"].GetStringLength());
-        else if (rec.HasMember("value_b64") && rec["value_b64"].IsString())
-            line = util::base64_decode(rec["value_b64"].GetString()).value_or("");
-    } else {
-        rapidjson::StringBuffer buf;
-        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-        rec.Accept(w);
-        line.assign(buf.GetString(), buf.GetSize());
-    }
-    line += '\n';
-    return line;
-}
 
 }  // namespace
 
@@ -104,7 +85,7 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
         }
         const auto& recs = d["records"];
         for (const auto& rec : recs.GetArray()) {
-            auto line = record_line(rec, opts.values_only);
+            auto line = format_record_line(rec, opts.values_only);
             if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0)
                 return leave(0);  // stdout closed: a normal end; this record is not committed
             written[rec["partition"].GetInt()] = rec["offset"].GetInt64() + 1;

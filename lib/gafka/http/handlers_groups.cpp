@@ -63,6 +63,21 @@ void write_assignment(json_writer& out, const std::vector<broker::topic_partitio
     w.EndArray();
 }
 
+// Opens the answer object with what a member is told after a join or
+// heartbeat; the caller adds fields and closes it.
+void write_membership(json_writer& out, const std::string& group, const std::string& consumer,
+                      const broker::membership& m) {
+    out.w().StartObject();
+    out.key("group_id");
+    out.str(group);
+    out.key("consumer_id");
+    out.str(consumer);
+    out.key("generation");
+    out.w().Int(m.generation);
+    out.key("assignment");
+    write_assignment(out, m.assignment);
+}
+
 }  // namespace
 
 asio::awaitable<response> handle_group_consume(const request& req, server_context& ctx, const target& t) {
@@ -116,15 +131,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
 
     json_writer head;
     auto& w = head.w();
-    w.StartObject();
-    head.key("group_id");
-    head.str(group);
-    head.key("consumer_id");
-    head.str(consumer);
-    head.key("generation");
-    w.Int(member->generation);
-    head.key("assignment");
-    write_assignment(head, member->assignment);
+    write_membership(head, group, consumer, *member);
     head.key("records");
     w.StartArray();
     w.EndArray();
@@ -159,17 +166,8 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
     auto m = ctx.groups.heartbeat(group, consumer, topic, session, now_ms());
     if (!m.ok()) co_return error_response(req, api_error::from_status(m.error()));
     json_writer out;
-    auto& w = out.w();
-    w.StartObject();
-    out.key("group_id");
-    out.str(group);
-    out.key("consumer_id");
-    out.str(consumer);
-    out.key("generation");
-    w.Int(m->generation);
-    out.key("assignment");
-    write_assignment(out, m->assignment);
-    w.EndObject();
+    write_membership(out, group, consumer, *m);
+    out.w().EndObject();
     co_return json_response(req, beast_http::status::ok, out.take());
 }
 
