@@ -1,8 +1,10 @@
 // gafka-admin: topics and cluster metadata, as JSON lines.
+#include <functional>
 #include <iostream>
 
 #include "gafka/cli/program.h"
 #include "gafka/tools/admin.h"
+#include "gafka/tools/admin_groups.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"Administer gafka topics and inspect the cluster; JSON lines out.", "gafka-admin"};
@@ -34,5 +36,43 @@ int main(int argc, char** argv) {
     auto* pf = sub("partition-for", "Print the partition a key goes to", gafka::tools::admin_partition_for);
     pf->add_option("--topic", o.topic, "Topic")->required();
     pf->add_option("--key", o.key, "Key")->required();
-    return gafka::cli::run(app, argc, argv, [&] { return chosen(o, std::cout, std::cerr); });
+
+    // Consumer groups.
+    std::string group;
+    std::function<int()> group_command;
+    auto group_sub = [&](const char* name, const char* help, std::function<int()> run) {
+        auto* s = app.add_subcommand(name, help);
+        gafka::cli::add_broker_option(*s, o.brokers);
+        s->callback([&group_command, run] { group_command = run; });
+        return s;
+    };
+    group_sub("list-groups", "List consumer groups, one JSON line each",
+              [&] { return gafka::tools::admin_list_groups(o.brokers, std::cout, std::cerr); });
+    group_sub("describe-group", "Members, assignment, committed offsets and lag of a group", [&] {
+        return gafka::tools::admin_describe_group(o.brokers, group, std::cout, std::cerr);
+    })->add_option("--group", group, "Group id")->required();
+    group_sub("delete-group", "Delete a group's committed offsets (no members may be active)", [&] {
+        return gafka::tools::admin_delete_group(o.brokers, group, std::cout, std::cerr);
+    })->add_option("--group", group, "Group id")->required();
+    gafka::tools::reset_options reset;
+    auto* rs = group_sub("reset-offsets", "Move a group's committed offsets (prints the plan)", [&] {
+        reset.brokers = o.brokers;
+        return gafka::tools::admin_reset_offsets(reset, std::cout, std::cerr);
+    });
+    rs->add_option("--group", reset.group, "Group id")->required();
+    rs->add_option("--topic", reset.topic, "Topic")->required();
+    rs->add_option("--partition", reset.partition, "Only this partition")->check(CLI::NonNegativeNumber);
+    auto* earliest = rs->add_flag("--to-earliest", reset.to_earliest, "To the earliest record");
+    auto* latest = rs->add_flag("--to-latest", reset.to_latest, "To the end (skip everything there now)");
+    auto* to_offset = rs->add_option("--to-offset", reset.to_offset, "To this offset (clamped to the log)");
+    auto* targets = rs->add_option_group("target", "Exactly one of");
+    targets->add_option(earliest);
+    targets->add_option(latest);
+    targets->add_option(to_offset);
+    targets->require_option(1);
+    rs->add_flag("--dry-run", reset.dry_run, "Print the plan and change nothing");
+
+    return gafka::cli::run(app, argc, argv, [&] {
+        return group_command ? group_command() : chosen(o, std::cout, std::cerr);
+    });
 }

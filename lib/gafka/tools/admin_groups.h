@@ -1,0 +1,28 @@
+#pragma once
+// gafka-admin's consumer-group subcommands. JSON lines on `out`; each
+// returns an exit code (0 ok, 1 refused or unreachable, 2 usage).
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace gafka::tools {
+
+struct reset_options {
+    std::string brokers = "localhost:9001";
+    std::string group;
+    std::string topic;
+    std::optional<std::int32_t> partition;
+    bool to_earliest = false;
+    bool to_latest = false;
+    std::optional<std::int64_t> to_offset;
+    bool dry_run = false;
+};
+
+int admin_list_groups(const std::string& brokers, std::ostream& out, std::ostream& err);
+int admin_describe_group(const std::string& brokers, const std::string& group, std::ostream& out, std::ostream& err);
+int admin_delete_group(const std::string& brokers, const std::string& group, std::ostream& out, std::ostream& err);
+// Prints the plan, one line per partition; applies it unless dry_run.
+int admin_reset_offsets(const reset_options& o, std::ostream& out, std::ostream& err);
+
+}  // namespace gafka::tools
