@@ -127,3 +127,19 @@ api_json() { curl -s "$BROKER_URL$1"; }
     assert_equal "$(wc -l <<<"$output")" 100
     assert_equal "$(api_json /api/v1/consumer-groups/grp/status | jq -c '[.state, .total_lag]')" '["empty",0]'
 }
+
+@test "a commit with a stale generation or for another member's partition gets 409 with the current assignment" {
+    start_broker
+    create_topic g6 2
+    api POST /api/v1/consumer-groups/grp/members/a/heartbeat -d '{"topic":"g6"}'
+    assert_equal "$HTTP_STATUS" 200
+    api POST /api/v1/consumer-groups/grp/members/b/heartbeat -d '{"topic":"g6"}'
+    assert_equal "$(jq -c '[.generation, .assignment]' <<<"$HTTP_BODY")" '[2,[{"topic":"g6","partition":1}]]'
+    api POST /api/v1/consumer-groups/grp/offsets -d '{"consumer_id":"a","generation":1,"offsets":[{"topic":"g6","partition":0,"offset":0}]}'
+    assert_equal "$HTTP_STATUS" 409
+    assert_equal "$(jq -c '.error | [.code, .generation, .assignment]' <<<"$HTTP_BODY")" '["not_owner",2,[{"topic":"g6","partition":0}]]'
+    api POST /api/v1/consumer-groups/grp/offsets -d '{"consumer_id":"a","offsets":[{"topic":"g6","partition":1,"offset":0}]}'
+    assert_equal "$HTTP_STATUS" 409
+    api POST /api/v1/consumer-groups/grp/offsets -d '{"consumer_id":"a","generation":2,"offsets":[{"topic":"g6","partition":0,"offset":0}]}'
+    assert_equal "$HTTP_STATUS" 200
+}

@@ -41,7 +41,9 @@ std::string api_error::body() const {
     }
     w.EndObject();
     w.EndObject();
-    return std::string(buf.GetString(), buf.GetSize()) + "\n";
+    std::string out(buf.GetString(), buf.GetSize());
+    if (details_json) out.insert(out.size() - 2, "," + *details_json);  // inside "error":{...}
+    return out + "\n";
 }
 
 }  // namespace gafka::http

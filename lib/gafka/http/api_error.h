@@ -13,12 +13,20 @@
 namespace gafka::http {
 
 struct api_error {
+    api_error() = default;
+    api_error(boost::beast::http::status s, std::string c, std::string m, std::optional<std::string> l = {})
+        : http_status(s), code(std::move(c)), message(std::move(m)), leader(std::move(l)) {}
+
     boost::beast::http::status http_status = boost::beast::http::status::bad_request;
     std::string code;  // stable, machine-readable: "unknown_topic", "record_too_large", ...
     std::string message;
     std::optional<std::string> leader;  // "host:port" with not_leader
+    // More members of the "error" object, already encoded ("\"generation\":3,...").
+    std::optional<std::string> details_json;
 
-    static api_error bad_request(std::string m) { return {boost::beast::http::status::bad_request, "bad_request", std::move(m), {}}; }
+    static api_error bad_request(std::string m) {
+        return {boost::beast::http::status::bad_request, "bad_request", std::move(m)};
+    }
     static api_error invalid(std::string code, std::string m) {
         return {boost::beast::http::status::bad_request, std::move(code), std::move(m), {}};
     }

@@ -33,7 +33,33 @@ std::optional<api_error> check_ids(const std::string& group, const std::string& 
 }
 
 api_error conflict(const std::string& message) {
-    return {beast_http::status::conflict, "not_owner", message, {}};
+    return {beast_http::status::conflict, "not_owner", message};
+}
+
+// A 409 that tells the member where it stands now: the group's generation
+// and what the member owns.
+api_error conflict_with_assignment(const std::string& message, server_context& ctx, const std::string& group,
+                                   const std::string& consumer) {
+    auto e = conflict(message);
+    auto v = ctx.groups.describe(group);
+    json_writer out;
+    out.w().StartArray();
+    if (v)
+        for (const auto& m : v->members)
+            if (m.consumer_id == consumer)
+                for (const auto& tp : m.assignment) {
+                    out.w().StartObject();
+                    out.key("topic");
+                    out.str(tp.topic);
+                    out.key("partition");
+                    out.w().Int(tp.partition);
+                    out.w().EndObject();
+                }
+    out.w().EndArray();
+    auto assignment = out.take();
+    assignment.pop_back();  // the newline
+    e.details_json = "\"generation\":" + std::to_string(v ? v->generation : 0) + ",\"assignment\":" + assignment;
+    return e;
 }
 
 // Waits until the offsets log has `through` on disk.
@@ -209,7 +235,7 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
             co_return error_response(req, api_error::invalid("unknown_partition", "no such partition"));
         if (consumer)
             if (auto s = ctx.groups.check_owner(group, *consumer, generation, tp); !s.ok())
-                co_return error_response(req, conflict(s.message()));
+                co_return error_response(req, conflict_with_assignment(s.message(), ctx, group, *consumer));
         offsets[tp] = o["offset"].GetInt64();
     }
     // Without a consumer_id this is an admin reset, refused while members run.
