@@ -18,21 +18,12 @@
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/http/server.h"
+#include "gafka/util/clock.h"
 #include "gafka/util/logging.h"
 
 namespace gafka::broker {
 namespace asio = boost::asio;
 namespace {
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::int64_t steady_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 // Runs `work` every `period` until the io_context stops.
 asio::awaitable<void> every(std::chrono::milliseconds period, std::function<void()> work) {
@@ -118,11 +109,11 @@ int run_broker(const broker_config& config) {
             srv.stop();
             for (auto& x : ios) x->stop();
         });
-        asio::co_spawn(io, every(config.retention_check_interval, [&] { (*topics)->apply_retention(now_ms()); }),
+        asio::co_spawn(io, every(config.retention_check_interval, [&] { (*topics)->apply_retention(util::wall_clock_ms()); }),
                        asio::detached);
         // Sessions run out on this clock; implicit commits reach disk on it too.
         asio::co_spawn(io, every(std::chrono::milliseconds(1000), [&] {
-                           groups.expire(steady_ms());
+                           groups.expire(util::steady_clock_ms());
                            (*offsets)->sync_async((*offsets)->log_end(), [](status) {});
                        }),
                        asio::detached);

@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "gafka/broker/names.h"
+#include "gafka/util/clock.h"
 #include "gafka/util/file.h"
 #include "gafka/util/logging.h"
 
@@ -18,11 +19,6 @@ namespace {
 constexpr int format_version = 1;
 
 std::shared_ptr<spdlog::logger> lg() { return util::logger("broker"); }
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 status check_meta(const fs::path& dir, std::int32_t broker_id) {
     auto path = dir / "meta.json";
@@ -121,7 +117,7 @@ result<std::shared_ptr<topic>> topic_manager::create(const std::string& name, to
         return status::invalid_argument("partitions must be between 1 and " + std::to_string(max_partitions));
     std::lock_guard lock(mu_);
     if (topics_.count(name)) return status::already_exists("topic '" + name + "' already exists");
-    config.created_ms = now_ms();
+    config.created_ms = util::wall_clock_ms();
     auto dir = data_dir_ / "topics" / name;
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -161,7 +157,7 @@ status topic_manager::remove(const std::string& name) {
     // Rename first (atomic), then remove: a crash in between leaves a
     // .deleted- directory that the next start removes.
     auto dir = data_dir_ / "topics" / name;
-    auto doomed = data_dir_ / "topics" / (".deleted-" + name + "-" + std::to_string(now_ms()));
+    auto doomed = data_dir_ / "topics" / (".deleted-" + name + "-" + std::to_string(util::wall_clock_ms()));
     std::error_code ec;
     fs::rename(dir, doomed, ec);
     if (ec) return status::io_error("rename " + dir.string() + ": " + ec.message());

@@ -5,12 +5,9 @@
 
 #include <rapidjson/document.h>
 
-namespace gafka::client {
+#include "gafka/util/clock.h"
 
-std::int64_t steady_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
+namespace gafka::client {
 
 std::string error_code(const http_reply& reply) {
     rapidjson::Document d;
@@ -75,7 +72,7 @@ result<http_reply> broker_client::call(const std::string& method, const std::str
 
 status broker_client::refresh_metadata() {
     auto r = call("GET", "/api/v1/metadata");
-    auto now = steady_now_ms();
+    auto now = util::steady_clock_ms();
     if (!r.ok()) {
         metadata_.failed_refresh(now);
         return r.error();
@@ -103,7 +100,7 @@ result<http_reply> broker_client::call_leader(const std::string& topic, std::int
                                               const std::string& method, const std::string& target,
                                               const std::string& body, const std::string& content_type) {
     for (int attempt = 0;; ++attempt) {
-        if (metadata_.needs_refresh(steady_now_ms())) (void)refresh_metadata();
+        if (metadata_.needs_refresh(util::steady_clock_ms())) (void)refresh_metadata();
         auto lookup = metadata_.leader_for(topic, partition);
         if (lookup.state != leader_state::known) return call(method, target, body, content_type);
         auto r = call_one(*lookup.leader, method, target, body, content_type);

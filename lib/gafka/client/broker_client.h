@@ -55,6 +55,5 @@ private:
 std::string describe_error(const http_reply& reply);
 // The "code" of a broker's JSON error body ("" when there is none).
 std::string error_code(const http_reply& reply);
-std::int64_t steady_now_ms();
 
 }  // namespace gafka::client

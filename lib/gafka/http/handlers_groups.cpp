@@ -4,26 +4,19 @@
 
 #include <chrono>
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <rapidjson/document.h>
 
 #include "gafka/broker/names.h"
+#include "gafka/http/await_status.h"
 #include "gafka/http/context.h"
 #include "gafka/http/fetch.h"
 #include "gafka/http/json_writer.h"
 #include "gafka/http/long_poll.h"
+#include "gafka/util/clock.h"
 
 namespace gafka::http {
 namespace asio = boost::asio;
 namespace {
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 std::optional<api_error> check_ids(const std::string& group, const std::string& consumer) {
     if (auto s = broker::check_group_id(group); !s.ok()) return api_error::invalid("invalid_group", s.message());
@@ -60,19 +53,6 @@ api_error conflict_with_assignment(const std::string& message, server_context& c
     assignment.pop_back();  // the newline
     e.details_json = "\"generation\":" + std::to_string(v ? v->generation : 0) + ",\"assignment\":" + assignment;
     return e;
-}
-
-// Waits until the offsets log has `through` on disk.
-asio::awaitable<status> offsets_durable(broker::offsets_store& store, log::offset_t through) {
-    auto ex = co_await asio::this_coro::executor;
-    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(status)>(
-        [&store, through, ex](auto handler) {
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            store.sync_async(through, [h, ex](status s) {
-                asio::post(ex, [h, s = std::move(s)]() mutable { (*h)(std::move(s)); });
-            });
-        },
-        asio::use_awaitable);
 }
 
 void write_assignment(json_writer& out, const std::vector<broker::topic_partition>& tps) {
@@ -119,12 +99,12 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     if (auto s = ctx.groups.commit_delivered(group, consumer); !s.ok())
         co_return error_response(req, api_error::from_status(s));
 
-    auto member = ctx.groups.heartbeat(group, consumer, topic_name, 0, now_ms(), /*fetching=*/true);
+    auto member = ctx.groups.heartbeat(group, consumer, topic_name, 0, util::steady_clock_ms(), /*fetching=*/true);
     if (!member.ok()) co_return error_response(req, api_error::from_status(member.error()));
     std::vector<poll_target> owned;
     for (const auto& tp : member->assignment)
         if (tp.topic == topic_name && tp.partition < static_cast<std::int32_t>(topic->partitions.size()) &&
-            !ctx.groups.revoking(group, tp, now_ms())) {
+            !ctx.groups.revoking(group, tp, util::steady_clock_ms())) {
             auto& p = *topic->partitions[static_cast<std::size_t>(tp.partition)];
             auto pos = ctx.groups.committed(group, tp).value_or(p.log().log_start_offset());
             pos = std::clamp(pos, p.log().log_start_offset(), p.log().log_end_offset());
@@ -149,7 +129,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
         // Wait in slices: a waiting fetch keeps its member alive, and a
         // rebalance meanwhile ends the wait so the member learns of it.
         co_await wait_for_any(owned, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
-        auto generation = ctx.groups.touch(group, consumer, now_ms());
+        auto generation = ctx.groups.touch(group, consumer, util::steady_clock_ms());
         if (!generation || *generation != member->generation) break;
     }
     ctx.records_out += count;
@@ -189,7 +169,7 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
             session = d["session_timeout_ms"].GetInt64();
         }
     }
-    auto m = ctx.groups.heartbeat(group, consumer, topic, session, now_ms());
+    auto m = ctx.groups.heartbeat(group, consumer, topic, session, util::steady_clock_ms());
     if (!m.ok()) co_return error_response(req, api_error::from_status(m.error()));
     json_writer out;
     write_membership(out, group, consumer, *m);
@@ -199,7 +179,7 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
 
 response handle_leave(const request& req, server_context& ctx, const path_params& p) {
     if (auto e = check_ids(p.at(0), p.at(1))) return error_response(req, *e);
-    if (auto s = ctx.groups.leave(p.at(0), p.at(1), now_ms()); !s.ok())
+    if (auto s = ctx.groups.leave(p.at(0), p.at(1), util::steady_clock_ms()); !s.ok())
         return error_response(req, {beast_http::status::not_found, "unknown_member", s.message(), {}});
     return json_response(req, beast_http::status::ok, "{\"left\":true}\n");
 }
@@ -247,7 +227,7 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
     if (s.code() == status_code::conflict) co_return error_response(req, conflict(s.message()));
     if (!s.ok()) co_return error_response(req, api_error::from_status(s));
     auto through = ctx.offsets.log_end();
-    if (auto synced = co_await offsets_durable(ctx.offsets, through); !synced.ok())
+    if (auto synced = co_await await_status([&](auto done) { ctx.offsets.sync_async(through, std::move(done)); }); !synced.ok())
         co_return error_response(req, api_error::from_status(synced));
     co_return json_response(req, beast_http::status::ok,
                             "{\"group_id\":\"" + group + "\",\"committed\":" + std::to_string(offsets.size()) + "}\n");
@@ -257,7 +237,7 @@ response handle_group_status(const request& req, server_context& ctx, const path
     const auto& group = p.at(0);
     auto v = ctx.groups.describe(group);
     if (!v) return error_response(req, {beast_http::status::not_found, "unknown_group", "unknown group '" + group + "'", {}});
-    auto now = now_ms();
+    auto now = util::steady_clock_ms();
     json_writer out;
     auto& w = out.w();
     w.StartObject();

@@ -1,42 +1,21 @@
 // POST /api/v1/produce: parse and check every record, pick partitions, append
 // one batch per partition, answer once the batches are durable.
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
-#include <chrono>
+
 #include <map>
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "gafka/client/partitioner.h"
+#include "gafka/http/await_status.h"
 #include "gafka/http/context.h"
 #include "gafka/http/json_writer.h"
 #include "gafka/http/produce_request.h"
 #include "gafka/http/query.h"
 #include "gafka/log/batch.h"
+#include "gafka/util/clock.h"
 
 namespace gafka::http {
 namespace asio = boost::asio;
 namespace {
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-// Waits, without blocking the io thread, until `through` is durable.
-asio::awaitable<status> when_durable(broker::partition& p, log::offset_t through) {
-    auto ex = co_await asio::this_coro::executor;
-    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(status)>(
-        [&p, through, ex](auto handler) {
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            p.when_durable(through, [h, ex](status s) {
-                asio::post(ex, [h, s = std::move(s)]() mutable { (*h)(std::move(s)); });
-            });
-        },
-        asio::use_awaitable);
-}
 
 enum class acks_mode { none, leader, all };
 
@@ -94,7 +73,7 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
     std::map<std::int32_t, std::vector<std::size_t>> by_partition;
     for (std::size_t i = 0; i < chosen.size(); ++i) by_partition[chosen[i]].push_back(i);
 
-    auto now = now_ms();
+    auto now = util::wall_clock_ms();
     std::vector<log::offset_t> offsets(pr.records.size());
     std::vector<std::pair<broker::partition*, log::offset_t>> to_wait;
     for (const auto& [p, indexes] : by_partition) {
@@ -122,7 +101,7 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
             part->when_durable(through, [](status) {});
             continue;
         }
-        if (auto s = co_await when_durable(*part, through); !s.ok())
+        if (auto s = co_await await_status([&](auto done) { part->when_durable(through, std::move(done)); }); !s.ok())
             co_return error_response(req, api_error::from_status(s));
     }
 
