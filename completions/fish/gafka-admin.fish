@@ -19,7 +19,24 @@ function __gafka_topics
         string replace -rf '^\{"name":"([^"]*)".*' '$1'
 end
 
-set -l subcommands create-topic list-topics describe-topic delete-topic metadata partition-for
+# Consumer group ids, likewise.
+function __gafka_groups
+    command -q gafka-admin; and command -q timeout; or return
+    set -l args list-groups
+    set -l tokens (commandline -opc)
+    for i in (seq (count $tokens))
+        if string match -q -- '--broker=*' $tokens[$i]
+            set args $args $tokens[$i]
+        else if test "$tokens[$i]" = --broker; and test $i -lt (count $tokens)
+            set args $args --broker=$tokens[(math $i + 1)]
+        end
+    end
+    timeout 1 gafka-admin $args </dev/null 2>/dev/null |
+        string replace -rf '^\{"group_id":"([^"]*)".*' '$1'
+end
+
+set -l subcommands create-topic list-topics describe-topic delete-topic metadata partition-for \
+    list-groups describe-group delete-group reset-offsets
 
 complete -c gafka-admin -f
 complete -c gafka-admin -s h -l help -d 'Print help and exit'
@@ -32,6 +49,10 @@ complete -c gafka-admin -n $none -a describe-topic -d 'Describe a topic and its 
 complete -c gafka-admin -n $none -a delete-topic -d 'Delete a topic and its data'
 complete -c gafka-admin -n $none -a metadata -d 'Print the cluster metadata'
 complete -c gafka-admin -n $none -a partition-for -d 'Print the partition a key goes to'
+complete -c gafka-admin -n $none -a list-groups -d 'List consumer groups, one JSON line each'
+complete -c gafka-admin -n $none -a describe-group -d 'Members, assignment, committed offsets and lag of a group'
+complete -c gafka-admin -n $none -a delete-group -d 'Delete a group without members and its offsets'
+complete -c gafka-admin -n $none -a reset-offsets -d "Move a group's committed offsets (prints the plan)"
 
 complete -c gafka-admin -n "__fish_seen_subcommand_from $subcommands" \
     -l broker -x -d 'Brokers HOST:PORT,... (env GAFKA_BROKERS)'
@@ -49,3 +70,14 @@ complete -c gafka-admin -n "__fish_seen_subcommand_from describe-topic delete-to
 set -l pf "__fish_seen_subcommand_from partition-for"
 complete -c gafka-admin -n $pf -l topic -x -a '(__gafka_topics)' -d 'Topic'
 complete -c gafka-admin -n $pf -l key -x -d 'Key'
+
+complete -c gafka-admin -n "__fish_seen_subcommand_from describe-group delete-group reset-offsets" \
+    -l group -x -a '(__gafka_groups)' -d 'Consumer group'
+
+set -l reset "__fish_seen_subcommand_from reset-offsets"
+complete -c gafka-admin -n $reset -l topic -x -a '(__gafka_topics)' -d 'Topic whose offsets to move'
+complete -c gafka-admin -n $reset -l partition -x -d 'Move only this partition'
+complete -c gafka-admin -n $reset -l to-earliest -d 'Move to the log start'
+complete -c gafka-admin -n $reset -l to-latest -d 'Move to the log end'
+complete -c gafka-admin -n $reset -l to-offset -x -d 'Move to this offset (clamped to the log)'
+complete -c gafka-admin -n $reset -l dry-run -d 'Print the plan and change nothing'

@@ -101,10 +101,10 @@ teardown() {
     done
 }
 
-@test "an invalid topic name exits 1 with the broker's reason" {
+@test "an invalid topic name is a usage error, exit 2, with the reason" {
     for name in .. __internal 'a/b' "$(printf 'x%.0s' {1..256})"; do
         run --separate-stderr gafka-admin create-topic --name "$name"
-        [[ $status == 1 && -n $stderr ]] || fail "create-topic --name $name: exit $status, stderr '$stderr'"
+        [[ $status == 2 && -n $stderr ]] || fail "create-topic --name $name: exit $status, stderr '$stderr'"
     done
     run --separate-stderr gafka-admin list-topics
     assert_output ""

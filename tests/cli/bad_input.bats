@@ -267,15 +267,16 @@ EOF
 @test "the programs answer bad input with their exit codes and write nothing" {
     create_topic bt 2
     before=$(log_end_offsets bt)
-    # command | stdin | expected exit
+    # command | stdin | expected exit (an illegal topic name is a usage error,
+    # caught before any request)
     cases=(
         "gafka-produce --topic bt --acks 7||2"
         "gafka-produce --topic bt --linger soon||2"
         "gafka-produce --topic bt --batch-size 100001||2"
         "gafka-produce --topic bt --json --key-separator :||2"
         "gafka-produce --topic bt --broker 127.0.0.1:notaport --message m||2"
-        "gafka-produce --topic .. --message m||1"
-        "gafka-produce --topic a/b --message m||1"
+        "gafka-produce --topic .. --message m||2"
+        "gafka-produce --topic a/b --message m||2"
         "gafka-produce --topic bt --json|{bad|3"
         "gafka-produce --topic bt --json|{\"value\":\"v\",\"value_b64\":\"dg==\"}|3"
         "gafka-produce --topic bt --json|{\"value\":\"v\",\"headers\":{\"h\":1}}|3"
@@ -283,13 +284,13 @@ EOF
         "gafka-produce --topic bt --partition 5|line|3"
         "gafka-consume --topic bt --partition 0 --offset -1||2"
         "gafka-consume --topic bt --fetch-size -5||2"
-        "gafka-consume --topic .. --from-beginning --exit-at-end||1"
+        "gafka-consume --topic .. --from-beginning --exit-at-end||2"
         "gafka-consume --topic bt --partition 7 --from-beginning --exit-at-end||1"
-        "gafka-admin create-topic --name 'a b'||1"
+        "gafka-admin create-topic --name 'a b'||2"
         "gafka-admin create-topic --name bt --partitions 101||2"
         "gafka-admin create-topic --name x --retention-ms abc||2"
-        "gafka-admin describe-topic --name ..||1"
-        "gafka-admin delete-topic --name a/b||1"
+        "gafka-admin describe-topic --name ..||2"
+        "gafka-admin delete-topic --name a/b||2"
     )
     problems=()
     for c in "${cases[@]}"; do

@@ -8,6 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/record_output.h"
 #include "gafka/util/text.h"
@@ -49,6 +50,12 @@ bool write_record(std::FILE* out, const rapidjson::Value& rec, bool values_only)
 }  // namespace
 
 int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) {
+    // The topic goes into URLs and JSON unescaped: only a legal name gets that far.
+    if (auto s = broker::check_topic_name(opts.topic); !s.ok()) {
+        err << "gafka-consume: error: " << s.message() << "\n";
+        return 2;
+    }
+
     client_options co;
     co.timeout = opts.timeout + std::chrono::seconds(10);  // the long poll itself may take `timeout`
     auto client = broker_client::connect(opts.brokers, co);

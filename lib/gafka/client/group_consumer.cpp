@@ -6,6 +6,7 @@
 
 #include <rapidjson/document.h>
 
+#include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/consumer.h"
 #include "gafka/client/record_output.h"
@@ -18,6 +19,20 @@ constexpr std::chrono::milliseconds heartbeat_every{3000};
 }  // namespace
 
 int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream& err, const volatile int& stop) {
+    // The topic goes into URLs and JSON unescaped: only a legal name gets that far.
+    if (auto s = broker::check_topic_name(opts.topic); !s.ok()) {
+        err << "gafka-consume: error: " << s.message() << "\n";
+        return 2;
+    }
+    if (auto s = broker::check_group_id(*opts.group); !s.ok()) {
+        err << "gafka-consume: error: " << s.message() << "\n";
+        return 2;
+    }
+    if (auto s = broker::check_consumer_id(opts.consumer_id); !s.ok()) {
+        err << "gafka-consume: error: " << s.message() << "\n";
+        return 2;
+    }
+
     client_options co;
     co.timeout = heartbeat_every + std::chrono::seconds(10);
     auto client = broker_client::connect(opts.brokers, co);

@@ -11,6 +11,7 @@
 
 #include <rapidjson/document.h>
 
+#include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/partitioner.h"
 #include "gafka/json/record_json.h"
@@ -155,6 +156,12 @@ private:
 }  // namespace
 
 int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::ostream& err) {
+    // The topic goes into URLs and JSON unescaped: only a legal name gets that far.
+    if (auto s = broker::check_topic_name(opts.topic); !s.ok()) {
+        err << "gafka-produce: error: " << s.message() << "\n";
+        return 2;
+    }
+
     client_options co;
     co.timeout = opts.timeout;
     co.retries = opts.retries;

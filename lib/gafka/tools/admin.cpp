@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/partitioner.h"
 
@@ -55,6 +56,13 @@ int request(const admin_options& o, const std::string& method, const std::string
     return 0;
 }
 
+// Names go into URL paths and JSON unescaped: only legal ones get that far.
+bool topic_name_ok(const std::string& name, std::ostream& err) {
+    auto s = broker::check_topic_name(name);
+    if (!s.ok()) err << "gafka-admin: error: " << s.message() << "\n";
+    return s.ok();
+}
+
 }  // namespace
 
 int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
@@ -62,13 +70,7 @@ int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& 
     if (o.retention_bytes) body += ",\"retention_bytes\":" + std::to_string(*o.retention_bytes);
     if (o.retention_ms) body += ",\"retention_ms\":" + std::to_string(*o.retention_ms);
     body += "}";
-    // The name goes into JSON unescaped: refuse anything but the legal characters first.
-    for (char ch : o.name)
-        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') {
-            err << "gafka-admin: error: topic name '" << o.name
-                << "' may only contain letters, digits, '.', '_' and '-'\n";
-            return 1;
-        }
+    if (!topic_name_ok(o.name, err)) return 2;
     return request(o, "POST", "/api/v1/topics", body, 201, nullptr, out, err,
                    o.if_not_exists ? "topic_exists" : nullptr);
 }
@@ -78,10 +80,12 @@ int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& e
 }
 
 int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
+    if (!topic_name_ok(o.name, err)) return 2;
     return request(o, "GET", "/api/v1/topics/" + o.name, "", 200, nullptr, out, err);
 }
 
 int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
+    if (!topic_name_ok(o.name, err)) return 2;
     return request(o, "DELETE", "/api/v1/topics/" + o.name, "", 200, nullptr, out, err);
 }
 
@@ -90,6 +94,7 @@ int admin_metadata(const admin_options& o, std::ostream& out, std::ostream& err)
 }
 
 int admin_partition_for(const admin_options& o, std::ostream& out, std::ostream& err) {
+    if (!topic_name_ok(o.topic, err)) return 2;
     auto c = broker_client::connect(o.brokers);
     if (!c.ok()) {
         err << "gafka-admin: error: " << c.error().message() << "\n";

@@ -8,6 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 
 namespace gafka::tools {
@@ -49,6 +50,15 @@ std::optional<rapidjson::Document> ask(const std::string& brokers, const std::st
     return d;
 }
 
+// Names go into URL paths and JSON unescaped: only legal ones get that far.
+bool names_ok(const std::optional<std::string>& group, const std::optional<std::string>& topic, std::ostream& err) {
+    status s;
+    if (group) s = broker::check_group_id(*group);
+    if (s.ok() && topic) s = broker::check_topic_name(*topic);
+    if (!s.ok()) err << "gafka-admin: error: " << s.message() << "\n";
+    return s.ok();
+}
+
 }  // namespace
 
 int admin_list_groups(const std::string& brokers, std::ostream& out, std::ostream& err) {
@@ -61,6 +71,7 @@ int admin_list_groups(const std::string& brokers, std::ostream& out, std::ostrea
 
 int admin_describe_group(const std::string& brokers, const std::string& group, std::ostream& out,
                          std::ostream& err) {
+    if (!names_ok(group, std::nullopt, err)) return 2;
     auto d = ask(brokers, "GET", "/api/v1/consumer-groups/" + group + "/status", "", err);
     if (!d) return 1;
     out << to_line(*d) << std::flush;
@@ -69,6 +80,7 @@ int admin_describe_group(const std::string& brokers, const std::string& group, s
 
 int admin_delete_group(const std::string& brokers, const std::string& group, std::ostream& out,
                        std::ostream& err) {
+    if (!names_ok(group, std::nullopt, err)) return 2;
     auto d = ask(brokers, "DELETE", "/api/v1/consumer-groups/" + group, "", err);
     if (!d) return 1;
     out << to_line(*d) << std::flush;
@@ -76,6 +88,7 @@ int admin_delete_group(const std::string& brokers, const std::string& group, std
 }
 
 int admin_reset_offsets(const reset_options& o, std::ostream& out, std::ostream& err) {
+    if (!names_ok(o.group, o.topic, err)) return 2;
     auto topic = ask(o.brokers, "GET", "/api/v1/topics/" + o.topic, "", err);
     if (!topic) return 1;
     // What the group has committed now (a group with no commits yet is fine).
@@ -84,7 +97,15 @@ int admin_reset_offsets(const reset_options& o, std::ostream& out, std::ostream&
         auto c = broker_client::connect(o.brokers);
         if (!c.ok()) return 1;
         auto r = (*c)->call("GET", "/api/v1/consumer-groups/" + o.group + "/status");
-        if (r.ok() && r->status == 200) {
+        if (!r.ok()) {
+            err << "gafka-admin: error: " << r.error().message() << "\n";
+            return 1;
+        }
+        if (r->status != 200 && r->status != 404) {  // 404: the group has committed nothing yet
+            err << "gafka-admin: error: " << client::describe_error(*r) << "\n";
+            return 1;
+        }
+        if (r->status == 200) {
             rapidjson::Document s;
             s.Parse(r->body.data(), r->body.size());
             if (!s.HasParseError() && s.IsObject() && s.HasMember("partitions"))
