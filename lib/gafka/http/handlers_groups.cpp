@@ -25,36 +25,6 @@ std::optional<api_error> check_ids(const std::string& group, const std::string& 
     return std::nullopt;
 }
 
-api_error conflict(const std::string& message) {
-    return {beast_http::status::conflict, "not_owner", message};
-}
-
-// A 409 that tells the member where it stands now: the group's generation
-// and what the member owns.
-api_error conflict_with_assignment(const std::string& message, server_context& ctx, const std::string& group,
-                                   const std::string& consumer) {
-    auto e = conflict(message);
-    auto v = ctx.groups.describe(group);
-    json_writer out;
-    out.w().StartArray();
-    if (v)
-        for (const auto& m : v->members)
-            if (m.consumer_id == consumer)
-                for (const auto& tp : m.assignment) {
-                    out.w().StartObject();
-                    out.key("topic");
-                    out.str(tp.topic);
-                    out.key("partition");
-                    out.w().Int(tp.partition);
-                    out.w().EndObject();
-                }
-    out.w().EndArray();
-    auto assignment = out.take();
-    assignment.pop_back();  // the newline
-    e.details_json = "\"generation\":" + std::to_string(v ? v->generation : 0) + ",\"assignment\":" + assignment;
-    return e;
-}
-
 void write_assignment(json_writer& out, const std::vector<broker::topic_partition>& tps) {
     auto& w = out.w();
     w.StartArray();
@@ -68,6 +38,29 @@ void write_assignment(json_writer& out, const std::vector<broker::topic_partitio
     }
     w.EndArray();
 }
+
+api_error conflict(const std::string& message) {
+    return {beast_http::status::conflict, "not_owner", message};
+}
+
+// A 409 that tells the member where it stands now: the group's generation
+// and what the member owns.
+api_error conflict_with_assignment(const std::string& message, server_context& ctx, const std::string& group,
+                                   const std::string& consumer) {
+    auto e = conflict(message);
+    auto v = ctx.groups.describe(group);
+    json_writer out;
+    std::vector<broker::topic_partition> owned;
+    if (v)
+        for (const auto& m : v->members)
+            if (m.consumer_id == consumer) owned = m.assignment;
+    write_assignment(out, owned);
+    auto assignment = out.take();
+    assignment.pop_back();  // the newline
+    e.details_json = "\"generation\":" + std::to_string(v ? v->generation : 0) + ",\"assignment\":" + assignment;
+    return e;
+}
+
 
 // Opens the answer object with what a member is told after a join or
 // heartbeat; the caller adds fields and closes it.

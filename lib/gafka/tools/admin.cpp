@@ -2,13 +2,13 @@
 
 #include <ostream>
 
-#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/partitioner.h"
+#include "gafka/tools/admin_request.h"
 
 namespace gafka::tools {
 namespace {
@@ -16,51 +16,20 @@ namespace {
 using client::broker_client;
 
 // Runs one request; prints the answer (or each element of `list_key`) as
-// JSON lines. `ok_status` is the expected HTTP status.
+// JSON lines.
 int request(const admin_options& o, const std::string& method, const std::string& target, const std::string& body,
             unsigned ok_status, const char* list_key, std::ostream& out, std::ostream& err,
             const char* tolerated_code = nullptr) {
-    auto c = broker_client::connect(o.brokers);
-    if (!c.ok()) {
-        err << "gafka-admin: error: " << c.error().message() << "\n";
-        return 2;
-    }
-    auto r = (*c)->call(method, target, body, body.empty() ? "" : "application/json");
-    if (!r.ok()) {
-        err << "gafka-admin: error: " << r.error().message() << "\n";
-        return 1;
-    }
-    if (r->status != ok_status) {
-        if (tolerated_code && client::error_code(*r) == tolerated_code) return 0;
-        err << "gafka-admin: error: " << client::describe_error(*r) << "\n";
-        return 1;
-    }
-    rapidjson::Document d;
-    d.Parse(r->body.data(), r->body.size());
-    if (d.HasParseError()) {
-        err << "gafka-admin: error: malformed answer from the broker\n";
-        return 1;
-    }
-    auto print = [&](const rapidjson::Value& v) {
-        rapidjson::StringBuffer buf;
-        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-        v.Accept(w);
-        out << buf.GetString() << "\n";
-    };
-    if (list_key && d.IsObject() && d.HasMember(list_key) && d[list_key].IsArray()) {
-        for (const auto& v : d[list_key].GetArray()) print(v);
+    auto a = admin_request(o.brokers, method, target, body, ok_status, err, tolerated_code);
+    if (!a.body) return a.exit_code;
+    const auto& d = *a.body;
+    if (list_key && d.HasMember(list_key) && d[list_key].IsArray()) {
+        for (const auto& v : d[list_key].GetArray()) out << json_line(v);
     } else {
-        print(d);
+        out << json_line(d);
     }
     out << std::flush;
     return 0;
-}
-
-// Names go into URL paths and JSON unescaped: only legal ones get that far.
-bool topic_name_ok(const std::string& name, std::ostream& err) {
-    auto s = broker::check_topic_name(name);
-    if (!s.ok()) err << "gafka-admin: error: " << s.message() << "\n";
-    return s.ok();
 }
 
 }  // namespace
@@ -70,7 +39,7 @@ int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& 
     if (o.retention_bytes) body += ",\"retention_bytes\":" + std::to_string(*o.retention_bytes);
     if (o.retention_ms) body += ",\"retention_ms\":" + std::to_string(*o.retention_ms);
     body += "}";
-    if (!topic_name_ok(o.name, err)) return 2;
+    if (!name_ok(broker::check_topic_name(o.name), err)) return 2;
     return request(o, "POST", "/api/v1/topics", body, 201, nullptr, out, err,
                    o.if_not_exists ? "topic_exists" : nullptr);
 }
@@ -80,12 +49,12 @@ int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& e
 }
 
 int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
-    if (!topic_name_ok(o.name, err)) return 2;
+    if (!name_ok(broker::check_topic_name(o.name), err)) return 2;
     return request(o, "GET", "/api/v1/topics/" + o.name, "", 200, nullptr, out, err);
 }
 
 int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
-    if (!topic_name_ok(o.name, err)) return 2;
+    if (!name_ok(broker::check_topic_name(o.name), err)) return 2;
     return request(o, "DELETE", "/api/v1/topics/" + o.name, "", 200, nullptr, out, err);
 }
 
@@ -94,7 +63,7 @@ int admin_metadata(const admin_options& o, std::ostream& out, std::ostream& err)
 }
 
 int admin_partition_for(const admin_options& o, std::ostream& out, std::ostream& err) {
-    if (!topic_name_ok(o.topic, err)) return 2;
+    if (!name_ok(broker::check_topic_name(o.topic), err)) return 2;
     auto c = broker_client::connect(o.brokers);
     if (!c.ok()) {
         err << "gafka-admin: error: " << c.error().message() << "\n";
