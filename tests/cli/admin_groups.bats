@@ -24,16 +24,6 @@ teardown() {
     stop_all_brokers
 }
 
-# wait_until CMD...: polls CMD (bounded: 300 x 0.1 s) until it succeeds.
-wait_until() {
-    local i
-    for ((i = 0; i < 300; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    fail "timed out waiting for: $*"
-}
-
 # topic_with_group TOPIC PARTITIONS: the topic with records 1..10 in
 # partition 0, and group g having consumed (and committed) the first five.
 topic_with_group() {

@@ -42,20 +42,7 @@ requests_total() {
 @test "HEAD /healthz answers 200 with no body" {
     start_broker
     # A raw exchange: curl -I would not show a body the broker wrongly sent.
-    run --separate-stderr python3 - "$BROKER_PORT" <<'EOF'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-head, _, body = data.partition(b"\r\n\r\n")
-print(head.split(b"\r\n")[0].decode())
-print(len(body))
-EOF
+    run --separate-stderr raw_http 'HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'
     assert_success
     assert_equal "${lines[0]}" "HTTP/1.1 200 OK"
     assert_equal "${lines[1]}" 0

@@ -25,16 +25,6 @@ start_member() {
     MEMBERS+=("$!")
 }
 
-# wait_until CMD...: polls CMD (bounded: 300 x 0.1 s) until it succeeds.
-wait_until() {
-    local i
-    for ((i = 0; i < 300; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    fail "timed out waiting for: $*"
-}
-
 lines_total() { (( $(cat "$@" | wc -l) == WANT )); }
 group_owners() { [[ $(api_json /api/v1/consumer-groups/grp/status | jq -c '[.members[] | (.assignment | length)] | sort') == "$1" ]]; }
 api_json() { curl -s "$BROKER_URL$1"; }

@@ -172,6 +172,37 @@ stop_all_brokers() {
 
 # --- talking to a broker ---------------------------------------------------
 
+# wait_until CMD...: polls CMD (bounded: 300 x 0.1 s) until it succeeds.
+wait_until() {
+    local i
+    for ((i = 0; i < 300; i++)); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    fail "timed out waiting for: $*"
+}
+
+# raw_http REQUEST: sends REQUEST (with \r\n escapes) as raw bytes to the
+# broker and prints the answer's status line, its body length, and its body;
+# for what curl would hide or refuse to send.
+raw_http() {
+    python3 - "$BROKER_PORT" "$1" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+head, _, body = data.partition(b"\r\n\r\n")
+print(head.split(b"\r\n")[0].decode())
+print(len(body))
+print(body.decode().strip())
+EOF
+}
+
 # api METHOD PATH [curl args...]: one request to $BROKER_URL; sets
 # HTTP_STATUS and HTTP_BODY (the response body).
 api() {
