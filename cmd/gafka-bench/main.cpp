@@ -4,12 +4,22 @@
 #include <iostream>
 
 #include "gafka/cli/program.h"
+#include "gafka/tools/bench_options.h"
 #include "gafka/tools/bench_storage.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"Benchmark gafka; prints one JSON summary line on stdout.", "gafka-bench"};
     gafka::cli::configure_app(app);
     app.require_subcommand(1);
+
+    using gafka::tools::load_mode;
+    gafka::tools::load_bench_options produce, consume, e2e;
+    auto* p = app.add_subcommand("produce", "Send records to a broker and time their acknowledgements");
+    gafka::tools::add_load_options(*p, produce, load_mode::produce);
+    auto* c = app.add_subcommand("consume", "Read records from the start of a topic (catch-up) and time it");
+    gafka::tools::add_load_options(*c, consume, load_mode::consume);
+    auto* e = app.add_subcommand("e2e", "Produce and consume at once; latency from intended send to receipt");
+    gafka::tools::add_load_options(*e, e2e, load_mode::e2e);
 
     gafka::tools::append_bench_options append;
     auto* a = app.add_subcommand("append", "Append records straight into a partition log (no broker)");
@@ -26,6 +36,11 @@ int main(int argc, char** argv) {
     r->add_option("--dir", recover_dir, "Partition directory to open")->required();
 
     return gafka::cli::run(app, argc, argv, [&] {
+        for (auto [sub, opts] : {std::pair{p, &produce}, std::pair{c, &consume}, std::pair{e, &e2e}})
+            if (*sub) {
+                opts->progress = isatty(STDERR_FILENO);
+                return gafka::tools::run_load_bench(*opts, std::cout, std::cerr);
+            }
         if (*a) {
             append.progress = isatty(STDERR_FILENO);
             return gafka::tools::run_append_bench(append, std::cout, std::cerr);
