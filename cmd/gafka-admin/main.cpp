@@ -65,10 +65,13 @@ int main(int argc, char** argv) {
     auto* earliest = rs->add_flag("--to-earliest", reset.to_earliest, "To the earliest record");
     auto* latest = rs->add_flag("--to-latest", reset.to_latest, "To the end (skip everything there now)");
     auto* to_offset = rs->add_option("--to-offset", reset.to_offset, "To this offset (clamped to the log)");
+    auto* to_time = rs->add_option("--to-time", reset.to_time,
+                                   "To the first record at or after this time (RFC 3339, -1h, or ms since the epoch)");
     auto* targets = rs->add_option_group("target", "Exactly one of");
     targets->add_option(earliest);
     targets->add_option(latest);
     targets->add_option(to_offset);
+    targets->add_option(to_time);
     targets->require_option(1);
     rs->add_flag("--dry-run", reset.dry_run, "Print the plan and change nothing");
 

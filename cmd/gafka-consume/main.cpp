@@ -7,7 +7,9 @@
 
 #include "gafka/cli/program.h"
 #include "gafka/client/consumer.h"
+#include "gafka/util/clock.h"
 #include "gafka/util/duration.h"
+#include "gafka/util/time_text.h"
 
 namespace {
 volatile std::sig_atomic_t stop_requested = 0;
@@ -20,12 +22,15 @@ int main(int argc, char** argv) {
     gafka::client::consume_options o;
     std::string timeout = "30s", format = "json";
     bool from_beginning = false;
-    std::optional<std::string> offset;
+    std::optional<std::string> offset, from_time;
     gafka::cli::add_broker_option(app, o.brokers);
     app.add_option("-t,--topic", o.topic, "Topic to read")->required();
     app.add_option("-p,--partition", o.partition, "Read only this partition")->check(CLI::NonNegativeNumber);
     app.add_option("--offset", offset, "Start offset: a number (with --partition), earliest or latest");
     app.add_flag("--from-beginning", from_beginning, "Start at the earliest record")->excludes("--offset");
+    app.add_option("--from-time", from_time, "Start at the first record at or after this time (RFC 3339, -1h)")
+        ->excludes("--offset")
+        ->excludes("--from-beginning");
     app.add_option("--max-messages", o.max_messages, "Exit after this many records")->check(CLI::PositiveNumber);
     app.add_flag("--exit-at-end", o.exit_at_end, "Exit once every partition reaches the end it had at start");
     app.add_option("--timeout", timeout, "Long-poll wait per request (e.g. 30s, at most 30s)");
@@ -33,7 +38,10 @@ int main(int argc, char** argv) {
     app.add_option("--fetch-size", o.fetch_size, "Records per request")->check(CLI::Range(1, 10000));
     auto* group = app.add_option("--group", o.group, "Consume as a member of this consumer group");
     app.add_option("--consumer-id", o.consumer_id, "Member id within the group (default: HOST-PID)")->needs(group);
-    group->excludes("--partition")->excludes("--offset")->excludes("--from-beginning");
+    app.add_option("--assignor", o.assignor, "How the group deals partitions: roundrobin or range")
+        ->check(CLI::IsMember({"roundrobin", "range"}))
+        ->needs(group);
+    group->excludes("--partition")->excludes("--offset")->excludes("--from-beginning")->excludes("--from-time");
     return gafka::cli::run(app, argc, argv, [&] {
         auto t = gafka::util::parse_duration(timeout);
         if (!t.ok() || *t > std::chrono::seconds(30)) {
@@ -43,6 +51,14 @@ int main(int argc, char** argv) {
         o.timeout = *t;
         o.values_only = format == "value";
         if (from_beginning) o.offset = "earliest";
+        if (from_time) {
+            auto when = gafka::util::parse_time(*from_time, gafka::util::wall_clock_ms());
+            if (!when.ok()) {
+                gafka::cli::print_error("gafka-consume", "--from-time: " + when.error().message());
+                return gafka::cli::exit_usage;
+            }
+            o.from_time_ms = *when;
+        }
         if (offset) {
             bool number = !offset->empty() && offset->find_first_not_of("0123456789") == std::string::npos;
             if (!number && *offset != "earliest" && *offset != "latest") {

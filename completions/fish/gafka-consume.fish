@@ -27,6 +27,7 @@ complete -c gafka-consume -s t -l topic -x -a '(__gafka_topics)' -d 'Topic to re
 complete -c gafka-consume -s p -l partition -x -d 'Read only this partition'
 complete -c gafka-consume -l offset -x -a 'earliest latest' -d 'Start offset: a number (with --partition), earliest or latest'
 complete -c gafka-consume -l from-beginning -d 'Start at the earliest record'
+complete -c gafka-consume -l from-time -x -a 'now -10m -1h -1d' -d 'Start at the first record at or after this time (RFC 3339, -1h)'
 complete -c gafka-consume -l max-messages -x -d 'Exit after this many records'
 complete -c gafka-consume -l exit-at-end -d 'Exit once every partition reaches the end it had at start'
 complete -c gafka-consume -l timeout -x -a '500ms 1s 5s 30s' -d 'Long-poll wait per request, at most 30s (default 30s)'
@@ -34,3 +35,4 @@ complete -c gafka-consume -l format -x -a 'json value' -d 'Output format (defaul
 complete -c gafka-consume -l fetch-size -x -d 'Records per request (default 500)'
 complete -c gafka-consume -l group -x -d 'Consume as a member of this consumer group'
 complete -c gafka-consume -l consumer-id -x -d 'Member id within the group (default HOST-PID)'
+complete -c gafka-consume -l assignor -x -a 'roundrobin range' -d 'How the group deals partitions (default roundrobin)'

@@ -179,6 +179,67 @@ one_member() {
     assert_equal "$(gafka-admin describe-group --group g)" "$before"
 }
 
+# stamped_topic TOPIC: records "1".."10" in partition 0 stamped 1000, 2000, ..
+# 10000 ms after the epoch; group g has consumed (and committed) all ten.
+stamped_topic() {
+    create_topic "$1" 1
+    for i in $(seq 1 10); do echo "{\"value\":\"$i\",\"timestamp\":$((i * 1000))}"; done |
+        gafka-produce --json --topic "$1" || fail "produce failed"
+    consume_group "$1" g 10
+}
+
+@test "reset-offsets --to-time moves to the first record at or after the time, and the group reads from there" {
+    stamped_topic t
+    run --separate-stderr gafka-admin reset-offsets --group g --topic t --to-time 1970-01-01T00:00:04.500Z --dry-run
+    assert_success
+    assert_output '{"group":"g","topic":"t","partition":0,"current_offset":10,"new_offset":4}'
+    assert_equal "$(committed t)" '[0,10,0]'
+    run --separate-stderr gafka-admin reset-offsets --group g --topic t --to-time 1970-01-01T01:00:07+01:00
+    assert_success
+    assert_output '{"group":"g","topic":"t","partition":0,"current_offset":10,"new_offset":6}'
+    consume_group t g 1
+    assert_equal "$(jq -c '[.offset, .value, .timestamp]' <<<"$output")" '[6,"7",7000]'
+}
+
+@test "reset-offsets --to-time takes milliseconds and relative times; past the newest record is the end" {
+    stamped_topic t
+    run --separate-stderr gafka-admin reset-offsets --group g --topic t --to-time 2000
+    assert_output '{"group":"g","topic":"t","partition":0,"current_offset":10,"new_offset":1}'
+    run --separate-stderr gafka-admin reset-offsets --group g --topic t --to-time 10001
+    assert_output '{"group":"g","topic":"t","partition":0,"current_offset":1,"new_offset":10}'
+    # Records stamped now: an hour ago is before all of them, a minute ahead after all.
+    seq 11 12 | gafka-produce --topic t || fail "produce failed"
+    run --separate-stderr gafka-admin reset-offsets --group g --topic t --to-time -1h --dry-run
+    assert_output '{"group":"g","topic":"t","partition":0,"current_offset":10,"new_offset":10}'
+    run --separate-stderr gafka-admin reset-offsets --group g --topic t --to-time now --dry-run
+    assert_output '{"group":"g","topic":"t","partition":0,"current_offset":10,"new_offset":12}'
+}
+
+@test "reset-offsets --to-time with a malformed time is a usage error (exit 2) and changes nothing" {
+    stamped_topic t
+    for bad in yesterday 2026-11-23 2026-11-23T10:00:00 -1y 2026-02-30T00:00:00Z; do
+        run --separate-stderr gafka-admin reset-offsets --group g --topic t --to-time "$bad"
+        assert_failure 2
+        assert_output ""
+        [[ $stderr == *"invalid time '$bad'"* ]] || fail "stderr for $bad: $stderr"
+    done
+    assert_equal "$(committed t)" '[0,10,0]'
+}
+
+@test "the offsets endpoint answers per partition and refuses a bad time with 400" {
+    stamped_topic t
+    run curl -s "$BROKER_URL/api/v1/topics/t/offsets?time=3500"
+    assert_equal "$(jq -c '[.topic, .time, .partitions]' <<<"$output")" '["t",3500,[{"partition":0,"offset":3}]]'
+    run curl -s "$BROKER_URL/api/v1/topics/t/offsets?time=1970-01-01T00:00:01Z"
+    assert_equal "$(jq -c '.partitions[0].offset' <<<"$output")" 0
+    run curl -s -o /dev/null -w '%{http_code}' "$BROKER_URL/api/v1/topics/t/offsets?time=soon"
+    assert_output 400
+    run curl -s "$BROKER_URL/api/v1/topics/t/offsets"
+    assert_equal "$(jq -r .error.code <<<"$output")" invalid_time
+    run curl -s -o /dev/null -w '%{http_code}' "$BROKER_URL/api/v1/topics/nope/offsets?time=0"
+    assert_output 404
+}
+
 @test "reset-offsets of an unknown topic or partition exits 1" {
     topic_with_group t 1
     run --separate-stderr gafka-admin reset-offsets --group g --topic nosuch --to-earliest

@@ -111,6 +111,29 @@ EOF
     assert_output ""
 }
 
+@test "--from-time starts each partition at its first record at or after the time" {
+    create_topic t 2
+    for i in $(seq 1 8); do echo "{\"value\":\"$i\",\"partition\":$((i % 2)),\"timestamp\":$((i * 1000))}"; done |
+        gafka-produce --json --topic t || fail "produce failed"
+    run --separate-stderr gafka-consume --topic t --from-time 1970-01-01T00:00:05Z --exit-at-end
+    assert_success
+    assert_equal "$(jq -s -c 'map(.value) | sort' <<<"$output")" '["5","6","7","8"]'
+    run --separate-stderr gafka-consume --topic t --partition 1 --from-time 2500 --exit-at-end
+    assert_equal "$(jq -s -c 'map(.value)' <<<"$output")" '["3","5","7"]'
+    run --separate-stderr gafka-consume --topic t --from-time now --exit-at-end
+    assert_success
+    assert_output ""
+}
+
+@test "--from-time with a malformed time or with --offset is a usage error, exit 2" {
+    create_topic t 1
+    run --separate-stderr gafka-consume --topic t --from-time tomorrow --exit-at-end
+    assert_failure 2
+    [[ $stderr == *"invalid time 'tomorrow'"* ]] || fail "stderr: $stderr"
+    run --separate-stderr gafka-consume --topic t --from-time -1h --from-beginning --exit-at-end
+    assert_failure 2
+}
+
 @test "--offset N without --partition is a usage error, exit 2" {
     create_topic u 1
     run --separate-stderr timeout 20 gafka-consume --topic u --offset 5

@@ -19,9 +19,11 @@ teardown() {
     stop_all_brokers
 }
 
-# start_member ID OUTFILE: a group member in the background.
+# start_member ID OUTFILE [FLAGS...]: a group member in the background.
 start_member() {
-    gafka-consume --topic g6 --group grp --consumer-id "$1" >"$2" 2>"$2.err" </dev/null 3>&- &
+    local id=$1 out=$2
+    shift 2
+    gafka-consume --topic g6 --group grp --consumer-id "$id" "$@" >"$out" 2>"$out.err" </dev/null 3>&- &
     MEMBERS+=("$!")
 }
 
@@ -132,4 +134,22 @@ api_json() { curl -s "$BROKER_URL$1"; }
     assert_equal "$HTTP_STATUS" 409
     api POST /api/v1/consumer-groups/grp/offsets -d '{"consumer_id":"a","generation":2,"offsets":[{"topic":"g6","partition":0,"offset":0}]}'
     assert_equal "$HTTP_STATUS" 200
+}
+
+@test "--assignor range deals contiguous runs; a member asking for roundrobin is refused with 409" {
+    start_broker
+    create_topic g6 6
+    start_member a "$BATS_TEST_TMPDIR/a.out" --assignor range
+    wait_until group_owners '[6]'  # a is the first member: it chose the strategy
+    start_member b "$BATS_TEST_TMPDIR/b.out"  # follows the group's strategy
+    wait_until group_owners '[3,3]'
+    assert_equal "$(api_json /api/v1/consumer-groups/grp/status |
+        jq -c '[.assignor, (.members[] | [.consumer_id, [.assignment[].partition]])]')" \
+        '["range",["a",[0,1,2]],["b",[3,4,5]]]'
+    run --separate-stderr timeout 30 gafka-consume --topic g6 --group grp --consumer-id c --assignor roundrobin \
+        --exit-at-end
+    assert_failure 1
+    [[ $stderr == *"inconsistent_assignor"* || $stderr == *"assigns by range"* ]] || fail "stderr: $stderr"
+    # c was never a member: a and b still hold three each.
+    group_owners '[3,3]'
 }

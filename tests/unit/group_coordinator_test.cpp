@@ -439,5 +439,55 @@ TEST_F(group_coordinator_test, zero_session_timeout_keeps_the_current_one) {
     EXPECT_EQ(groups_.describe("g")->members[0].last_heartbeat_ms, 1'000);
 }
 
+TEST(assignment_deal_test, round_robin_deals_partition_p_to_member_p_mod_n) {
+    std::vector<std::string> ab{"a", "b"};
+    EXPECT_EQ(deal(assignment_strategy::round_robin, 5, ab), (std::vector<std::string>{"a", "b", "a", "b", "a"}));
+}
+
+TEST(assignment_deal_test, range_gives_contiguous_runs_and_the_remainder_to_the_first_members) {
+    std::vector<std::string> abc{"a", "b", "c"};
+    EXPECT_EQ(deal(assignment_strategy::range, 7, abc),
+              (std::vector<std::string>{"a", "a", "a", "b", "b", "c", "c"}));
+    EXPECT_EQ(deal(assignment_strategy::range, 2, abc), (std::vector<std::string>{"a", "b"}));  // c gets none
+    EXPECT_EQ(deal(assignment_strategy::range, 6, abc),
+              (std::vector<std::string>{"a", "a", "b", "b", "c", "c"}));
+    EXPECT_TRUE(deal(assignment_strategy::range, 6, {}).empty());
+}
+
+TEST(assignment_deal_test, strategy_names_round_trip) {
+    for (auto s : {assignment_strategy::round_robin, assignment_strategy::range})
+        EXPECT_EQ(parse_assignment_strategy(to_string(s)), s);
+    EXPECT_FALSE(parse_assignment_strategy("sticky").has_value());
+}
+
+TEST_F(group_coordinator_test, the_first_member_chooses_range_and_the_group_deals_by_it) {
+    ASSERT_TRUE(groups_.heartbeat("g", "a", "orders", 0, 0, false, assignment_strategy::range).ok());
+    join("b");  // asks for nothing: follows the group
+    EXPECT_EQ(groups_.describe("g")->strategy, assignment_strategy::range);
+    EXPECT_EQ(assignment("a"), of("orders", {0, 1, 2}));
+    EXPECT_EQ(assignment("b"), of("orders", {3, 4, 5}));
+}
+
+TEST_F(group_coordinator_test, a_member_asking_for_another_strategy_is_refused_and_changes_nothing) {
+    join("a");
+    join("b");
+    auto gen = generation();
+    auto r = groups_.heartbeat("g", "c", "orders", 0, 0, false, assignment_strategy::range);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), status_code::conflict);
+    EXPECT_EQ(generation(), gen);
+    EXPECT_EQ(groups_.describe("g")->members.size(), 2u);
+    EXPECT_EQ(groups_.describe("g")->strategy, assignment_strategy::round_robin);
+}
+
+TEST_F(group_coordinator_test, a_member_alone_may_switch_strategy_and_an_emptied_group_starts_over) {
+    join("a");
+    ASSERT_TRUE(groups_.heartbeat("g", "a", "orders", 0, 0, false, assignment_strategy::range).ok());
+    EXPECT_EQ(groups_.describe("g")->strategy, assignment_strategy::range);
+    ASSERT_TRUE(groups_.leave("g", "a", 1).ok());
+    join("b", 2);  // the group was empty: back to the default
+    EXPECT_EQ(groups_.describe("g")->strategy, assignment_strategy::round_robin);
+}
+
 }  // namespace
 }  // namespace gafka::broker

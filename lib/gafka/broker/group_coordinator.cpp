@@ -6,6 +6,28 @@
 
 namespace gafka::broker {
 
+const char* to_string(assignment_strategy s) { return s == assignment_strategy::range ? "range" : "roundrobin"; }
+
+std::optional<assignment_strategy> parse_assignment_strategy(std::string_view name) {
+    if (name == "roundrobin") return assignment_strategy::round_robin;
+    if (name == "range") return assignment_strategy::range;
+    return std::nullopt;
+}
+
+std::vector<std::string> deal(assignment_strategy s, std::int32_t partitions, const std::vector<std::string>& readers) {
+    std::vector<std::string> owners;
+    if (readers.empty() || partitions <= 0) return owners;
+    auto n = static_cast<std::size_t>(partitions), m = readers.size();
+    owners.reserve(n);
+    if (s == assignment_strategy::round_robin) {
+        for (std::size_t p = 0; p < n; ++p) owners.push_back(readers[p % m]);
+        return owners;
+    }
+    for (std::size_t i = 0; i < m; ++i)  // member i: n / m partitions, one more while i < n % m
+        owners.insert(owners.end(), n / m + (i < n % m ? 1 : 0), readers[i]);
+    return owners;
+}
+
 group_coordinator::group_coordinator(partition_counter partitions, persister persist)
     : partitions_(std::move(partitions)), persist_(std::move(persist)) {}
 
@@ -18,9 +40,8 @@ void group_coordinator::rebalance_locked(group& g, std::int64_t now_ms) {
         std::vector<std::string> readers;  // sorted: members is a std::map
         for (const auto& [id, m] : g.members)
             if (m.topics.count(topic)) readers.push_back(id);
-        auto n = partitions_(topic);
-        for (std::int32_t p = 0; p < n && !readers.empty(); ++p)
-            g.owners[{topic, p}] = readers[static_cast<std::size_t>(p) % readers.size()];
+        auto owners = deal(g.strategy, partitions_(topic), readers);
+        for (std::size_t p = 0; p < owners.size(); ++p) g.owners[{topic, static_cast<std::int32_t>(p)}] = owners[p];
     }
     // Partitions leaving a live member that holds an uncommitted batch of them.
     for (const auto& [tp, old_owner] : before) {
@@ -43,7 +64,8 @@ std::vector<topic_partition> group_coordinator::assignment_of(const group& g, co
 
 result<membership> group_coordinator::heartbeat(const std::string& group_id, const std::string& consumer,
                                                 const std::string& topic, std::int64_t session_timeout_ms,
-                                                std::int64_t now_ms, bool fetching) {
+                                                std::int64_t now_ms, bool fetching,
+                                                std::optional<assignment_strategy> strategy) {
     if (session_timeout_ms > 0 &&
         (session_timeout_ms < min_session_timeout_ms || session_timeout_ms > max_session_timeout_ms))
         return status::invalid_argument("session timeout must be between " + std::to_string(min_session_timeout_ms) +
@@ -51,6 +73,17 @@ result<membership> group_coordinator::heartbeat(const std::string& group_id, con
     std::lock_guard lock(mu_);
     auto& g = groups_[group_id];
     bool joined = !g.members.count(consumer);
+    bool alone = g.members.empty() || (g.members.size() == 1 && !joined);
+    bool restrategy = false;
+    if (g.members.empty()) {
+        g.strategy = strategy.value_or(assignment_strategy::round_robin);
+    } else if (strategy && *strategy != g.strategy) {
+        if (!alone)
+            return status::conflict("group '" + group_id + "' assigns by " + to_string(g.strategy) + ", not " +
+                                    to_string(*strategy) + " (all members must use one strategy)");
+        g.strategy = *strategy;
+        restrategy = true;
+    }
     auto& m = g.members[consumer];
     m.last_heartbeat_ms = now_ms;
     if (fetching) m.fetching = true;
@@ -61,7 +94,7 @@ result<membership> group_coordinator::heartbeat(const std::string& group_id, con
     for (const auto& t : m.topics)
         for (std::int32_t p = 0, n = partitions_(t); p < n && !uncovered; ++p) uncovered = !g.owners.count({t, p});
     membership out;
-    if (joined || new_topic || uncovered) {
+    if (joined || new_topic || uncovered || restrategy) {
         rebalance_locked(g, now_ms);
         out.rebalanced = true;
     }
@@ -188,7 +221,7 @@ std::optional<log::offset_t> group_coordinator::committed(const std::string& gro
 }
 
 group_view group_coordinator::view_locked(const std::string& id, const group& g) const {
-    group_view v{id, g.generation, {}, g.committed};
+    group_view v{id, g.generation, g.strategy, {}, g.committed};
     for (const auto& [cid, m] : g.members)
         v.members.push_back({cid, m.last_heartbeat_ms, m.session_timeout_ms, assignment_of(g, cid)});
     return v;

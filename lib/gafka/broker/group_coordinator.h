@@ -5,8 +5,10 @@
 // A member joins by group_id + consumer_id on its first group fetch or
 // heartbeat, naming the topic it reads. Every join, leave or missed session
 // starts a rebalance: the partitions of every subscribed topic are dealt
-// round-robin over the members subscribed to it (members sorted by id), and
-// the generation goes up by one. A fetch or commit for a partition the
+// over the members subscribed to it (members sorted by id), round-robin
+// (partition p to member p mod n) or, if the group's first member asked for
+// it, by range (Kafka's RangeAssignor: contiguous runs, the first n % m
+// members one partition more), and the generation goes up by one. A fetch or commit for a partition the
 // member does not own, or with an older generation, is a conflict (409).
 //
 // A partition that moves while its old owner holds an uncommitted delivered
@@ -25,6 +27,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gafka/log/record.h"
@@ -33,6 +36,13 @@
 namespace gafka::broker {
 
 using generation_t = std::int32_t;
+
+enum class assignment_strategy { round_robin, range };
+const char* to_string(assignment_strategy s);
+std::optional<assignment_strategy> parse_assignment_strategy(std::string_view name);
+// The partitions of one topic dealt over its readers (sorted ids): the
+// owner of partition p is result[p].
+std::vector<std::string> deal(assignment_strategy s, std::int32_t partitions, const std::vector<std::string>& readers);
 
 struct topic_partition {
     std::string topic;
@@ -50,6 +60,7 @@ struct group_member_view {
 struct group_view {
     std::string group_id;
     generation_t generation = 0;
+    assignment_strategy strategy = assignment_strategy::round_robin;
     std::vector<group_member_view> members;
     std::map<topic_partition, log::offset_t> committed;
 };
@@ -78,8 +89,11 @@ public:
     // what it reads. session_timeout_ms <= 0 keeps the current one. With
     // `fetching`, the member is about to read its partitions: until
     // remember_delivered, losing one of them makes it a hand-over.
+    // `strategy`, when given, is set by the group's first member; a member
+    // asking for another one while the group has members is a conflict.
     result<membership> heartbeat(const std::string& group, const std::string& consumer, const std::string& topic,
-                                 std::int64_t session_timeout_ms, std::int64_t now_ms, bool fetching = false);
+                                 std::int64_t session_timeout_ms, std::int64_t now_ms, bool fetching = false,
+                                 std::optional<assignment_strategy> strategy = std::nullopt);
     status leave(const std::string& group, const std::string& consumer, std::int64_t now_ms);
     // Keeps a member alive while its fetch waits; the current generation, or
     // nothing when the member is gone.
@@ -126,6 +140,7 @@ private:
     };
     struct group {
         generation_t generation = 0;
+        assignment_strategy strategy = assignment_strategy::round_robin;
         std::map<std::string, member> members;
         std::map<topic_partition, std::string> owners;
         std::map<topic_partition, hand_over> revoking;

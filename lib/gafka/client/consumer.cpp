@@ -74,6 +74,19 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
     std::vector<partition_cursor> cursors;
     for (std::int32_t p = 0; p < *count; ++p)
         if (!opts.partition || *opts.partition == p) cursors.push_back({p, opts.offset, std::nullopt, false});
+    if (opts.from_time_ms) {
+        auto r = c.call("GET", "/api/v1/topics/" + opts.topic + "/offsets?time=" + std::to_string(*opts.from_time_ms));
+        rapidjson::Document d;
+        if (r.ok() && r->status == 200) d.Parse(r->body.data(), r->body.size());
+        if (!r.ok() || r->status != 200 || !d.IsObject() || !d.HasMember("partitions") || !d["partitions"].IsArray()) {
+            err << "gafka-consume: error: "
+                << (!r.ok() ? r.error().message() : r->status != 200 ? describe_error(*r) : "malformed answer") << "\n";
+            return 1;
+        }
+        for (const auto& p : d["partitions"].GetArray())
+            for (auto& cur : cursors)
+                if (cur.id == p["partition"].GetInt()) cur.next = std::to_string(p["offset"].GetInt64());
+    }
     if (cursors.empty()) {
         err << "gafka-consume: error: partition " << *opts.partition << " does not exist; '" << opts.topic << "' has "
             << *count << "\n";

@@ -15,6 +15,7 @@ struct consume_options {
     std::string topic;
     std::optional<std::int32_t> partition;
     std::string offset = "latest";  // a number (with partition), "earliest" or "latest"
+    std::optional<std::int64_t> from_time_ms;  // start at the first record at or after it (overrides offset)
     std::optional<std::int64_t> max_messages;
     bool exit_at_end = false;
     std::chrono::milliseconds timeout{30'000};
@@ -22,6 +23,7 @@ struct consume_options {
     int fetch_size = 500;
     std::optional<std::string> group;  // consume as a member of this group
     std::string consumer_id;           // the member's id (default: host and pid)
+    std::optional<std::string> assignor;  // "roundrobin" or "range", asked of the group when joining
 };
 
 // Returns the exit code: 0 done (or stdout closed), 1 operational failure.

@@ -74,7 +74,8 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
         if (opts.max_messages) want = static_cast<int>(std::min<std::int64_t>(want, *opts.max_messages - total));
         auto r = c.call("GET", "/api/v1/consume?topic=" + opts.topic + "&group_id=" + group +
                                    "&consumer_id=" + opts.consumer_id + "&count=" + std::to_string(want) +
-                                   "&timeout=" + std::to_string(wait.count()) + "ms");
+                                   "&timeout=" + std::to_string(wait.count()) + "ms" +
+                                   (opts.assignor ? "&assignor=" + *opts.assignor : ""));
         if (!r.ok()) {
             err << "gafka-consume: error: " << r.error().message() << "\n";
             return 1;

@@ -57,6 +57,7 @@ response handle_list_topics(const request& req, server_context& ctx);
 response handle_create_topic(const request& req, server_context& ctx);
 response handle_describe_topic(const request& req, server_context& ctx, const std::string& name);
 response handle_delete_topic(const request& req, server_context& ctx, const std::string& name);
+response handle_offsets_for_time(const request& req, server_context& ctx, const std::string& name);
 response handle_metadata(const request& req, server_context& ctx);
 response handle_healthz(const request& req, server_context& ctx);
 response handle_metrics(const request& req, server_context& ctx);

@@ -39,6 +39,21 @@ void write_assignment(json_writer& out, const std::vector<broker::topic_partitio
     w.EndArray();
 }
 
+// The optional assignment strategy a member asks for ("roundrobin", "range").
+std::optional<api_error> parse_assignor(const std::optional<std::string>& name,
+                                        std::optional<broker::assignment_strategy>& out) {
+    if (!name) return std::nullopt;
+    out = broker::parse_assignment_strategy(*name);
+    if (!out) return api_error::invalid("invalid_assignor", "assignor must be roundrobin or range");
+    return std::nullopt;
+}
+
+// A join refused: another strategy, or a session timeout out of bounds.
+api_error join_error(const status& s) {
+    if (s.code() == status_code::conflict) return {beast_http::status::conflict, "inconsistent_assignor", s.message()};
+    return api_error::from_status(s);
+}
+
 api_error conflict(const std::string& message) {
     return {beast_http::status::conflict, "not_owner", message};
 }
@@ -87,13 +102,16 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     if (!topic) co_return error_response(req, api_error::unknown_topic(topic_name));
     fetch_params fp;
     if (auto e = parse_fetch_params(t, fp)) co_return error_response(req, *e);
+    std::optional<broker::assignment_strategy> strategy;
+    if (auto e = parse_assignor(t.get("assignor"), strategy)) co_return error_response(req, *e);
 
     // The previous batch counts as processed: commit it before reading on.
     if (auto s = ctx.groups.commit_delivered(group, consumer); !s.ok())
         co_return error_response(req, api_error::from_status(s));
 
-    auto member = ctx.groups.heartbeat(group, consumer, topic_name, 0, util::steady_clock_ms(), /*fetching=*/true);
-    if (!member.ok()) co_return error_response(req, api_error::from_status(member.error()));
+    auto member =
+        ctx.groups.heartbeat(group, consumer, topic_name, 0, util::steady_clock_ms(), /*fetching=*/true, strategy);
+    if (!member.ok()) co_return error_response(req, join_error(member.error()));
     std::vector<poll_target> owned;
     for (const auto& tp : member->assignment)
         if (tp.topic == topic_name && tp.partition < static_cast<std::int32_t>(topic->partitions.size()) &&
@@ -146,6 +164,7 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
     if (auto e = check_ids(group, consumer)) co_return error_response(req, *e);
     std::string topic;
     std::int64_t session = 0;
+    std::optional<broker::assignment_strategy> strategy;
     if (!req.body().empty()) {
         rapidjson::Document d;
         d.Parse(req.body().data(), req.body().size());
@@ -161,9 +180,15 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
                 co_return error_response(req, api_error::bad_request("'session_timeout_ms' must be an integer"));
             session = d["session_timeout_ms"].GetInt64();
         }
+        if (d.HasMember("assignor")) {
+            if (!d["assignor"].IsString())
+                co_return error_response(req, api_error::bad_request("'assignor' must be a string"));
+            if (auto e = parse_assignor(std::string(d["assignor"].GetString()), strategy))
+                co_return error_response(req, *e);
+        }
     }
-    auto m = ctx.groups.heartbeat(group, consumer, topic, session, util::steady_clock_ms());
-    if (!m.ok()) co_return error_response(req, api_error::from_status(m.error()));
+    auto m = ctx.groups.heartbeat(group, consumer, topic, session, util::steady_clock_ms(), false, strategy);
+    if (!m.ok()) co_return error_response(req, join_error(m.error()));
     json_writer out;
     write_membership(out, group, consumer, *m);
     out.w().EndObject();
@@ -240,6 +265,8 @@ response handle_group_status(const request& req, server_context& ctx, const path
     w.Int(v->generation);
     out.key("state");
     out.str(v->members.empty() ? "empty" : "stable");
+    out.key("assignor");
+    out.str(broker::to_string(v->strategy));
     out.key("members");
     w.StartArray();
     std::map<broker::topic_partition, std::string> owner;

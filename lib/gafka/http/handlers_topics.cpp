@@ -1,9 +1,13 @@
-// Topic admin: GET/POST /api/v1/topics, GET/DELETE /api/v1/topics/{name}.
+// Topic admin: GET/POST /api/v1/topics, GET/DELETE /api/v1/topics/{name},
+// GET /api/v1/topics/{name}/offsets?time=T (Kafka's ListOffsets by time).
 #include <rapidjson/document.h>
 
 #include "gafka/broker/names.h"
 #include "gafka/http/context.h"
 #include "gafka/http/json_writer.h"
+#include "gafka/http/query.h"
+#include "gafka/util/clock.h"
+#include "gafka/util/time_text.h"
 
 namespace gafka::http {
 namespace {
@@ -113,6 +117,39 @@ response handle_describe_topic(const request& req, server_context& ctx, const st
     if (!t) return error_response(req, api_error::unknown_topic(name));
     json_writer out;
     write_topic(out, *t, true, ctx.self.id);
+    return json_response(req, beast_http::status::ok, out.take());
+}
+
+response handle_offsets_for_time(const request& req, server_context& ctx, const std::string& name) {
+    auto t = ctx.topics.find(name);
+    if (!t) return error_response(req, api_error::unknown_topic(name));
+    auto q = parse_target(std::string_view(req.target().data(), req.target().size()));
+    if (!q.ok()) return error_response(req, api_error::bad_request(q.error().message()));
+    auto text = q->get("time");
+    if (!text) return error_response(req, api_error::invalid("invalid_time", "'time' is required"));
+    auto when = util::parse_time(*text, util::wall_clock_ms());
+    if (!when.ok()) return error_response(req, api_error::invalid("invalid_time", when.error().message()));
+    json_writer out;
+    auto& w = out.w();
+    w.StartObject();
+    out.key("topic");
+    out.str(name);
+    out.key("time");
+    w.Int64(*when);
+    out.key("partitions");
+    w.StartArray();
+    for (const auto& p : t->partitions) {
+        auto offset = p->log().offset_for_time(*when, p->visible_end());
+        if (!offset.ok()) return error_response(req, api_error::from_status(offset.error()));
+        w.StartObject();
+        out.key("partition");
+        w.Int(p->id());
+        out.key("offset");
+        w.Int64(*offset);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
     return json_response(req, beast_http::status::ok, out.take());
 }
 

@@ -91,6 +91,12 @@ public:
     result<read_result> read(offset_t from, std::size_t max_bytes, offset_t upto) const;
     result<read_result> read(offset_t from, std::size_t max_bytes) const { return read(from, max_bytes, INT64_MAX); }
 
+    // The offset of the first record whose timestamp is >= `t` (Kafka's
+    // ListOffsets by time), or the end of what may be read (`upto`, the log
+    // end or the corrupt offset) when there is none. Scans only from the
+    // first segment whose newest record is that new, from its index.
+    result<offset_t> offset_for_time(timestamp_ms t, offset_t upto = INT64_MAX) const;
+
     // Removes whole sealed segments, oldest first, while the log is over
     // `max_bytes` (-1: no limit) or a segment's newest record is older than
     // `max_age_ms` before `now` (-1: no limit). Never the active segment.

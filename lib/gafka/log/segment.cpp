@@ -114,6 +114,11 @@ status segment::append(std::string_view batch, const batch_header& h) {
     return {};
 }
 
+offset_t segment::scan_start_for_time(timestamp_ms t) const {
+    auto e = index_.last_before_time(t);
+    return e ? base_offset_ + e->relative_offset : base_offset_;
+}
+
 result<std::uint64_t> segment::position_of(offset_t offset) const {
     if (offset < base_offset_) return std::uint64_t{0};
     if (offset >= next_offset_) return size_;

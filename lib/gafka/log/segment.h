@@ -51,6 +51,9 @@ public:
     // File position of the batch that holds `offset`, or of the first batch
     // after it; size_bytes() when there is none.
     result<std::uint64_t> position_of(offset_t offset) const;
+    // An offset at or before the first record with a timestamp >= `t`, found
+    // with the index (no file reads): where a scan for that record may start.
+    offset_t scan_start_for_time(timestamp_ms t) const;
     result<std::size_t> read_at(void* buf, std::size_t n, std::uint64_t position) const;
     // Cuts everything from `position` (a batch boundary) on.
     status truncate(std::uint64_t position, offset_t next_offset);

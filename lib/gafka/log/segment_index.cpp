@@ -112,6 +112,17 @@ std::optional<index_entry> segment_index::floor(std::uint32_t relative) const {
     return at(lo - 1);
 }
 
+std::optional<index_entry> segment_index::last_before_time(timestamp_ms t) const {
+    std::size_t lo = 0, hi = size();  // first entry with max_timestamp >= t (running max: sorted)
+    while (lo < hi) {
+        auto mid = lo + (hi - lo) / 2;
+        if (at(mid).max_timestamp < t) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0) return std::nullopt;
+    return at(lo - 1);
+}
+
 std::optional<index_entry> segment_index::last() const {
     if (size() == 0) return std::nullopt;
     return at(size() - 1);

@@ -46,6 +46,9 @@ public:
     // The last entry whose relative offset is <= `relative`, if any.
     std::optional<index_entry> floor(std::uint32_t relative) const;
     std::optional<index_entry> last() const;
+    // The last entry whose running max timestamp is below `t`: every batch up
+    // to and including it is older than `t`.
+    std::optional<index_entry> last_before_time(timestamp_ms t) const;
 
 private:
     std::filesystem::path path_;

@@ -8,6 +8,8 @@
 
 #include "gafka/broker/names.h"
 #include "gafka/tools/admin_request.h"
+#include "gafka/util/clock.h"
+#include "gafka/util/time_text.h"
 
 namespace gafka::tools {
 namespace {
@@ -58,9 +60,26 @@ int admin_delete_group(const std::string& brokers, const std::string& group, std
 
 int admin_reset_offsets(const reset_options& o, std::ostream& out, std::ostream& err) {
     if (!names_ok(o.group, o.topic, err)) return 2;
+    std::optional<std::int64_t> when;
+    if (o.to_time) {
+        auto t = util::parse_time(*o.to_time, util::wall_clock_ms());
+        if (!t.ok()) {
+            err << "gafka-admin: error: --to-time: " << t.error().message() << "\n";
+            return 2;
+        }
+        when = *t;
+    }
     int code = 0;
     auto topic = ask(o.brokers, "GET", "/api/v1/topics/" + o.topic, "", err, code);
     if (!topic) return code;
+    // Where each partition's first record at or after the time is.
+    std::map<std::int32_t, std::int64_t> by_time;
+    if (when) {
+        auto d = ask(o.brokers, "GET", "/api/v1/topics/" + o.topic + "/offsets?time=" + std::to_string(*when), "",
+                     err, code);
+        if (!d) return code;
+        for (const auto& p : (*d)["partitions"].GetArray()) by_time[p["partition"].GetInt()] = p["offset"].GetInt64();
+    }
     // What the group has committed now (a group with nothing committed is unknown: fine).
     std::map<std::int32_t, std::int64_t> current;
     auto status = admin_request(o.brokers, "GET", "/api/v1/consumer-groups/" + o.group + "/status", "", 200, err,
@@ -76,7 +95,10 @@ int admin_reset_offsets(const reset_options& o, std::ostream& out, std::ostream&
         auto id = p["partition"].GetInt();
         if (o.partition && *o.partition != id) continue;
         auto start = p["log_start_offset"].GetInt64(), end = p["high_watermark"].GetInt64();
-        auto target = o.to_earliest ? start : o.to_latest ? end : std::clamp(*o.to_offset, start, end);
+        auto target = o.to_earliest ? start
+                      : o.to_latest ? end
+                      : when        ? std::clamp(by_time.count(id) ? by_time[id] : end, start, end)
+                                    : std::clamp(*o.to_offset, start, end);
         plan += "{\"group\":\"" + o.group + "\",\"topic\":\"" + o.topic + "\",\"partition\":" + std::to_string(id) +
                 ",\"current_offset\":" + (current.count(id) ? std::to_string(current[id]) : "null") +
                 ",\"new_offset\":" + std::to_string(target) + "}\n";

@@ -16,6 +16,7 @@ struct reset_options {
     bool to_earliest = false;
     bool to_latest = false;
     std::optional<std::int64_t> to_offset;
+    std::optional<std::string> to_time;  // RFC 3339, relative (-1h) or ms: the first record at or after it
     bool dry_run = false;
 };
 

@@ -38,6 +38,7 @@ public:
     static status out_of_range(std::string m) { return {status_code::out_of_range, std::move(m)}; }
     static status too_large(std::string m) { return {status_code::too_large, std::move(m)}; }
     static status unavailable(std::string m) { return {status_code::unavailable, std::move(m)}; }
+    static status conflict(std::string m) { return {status_code::conflict, std::move(m)}; }
     // An io_error built from errno, naming what was being done.
     static status from_errno(const std::string& what, int err);
 
