@@ -324,3 +324,87 @@ batch_size_of() {
     assert_equal "$(jq -c 'select(.base_offset == 20) | [.status, .gap.from_offset, .gap.explained_by_repair]' <<<"$output")" \
         '["ok",10,true]'
 }
+
+# --- --format nagios and prometheus (monitoring from cron) -------------------
+
+# prom_value TEXT METRIC: the value of METRIC's one sample in TEXT.
+prom_value() {
+    awk -v m="$2" '$1 ~ "^"m"[{]" { print $2 }' <<<"$1"
+}
+
+# A minimal check of the Prometheus text format, for when promtool is not
+# installed: HELP and TYPE before each metric's samples, and every sample
+# `name{label="value"} number`.
+check_prom_text() {
+    awk '
+        /^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$/ { help[$3] = 1; next }
+        /^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (gauge|counter)$/ { if (!help[$3]) exit 1; type[$3] = 1; next }
+        /^[a-zA-Z_:][a-zA-Z0-9_:]*\{[a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*"\} -?[0-9]+(\.[0-9]+)?$/ {
+            name = $0; sub(/\{.*/, "", name); if (!type[name]) exit 1; next
+        }
+        { exit 1 }' <<<"$1"
+}
+
+@test "--format nagios on a clean log prints one OK line with perfdata and exits 0" {
+    make_log "$P" 30
+    run --separate-stderr gafka-walcheck --format nagios "$P"
+    assert_success
+    assert_equal "$stderr" ""
+    local size
+    size=$(file_size "$(seg0 "$P")")
+    assert_output "WALCHECK OK - 1 segment clean, 30 records, $size bytes in $P | segments=1;;;0 damaged_segments=0;;0;0 records=30;;;0 bytes=${size}B;;;0 unreadable=0;;;0"
+}
+
+@test "--format nagios on a damaged log is CRITICAL and exits 2" {
+    make_log "$P" 30
+    batch_size_of "$P"
+    flip_byte "$(seg0 "$P")" $((BATCH + 100))
+    run --separate-stderr gafka-walcheck --format nagios "$P"
+    assert_failure 2
+    assert_equal "${#lines[@]}" 1
+    assert_output --regexp "^WALCHECK CRITICAL - 1 of 1 segment damaged: $(seg0 "$P") corrupt \(crc mismatch at position $BATCH\) \| .* damaged_segments=1;;0;0 "
+}
+
+@test "--format nagios on a path it cannot read is UNKNOWN and exits 3" {
+    run --separate-stderr gafka-walcheck --format nagios "$BATS_TEST_TMPDIR/nope"
+    assert_failure 3
+    assert_output --regexp "^WALCHECK UNKNOWN - cannot read $BATS_TEST_TMPDIR/nope: .* \| segments=0;;;0 .* unreadable=1;;;0$"
+}
+
+@test "--format nagios with a usage error exits 2 and --dump is refused" {
+    make_log "$P" 10
+    run --separate-stderr gafka-walcheck --format nagios --dump "$P"
+    assert_failure 2
+    assert_output ""
+    run --separate-stderr gafka-walcheck --format xml "$P"
+    assert_failure 2
+}
+
+@test "--format prometheus writes every gauge per data dir and keeps the json exit codes" {
+    make_log "$BATS_TEST_TMPDIR/data/topics/t/0" 30
+    make_log "$BATS_TEST_TMPDIR/data/topics/t/1" 20
+    run --separate-stderr gafka-walcheck --format prometheus "$BATS_TEST_TMPDIR/data"
+    assert_success
+    check_prom_text "$output" || fail "not Prometheus text format: $output"
+    assert_equal "$(prom_value "$output" gafka_walcheck_segments)" 2
+    assert_equal "$(prom_value "$output" gafka_walcheck_damaged_segments)" 0
+    assert_equal "$(prom_value "$output" gafka_walcheck_records)" 50
+    assert_equal "$(prom_value "$output" gafka_walcheck_unreadable)" 0
+    assert_equal "$(prom_value "$output" gafka_walcheck_bytes)" \
+        $(($(file_size "$(seg0 "$BATS_TEST_TMPDIR/data/topics/t/0")") + $(file_size "$(seg0 "$BATS_TEST_TMPDIR/data/topics/t/1")")))
+    [[ $(prom_value "$output" gafka_walcheck_last_run_timestamp_seconds) =~ ^[1-9][0-9]{9}\.[0-9]{3}$ ]] ||
+        fail "bad timestamp in: $output"
+    assert_line "gafka_walcheck_segments{data_dir=\"$BATS_TEST_TMPDIR/data\"} 2"
+
+    truncate -s -3 "$(seg0 "$BATS_TEST_TMPDIR/data/topics/t/1")"
+    run --separate-stderr gafka-walcheck --format prometheus "$BATS_TEST_TMPDIR/data"
+    assert_failure 1
+    assert_equal "$(prom_value "$output" gafka_walcheck_damaged_segments)" 1
+}
+
+@test "--format prometheus output passes promtool check metrics (when promtool is installed)" {
+    command -v promtool >/dev/null || skip "promtool (Debian package prometheus) is not installed"
+    make_log "$BATS_TEST_TMPDIR/data/topics/t/0" 30
+    run --separate-stderr bash -c "gafka-walcheck --format prometheus '$BATS_TEST_TMPDIR/data' '$BATS_TEST_TMPDIR/nope' | promtool check metrics"
+    assert_success
+}

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -287,6 +288,87 @@ TEST_F(walcheck_test, clean_and_unreadable_gives_3) {
     auto r = run({{dir(), tmp_.path() / "missing"}});
     EXPECT_EQ(r.code, walcheck_unreadable);
     EXPECT_EQ(r.lines.size(), 1u);
+}
+
+// --- --format nagios and prometheus: the same check, one summary -----------
+
+TEST_F(walcheck_test, nagios_format_on_a_clean_log_is_one_ok_line_and_exit_0) {
+    write(3);
+    walcheck_options o{{dir()}};
+    o.format = walcheck_format::nagios;
+    auto r = run(o);
+    EXPECT_EQ(r.code, nagios_ok);
+    ASSERT_EQ(r.lines.size(), 1u);
+    EXPECT_EQ(r.lines[0], "WALCHECK OK - 1 segment clean, 9 records, " + std::to_string(fs::file_size(segment_file())) +
+                              " bytes in " + dir().string() + " | segments=1;;;0 damaged_segments=0;;0;0 records=9;;;0 bytes=" +
+                              std::to_string(fs::file_size(segment_file())) + "B;;;0 unreadable=0;;;0");
+    EXPECT_EQ(r.err, "");
+}
+
+TEST_F(walcheck_test, nagios_format_on_corruption_is_critical_and_exit_2) {
+    auto batch = write(3);
+    test::flip_byte(segment_file(), batch + log::batch_header_size + 10);
+    walcheck_options o{{dir()}};
+    o.format = walcheck_format::nagios;
+    auto r = run(o);
+    EXPECT_EQ(r.code, nagios_critical);
+    ASSERT_EQ(r.lines.size(), 1u);
+    EXPECT_EQ(r.lines[0].rfind("WALCHECK CRITICAL - 1 of 1 segment damaged: " + segment_file().string() +
+                                   " corrupt (crc mismatch at position " + std::to_string(batch) + ") | ",
+                               0),
+              0u)
+        << r.lines[0];
+    EXPECT_NE(r.lines[0].find(" damaged_segments=1;;0;0 records=3;;;0 "), std::string::npos) << r.lines[0];
+}
+
+TEST_F(walcheck_test, nagios_format_on_a_missing_path_is_unknown_and_exit_3) {
+    walcheck_options o{{tmp_.path() / "missing"}};
+    o.format = walcheck_format::nagios;
+    auto r = run(o);
+    EXPECT_EQ(r.code, nagios_unknown);
+    ASSERT_EQ(r.lines.size(), 1u);
+    EXPECT_EQ(r.lines[0].rfind("WALCHECK UNKNOWN - cannot read " + (tmp_.path() / "missing").string() + ": ", 0), 0u)
+        << r.lines[0];
+}
+
+TEST_F(walcheck_test, prometheus_format_counts_what_it_read_and_keeps_the_json_exit_codes) {
+    auto batch = write(3);
+    walcheck_options o{{dir()}};
+    o.format = walcheck_format::prometheus;
+    o.now_ms = 1700000000500;
+    auto clean = run(o);
+    EXPECT_EQ(clean.code, walcheck_clean);
+    auto label = "{data_dir=\"" + dir().string() + "\"} ";
+    for (const auto& expected : {"gafka_walcheck_segments" + label + "1", "gafka_walcheck_damaged_segments" + label + "0",
+                                 "gafka_walcheck_records" + label + "9",
+                                 "gafka_walcheck_bytes" + label + std::to_string(3 * batch),
+                                 "gafka_walcheck_unreadable" + label + "0",
+                                 "gafka_walcheck_last_run_timestamp_seconds" + label + "1700000000.500"})
+        EXPECT_NE(std::find(clean.lines.begin(), clean.lines.end(), expected), clean.lines.end()) << expected;
+    test::truncate_to(segment_file(), 3 * batch - 1);
+    auto torn = run(o);
+    EXPECT_EQ(torn.code, walcheck_damaged);
+    EXPECT_NE(std::find(torn.lines.begin(), torn.lines.end(), "gafka_walcheck_damaged_segments" + label + "1"),
+              torn.lines.end());
+}
+
+TEST_F(walcheck_test, a_path_given_twice_is_checked_once) {
+    write(1);
+    walcheck_options o{{dir(), dir()}};
+    EXPECT_EQ(run(o).lines.size(), 1u);
+    o.format = walcheck_format::nagios;
+    EXPECT_NE(run(o).out.find("segments=1;"), std::string::npos);
+}
+
+TEST_F(walcheck_test, dump_goes_with_the_json_format_only) {
+    write(1);
+    walcheck_options o{{dir()}};
+    o.dump = true;
+    o.format = walcheck_format::nagios;
+    auto r = run(o);
+    EXPECT_EQ(r.code, walcheck_usage);
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("--dump"), std::string::npos) << r.err;
 }
 
 }  // namespace gafka::tools

@@ -14,6 +14,7 @@
 #include "gafka/json/record_json.h"
 #include "gafka/log/segment.h"
 #include "gafka/log/segment_scanner.h"
+#include "gafka/util/clock.h"
 #include "gafka/util/file.h"
 
 namespace gafka::tools {
@@ -86,6 +87,10 @@ public:
     checker(const walcheck_options& opts, std::ostream& out, std::ostream& err) : opts_(opts), out_(out), err_(err) {}
 
     void check_path(const fs::path& path) {
+        for (const auto& t : totals_)
+            if (t.path == path.string()) return;  // given twice: checked once
+        current_ = &totals_.emplace_back();
+        current_->path = path.string();
         std::error_code ec;
         auto st = fs::status(path, ec);
         if (ec || !fs::exists(st)) return unreadable(path, "cannot access: " + (ec ? ec.message() : "no such file"));
@@ -119,6 +124,8 @@ public:
         }
     }
 
+    const std::vector<walcheck_totals>& totals() const { return totals_; }
+
     int exit_code() const {
         if (damaged_) return walcheck_damaged;
         if (unreadable_) return walcheck_unreadable;
@@ -128,6 +135,7 @@ public:
 private:
     void unreadable(const fs::path& path, const std::string& why) {
         unreadable_ = true;
+        current_->unreadable.push_back(path.string() + ": " + why);
         err_ << "gafka-walcheck: " << path.string() << ": " << why << "\n";
     }
 
@@ -184,15 +192,26 @@ private:
         }
         const auto& s = *scan;
         const char* state = "ok";
+        std::string detail;
         if (gap && !gap->explained) {
             damaged_ = true;
             state = gap->to > gap->from ? "gap" : "overlap";
-            err_ << "gafka-walcheck: " << file.string() << ": " << state << ": the segment before it ends at offset "
-                 << gap->from << ", this one starts at " << gap->to << "\n";
+            detail = "the segment before it ends at offset " + std::to_string(gap->from) + ", this one starts at " +
+                     std::to_string(gap->to);
+            err_ << "gafka-walcheck: " << file.string() << ": " << state << ": " << detail << "\n";
         }
         if (s.problem) {
             damaged_ = true;
             state = last_in_partition && !s.problem->valid_data_follows ? "torn_tail" : "corrupt";
+            detail = std::string(log::to_string(s.problem->reason)) + " at position " +
+                     std::to_string(s.problem->position);
+        }
+        ++current_->segments;
+        current_->records += s.records;
+        current_->bytes += s.file_size;
+        if (!detail.empty()) {
+            ++current_->damaged_segments;
+            current_->damage.push_back({file.string(), state, detail});
         }
         rapidjson::StringBuffer buf;
         writer_t w(buf);
@@ -227,7 +246,7 @@ private:
             w.Key("reason");
             w.String(log::to_string(s.problem->reason));
             w.EndObject();
-            if (opts_.dump || opts_.quiet || opts_.repair)
+            if (opts_.dump || opts_.quiet || opts_.repair || opts_.format != walcheck_format::json)
                 err_ << "gafka-walcheck: " << file.string() << ": " << state << ": "
                      << log::to_string(s.problem->reason) << " at position " << s.problem->position << "\n";
             if (opts_.repair) repair(file, *f, s, w, err_);
@@ -244,7 +263,7 @@ private:
             w.EndObject();
         }
         w.EndObject();
-        if (!opts_.dump && !opts_.quiet) out_ << buf.GetString() << "\n";
+        if (!opts_.dump && !opts_.quiet && opts_.format == walcheck_format::json) out_ << buf.GetString() << "\n";
         if (s.problem) return std::nullopt;  // the damage is reported; what follows it is no new gap
         return s.batches > 0 ? s.next_offset : base.value_or(0);
     }
@@ -254,15 +273,28 @@ private:
     std::ostream& err_;
     bool damaged_ = false;
     bool unreadable_ = false;
+    std::vector<walcheck_totals> totals_;  // one per distinct PATH, in command-line order
+    walcheck_totals* current_ = nullptr;   // the PATH being checked; set by check_path, which alone grows totals_
 };
 
 }  // namespace
 
 int run_walcheck(const walcheck_options& opts, std::ostream& out, std::ostream& err) {
+    if (opts.dump && opts.format != walcheck_format::json) {
+        err << "gafka-walcheck: error: --dump prints records; it goes with --format json only\n";
+        return walcheck_usage;
+    }
     checker c(opts, out, err);
     for (const auto& p : opts.paths) c.check_path(p);
+    auto code = c.exit_code();
+    if (opts.format == walcheck_format::nagios) {
+        if (!opts.quiet) out << nagios_report(c.totals());
+        code = nagios_exit_code(c.totals());
+    } else if (opts.format == walcheck_format::prometheus && !opts.quiet) {
+        out << prometheus_report(c.totals(), opts.now_ms != 0 ? opts.now_ms : util::wall_clock_ms());
+    }
     out.flush();
-    return c.exit_code();
+    return code;
 }
 
 }  // namespace gafka::tools
