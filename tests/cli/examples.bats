@@ -1,0 +1,258 @@
+#!/usr/bin/env bats
+# The runnable examples in examples/, each run as documented against a real
+# broker (which they find through GAFKA_BROKERS, as start_broker exports
+# it). Every process started here is stopped in teardown.
+
+# `run --separate-stderr` sets $stderr.
+# shellcheck disable=SC2154
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+EXAMPLES=$REPO/examples
+STARTED=()
+
+teardown() {
+    local pid
+    for pid in "${STARTED[@]}"; do
+        kill -TERM "$pid" 2>/dev/null
+        wait_gone "$pid"
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    stop_all_brokers
+}
+
+# wait_gone PID: polls (bounded: 200 x 0.05 s) until PID has exited.
+wait_gone() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        broker_running "$1" || return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# records_in TOPIC: the number of records in TOPIC (sum of log end offsets).
+records_in() {
+    gafka-admin describe-topic --name "$1" | jq '[.partition_info[].log_end_offset] | add'
+}
+
+has_records() { [[ $(records_in "$1" 2>/dev/null) == "$2" ]]; }
+
+# --- ship-logs.sh -------------------------------------------------------------
+
+@test "ship-logs.sh ships the lines of a file, follows what is appended and rotation, and exits 0 on SIGTERM" {
+    start_broker
+    local log=$BATS_TEST_TMPDIR/app.log
+    printf 'svc-a|started\nsvc-b|started\n' >"$log"
+    FROM_START=1 "$EXAMPLES/ship-logs.sh" "$log" app-logs --key-separator '|' \
+        </dev/null >"$BATS_TEST_TMPDIR/ship.out" 2>"$BATS_TEST_TMPDIR/ship.err" 3>&- &
+    local pid=$!
+    STARTED+=("$pid")
+    wait_until has_records app-logs 2
+    printf 'svc-a|request 1\nsvc-a|request 2\n' >>"$log"
+    wait_until has_records app-logs 4
+    # A rotated file is followed too (tail -F).
+    mv "$log" "$log.1"
+    printf 'svc-b|after rotation\n' >"$log"
+    wait_until has_records app-logs 5
+    # On SIGTERM the script stops tail; gafka-produce sends what it holds and
+    # exits 0, and so does the script.
+    kill -TERM "$pid"
+    wait_gone "$pid" || fail "ship-logs.sh did not exit on SIGTERM"
+    local status=0
+    wait "$pid" || status=$?
+    assert_equal "$status" 0
+    run --separate-stderr gafka-consume --topic app-logs --from-beginning --exit-at-end
+    assert_success
+    assert_equal "$(jq -c '[.key, .value]' <<<"$output" | sort | tr '\n' ' ')" \
+        '["svc-a","request 1"] ["svc-a","request 2"] ["svc-a","started"] ["svc-b","after rotation"] ["svc-b","started"] '
+}
+
+# tail_has_read PID FILE: the tail under ship-logs.sh PID has read FILE to its end.
+tail_has_read() {
+    local child pos fd
+    for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+        [[ $(cat /proc/"$child"/comm 2>/dev/null) == tail ]] || continue
+        for fd in /proc/"$child"/fd/*; do
+            [[ $(readlink "$fd") == "$2" ]] || continue
+            pos=$(awk '/^pos:/ { print $2 }' "/proc/$child/fdinfo/${fd##*/}")
+            [[ $pos == $(file_size "$2") ]] && return 0
+        done
+    done
+    return 1
+}
+
+@test "ship-logs.sh sends the lines gafka-produce still holds when it gets SIGTERM" {
+    start_broker
+    local log=$BATS_TEST_TMPDIR/app.log
+    seq 1 5 >"$log"
+    # A linger far longer than the test: nothing is sent before the SIGTERM.
+    FROM_START=1 "$EXAMPLES/ship-logs.sh" "$log" held --linger 60s --batch-size 1000 \
+        </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/ship.err" 3>&- &
+    local pid=$!
+    STARTED+=("$pid")
+    wait_until tail_has_read "$pid" "$log"
+    kill -TERM "$pid"
+    wait_gone "$pid" || fail "ship-logs.sh did not exit on SIGTERM"
+    local status=0
+    wait "$pid" || status=$?
+    assert_equal "$status" 0
+    assert_equal "$(gafka-consume --topic held --from-beginning --exit-at-end | jq -r .value | tr '\n' ' ')" '1 2 3 4 5 '
+}
+
+@test "ship-logs.sh without a file and topic is a usage error" {
+    run --separate-stderr "$EXAMPLES/ship-logs.sh" only-a-file
+    assert_failure 2
+    assert_equal "$stderr" "usage: ship-logs.sh FILE TOPIC [gafka-produce options...]"
+}
+
+# --- cron-walcheck.sh -----------------------------------------------------------
+
+@test "cron-walcheck.sh is silent for a healthy broker's data dir and writes metrics" {
+    start_broker
+    seq 1 50 | gafka-produce --topic orders >/dev/null
+    mkdir "$BATS_TEST_TMPDIR/textfile"
+    GAFKA_DATA_DIR=$BROKER_DATA GAFKA_TEXTFILE_DIR=$BATS_TEST_TMPDIR/textfile run --separate-stderr "$EXAMPLES/cron-walcheck.sh"
+    assert_success
+    assert_output ""
+    assert_equal "$stderr" ""
+    run grep -E '^gafka_walcheck_(records|damaged_segments)\{' "$BATS_TEST_TMPDIR/textfile/gafka-walcheck.prom"
+    assert_output "gafka_walcheck_damaged_segments{data_dir=\"$BROKER_DATA\"} 0
+gafka_walcheck_records{data_dir=\"$BROKER_DATA\"} 50"
+    run ls "$BATS_TEST_TMPDIR/textfile"
+    assert_output gafka-walcheck.prom
+}
+
+@test "cron-walcheck.sh reports damage and a broker that does not answer, and exits 1" {
+    start_broker
+    seq 1 50 | gafka-produce --topic orders --batch-size 10 >/dev/null
+    stop_broker
+    local seg=$BROKER_DATA/topics/orders/0/00000000000000000000.log
+    flip_byte "$seg" 100
+    mkdir "$BATS_TEST_TMPDIR/textfile"
+    GAFKA_DATA_DIR=$BROKER_DATA GAFKA_TEXTFILE_DIR=$BATS_TEST_TMPDIR/textfile run --separate-stderr "$EXAMPLES/cron-walcheck.sh"
+    assert_failure 1
+    assert_line --index 0 "gafka WAL damage in $BROKER_DATA (see man gafka-walcheck, docs/operations.md):"
+    assert_line --index 1 "  $seg corrupt 0"
+    assert_line --index 2 "gafka broker $GAFKA_BROKERS does not answer /healthz"
+    run grep -E '^gafka_walcheck_damaged_segments\{' "$BATS_TEST_TMPDIR/textfile/gafka-walcheck.prom"
+    assert_output "gafka_walcheck_damaged_segments{data_dir=\"$BROKER_DATA\"} 1"
+}
+
+# --- replay-from-offset.sh ------------------------------------------------------
+
+@test "replay-from-offset.sh prints a partition from an offset to its end" {
+    start_broker
+    create_topic events 2
+    seq 1 10 | gafka-produce --topic events --partition 1 >/dev/null
+    run --separate-stderr "$EXAMPLES/replay-from-offset.sh" events 1 6
+    assert_success
+    assert_equal "$(jq -c '[.partition, .offset, .value]' <<<"$output" | tr '\n' ' ')" \
+        '[1,6,"7"] [1,7,"8"] [1,8,"9"] [1,9,"10"] '
+}
+
+@test "replay-from-offset.sh with a group rewinds it, and the group reads again from there" {
+    start_broker
+    seq 1 10 | gafka-produce --topic events >/dev/null
+    gafka-consume --topic events --group billing --exit-at-end >/dev/null
+    run --separate-stderr "$EXAMPLES/replay-from-offset.sh" events 0 7 billing
+    assert_success
+    assert_equal "$(jq -c '[.group, .topic, .partition, .current_offset, .new_offset]' <<<"$output")" \
+        '["billing","events",0,10,7]'
+    run --separate-stderr gafka-consume --topic events --group billing --exit-at-end
+    assert_success
+    assert_equal "$(jq -c '.offset' <<<"$output" | tr '\n' ' ')" '7 8 9 '
+}
+
+# --- copy-topic.sh --------------------------------------------------------------
+
+@test "copy-topic.sh copies keys, values (binary too), headers, timestamps and partitions" {
+    start_broker
+    create_topic orders 3
+    seq 1 30 | sed 's/^/k/; s/$/|v/' | gafka-produce --topic orders --key-separator '|' >/dev/null
+    # A record with headers, a timestamp of its own and a value that is not UTF-8.
+    curl -sf -X POST "$BROKER_URL/api/v1/produce" -H 'Content-Type: application/json' \
+        -d '{"topic":"orders","partition":2,"key":"bin","value_b64":"/wD+","headers":{"h":"1"},"timestamp":1000}' >/dev/null
+    run --separate-stderr "$EXAMPLES/copy-topic.sh" orders orders-copy
+    assert_success
+    assert_output '{"from":"orders","to":"orders-copy","records":31}'
+    assert_equal "$(gafka-admin describe-topic --name orders-copy | jq .partitions)" 3
+    local fields='[.partition, .offset, .timestamp, .key, .value, .value_b64, .headers]'
+    assert_equal "$(gafka-consume --topic orders-copy --from-beginning --exit-at-end | jq -c "$fields" | sort)" \
+        "$(gafka-consume --topic orders --from-beginning --exit-at-end | jq -c "$fields" | sort)"
+}
+
+@test "copy-topic.sh refuses a target with fewer partitions" {
+    start_broker
+    create_topic wide 3
+    create_topic narrow 1
+    seq 1 3 | gafka-produce --topic wide >/dev/null
+    run --separate-stderr "$EXAMPLES/copy-topic.sh" wide narrow
+    assert_failure 1
+    assert_equal "$stderr" "copy-topic.sh: narrow has 1 partitions, wide has 3"
+}
+
+# --- group-workers.sh -----------------------------------------------------------
+
+@test "group-workers.sh with EXIT_AT_END=1 has its workers read every record between them" {
+    start_broker
+    create_topic jobs 4
+    seq 1 200 | sed 's/^/job-/' | gafka-produce --topic jobs >/dev/null
+    EXIT_AT_END=1 run --separate-stderr "$EXAMPLES/group-workers.sh" jobs pool 3
+    assert_success
+    # At-least-once: every record, each whole line valid JSON with its worker.
+    assert_equal "$(jq -r .value <<<"$output" | sort -u | wc -l)" 200
+    assert_equal "$(jq -c 'select(.worker < 1 or .worker > 3)' <<<"$output")" ""
+    run gafka-admin describe-group --group pool
+    assert_success
+    assert_equal "$(jq .total_lag <<<"$output")" 0
+}
+
+@test "group-workers.sh runs its workers until SIGTERM, then they leave the group" {
+    start_broker
+    create_topic jobs 4
+    local out=$BATS_TEST_TMPDIR/workers.out
+    "$EXAMPLES/group-workers.sh" jobs pool 2 sh -c 'cat >"$0.$WORKER"' "$out" \
+        </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/workers.err" 3>&- &
+    local pid=$!
+    STARTED+=("$pid")
+    members() { [[ $(gafka-admin describe-group --group pool 2>/dev/null | jq '.members | length') == "$1" ]]; }
+    wait_until members 2
+    seq 1 40 | gafka-produce --topic jobs >/dev/null
+    all_written() { (($(cat "$out".1 "$out".2 2>/dev/null | sort -u | wc -l) == 40)); }
+    wait_until all_written
+    kill -TERM "$pid"
+    wait_gone "$pid" || fail "group-workers.sh did not exit on SIGTERM"
+    local status=0
+    wait "$pid" || status=$?
+    assert_equal "$status" 0
+    assert_equal "$(gafka-admin describe-group --group pool | jq -c '[(.members | length), .total_lag]')" '[0,0]'
+}
+
+# --- gafka-broker.service -------------------------------------------------------
+
+@test "gafka-broker.service is a valid unit (systemd-analyze verify, when present)" {
+    local unit=$BATS_TEST_TMPDIR/gafka-broker.service
+    # The unit names /usr/bin/gafka-broker; verify it against the built one.
+    sed "s|/usr/bin/gafka-broker|$BIN/gafka-broker|" "$EXAMPLES/gafka-broker.service" >"$unit"
+    grep -qx 'ExecStart=/usr/bin/gafka-broker --config /etc/gafka/broker.toml' "$EXAMPLES/gafka-broker.service"
+    grep -qx '\[Install\]' "$unit"
+    if ! command -v systemd-analyze >/dev/null; then
+        skip "systemd-analyze is not installed (the unit was only parsed)"
+    fi
+    run systemd-analyze verify --man=no "$unit"
+    assert_success
+    assert_output ""
+}
+
+@test "every example script is executable, has a usage comment and passes bash -n" {
+    local f
+    for f in "$EXAMPLES"/*.sh; do
+        [[ -x $f ]] || fail "$f is not executable"
+        bash -n "$f" || fail "$f: syntax error"
+        grep -q 'GAFKA_BROKERS' "$f" || fail "$f does not say where the broker comes from"
+    done
+}
