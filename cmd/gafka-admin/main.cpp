@@ -51,6 +51,13 @@ int main(int argc, char** argv) {
     group_sub("describe-group", "Members, assignment, committed offsets and lag of a group", [&] {
         return gafka::tools::admin_describe_group(o.brokers, group, std::cout, std::cerr);
     })->add_option("--group", group, "Group id")->required();
+    std::optional<std::int64_t> max_lag;
+    auto* lag = group_sub("lag", "A group's total lag, for cron: exit 1 when over --max-lag", [&] {
+        return gafka::tools::admin_lag(o.brokers, group, max_lag, std::cout, std::cerr);
+    });
+    lag->add_option("--group", group, "Group id")->required();
+    lag->add_option("--max-lag", max_lag, "Exit 1 when the total lag is over N records")
+        ->check(CLI::NonNegativeNumber);
     group_sub("delete-group", "Delete a group's committed offsets (no members may be active)", [&] {
         return gafka::tools::admin_delete_group(o.brokers, group, std::cout, std::cerr);
     })->add_option("--group", group, "Group id")->required();

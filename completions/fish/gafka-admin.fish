@@ -36,7 +36,7 @@ function __gafka_groups
 end
 
 set -l subcommands create-topic list-topics describe-topic delete-topic metadata partition-for \
-    list-groups describe-group delete-group reset-offsets
+    list-groups describe-group lag delete-group reset-offsets
 
 complete -c gafka-admin -f
 complete -c gafka-admin -s h -l help -d 'Print help and exit'
@@ -51,6 +51,7 @@ complete -c gafka-admin -n $none -a metadata -d 'Print the cluster metadata'
 complete -c gafka-admin -n $none -a partition-for -d 'Print the partition a key goes to'
 complete -c gafka-admin -n $none -a list-groups -d 'List consumer groups, one JSON line each'
 complete -c gafka-admin -n $none -a describe-group -d 'Members, assignment, committed offsets and lag of a group'
+complete -c gafka-admin -n $none -a lag -d "A group's total lag, for cron: exit 1 when over --max-lag"
 complete -c gafka-admin -n $none -a delete-group -d 'Delete a group without members and its offsets'
 complete -c gafka-admin -n $none -a reset-offsets -d "Move a group's committed offsets (prints the plan)"
 
@@ -71,8 +72,10 @@ set -l pf "__fish_seen_subcommand_from partition-for"
 complete -c gafka-admin -n $pf -l topic -x -a '(__gafka_topics)' -d 'Topic'
 complete -c gafka-admin -n $pf -l key -x -d 'Key'
 
-complete -c gafka-admin -n "__fish_seen_subcommand_from describe-group delete-group reset-offsets" \
+complete -c gafka-admin -n "__fish_seen_subcommand_from describe-group lag delete-group reset-offsets" \
     -l group -x -a '(__gafka_groups)' -d 'Consumer group'
+
+complete -c gafka-admin -n "__fish_seen_subcommand_from lag" -l max-lag -x -d 'Exit 1 when the total lag is over N records'
 
 set -l reset "__fish_seen_subcommand_from reset-offsets"
 complete -c gafka-admin -n $reset -l topic -x -a '(__gafka_topics)' -d 'Topic whose offsets to move'

@@ -86,6 +86,25 @@ one_member() {
     assert_equal "$(jq -c . <<<"$output")" "$(jq -c . <<<"$HTTP_BODY")"
 }
 
+@test "lag prints the total and per-partition lag and exits 1 only when over --max-lag" {
+    topic_with_group t 1  # 10 records, 5 committed
+    run --separate-stderr gafka-admin lag --group g
+    assert_success
+    assert_output '{"group":"g","total_lag":5,"max_lag":null,"over":false,"partitions":[{"topic":"t","partition":0,"lag":5}]}'
+    run --separate-stderr gafka-admin lag --group g --max-lag 5
+    assert_success
+    assert_equal "$(jq -c '[.total_lag, .max_lag, .over]' <<<"$output")" '[5,5,false]'
+    run --separate-stderr gafka-admin lag --group g --max-lag 4
+    assert_failure 1
+    assert_equal "$(jq -c '[.total_lag, .max_lag, .over]' <<<"$output")" '[5,4,true]'
+    [[ $stderr == *"5 records behind, over --max-lag 4"* ]] || fail "stderr: $stderr"
+    run --separate-stderr gafka-admin lag --group nope --max-lag 4
+    assert_failure 1
+    assert_output ""
+    run --separate-stderr gafka-admin lag --group g --max-lag -1
+    assert_failure 2
+}
+
 @test "describe-group and delete-group of an unknown group exit 1" {
     run --separate-stderr gafka-admin describe-group --group nosuch
     assert_failure 1

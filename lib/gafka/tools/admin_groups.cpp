@@ -48,6 +48,31 @@ int admin_describe_group(const std::string& brokers, const std::string& group, s
     return 0;
 }
 
+int admin_lag(const std::string& brokers, const std::string& group, std::optional<std::int64_t> max_lag,
+              std::ostream& out, std::ostream& err) {
+    if (!names_ok(group, std::nullopt, err)) return 2;
+    int code = 0;
+    auto d = ask(brokers, "GET", "/api/v1/consumer-groups/" + group + "/status", "", err, code);
+    if (!d) return code;
+    auto total = (*d)["total_lag"].GetInt64();
+    bool over = max_lag && total > *max_lag;
+    std::string line = "{\"group\":\"" + group + "\",\"total_lag\":" + std::to_string(total) +
+                       ",\"max_lag\":" + (max_lag ? std::to_string(*max_lag) : "null") +
+                       ",\"over\":" + (over ? "true" : "false") + ",\"partitions\":[";
+    bool first = true;
+    for (const auto& p : (*d)["partitions"].GetArray()) {
+        line += std::string(first ? "" : ",") + "{\"topic\":\"" + p["topic"].GetString() +
+                "\",\"partition\":" + std::to_string(p["partition"].GetInt()) +
+                ",\"lag\":" + std::to_string(p["lag"].GetInt64()) + "}";
+        first = false;
+    }
+    out << line << "]}\n" << std::flush;
+    if (over)
+        err << "gafka-admin: group '" << group << "' is " << total << " records behind, over --max-lag " << *max_lag
+            << "\n";
+    return over ? 1 : 0;
+}
+
 int admin_delete_group(const std::string& brokers, const std::string& group, std::ostream& out,
                        std::ostream& err) {
     if (!names_ok(group, std::nullopt, err)) return 2;

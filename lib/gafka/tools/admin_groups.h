@@ -23,6 +23,11 @@ struct reset_options {
 int admin_list_groups(const std::string& brokers, std::ostream& out, std::ostream& err);
 int admin_describe_group(const std::string& brokers, const std::string& group, std::ostream& out, std::ostream& err);
 int admin_delete_group(const std::string& brokers, const std::string& group, std::ostream& out, std::ostream& err);
+// For cron and monitoring: one line {"group","total_lag","max_lag","over",
+// "partitions":[{"topic","partition","lag"}]}; exit 1 when the total lag is
+// over max_lag (and when the broker cannot say), 0 otherwise.
+int admin_lag(const std::string& brokers, const std::string& group, std::optional<std::int64_t> max_lag,
+              std::ostream& out, std::ostream& err);
 // Prints the plan, one line per partition; applies it unless dry_run.
 int admin_reset_offsets(const reset_options& o, std::ostream& out, std::ostream& err);
 
