@@ -7,8 +7,15 @@
 #     completions/bash/PROG, completions/zsh/_PROG and
 #     completions/fish/PROG.fish;
 #   - every subcommand must appear in the same four files;
-#   - every --flag named in the OPTIONS section of man/PROG.1 must exist in
-#     that --help output, so the docs cannot promise flags the program lacks.
+#   - every --flag named in the OPTIONS section of man/PROG.1, and every
+#     --flag a completion offers, must exist in that --help output, and
+#     every subcommand the man page's SYNOPSIS or a completion names must
+#     be one --help lists, so the docs cannot promise what the program lacks;
+#   - every man page has the sections a reader looks for (NAME, SYNOPSIS,
+#     DESCRIPTION, OPTIONS, EXIT STATUS, ENVIRONMENT, FILES, EXAMPLES,
+#     SEE ALSO);
+#   - man/gafka.7, the overview, names every program and every page, names
+#     only pages that exist, and its OPTIONS only flags some program has.
 #
 # Each test collects all disagreements and fails once, naming program, flag
 # and file for each, so one run shows all the drift.
@@ -139,6 +146,62 @@ man_options_flags() {
         grep -oE -- '--[A-Za-z0-9_-]+' | sort -u || true
 }
 
+# Long flags a completion file offers: every --word outside comments (in
+# fish also `-l word` / `--long word`), minus quoting and `=`.
+completion_flags() {
+    local file=$1
+    {
+        grep -v '^[[:space:]]*#' "$file" | grep -oE -- '(^|[^A-Za-z0-9_-])--[A-Za-z0-9][A-Za-z0-9_-]*' |
+            grep -oE -- '--[A-Za-z0-9_-]+'
+        if [[ $file == *.fish ]]; then
+            # `-l` is a long option only in a `complete` command (which may
+            # go on over lines ending in `\`); elsewhere it is `set -l`.
+            awk '{ line = line $0 } /\\$/ { sub(/\\$/, " ", line); next } { print line; line = "" }' "$file" |
+                grep -E '^[[:space:]]*complete[[:space:]]' |
+                grep -oE -- "(^|[[:space:]])(-l|--long-option|--long)[[:space:]=]+['\"]?[A-Za-z0-9][A-Za-z0-9_-]*" |
+                sed -E "s/.*(-l|--long-option|--long)[[:space:]=]+['\"]?/--/"
+        fi
+    } | sort -u
+}
+
+# Subcommands a completion file offers, by each shell's convention here:
+# bash `local subcommands='a b ...'`, zsh `subcommands=( 'a:what' ... )`,
+# fish `set -l subcommands a b ...` (each may continue over lines).
+completion_subcommands() {
+    local file=$1
+    case ${file##*/} in
+        *.fish)
+            awk '/^set -l subcommands / { inside = 1; sub(/^set -l subcommands /, "") }
+                 inside { line = $0; sub(/\\$/, "", line); print line; if ($0 !~ /\\$/) inside = 0 }' "$file" |
+                tr ' ' '\n'
+            ;;
+        _*)
+            awk '/subcommands=\(/ { inside = 1; next } inside && /^[[:space:]]*\)/ { inside = 0 }
+                 inside' "$file" | sed -nE "s/^[[:space:]]*'([A-Za-z0-9][A-Za-z0-9_-]*):.*/\1/p"
+            ;;
+        *)
+            awk '/subcommands=\047/ { inside = 1; sub(/.*subcommands=\047/, "") }
+                 inside { line = $0; last = (line ~ /\047/); sub(/\047.*/, "", line); print line; if (last) inside = 0 }' "$file" |
+                tr ' ' '\n'
+            ;;
+    esac | sed '/^[[:space:]]*$/d' | sort -u
+}
+
+# Subcommands a man page's SYNOPSIS names as `PROG WORD` on a .B line.
+man_synopsis_subcommands() {
+    local file=$1 name=$2
+    plain_text "$file" |
+        awk '/^\.SH/ { inside = ($0 ~ /^\.SH[[:space:]]+"?SYNOPSIS"?[[:space:]]*$/); next } inside' |
+        sed -nE "s/^\.B[[:space:]]+$name[[:space:]]+([a-z][a-z0-9-]*)[[:space:]]*\$/\1/p" | sort -u
+}
+
+# The .SH headings of a man page, one per line, quotes removed.
+man_sections() {
+    sed -nE 's/^\.SH[[:space:]]+"?([^"]*)"?[[:space:]]*$/\1/p' "$1"
+}
+
+MAN_SECTIONS=(NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" ENVIRONMENT FILES EXAMPLES "SEE ALSO")
+
 # Fails the test when problems were recorded, listing every one.
 report() {
     if ((${#problems[@]} > 0)); then
@@ -213,6 +276,115 @@ report() {
         done
     done
     report
+}
+
+@test "every --flag a completion offers exists in --help" {
+    need_programs
+    local prog name file flag
+    for prog in "${PROGRAMS[@]}"; do
+        name=$(basename "$prog")
+        program_flags "$prog"
+        while read -r file; do
+            [[ $file == man/* || ! -f $REPO/$file ]] && continue
+            for flag in $(completion_flags "$REPO/$file"); do
+                grep -qxF -- "$flag" <<<"$FLAGS" ||
+                    problems+=("$name: $file offers $flag, which its --help does not list")
+            done
+        done < <(doc_files "$name")
+    done
+    report
+}
+
+@test "every subcommand a man page's SYNOPSIS or a completion names exists in --help" {
+    need_programs
+    local prog name file sub found
+    for prog in "${PROGRAMS[@]}"; do
+        name=$(basename "$prog")
+        program_flags "$prog"
+        while read -r file; do
+            [[ -f $REPO/$file ]] || continue
+            if [[ $file == man/* ]]; then
+                found=$(man_synopsis_subcommands "$REPO/$file" "$name")
+            else
+                found=$(completion_subcommands "$REPO/$file")
+            fi
+            for sub in $found; do
+                grep -qxF -- "$sub" <<<"$SUBCOMMANDS" ||
+                    problems+=("$name: $file names subcommand $sub, which its --help does not list")
+            done
+            # A program with subcommands needs its completions to offer them.
+            if [[ -n $SUBCOMMANDS && $file == completions/* && -z $found ]]; then
+                problems+=("$name: $file has no subcommands list (see completion_subcommands)")
+            fi
+        done < <(doc_files "$name")
+    done
+    report
+}
+
+@test "every man page has NAME, SYNOPSIS, DESCRIPTION, OPTIONS, EXIT STATUS, ENVIRONMENT, FILES, EXAMPLES, SEE ALSO" {
+    need_programs
+    local prog page section
+    local pages=("$REPO/man/gafka.7")
+    for prog in "${PROGRAMS[@]}"; do pages+=("$REPO/man/$(basename "$prog").1"); done
+    for page in "${pages[@]}"; do
+        [[ -f $page ]] || { problems+=("${page#"$REPO"/} is missing"); continue; }
+        for section in "${MAN_SECTIONS[@]}"; do
+            man_sections "$page" | grep -qxF -- "$section" ||
+                problems+=("${page#"$REPO"/}: no $section section")
+        done
+    done
+    report
+}
+
+@test "gafka.7 names every program and man page, and only pages that exist" {
+    need_programs
+    local overview=$REPO/man/gafka.7 prog name page ref
+    [[ -f $overview ]] || fail "man/gafka.7 is missing"
+    for prog in "${PROGRAMS[@]}"; do
+        name=$(basename "$prog")
+        plain_text "$overview" | grep -qE "(^|[^A-Za-z0-9_-])$name \\(1\\)" ||
+            problems+=("man/gafka.7 does not refer to $name(1)")
+    done
+    for page in "$REPO"/man/gafka-*.[1-8]; do
+        name=$(basename "$page")
+        plain_text "$overview" | grep -qE "(^|[^A-Za-z0-9_-])${name%.*} \\(${name##*.}\\)" ||
+            problems+=("man/gafka.7 does not refer to ${name%.*}(${name##*.})")
+    done
+    while read -r ref; do
+        [[ -f $REPO/man/${ref% *}.${ref#* } ]] ||
+            problems+=("man/gafka.7 refers to ${ref% *}(${ref#* }), but man/${ref% *}.${ref#* } does not exist")
+    done < <(plain_text "$overview" | grep -oE 'gafka-[a-z0-9-]+ \([1-8]\)' | tr -d '()' | sort -u)
+    report
+}
+
+@test "every --flag in gafka.7's OPTIONS exists in the --help of some program" {
+    need_programs
+    local prog all='' flag
+    for prog in "${PROGRAMS[@]}"; do
+        program_flags "$prog"
+        all+=$'\n'$FLAGS
+    done
+    for flag in $(man_options_flags "$REPO/man/gafka.7"); do
+        grep -qxF -- "$flag" <<<"$all" || problems+=("man/gafka.7 documents $flag, which no program's --help lists")
+    done
+    report
+}
+
+@test "the completion readers read each shell's subcommand list" {
+    local d=$BATS_TEST_TMPDIR
+    printf '%s\n' "    local subcommands='produce consume" "        e2e append'" "    local x='no'" >"$d/bash"
+    run completion_subcommands "$d/bash"
+    assert_output $'append\nconsume\ne2e\nproduce'
+    printf '%s\n' "    subcommands=(" "      'create-topic:create a topic'" "      'list-topics:list'" "    )" "'x:y'" >"$d/_zsh"
+    run completion_subcommands "$d/_zsh"
+    assert_output $'create-topic\nlist-topics'
+    printf '%s\n' 'set -l subcommands a-b c \' '    d' 'set -l other x' >"$d/f.fish"
+    run completion_subcommands "$d/f.fish"
+    assert_output $'a-b\nc\nd'
+    printf '%s\n' "# --not-a-flag" "complete -c p -l from-beginning -d 'x --also'" "set -l args x" \
+        "complete -c p -n 'y' \\" "    -l next-line" >"$d/g.fish"
+    run completion_flags "$d/g.fish"
+    assert_output $'--also\n--from-beginning\n--next-line'
 }
 
 @test "the --help parser reads CLI11's layout" {
