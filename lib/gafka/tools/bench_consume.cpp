@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "gafka/tools/bench_http.h"
 #include "gafka/tools/bench_load.h"
 #include "gafka/tools/bench_produce.h"
 #include "gafka/tools/bench_report.h"
@@ -16,10 +17,10 @@ namespace {
 
 // The top-level "next_offset" of a consume answer. It follows the records,
 // and a quote inside a value is escaped, so the last match is the field.
-std::optional<std::int64_t> next_offset(const std::string& body) {
+std::optional<std::int64_t> next_offset(std::string_view body) {
     static constexpr std::string_view key = "\"next_offset\":";
     auto at = body.rfind(key);
-    if (at == std::string::npos) return std::nullopt;
+    if (at == std::string_view::npos) return std::nullopt;
     std::int64_t n = 0;
     auto first = body.data() + at + key.size();
     auto [ptr, ec] = std::from_chars(first, body.data() + body.size(), n);
@@ -38,6 +39,7 @@ void fetcher(const load_bench_options& opts, const std::string& topic, std::vect
              std::vector<std::int64_t>& samples, first_failure& failure) {
     auto client = connect_worker(opts);
     if (!client.ok()) return failure.set(client.error().message());
+    leader_links links(**client, opts.timeout);
     std::size_t open = plans.size();
     for (std::size_t turn = 0; open > 0 && !failure.failed(); ++turn) {
         auto& p = plans[turn % plans.size()];
@@ -46,11 +48,11 @@ void fetcher(const load_bench_options& opts, const std::string& topic, std::vect
         auto target = "/api/v1/consume?topic=" + topic + "&partition=" + std::to_string(p.partition) +
                       "&offset=" + std::to_string(p.offset) + "&count=" + std::to_string(want) + "&timeout=0ms";
         auto sent = ns_since(start);
-        auto r = (*client)->call_leader(topic, p.partition, "GET", target);
+        auto r = links.call(topic, p.partition, "GET", target);
         samples.push_back(ns_since(start) - sent);
         if (!r.ok()) return failure.set(r.error().message());
         auto where = topic + "/" + std::to_string(p.partition);
-        if (r->status != 200) return failure.set(describe_reply("consume " + where, *r));
+        if (r->status != 200) return failure.set(describe_reply("consume " + where, r->status, r->body));
         auto next = next_offset(r->body);
         if (!next) return failure.set("consume " + where + ": no next_offset in the broker's answer");
         auto got = std::min(*next - p.offset, p.left);

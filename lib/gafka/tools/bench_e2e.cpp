@@ -7,6 +7,7 @@
 
 #include <rapidjson/document.h>
 
+#include "gafka/tools/bench_http.h"
 #include "gafka/tools/bench_load.h"
 #include "gafka/tools/bench_produce.h"
 #include "gafka/tools/bench_report.h"
@@ -35,12 +36,13 @@ void consumer(const load_bench_options& opts, const std::string& topic, std::int
         ready.count_down();
         return;
     }
+    leader_links links(**client, opts.timeout + poll_wait);
     auto where = topic + "/" + std::to_string(partition);
     auto fetch = [&](std::chrono::milliseconds wait) {
         auto target = "/api/v1/consume?topic=" + topic + "&partition=" + std::to_string(partition) +
                       "&offset=" + std::to_string(offset) + "&count=10000&timeout=" + std::to_string(wait.count()) +
                       "ms";
-        return (*client)->call_leader(topic, partition, "GET", target);
+        return links.call(topic, partition, "GET", target);
     };
     // A first fetch that waits for nothing: connected and routed before the clock starts.
     auto first = fetch(std::chrono::milliseconds(0));
@@ -56,7 +58,7 @@ void consumer(const load_bench_options& opts, const std::string& topic, std::int
         auto r = fetch(poll_wait);
         auto now = ns_since(st.start);
         if (!r.ok()) return st.failure.set(r.error().message());
-        if (r->status != 200) return st.failure.set(describe_reply("consume " + where, *r));
+        if (r->status != 200) return st.failure.set(describe_reply("consume " + where, r->status, r->body));
         rapidjson::Document d;
         d.Parse(r->body.data(), r->body.size());
         if (d.HasParseError() || !d.IsObject() || !d.HasMember("records") || !d["records"].IsArray() ||

@@ -109,4 +109,8 @@ std::string describe_reply(const std::string& what, const client::http_reply& re
     return what + ": " + client::describe_error(reply);
 }
 
+std::string describe_reply(const std::string& what, unsigned status, std::string_view body) {
+    return describe_reply(what, client::http_reply{status, std::string(body)});
+}
+
 }  // namespace gafka::tools

@@ -76,5 +76,6 @@ inline std::int64_t ns_since(std::chrono::steady_clock::time_point start) {
 
 // "what: HTTP 404: ..." for a reply that is not a 200.
 std::string describe_reply(const std::string& what, const client::http_reply& reply);
+std::string describe_reply(const std::string& what, unsigned status, std::string_view body);
 
 }  // namespace gafka::tools

@@ -5,16 +5,17 @@
 #include <thread>
 #include <vector>
 
+#include "gafka/tools/bench_http.h"
 #include "gafka/tools/bench_report.h"
 
 namespace gafka::tools {
 namespace {
 
 // The "count" of a batch produce answer, without parsing its offsets.
-std::optional<std::int64_t> acked_count(const std::string& body) {
+std::optional<std::int64_t> acked_count(std::string_view body) {
     static constexpr std::string_view key = "\"count\":";
     auto at = body.find(key);
-    if (at == std::string::npos) return std::nullopt;
+    if (at == std::string_view::npos) return std::nullopt;
     std::int64_t n = 0;
     auto first = body.data() + at + key.size();
     auto [ptr, ec] = std::from_chars(first, body.data() + body.size(), n);
@@ -27,6 +28,7 @@ void sender(const load_bench_options& opts, const send_job& job, int worker, std
             const std::atomic<bool>& stop) {
     auto client = connect_worker(opts);
     if (!client.ok()) return failure.set(client.error().message());
+    leader_links links(**client, opts.timeout);
     const auto parts = partitions_of_worker(worker, opts.concurrency, job.topic.partitions);
     const record_payload payload(opts.size);
     const auto target = "/api/v1/produce?acks=" + opts.acks;
@@ -51,13 +53,13 @@ void sender(const load_bench_options& opts, const send_job& job, int worker, std
             stamps[static_cast<std::size_t>(k)] = sched.open_loop() ? sched.intended_ns(first + k) : sent;
         body.clear();
         payload.append_body(body, job.topic.name, part, n, job.stamp ? stamps.data() : nullptr);
-        auto r = (*client)->call_leader(job.topic.name, part, "POST", target, body, "application/json");
+        auto r = links.call(job.topic.name, part, "POST", target, body, "application/json");
         auto acked_at = ns_since(job.start);
         if (!r.ok()) return failure.set(r.error().message());
-        if (r->status != 200) return failure.set(describe_reply("produce to " + job.topic.name, *r));
+        if (r->status != 200) return failure.set(describe_reply("produce to " + job.topic.name, r->status, r->body));
         if (acked_count(r->body) != n)
             return failure.set("produce to " + job.topic.name + ": the broker acknowledged a different count than " +
-                               std::to_string(n) + ": " + r->body.substr(0, 200));
+                               std::to_string(n) + ": " + std::string(r->body.substr(0, 200)));
         if (samples)
             for (auto s : stamps) samples->push_back(acked_at - s);
         acked.fetch_add(n, std::memory_order_relaxed);
