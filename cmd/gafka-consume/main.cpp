@@ -41,6 +41,12 @@ int main(int argc, char** argv) {
     app.add_option("--assignor", o.assignor, "How the group deals partitions: roundrobin or range")
         ->check(CLI::IsMember({"roundrobin", "range"}))
         ->needs(group);
+    auto* exec = app.add_option("--exec", o.exec, "Run CMD per record (record on stdin); commit when it exits 0")
+                     ->needs(group);
+    app.add_option("--max-attempts", o.max_attempts, "--exec runs per record before giving up (default 3)")
+        ->check(CLI::Range(1, 1000))
+        ->needs(exec);
+    app.add_option("--dead-letter", o.dead_letter, "Topic for records --exec failed on every attempt")->needs(exec);
     group->excludes("--partition")->excludes("--offset")->excludes("--from-beginning")->excludes("--from-time");
     return gafka::cli::run(app, argc, argv, [&] {
         auto t = gafka::util::parse_duration(timeout);

@@ -35,4 +35,7 @@ complete -c gafka-consume -l format -x -a 'json value' -d 'Output format (defaul
 complete -c gafka-consume -l fetch-size -x -d 'Records per request (default 500)'
 complete -c gafka-consume -l group -x -d 'Consume as a member of this consumer group'
 complete -c gafka-consume -l consumer-id -x -d 'Member id within the group (default HOST-PID)'
+complete -c gafka-consume -l exec -x -a '(__fish_complete_command)' -d 'Run CMD per record (record on stdin); commit when it exits 0'
+complete -c gafka-consume -l max-attempts -x -d '--exec runs per record before giving up (default 3)'
+complete -c gafka-consume -l dead-letter -x -a '(__gafka_topics)' -d 'Topic for records --exec failed on every attempt'
 complete -c gafka-consume -l assignor -x -a 'roundrobin range' -d 'How the group deals partitions (default roundrobin)'

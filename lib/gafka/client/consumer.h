@@ -24,6 +24,9 @@ struct consume_options {
     std::optional<std::string> group;  // consume as a member of this group
     std::string consumer_id;           // the member's id (default: host and pid)
     std::optional<std::string> assignor;  // "roundrobin" or "range", asked of the group when joining
+    std::optional<std::string> exec;      // with group: run this per record; commit only when it exits 0
+    int max_attempts = 3;                 // --exec runs per record before giving up
+    std::optional<std::string> dead_letter;  // --exec: where records go that failed every attempt
 };
 
 // Returns the exit code: 0 done (or stdout closed), 1 operational failure.
@@ -34,7 +37,10 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err);
 // only what was written to `out` (the broker commits a batch when the member
 // fetches again; the last one is committed explicitly on the way out), and
 // leaves the group on every exit: --max-messages, --exit-at-end, a closed
-// stdout, or SIGINT/SIGTERM (caught through `stop`).
+// stdout, or SIGINT/SIGTERM (caught through `stop`). With `exec`, each
+// record goes to the command instead of `out` (exec_delivery.h); a record
+// it fails on every attempt, with no dead-letter topic, ends the run with
+// exit 1 and stays uncommitted.
 int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream& err, const volatile int& stop);
 
 }  // namespace gafka::client

@@ -9,6 +9,7 @@
 #include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/consumer.h"
+#include "gafka/client/exec_delivery.h"
 #include "gafka/client/record_output.h"
 
 namespace gafka::client {
@@ -32,6 +33,11 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
         err << "gafka-consume: error: " << s.message() << "\n";
         return 2;
     }
+    if (opts.dead_letter)
+        if (auto s = broker::check_topic_name(*opts.dead_letter); !s.ok()) {
+            err << "gafka-consume: error: --dead-letter: " << s.message() << "\n";
+            return 2;
+        }
 
     client_options co;
     co.timeout = heartbeat_every + std::chrono::seconds(10);
@@ -67,6 +73,12 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
         return code;
     };
 
+    std::optional<exec_delivery_options> exec;
+    if (opts.exec) exec = exec_delivery_options{*opts.exec, opts.max_attempts, opts.dead_letter,
+                                                std::chrono::milliseconds(1000), opts.values_only, group};
+    // Keeps the member alive while a slow --exec command runs.
+    auto heartbeat = [&] { (void)c.call("POST", base + "/members/" + opts.consumer_id + "/heartbeat"); };
+
     std::int64_t total = 0;
     while (!stop) {
         auto wait = opts.exit_at_end ? std::chrono::milliseconds(0) : std::min(opts.timeout, heartbeat_every);
@@ -101,9 +113,13 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
         }
         const auto& recs = d["records"];
         for (const auto& rec : recs.GetArray()) {
-            auto line = format_record_line(rec, opts.values_only);
-            if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0)
-                return leave(0);  // stdout closed: a normal end; this record is not committed
+            if (exec) {
+                if (!deliver_by_exec(*exec, rec, c, err, heartbeat)) return leave(1);
+            } else {
+                auto line = format_record_line(rec, opts.values_only);
+                if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0)
+                    return leave(0);  // stdout closed: a normal end; this record is not committed
+            }
             written[rec["partition"].GetInt()] = rec["offset"].GetInt64() + 1;
             ++total;
             if (opts.max_messages && total >= *opts.max_messages) return leave(0);
