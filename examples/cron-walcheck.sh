@@ -42,7 +42,7 @@ if ((code == 1)); then
     persistent=$(comm -12 <(printf '%s\n' "$first") <(printf '%s\n' "$second"))
     if [[ -n $persistent ]]; then
         echo "gafka WAL damage in $dir (see man gafka-walcheck, docs/operations.md):"
-        sed 's/^/  /' <<<"$persistent"
+        printf '  %s\n' "${persistent//$'\n'/$'\n'  }"
         status=1
     elif ((code == 1)); then
         code=0   # what the first look saw has gone: a write in progress

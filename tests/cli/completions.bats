@@ -5,8 +5,9 @@
 # completed). docs_agree.bats checks that they offer what --help lists;
 # this checks that they work.
 
-# `run --separate-stderr` sets $stderr.
-# shellcheck disable=SC2154
+# `run --separate-stderr` sets $stderr; each @test runs in a subshell, so
+# what it changes is its own; single quotes hold code for another shell.
+# shellcheck disable=SC2154,SC2030,SC2031,SC2016
 
 bats_require_minimum_version 1.5.0
 

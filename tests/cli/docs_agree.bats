@@ -192,7 +192,7 @@ man_synopsis_subcommands() {
     local file=$1 name=$2
     plain_text "$file" |
         awk '/^\.SH/ { inside = ($0 ~ /^\.SH[[:space:]]+"?SYNOPSIS"?[[:space:]]*$/); next } inside' |
-        sed -nE "s/^\.B[[:space:]]+$name[[:space:]]+([a-z][a-z0-9-]*)[[:space:]]*\$/\1/p" | sort -u
+        sed -nE "s/^\.B[[:space:]]+${name}[[:space:]]+([a-z][a-z0-9-]*)[[:space:]]*\$/\1/p" | sort -u
 }
 
 # The .SH headings of a man page, one per line, quotes removed.
@@ -378,7 +378,7 @@ report() {
     printf '%s\n' "    subcommands=(" "      'create-topic:create a topic'" "      'list-topics:list'" "    )" "'x:y'" >"$d/_zsh"
     run completion_subcommands "$d/_zsh"
     assert_output $'create-topic\nlist-topics'
-    printf '%s\n' 'set -l subcommands a-b c \' '    d' 'set -l other x' >"$d/f.fish"
+    printf '%s\n' "set -l subcommands a-b c \\" '    d' 'set -l other x' >"$d/f.fish"
     run completion_subcommands "$d/f.fish"
     assert_output $'a-b\nc\nd'
     printf '%s\n' "# --not-a-flag" "complete -c p -l from-beginning -d 'x --also'" "set -l args x" \

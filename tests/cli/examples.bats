@@ -3,8 +3,9 @@
 # broker (which they find through GAFKA_BROKERS, as start_broker exports
 # it). Every process started here is stopped in teardown.
 
-# `run --separate-stderr` sets $stderr.
-# shellcheck disable=SC2154
+# `run --separate-stderr` sets $stderr; each @test runs in a subshell, so
+# what it changes is its own; single quotes hold code for another shell.
+# shellcheck disable=SC2154,SC2030,SC2031,SC2016
 
 bats_require_minimum_version 1.5.0
 
@@ -74,7 +75,7 @@ has_records() { [[ $(records_in "$1" 2>/dev/null) == "$2" ]]; }
 # tail_has_read PID FILE: the tail under ship-logs.sh PID has read FILE to its end.
 tail_has_read() {
     local child pos fd
-    for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do  # space-separated pids
         [[ $(cat /proc/"$child"/comm 2>/dev/null) == tail ]] || continue
         for fd in /proc/"$child"/fd/*; do
             [[ $(readlink "$fd") == "$2" ]] || continue
