@@ -15,13 +15,22 @@ load helpers
 
 PROGRAMS=(gafka-admin gafka-bench gafka-broker gafka-consume gafka-produce gafka-walcheck)
 
+# One staged install for the whole file (the unstripped build is large).
+setup_file() {
+    local build
+    build=$(cd "$BIN/.." && pwd)
+    [[ -f $build/CMakeCache.txt ]] || return 0   # each test skips
+    DESTDIR=$BATS_FILE_TMPDIR/stage cmake --install "$build" --prefix /usr >"$BATS_FILE_TMPDIR/install.log" 2>&1 ||
+        echo failed >"$BATS_FILE_TMPDIR/install.failed"
+}
+
 setup() {
     BUILD=$(cd "$BIN/.." && pwd)
     [[ -f $BUILD/CMakeCache.txt ]] || skip "no CMake build dir above $BIN"
-    STAGE=$BATS_TEST_TMPDIR/stage
+    [[ ! -e $BATS_FILE_TMPDIR/install.failed ]] ||
+        fail "cmake --install failed: $(cat "$BATS_FILE_TMPDIR/install.log")"
+    STAGE=$BATS_FILE_TMPDIR/stage
     MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
-    DESTDIR=$STAGE cmake --install "$BUILD" --prefix /usr >"$BATS_TEST_TMPDIR/install.log" 2>&1 ||
-        fail "cmake --install failed: $(cat "$BATS_TEST_TMPDIR/install.log")"
 }
 
 teardown() {
