@@ -189,6 +189,28 @@ TEST(produce_request_test, unknown_field_is_rejected) {
     EXPECT_EQ(in_batch.error->message, "record 1: unknown field 'x'");
 }
 
+TEST(produce_request_test, a_body_that_is_not_utf8_or_holds_a_nul_is_invalid_json_in_both_forms) {
+    for (auto body : {std::string("{\"topic\":\"t\",\"value\":\"a\xff\"}"),
+                      std::string("{\"topic\":\"t\",\"value\":\"\xed\xa0\x80\"}"),  // a UTF-16 surrogate
+                      std::string("{\"topic\":\"t\",\"value\":\"a\"}\0{\"value\":\"b\"}", 33)}) {
+        auto json = http::parse_produce_json(body, {});
+        ASSERT_TRUE(json.error);
+        EXPECT_EQ(json.error->code, "invalid_json");
+        auto ndjson = http::parse_produce_ndjson(body, {});
+        ASSERT_TRUE(ndjson.error);
+        EXPECT_EQ(ndjson.error->code, "invalid_json");
+    }
+}
+
+TEST(produce_request_test, ndjson_parsed_in_place_keeps_every_line_and_the_last_without_newline) {
+    auto r = http::parse_produce_ndjson("{\"value\":\"a\\nb\"}\n\n{\"value\":\"\xc3\xa9\"}\n{\"value\":\"z\"}", "t");
+    ASSERT_FALSE(r.error) << r.error->message;
+    ASSERT_EQ(r.request->records.size(), 3u);
+    EXPECT_EQ(r.request->records[0].record.value, "a\nb");
+    EXPECT_EQ(r.request->records[1].record.value, "\xc3\xa9");
+    EXPECT_EQ(r.request->records[2].record.value, "z");
+}
+
 TEST(produce_request_test, value_b64_carries_bytes_that_are_not_utf8) {
     auto r = http::parse_produce_json(R"({"topic":"t","value_b64":"3q2+7w==","key_b64":"AP8="})", {});
     ASSERT_FALSE(r.error) << r.error->message;

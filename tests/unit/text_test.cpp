@@ -41,3 +41,25 @@ TEST(text_test, base64_decode_rejects_non_canonical_input) {
 }
 
 }  // namespace gafka::util
+
+namespace gafka::util {
+namespace {
+
+TEST(utf8_fast_path_test, finds_bad_and_good_multibyte_sequences_at_every_position_around_the_8_byte_steps) {
+    for (std::size_t at = 0; at < 24; ++at)
+        for (std::size_t len : {at + 1, at + 2, at + 9, at + 17}) {
+            std::string good(len, 'a'), bad(len, 'a');
+            bad[at] = '\xff';
+            EXPECT_FALSE(is_valid_utf8(bad)) << at << " " << len;
+            if (at + 1 < len) {
+                good[at] = '\xc3';
+                good[at + 1] = '\xa9';
+                EXPECT_TRUE(is_valid_utf8(good)) << at << " " << len;
+                good[at + 1] = 'a';  // a lead byte without its continuation
+                EXPECT_FALSE(is_valid_utf8(good)) << at << " " << len;
+            }
+        }
+}
+
+}  // namespace
+}  // namespace gafka::util

@@ -1,6 +1,5 @@
 #include "gafka/json/record_json.h"
 
-#include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "gafka/util/text.h"
@@ -8,7 +7,16 @@
 namespace gafka::json {
 namespace {
 
-using writer_t = rapidjson::Writer<rapidjson::StringBuffer>;
+// A rapidjson output stream that appends to a std::string, so records are
+// written straight into the answer instead of through a buffer of their own.
+struct string_sink {
+    using Ch = char;
+    std::string& out;
+    void Put(char c) { out.push_back(c); }
+    void Flush() {}
+};
+
+using writer_t = rapidjson::Writer<string_sink>;
 
 void write_string(writer_t& w, std::string_view s) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
@@ -29,8 +37,8 @@ void write_bytes_field(writer_t& w, const char* name, std::optional<std::string_
 }  // namespace
 
 void append_record_json(std::string& out, const record_origin& origin, const log::record_view& r) {
-    rapidjson::StringBuffer buf;
-    writer_t w(buf);
+    string_sink sink{out};
+    writer_t w(sink);
     w.StartObject();
     w.Key("topic");
     if (origin.topic) write_string(w, *origin.topic);
@@ -57,13 +65,12 @@ void append_record_json(std::string& out, const record_origin& origin, const log
         w.EndObject();
     }
     w.EndObject();
-    out.append(buf.GetString(), buf.GetSize());
 }
 
 void append_produce_record_json(std::string& out, const log::record& r, std::optional<std::int32_t> partition,
                                 bool with_timestamp) {
-    rapidjson::StringBuffer buf;
-    writer_t w(buf);
+    string_sink sink{out};
+    writer_t w(sink);
     w.StartObject();
     if (partition) {
         w.Key("partition");
@@ -85,7 +92,6 @@ void append_produce_record_json(std::string& out, const log::record& r, std::opt
         w.EndObject();
     }
     w.EndObject();
-    out.append(buf.GetString(), buf.GetSize());
 }
 
 }  // namespace gafka::json

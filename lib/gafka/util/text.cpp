@@ -1,5 +1,7 @@
 #include "gafka/util/text.h"
 
+#include <cstring>
+
 #include <array>
 #include <cstdint>
 
@@ -9,6 +11,15 @@ bool is_valid_utf8(std::string_view s) {
     auto p = reinterpret_cast<const unsigned char*>(s.data());
     std::size_t n = s.size(), i = 0;
     while (i < n) {
+        // Most keys and values are ASCII: skip 8 bytes at a time while no
+        // byte has its high bit set.
+        while (i + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i >= n) break;
         unsigned char c = p[i];
         if (c < 0x80) {
             ++i;
