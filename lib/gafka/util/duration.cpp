@@ -19,7 +19,6 @@ result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     else if (unit == "s") scale = 1000;
     else if (unit == "m") scale = 60'000;
     else if (unit == "h") scale = 3'600'000;
-    else if (unit == "d") scale = 86'400'000;
     else return bad();
     if (n > INT64_MAX / scale / 1000) return bad();
     return std::chrono::milliseconds(n * scale);

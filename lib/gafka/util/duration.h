@@ -1,5 +1,5 @@
 #pragma once
-// Durations as people type them: "500ms", "30s", "1m", "2h", "7d", or a bare
+// Durations as people type them: "500ms", "30s", "1m", "2h", or a bare
 // number of milliseconds.
 #include <chrono>
 #include <string_view>

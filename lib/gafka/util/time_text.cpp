@@ -88,8 +88,15 @@ result<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms) {
     };
     if (text == "now") return now_ms;
     if (!text.empty() && text[0] == '-') {
-        auto d = parse_duration(text.substr(1));
-        if (!d.ok() || text.size() == 1) return bad();
+        auto ago = text.substr(1);
+        if (ago.size() > 1 && ago.back() == 'd') {  // days, which durations (timeouts) do not take
+            std::int64_t days = 0;
+            auto [p, ec] = std::from_chars(ago.data(), ago.data() + ago.size() - 1, days);
+            if (ec != std::errc() || p != ago.data() + ago.size() - 1 || days > 100'000) return bad();
+            return now_ms - days * 86'400'000;
+        }
+        auto d = parse_duration(ago);
+        if (!d.ok() || ago.empty()) return bad();
         return now_ms - d->count();
     }
     if (text.find_first_not_of("0123456789") == std::string_view::npos && !text.empty()) {
