@@ -168,6 +168,41 @@ gafka_walcheck_records{data_dir=\"$BROKER_DATA\"} 50"
     assert_equal "$(jq -c '.offset' <<<"$output" | tr '\n' ' ')" '7 8 9 '
 }
 
+# --- replay-from-time.sh --------------------------------------------------------
+
+# stamped_events: records "1".."6" in events/0 stamped 1000 .. 6000 ms after the epoch.
+stamped_events() {
+    for i in $(seq 1 6); do echo "{\"value\":\"$i\",\"timestamp\":$((i * 1000))}"; done |
+        gafka-produce --json --topic events >/dev/null
+}
+
+@test "replay-from-time.sh prints every record at or after a time" {
+    start_broker
+    stamped_events
+    run --separate-stderr "$EXAMPLES/replay-from-time.sh" events 1970-01-01T00:00:04Z
+    assert_success
+    assert_equal "$(jq -c '[.offset, .value]' <<<"$output" | tr '\n' ' ')" '[3,"4"] [4,"5"] [5,"6"] '
+    run --separate-stderr "$EXAMPLES/replay-from-time.sh" events -1h
+    assert_success
+    assert_output ""
+    run --separate-stderr "$EXAMPLES/replay-from-time.sh" events last-tuesday
+    assert_failure 2
+}
+
+@test "replay-from-time.sh with a group rewinds it to the time, and the group reads again from there" {
+    start_broker
+    stamped_events
+    gafka-consume --topic events --group billing --exit-at-end >/dev/null
+    DRY_RUN=1 run --separate-stderr "$EXAMPLES/replay-from-time.sh" events 5000 billing
+    assert_success
+    assert_equal "$(jq -c '[.current_offset, .new_offset]' <<<"$output")" '[6,4]'
+    run --separate-stderr "$EXAMPLES/replay-from-time.sh" events 5000 billing
+    assert_success
+    run --separate-stderr gafka-consume --topic events --group billing --exit-at-end
+    assert_success
+    assert_equal "$(jq -c '.value' <<<"$output" | tr '\n' ' ')" '"5" "6" '
+}
+
 # --- copy-topic.sh --------------------------------------------------------------
 
 @test "copy-topic.sh copies keys, values (binary too), headers, timestamps and partitions" {
