@@ -1,15 +1,11 @@
 // gafka-consume: write a topic's records to stdout as JSON lines.
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "gafka/cli/program.h"
-#include "gafka/client/consumer.h"
+#include "gafka/client/consume_args.h"
 #include "gafka/util/clock.h"
-#include "gafka/util/duration.h"
-#include "gafka/util/time_text.h"
 
 namespace {
 volatile std::sig_atomic_t stop_requested = 0;
@@ -20,21 +16,19 @@ int main(int argc, char** argv) {
     CLI::App app{"Read records from a gafka topic and write them as JSON lines.", "gafka-consume"};
     gafka::cli::configure_app(app);
     gafka::client::consume_options o;
-    std::string timeout = "30s", format = "json";
-    bool from_beginning = false;
-    std::optional<std::string> offset, from_time;
+    gafka::client::consume_args a;
     gafka::cli::add_broker_option(app, o.brokers);
     app.add_option("-t,--topic", o.topic, "Topic to read")->required();
     app.add_option("-p,--partition", o.partition, "Read only this partition")->check(CLI::NonNegativeNumber);
-    app.add_option("--offset", offset, "Start offset: a number (with --partition), earliest or latest");
-    app.add_flag("--from-beginning", from_beginning, "Start at the earliest record")->excludes("--offset");
-    app.add_option("--from-time", from_time, "Start at the first record at or after this time (RFC 3339, -1h)")
+    app.add_option("--offset", a.offset, "Start offset: a number (with --partition), earliest or latest");
+    app.add_flag("--from-beginning", a.from_beginning, "Start at the earliest record")->excludes("--offset");
+    app.add_option("--from-time", a.from_time, "Start at the first record at or after this time (RFC 3339, -1h)")
         ->excludes("--offset")
         ->excludes("--from-beginning");
     app.add_option("--max-messages", o.max_messages, "Exit after this many records")->check(CLI::PositiveNumber);
     app.add_flag("--exit-at-end", o.exit_at_end, "Exit once every partition reaches the end it had at start");
-    app.add_option("--timeout", timeout, "Long-poll wait per request (e.g. 30s, at most 30s)");
-    app.add_option("--format", format, "json or value")->check(CLI::IsMember({"json", "value"}));
+    app.add_option("--timeout", a.timeout, "Long-poll wait per request (e.g. 30s, at most 30s)");
+    app.add_option("--format", a.format, "json or value")->check(CLI::IsMember({"json", "value"}));
     app.add_option("--fetch-size", o.fetch_size, "Records per request")->check(CLI::Range(1, 10000));
     auto* group = app.add_option("--group", o.group, "Consume as a member of this consumer group");
     app.add_option("--consumer-id", o.consumer_id, "Member id within the group (default: HOST-PID)")->needs(group);
@@ -49,40 +43,11 @@ int main(int argc, char** argv) {
     app.add_option("--dead-letter", o.dead_letter, "Topic for records --exec failed on every attempt")->needs(exec);
     group->excludes("--partition")->excludes("--offset")->excludes("--from-beginning")->excludes("--from-time");
     return gafka::cli::run(app, argc, argv, [&] {
-        auto t = gafka::util::parse_duration(timeout);
-        if (!t.ok() || *t > std::chrono::seconds(30)) {
-            gafka::cli::print_error("gafka-consume", t.ok() ? "--timeout is at most 30s" : t.error().message());
+        if (auto usage = gafka::client::apply_consume_args(a, gafka::util::wall_clock_ms(), o)) {
+            gafka::cli::print_error("gafka-consume", *usage);
             return gafka::cli::exit_usage;
         }
-        o.timeout = *t;
-        o.values_only = format == "value";
-        if (from_beginning) o.offset = "earliest";
-        if (from_time) {
-            auto when = gafka::util::parse_time(*from_time, gafka::util::wall_clock_ms());
-            if (!when.ok()) {
-                gafka::cli::print_error("gafka-consume", "--from-time: " + when.error().message());
-                return gafka::cli::exit_usage;
-            }
-            o.from_time_ms = *when;
-        }
-        if (offset) {
-            bool number = !offset->empty() && offset->find_first_not_of("0123456789") == std::string::npos;
-            if (!number && *offset != "earliest" && *offset != "latest") {
-                gafka::cli::print_error("gafka-consume", "--offset takes a number, earliest or latest");
-                return gafka::cli::exit_usage;
-            }
-            if (number && !o.partition) {
-                gafka::cli::print_error("gafka-consume", "--offset N needs --partition");
-                return gafka::cli::exit_usage;
-            }
-            o.offset = *offset;
-        }
         if (o.group) {
-            if (o.consumer_id.empty()) {
-                char host[256] = "host";
-                gethostname(host, sizeof host - 1);
-                o.consumer_id = std::string(host) + "-" + std::to_string(getpid());
-            }
             // Leave the group on the way out, whatever ends the run.
             std::signal(SIGINT, request_stop);
             std::signal(SIGTERM, request_stop);
