@@ -1,4 +1,5 @@
 // gafka-admin: topics and cluster metadata, as JSON lines.
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 
@@ -32,7 +33,15 @@ int main(int argc, char** argv) {
     sub("delete-topic", "Delete a topic and its data", gafka::tools::admin_delete_topic)
         ->add_option("--name", o.name, "Topic name")
         ->required();
-    sub("metadata", "Print the cluster metadata", gafka::tools::admin_metadata);
+    sub("metadata", "Print the cluster metadata, with each follower's lag", gafka::tools::admin_metadata);
+    // promote's --broker is the id to promote (DESIGN.md), so the bootstrap
+    // list has its own flag here.
+    if (const char* env = std::getenv("GAFKA_BROKERS"); env && *env) o.brokers = env;
+    auto* promote = app.add_subcommand("promote", "Make a follower the leader at a new epoch (manual failover)");
+    promote->add_option("--bootstrap-server", o.brokers,
+                        "Brokers HOST:PORT[,HOST:PORT...] to find it by (env GAFKA_BROKERS)");
+    promote->add_option("--broker", o.broker_id, "Id of the follower to promote")->required()->check(CLI::NonNegativeNumber);
+    promote->callback([&chosen] { chosen = gafka::tools::admin_promote; });
     auto* pf = sub("partition-for", "Print the partition a key goes to", gafka::tools::admin_partition_for);
     pf->add_option("--topic", o.topic, "Topic")->required();
     pf->add_option("--key", o.key, "Key")->required();

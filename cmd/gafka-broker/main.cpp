@@ -1,12 +1,13 @@
 // gafka-broker: serves topics over HTTP/JSON until SIGTERM or SIGINT.
 #include "gafka/broker/broker.h"
 #include "gafka/cli/program.h"
+#include "gafka/util/duration.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"Serve gafka topics over HTTP/JSON until SIGTERM or SIGINT.", "gafka-broker"};
     gafka::cli::configure_app(app);
     gafka::broker::broker_config c;
-    std::string flush = "always";
+    std::string flush = "always", role = "leader", lag_max = "10s";
     app.set_config("--config", "", "Read settings from a TOML/INI file; flags given on the command line win");
     app.allow_config_extras(CLI::config_extras_mode::error);  // a typo in the file is an error, not ignored
     app.add_option("--id", c.id, "Broker id")->check(CLI::NonNegativeNumber);
@@ -21,6 +22,12 @@ int main(int argc, char** argv) {
                  "Create a topic on its first produce");
     app.add_option("--segment-bytes", c.segment_bytes, "Segment size at which a partition log rolls");
     app.add_option("--io-threads", c.io_threads, "Threads serving connections")->check(CLI::Range(1, 64));
+    app.add_option("--role", role, "leader, or follower (copies every partition of --leader)")
+        ->check(CLI::IsMember({"leader", "follower"}));
+    app.add_option("--leader", c.leader, "HOST:PORT of the leader a follower copies");
+    app.add_option("--min-insync", c.min_insync, "In-sync replicas (leader included) acks=all needs")
+        ->check(CLI::Range(1, 16));
+    app.add_option("--replica-lag-max", lag_max, "A follower behind or silent this long leaves the ISR (e.g. 10s)");
     return gafka::cli::run(app, argc, argv, [&] {
         auto policy = gafka::broker::parse_flush_policy(flush);
         if (!policy.ok()) {
@@ -28,6 +35,18 @@ int main(int argc, char** argv) {
             return gafka::cli::exit_usage;
         }
         c.flush = *policy;
+        c.follower = role == "follower";
+        auto lag = gafka::util::parse_duration(lag_max);
+        std::string usage = !lag.ok()                       ? lag.error().message()
+                            : lag->count() <= 0             ? "--replica-lag-max must be more than 0"
+                            : c.follower && c.leader.empty() ? "--role follower needs --leader HOST:PORT"
+                            : !c.follower && !c.leader.empty() ? "--leader is only for --role follower"
+                                                               : "";
+        if (!usage.empty()) {
+            gafka::cli::print_error("gafka-broker", usage);
+            return gafka::cli::exit_usage;
+        }
+        c.replica_lag_max = *lag;
         return gafka::broker::run_broker(c);
     });
 }

@@ -35,7 +35,7 @@ function __gafka_groups
         string replace -rf '^\{"group_id":"([^"]*)".*' '$1'
 end
 
-set -l subcommands create-topic list-topics describe-topic delete-topic metadata partition-for \
+set -l subcommands create-topic list-topics describe-topic delete-topic metadata promote partition-for \
     list-groups describe-group lag delete-group reset-offsets
 
 complete -c gafka-admin -f
@@ -47,7 +47,8 @@ complete -c gafka-admin -n $none -a create-topic -d 'Create a topic'
 complete -c gafka-admin -n $none -a list-topics -d 'List topics, one JSON line each'
 complete -c gafka-admin -n $none -a describe-topic -d 'Describe a topic and its partitions'
 complete -c gafka-admin -n $none -a delete-topic -d 'Delete a topic and its data'
-complete -c gafka-admin -n $none -a metadata -d 'Print the cluster metadata'
+complete -c gafka-admin -n $none -a metadata -d "Print the cluster metadata, with each follower's lag"
+complete -c gafka-admin -n $none -a promote -d 'Make a follower the leader at a new epoch (manual failover)'
 complete -c gafka-admin -n $none -a partition-for -d 'Print the partition a key goes to'
 complete -c gafka-admin -n $none -a list-groups -d 'List consumer groups, one JSON line each'
 complete -c gafka-admin -n $none -a describe-group -d 'Members, assignment, committed offsets and lag of a group'
@@ -55,8 +56,11 @@ complete -c gafka-admin -n $none -a lag -d "A group's total lag, for cron: exit 
 complete -c gafka-admin -n $none -a delete-group -d 'Delete a group without members and its offsets'
 complete -c gafka-admin -n $none -a reset-offsets -d "Move a group's committed offsets (prints the plan)"
 
-complete -c gafka-admin -n "__fish_seen_subcommand_from $subcommands" \
+complete -c gafka-admin -n "__fish_seen_subcommand_from $subcommands; and not __fish_seen_subcommand_from promote" \
     -l broker -x -d 'Brokers HOST:PORT,... (env GAFKA_BROKERS)'
+complete -c gafka-admin -n "__fish_seen_subcommand_from promote" -l broker -x -d 'Id of the follower to promote'
+complete -c gafka-admin -n "__fish_seen_subcommand_from promote" -l bootstrap-server -x \
+    -d 'Brokers HOST:PORT,... to find it by (env GAFKA_BROKERS)'
 
 set -l create "__fish_seen_subcommand_from create-topic"
 complete -c gafka-admin -n $create -l name -x -d 'Name of the new topic'

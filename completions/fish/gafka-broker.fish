@@ -17,3 +17,7 @@ complete -c gafka-broker -l auto-create-topics -d 'Create a topic on its first p
 complete -c gafka-broker -l no-auto-create-topics -d 'Answer 404 to a produce to an unknown topic'
 complete -c gafka-broker -l segment-bytes -x -d 'Segment size at which a log rolls (default 134217728)'
 complete -c gafka-broker -l io-threads -x -d 'Threads serving connections, 1-64 (default 2)'
+complete -c gafka-broker -l role -x -a 'leader follower' -d 'leader, or follower of --leader (default leader)'
+complete -c gafka-broker -l leader -x -a '(__fish_print_hostnames)' -d 'HOST:PORT of the leader a follower copies'
+complete -c gafka-broker -l min-insync -x -d 'In-sync replicas acks=all needs, leader included (default 1)'
+complete -c gafka-broker -l replica-lag-max -x -a '10s 30s 1m' -d 'A follower behind or silent this long leaves the ISR (default 10s)'

@@ -70,7 +70,8 @@ teardown() {
     create_topic m 2
     run --separate-stderr gafka-admin metadata
     assert_success
-    assert_equal "$(jq -c . <<<"$output")" \
+    # The replication fields (role, lag, ...) are checked in replication.bats.
+    assert_equal "$(jq -c 'del(.role, .leader_epoch) | .topics[].partitions[] |= del(.log_end_offset, .high_watermark, .followers)' <<<"$output")" \
         "{\"brokers\":[{\"id\":1,\"host\":\"127.0.0.1\",\"port\":$BROKER_PORT}],\"controller_id\":1,\"topics\":[{\"name\":\"m\",\"partitions\":[{\"partition\":0,\"leader\":1,\"leader_epoch\":0,\"replicas\":[1],\"isr\":[1]},{\"partition\":1,\"leader\":1,\"leader_epoch\":0,\"replicas\":[1],\"isr\":[1]}]}]}"
 }
 

@@ -17,7 +17,11 @@
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
+#include "gafka/client/cluster_metadata.h"
 #include "gafka/http/server.h"
+#include "gafka/replication/promotion.h"
+#include "gafka/replication/replica_fetcher.h"
+#include "gafka/replication/replication_state.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/logging.h"
 
@@ -41,12 +45,29 @@ asio::awaitable<void> every(std::chrono::milliseconds period, std::function<void
 
 int run_broker(const broker_config& config) {
     auto lg = util::logger("broker");
+    replication::replication_options ro;
+    ro.self = config.id;
+    ro.follower = config.follower;
+    ro.isr = {config.replica_lag_max.count(), config.min_insync};
+    if (config.follower) {
+        auto leader = client::parse_bootstrap(config.leader);
+        if (!leader.ok() || leader->size() != 1) {
+            lg->error("--leader must be one HOST:PORT: {}", leader.ok() ? config.leader : leader.error().message());
+            return 2;
+        }
+        ro.leader = replication::replica_address{-1, (*leader)[0].host, (*leader)[0].port};
+    }
+    auto repl = replication::replication_state::open(config.data_dir, ro);
+    if (!repl.ok()) {
+        lg->error("cannot read the replication state: {}", repl.error().message());
+        return 1;
+    }
     // fsyncs run here, off the io threads; group commit keeps one per partition in flight.
     asio::thread_pool fsync_pool(4);
     log::log_options lo;
     lo.segment_bytes = config.segment_bytes;
     lo.run_blocking = [&fsync_pool](std::function<void()> job) { asio::post(fsync_pool, std::move(job)); };
-    auto topics = topic_manager::open(config.data_dir, config.id, lo, config.flush);
+    auto topics = topic_manager::open(config.data_dir, config.id, lo, config.flush, repl->get());
     if (!topics.ok()) {
         lg->error("cannot open data dir {}: {}", config.data_dir.string(), topics.error().message());
         return 1;
@@ -81,6 +102,9 @@ int run_broker(const broker_config& config) {
                                                                               : config.listen;
     ctx.auto_create_topics = config.auto_create_topics;
     ctx.default_partitions = config.default_partitions;
+    ctx.repl = repl->get();
+    std::unique_ptr<replication::replica_fetcher> fetcher;
+    ctx.promote = [&] { return replication::promote_to_leader(**repl, **topics, fetcher.get()); };
 
     int status_code = 0;
     {
@@ -101,7 +125,14 @@ int run_broker(const broker_config& config) {
             return 1;
         }
         ctx.self.port = srv.port();
+        (*repl)->set_self_address(ctx.self.host, ctx.self.port);
         srv.start();
+        if (config.follower) {
+            fetcher = std::make_unique<replication::replica_fetcher>(
+                **topics, **repl, replication::fetcher_options{*ro.leader, std::chrono::milliseconds(500),
+                                                               config.flush.sync_before_ack()});
+            fetcher->start();
+        }
         asio::signal_set signals(io, SIGINT, SIGTERM);
         signals.async_wait([&](const boost::system::error_code& ec, int sig) {
             if (ec) return;
@@ -117,19 +148,30 @@ int run_broker(const broker_config& config) {
                            (*offsets)->sync_async((*offsets)->log_end(), [](status) {});
                        }),
                        asio::detached);
+        // Followers that fell behind or went silent leave the ISR on this clock.
+        auto isr_check = std::clamp(config.replica_lag_max / 4, std::chrono::milliseconds(10),
+                                    std::chrono::milliseconds(250));
+        asio::co_spawn(io, every(isr_check, [&] {
+                           auto now = util::steady_clock_ms();
+                           for (const auto& t : (*topics)->list())
+                               for (auto& p : t->partitions) p->expire_followers(now);
+                       }),
+                       asio::detached);
         if (config.flush.kind == flush_policy::mode::interval)
             asio::co_spawn(io, every(config.flush.interval, [&] {
                                asio::post(fsync_pool, [&] { (*topics)->sync_all(); });
                            }),
                            asio::detached);
-        lg->info("broker {} serving {} on {}:{} (flush={}, data dir {})", config.id, ctx.self.host, config.listen,
-                 srv.port(), config.flush.to_string(), config.data_dir.string());
+        lg->info("broker {} serving {} on {}:{} (flush={}, data dir {}, {} at epoch {})", config.id, ctx.self.host,
+                 config.listen, srv.port(), config.flush.to_string(), config.data_dir.string(),
+                 config.follower ? "follower of " + config.leader : std::string("leader"), (*repl)->epoch());
         std::vector<std::thread> threads;
         for (std::size_t i = 1; i < ios.size(); ++i) threads.emplace_back([&x = *ios[i]] { x.run(); });
         io.run();
         for (auto& t : threads) t.join();
         keep_running.clear();
     }  // the io_context and its sessions are gone before the logs close
+    if (fetcher) fetcher->stop();
     fsync_pool.join();
     if (auto s = (*offsets)->close(); !s.ok()) lg->error("closing the offsets log: {}", s.message());
     if (auto s = (*topics)->close(); !s.ok()) {

@@ -24,6 +24,12 @@ struct broker_config {
     std::uint64_t segment_bytes = log::default_segment_bytes;
     int io_threads = 2;
     std::chrono::milliseconds retention_check_interval{60'000};
+    // Replication (DESIGN.md section 7): a follower copies every partition
+    // of the leader at `leader` ("HOST:PORT").
+    bool follower = false;
+    std::string leader;
+    std::int32_t min_insync = 1;                         // acks=all needs this many in-sync replicas
+    std::chrono::milliseconds replica_lag_max{10'000};  // behind or silent this long: out of the ISR
 };
 
 // Runs until a signal; returns the process exit code (0 after a clean stop).

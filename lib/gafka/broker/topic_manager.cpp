@@ -65,7 +65,8 @@ result<topic_config> parse_topic_config_json(std::string_view text) {
 }
 
 result<std::unique_ptr<topic_manager>> topic_manager::open(const fs::path& data_dir, std::int32_t broker_id,
-                                                           log::log_options log_options, flush_policy flush) {
+                                                           log::log_options log_options, flush_policy flush,
+                                                           const replication::replication_state* repl) {
     std::error_code ec;
     fs::create_directories(data_dir / "topics", ec);
     if (ec) return status::io_error("create " + (data_dir / "topics").string() + ": " + ec.message());
@@ -76,6 +77,7 @@ result<std::unique_ptr<topic_manager>> topic_manager::open(const fs::path& data_
     if (auto s = check_meta(data_dir, broker_id); !s.ok()) return s;
     std::unique_ptr<topic_manager> tm(new topic_manager(data_dir, std::move(log_options), flush));
     tm->lock_ = std::move(*lock);
+    tm->repl_ = repl;
     for (const auto& entry : fs::directory_iterator(data_dir / "topics", ec)) {
         auto name = entry.path().filename().string();
         if (!entry.is_directory()) continue;
@@ -106,7 +108,7 @@ result<std::shared_ptr<topic>> topic_manager::open_topic(const fs::path& dir, co
     for (std::int32_t p = 0; p < config.partitions; ++p) {
         auto log = log::partition_log::open(dir / std::to_string(p), log_options_);
         if (!log.ok()) return status(log.error().code(), name + "/" + std::to_string(p) + ": " + log.error().message());
-        t->partitions.push_back(std::make_unique<partition>(name, p, std::move(*log), flush_));
+        t->partitions.push_back(std::make_unique<partition>(name, p, std::move(*log), flush_, repl_));
     }
     return t;
 }

@@ -17,6 +17,10 @@
 #include "gafka/broker/partition.h"
 #include "gafka/util/file.h"
 
+namespace gafka::replication {
+class replication_state;
+}
+
 namespace gafka::broker {
 
 struct topic_config {
@@ -35,8 +39,11 @@ struct topic {
 class topic_manager {
 public:
     // Opens (creating if needed) the data dir and every topic in it.
+    // `repl` (may be null: a lone broker) is handed to every partition and
+    // must outlive the topic manager.
     static result<std::unique_ptr<topic_manager>> open(const std::filesystem::path& data_dir, std::int32_t broker_id,
-                                                       log::log_options log_options, flush_policy flush);
+                                                       log::log_options log_options, flush_policy flush,
+                                                       const replication::replication_state* repl = nullptr);
 
     result<std::shared_ptr<topic>> create(const std::string& name, topic_config config);
     std::shared_ptr<topic> find(const std::string& name) const;
@@ -61,6 +68,7 @@ private:
     std::filesystem::path data_dir_;
     log::log_options log_options_;
     flush_policy flush_;
+    const replication::replication_state* repl_ = nullptr;
     util::file lock_;  // flock()ed: one broker per data dir
     mutable std::mutex mu_;
     std::map<std::string, std::shared_ptr<topic>> topics_;

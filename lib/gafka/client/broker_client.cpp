@@ -41,18 +41,6 @@ http_connection& broker_client::connection(const broker_address& b) {
     return *c;
 }
 
-result<http_reply> broker_client::call_one(const broker_address& b, const std::string& method,
-                                           const std::string& target, const std::string& body,
-                                           const std::string& content_type) {
-    auto backoff = options_.backoff;
-    for (int attempt = 0;; ++attempt) {
-        auto r = connection(b).request(method, target, body, content_type, options_.timeout);
-        if (r.ok() || attempt >= options_.retries) return r;
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
-    }
-}
-
 result<http_reply> broker_client::call(const std::string& method, const std::string& target, const std::string& body,
                                        const std::string& content_type) {
     auto candidates = metadata_.brokers_to_try();
@@ -61,6 +49,7 @@ result<http_reply> broker_client::call(const std::string& method, const std::str
     for (int attempt = 0; attempt <= options_.retries; ++attempt) {
         for (const auto& b : candidates) {
             auto r = connection(b).request(method, target, body, content_type, options_.timeout);
+            if (r.ok() && r->status == 421) return follow_leader(*r, method, target, body, content_type);
             if (r.ok()) return r;
             last = r.error();
         }
@@ -68,6 +57,21 @@ result<http_reply> broker_client::call(const std::string& method, const std::str
         backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
     }
     return last;
+}
+
+result<http_reply> broker_client::follow_leader(const http_reply& refused, const std::string& method,
+                                                const std::string& target, const std::string& body,
+                                                const std::string& content_type) {
+    metadata_.request_refresh();
+    rapidjson::Document d;
+    d.Parse(refused.body.data(), refused.body.size());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("error") || !d["error"].IsObject() ||
+        !d["error"].HasMember("leader") || !d["error"]["leader"].IsString())
+        return refused;
+    auto leader = parse_bootstrap(d["error"]["leader"].GetString());
+    if (!leader.ok() || leader->size() != 1) return refused;
+    auto r = connection(leader->front()).request(method, target, body, content_type, options_.timeout);
+    return r.ok() ? r : result<http_reply>(refused);
 }
 
 status broker_client::refresh_metadata() {
@@ -99,14 +103,19 @@ std::optional<std::int32_t> broker_client::partition_count(const std::string& to
 result<http_reply> broker_client::call_leader(const std::string& topic, std::int32_t partition,
                                               const std::string& method, const std::string& target,
                                               const std::string& body, const std::string& content_type) {
+    // A dead leader and a 421 "not the leader" are both answered the same
+    // way: learn the leader again from whichever broker answers, back off,
+    // retry. This is what carries a producer across a failover.
+    auto backoff = options_.backoff;
     for (int attempt = 0;; ++attempt) {
         if (metadata_.needs_refresh(util::steady_clock_ms())) (void)refresh_metadata();
         auto lookup = metadata_.leader_for(topic, partition);
         if (lookup.state != leader_state::known) return call(method, target, body, content_type);
-        auto r = call_one(*lookup.leader, method, target, body, content_type);
-        if (!r.ok() || r->status != 421 || attempt >= options_.retries) return r;
-        metadata_.request_refresh();  // not the leader: learn who is, then retry
-        std::this_thread::sleep_for(options_.backoff);
+        auto r = connection(*lookup.leader).request(method, target, body, content_type, options_.timeout);
+        if ((r.ok() && r->status != 421) || attempt >= options_.retries) return r;
+        metadata_.request_refresh();
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
     }
 }
 

@@ -2,7 +2,7 @@
 // What the programs use to talk to a cluster: the bootstrap list, the
 // cluster-metadata cache, one keep-alive connection per broker, retries with
 // backoff on transport failures, and leader routing that refreshes metadata
-// and retries on a 421 "not the leader" answer.
+// and retries on a 421 "not the leader" answer or an unreachable leader.
 // Not thread-safe: one owner thread.
 #include <chrono>
 #include <map>
@@ -25,11 +25,12 @@ public:
     // `brokers`: "HOST:PORT[,HOST:PORT...]".
     static result<std::unique_ptr<broker_client>> connect(std::string_view brokers, client_options options = {});
 
-    // Any reachable broker, the known ones first, then the bootstrap list.
+    // Any reachable broker, the known ones first, then the bootstrap list. A
+    // 421 from a follower is retried once at the leader it names.
     result<http_reply> call(const std::string& method, const std::string& target, const std::string& body = {},
                             const std::string& content_type = {});
     // The leader of topic/partition per metadata (refreshed when unknown,
-    // stale or answered with 421).
+    // stale, unreachable or answered with 421; up to `retries` more tries).
     result<http_reply> call_leader(const std::string& topic, std::int32_t partition, const std::string& method,
                                    const std::string& target, const std::string& body = {},
                                    const std::string& content_type = {});
@@ -43,8 +44,8 @@ private:
     broker_client(std::vector<broker_address> bootstrap, client_options options)
         : options_(options), metadata_(std::move(bootstrap)) {}
     http_connection& connection(const broker_address& b);
-    result<http_reply> call_one(const broker_address& b, const std::string& method, const std::string& target,
-                                const std::string& body, const std::string& content_type);
+    result<http_reply> follow_leader(const http_reply& refused, const std::string& method, const std::string& target,
+                                     const std::string& body, const std::string& content_type);
 
     client_options options_;
     cluster_metadata metadata_;

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,8 @@
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/http/api_error.h"
+#include "gafka/replication/promotion.h"
+#include "gafka/replication/replication_state.h"
 
 namespace gafka::http {
 
@@ -35,6 +39,10 @@ struct server_context {
     broker::group_coordinator& groups;
     broker::offsets_store& offsets;
     broker_identity self;
+    // Leader or follower, epoch, followers (null: a lone leader at epoch 0).
+    replication::replication_state* repl = nullptr;
+    // gafka-admin promote; blocking, so run off the io threads. Empty: refused.
+    std::function<result<replication::promotion>()> promote;
     bool auto_create_topics = true;
     std::int32_t default_partitions = 1;
     std::atomic<std::uint64_t> round_robin{0};
@@ -59,10 +67,18 @@ response handle_describe_topic(const request& req, server_context& ctx, const st
 response handle_delete_topic(const request& req, server_context& ctx, const std::string& name);
 response handle_offsets_for_time(const request& req, server_context& ctx, const std::string& name);
 response handle_metadata(const request& req, server_context& ctx);
+// Replication (handlers_replication.cpp).
+boost::asio::awaitable<response> handle_replica_fetch(const request& req, server_context& ctx);
+boost::asio::awaitable<response> handle_promote(const request& req, server_context& ctx, const std::string& id);
 response handle_healthz(const request& req, server_context& ctx);
 response handle_metrics(const request& req, server_context& ctx);
 
 struct target;
+struct route_info;
+// A follower answers writes (produce, topic admin, groups) with 421 and the
+// leader's address; nullopt when this request may be served here.
+std::optional<response> refuse_on_follower(const request& req, server_context& ctx, const route_info& route,
+                                           const target& t);
 // Consumer groups (handlers_groups.cpp). Path parameters come in order.
 using path_params = std::vector<std::string>;
 boost::asio::awaitable<response> handle_group_consume(const request& req, server_context& ctx, const target& t);

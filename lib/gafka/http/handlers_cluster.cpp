@@ -1,26 +1,95 @@
 // Cluster and operations endpoints: /api/v1/metadata, /healthz, /metrics.
+#include <algorithm>
+#include <set>
+
 #include "gafka/http/context.h"
 #include "gafka/http/json_writer.h"
+#include "gafka/util/clock.h"
 
 namespace gafka::http {
+namespace {
+
+using replication::replica_address;
+using replication::replica_id;
+
+// Who this broker knows: itself, and its leader or its followers.
+struct cluster_view {
+    bool leader = true;
+    replica_id leader_id = -1;
+    log::epoch_t epoch = 0;
+    std::vector<replica_address> brokers;  // sorted by id
+    std::vector<replica_id> follower_ids;  // on a leader
+};
+
+cluster_view view_of(const server_context& ctx) {
+    cluster_view v;
+    replica_address self{ctx.self.id, ctx.self.host, ctx.self.port};
+    v.brokers.push_back(self);
+    if (!ctx.repl) {
+        v.leader_id = ctx.self.id;
+        return v;
+    }
+    v.leader = ctx.repl->is_leader();
+    v.epoch = ctx.repl->epoch();
+    if (v.leader) {
+        v.leader_id = ctx.self.id;
+        for (const auto& f : ctx.repl->followers()) {
+            if (f.id == ctx.self.id) continue;
+            v.brokers.push_back(f);
+            v.follower_ids.push_back(f.id);
+        }
+    } else if (auto l = ctx.repl->leader(); l && l->id >= 0 && l->id != ctx.self.id) {
+        v.leader_id = l->id;
+        v.brokers.push_back(*l);
+    }
+    std::sort(v.brokers.begin(), v.brokers.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return v;
+}
+
+void write_ids(json_writer& out, const std::vector<replica_id>& ids) {
+    out.w().StartArray();
+    for (auto id : ids) out.w().Int(id);
+    out.w().EndArray();
+}
+
+std::vector<replica_id> replicas_of(const cluster_view& v, const broker::replica_snapshot& s, replica_id self) {
+    std::vector<replica_id> out;
+    if (v.leader_id >= 0) out.push_back(v.leader_id);
+    std::set<replica_id> rest(v.follower_ids.begin(), v.follower_ids.end());
+    for (const auto& f : s.followers) rest.insert(f.id);
+    if (!v.leader) rest.insert(self);
+    for (auto id : rest)
+        if (id != v.leader_id) out.push_back(id);
+    return out;
+}
+
+}  // namespace
 
 response handle_metadata(const request& req, server_context& ctx) {
+    auto v = view_of(ctx);
+    auto now = util::steady_clock_ms();
     json_writer out;
     auto& w = out.w();
     w.StartObject();
     out.key("brokers");
     w.StartArray();
-    w.StartObject();
-    out.key("id");
-    w.Int(ctx.self.id);
-    out.key("host");
-    out.str(ctx.self.host);
-    out.key("port");
-    w.Uint(ctx.self.port);
-    w.EndObject();
+    for (const auto& b : v.brokers) {
+        w.StartObject();
+        out.key("id");
+        w.Int(b.id);
+        out.key("host");
+        out.str(b.host);
+        out.key("port");
+        w.Uint(b.port);
+        w.EndObject();
+    }
     w.EndArray();
     out.key("controller_id");
-    w.Int(ctx.self.id);
+    w.Int(v.leader_id);
+    out.key("role");
+    out.str(v.leader ? "leader" : "follower");
+    out.key("leader_epoch");
+    w.Int(v.epoch);
     out.key("topics");
     w.StartArray();
     for (const auto& t : ctx.topics.list()) {
@@ -30,20 +99,49 @@ response handle_metadata(const request& req, server_context& ctx) {
         out.key("partitions");
         w.StartArray();
         for (const auto& p : t->partitions) {
+            auto s = p->snapshot();
             w.StartObject();
             out.key("partition");
             w.Int(p->id());
             out.key("leader");
-            w.Int(ctx.self.id);
+            w.Int(v.leader_id);
             out.key("leader_epoch");
-            w.Int(0);
+            w.Int(v.leader ? s.leader_epoch : v.epoch);
             out.key("replicas");
-            w.StartArray();
-            w.Int(ctx.self.id);
-            w.EndArray();
+            write_ids(out, replicas_of(v, s, ctx.self.id));
             out.key("isr");
+            write_ids(out, !s.isr.empty() || v.leader_id < 0 ? s.isr : std::vector<replica_id>{v.leader_id});
+            out.key("log_end_offset");
+            w.Int64(s.log_end);
+            out.key("high_watermark");
+            w.Int64(s.high_watermark);
+            // Follower lag in records: on a leader for each follower, on a
+            // follower for itself against the leader's log end.
+            out.key("followers");
             w.StartArray();
-            w.Int(ctx.self.id);
+            auto lag_entry = [&](replica_id id, log::offset_t at, log::offset_t lag, bool in_sync) {
+                w.StartObject();
+                out.key("id");
+                w.Int(id);
+                out.key("log_end_offset");
+                w.Int64(at);
+                out.key("lag");
+                w.Int64(std::max<log::offset_t>(0, lag));
+                out.key("in_sync");
+                w.Bool(in_sync);
+            };
+            if (v.leader) {
+                for (const auto& f : s.followers) {
+                    lag_entry(f.id, f.position, s.log_end - f.position, f.in_sync);
+                    out.key("last_fetch_ms_ago");
+                    w.Int64(now - f.last_fetch_ms);
+                    w.EndObject();
+                }
+            } else {
+                lag_entry(ctx.self.id, s.log_end, s.leader_log_end - s.log_end,
+                          std::find(s.isr.begin(), s.isr.end(), ctx.self.id) != s.isr.end());
+                w.EndObject();
+            }
             w.EndArray();
             w.EndObject();
         }
@@ -73,16 +171,49 @@ response handle_metrics(const request& req, server_context& ctx) {
     body += "gafka_records_in_total " + std::to_string(ctx.records_in.load()) + "\n";
     metric("gafka_records_out_total", "counter", "Records served to consumers.");
     body += "gafka_records_out_total " + std::to_string(ctx.records_out.load()) + "\n";
+    auto v = view_of(ctx);
+    metric("gafka_leader", "gauge", "1 when this broker leads its partitions, 0 when it follows.");
+    body += std::string("gafka_leader ") + (v.leader ? "1" : "0") + "\n";
+    metric("gafka_leader_epoch", "gauge", "The leader epoch this broker leads at or last saw its leader at.");
+    body += "gafka_leader_epoch " + std::to_string(v.epoch) + "\n";
     metric("gafka_log_end_offset", "gauge", "One past the last record of a partition.");
-    std::string hw;
+    std::string hw, isr, lag, in_sync, age;
+    auto now = util::steady_clock_ms();
     for (const auto& t : ctx.topics.list())
         for (const auto& p : t->partitions) {
+            auto s = p->snapshot();
             auto labels = "{topic=\"" + t->name + "\",partition=\"" + std::to_string(p->id()) + "\"}";
-            body += "gafka_log_end_offset" + labels + " " + std::to_string(p->log().log_end_offset()) + "\n";
-            hw += "gafka_high_watermark" + labels + " " + std::to_string(p->visible_end()) + "\n";
+            auto with_replica = [&](replica_id id) {
+                return "{topic=\"" + t->name + "\",partition=\"" + std::to_string(p->id()) + "\",replica=\"" +
+                       std::to_string(id) + "\"}";
+            };
+            body += "gafka_log_end_offset" + labels + " " + std::to_string(s.log_end) + "\n";
+            hw += "gafka_high_watermark" + labels + " " + std::to_string(s.high_watermark) + "\n";
+            isr += "gafka_isr_size" + labels + " " + std::to_string(s.isr.empty() ? 1 : s.isr.size()) + "\n";
+            if (s.leader) {
+                for (const auto& f : s.followers) {
+                    lag += "gafka_replica_lag_records" + with_replica(f.id) + " " +
+                           std::to_string(std::max<log::offset_t>(0, s.log_end - f.position)) + "\n";
+                    in_sync += "gafka_replica_in_sync" + with_replica(f.id) + " " + (f.in_sync ? "1" : "0") + "\n";
+                    age += "gafka_replica_last_fetch_age_seconds" + with_replica(f.id) + " " +
+                           std::to_string(static_cast<double>(now - f.last_fetch_ms) / 1000.0) + "\n";
+                }
+            } else {
+                lag += "gafka_replica_lag_records" + with_replica(ctx.self.id) + " " +
+                       std::to_string(std::max<log::offset_t>(0, s.leader_log_end - s.log_end)) + "\n";
+            }
         }
     metric("gafka_high_watermark", "gauge", "One past the last record consumers may read.");
     body += hw;
+    metric("gafka_isr_size", "gauge", "In-sync replicas of a partition, the leader included.");
+    body += isr;
+    metric("gafka_replica_lag_records", "gauge",
+           "Records a follower is behind the leader's log end (on a follower: its own lag).");
+    body += lag;
+    metric("gafka_replica_in_sync", "gauge", "1 when the follower is in the partition's ISR (leader only).");
+    body += in_sync;
+    metric("gafka_replica_last_fetch_age_seconds", "gauge", "Seconds since the follower last fetched (leader only).");
+    body += age;
     auto res = json_response(req, beast_http::status::ok, std::move(body));
     res.set(beast_http::field::content_type, "text/plain; version=0.0.4");
     return res;

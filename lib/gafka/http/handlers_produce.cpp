@@ -1,5 +1,7 @@
 // POST /api/v1/produce: parse and check every record, pick partitions, append
-// one batch per partition, answer once the batches are durable.
+// one batch per partition, answer once the batches are durable (acks=1) and,
+// with acks=all, once every in-sync replica has them (the high watermark
+// passed them).
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
 #include <map>
@@ -8,6 +10,7 @@
 #include "gafka/http/await_status.h"
 #include "gafka/http/context.h"
 #include "gafka/http/json_writer.h"
+#include "gafka/http/long_poll.h"
 #include "gafka/http/produce_request.h"
 #include "gafka/http/query.h"
 #include "gafka/log/batch.h"
@@ -24,6 +27,37 @@ std::optional<acks_mode> parse_acks(const std::optional<std::string>& v) {
     if (*v == "1") return acks_mode::leader;
     if (*v == "0") return acks_mode::none;
     return std::nullopt;
+}
+
+// The longest an acks=all produce waits for the in-sync replicas; a follower
+// that stops fetching leaves the ISR after --replica-lag-max, well before.
+constexpr std::chrono::seconds max_replication_wait{30};
+
+api_error not_enough_replicas(const broker::partition& p, std::int32_t min_insync) {
+    return {beast_http::status::service_unavailable, "not_enough_replicas",
+            p.topic() + "/" + std::to_string(p.id()) + " has " + std::to_string(p.isr_size()) +
+                " in-sync replica(s); acks=all needs --min-insync " + std::to_string(min_insync),
+            {}};
+}
+
+// Waits until the high watermark reaches `through` (every in-sync replica
+// has the batch); an error when the ISR shrinks below --min-insync first.
+asio::awaitable<std::optional<api_error>> wait_replicated(broker::partition& p, log::offset_t through,
+                                                          std::int32_t min_insync) {
+    auto deadline = std::chrono::steady_clock::now() + max_replication_wait;
+    for (;;) {
+        if (p.visible_end() >= through) co_return std::nullopt;
+        if (!p.enough_insync()) co_return not_enough_replicas(p, min_insync);
+        if (!p.is_leader())
+            co_return api_error::from_status(status(status_code::not_leader, "no longer the leader"));
+        if (std::chrono::steady_clock::now() >= deadline)
+            co_return api_error{beast_http::status::service_unavailable, "replication_timeout",
+                                "the in-sync replicas did not confirm offset " + std::to_string(through - 1) +
+                                    " in time",
+                                {}};
+        std::vector<poll_target> target{{&p, through - 1}};
+        co_await wait_for_any(target, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+    }
 }
 
 }  // namespace
@@ -72,6 +106,11 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
     }
     std::map<std::int32_t, std::vector<std::size_t>> by_partition;
     for (std::size_t i = 0; i < chosen.size(); ++i) by_partition[chosen[i]].push_back(i);
+    auto min_insync = ctx.repl ? ctx.repl->isr().min_insync : 1;
+    if (*acks == acks_mode::all)  // refused before anything is written
+        for (const auto& [p, _] : by_partition)
+            if (const auto& part = *topic->partitions[static_cast<std::size_t>(p)]; !part.enough_insync())
+                co_return error_response(req, not_enough_replicas(part, min_insync));
 
     auto now = util::wall_clock_ms();
     std::vector<log::offset_t> offsets(pr.records.size());
@@ -104,6 +143,9 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
         if (auto s = co_await await_status([&](auto done) { part->when_durable(through, std::move(done)); }); !s.ok())
             co_return error_response(req, api_error::from_status(s));
     }
+    if (*acks == acks_mode::all)
+        for (auto [part, through] : to_wait)
+            if (auto e = co_await wait_replicated(*part, through, min_insync)) co_return error_response(req, *e);
 
     json_writer out;
     auto& w = out.w();

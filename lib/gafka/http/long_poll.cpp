@@ -22,7 +22,7 @@ asio::awaitable<void> wait_for_any(const std::vector<poll_target>& targets,
     bool ready = false;
     for (const auto& t : targets) {
         ids.push_back(t.partition->wait_for_data(wake));
-        ready = ready || t.partition->visible_end() > t.offset;
+        ready = ready || (t.replica ? t.partition->local_end() : t.partition->visible_end()) > t.offset;
     }
     if (!ready) {
         boost::system::error_code ec;

@@ -15,6 +15,7 @@ namespace gafka::http {
 struct poll_target {
     broker::partition* partition;
     log::offset_t offset;  // wake once visible_end() passes this
+    bool replica = false;  // a follower's fetch: wake once local_end() passes it
 };
 
 // Returns at once if a target already has data; otherwise when one gets

@@ -38,6 +38,10 @@ template <awaitable_response (*f)(const request&, server_context&)>
 awaitable_response async(const request& req, server_context& ctx, const path_params&) {
     co_return co_await f(req, ctx);
 }
+template <awaitable_response (*f)(const request&, server_context&, const std::string&)>
+awaitable_response async_name(const request& req, server_context& ctx, const path_params& p) {
+    co_return co_await f(req, ctx, p.at(0));
+}
 template <awaitable_response (*f)(const request&, server_context&, const path_params&)>
 awaitable_response async_params(const request& req, server_context& ctx, const path_params& p) {
     co_return co_await f(req, ctx, p);
@@ -66,6 +70,8 @@ const std::vector<route_entry>& table() {
         {{"DELETE", "/api/v1/consumer-groups/{group}/members/{consumer}"}, &with_params<handle_leave>},
         {{"POST", "/api/v1/consumer-groups/{group}/offsets"}, &async_params<handle_commit>},
         {{"GET", "/api/v1/metadata"}, &plain<handle_metadata>},
+        {{"POST", "/api/v1/replica/fetch"}, &async<handle_replica_fetch>},
+        {{"POST", "/api/v1/brokers/{id}/promote"}, &async_name<handle_promote>},
         {{"GET", "/healthz"}, &plain<handle_healthz>},
         {{"GET", "/metrics"}, &plain<handle_metrics>},
     };
@@ -108,8 +114,12 @@ awaitable_response route(const request& req, server_context& ctx) {
     path_params captured;
     for (const auto& r : table()) {
         if (!matches(r.info.pattern, t->path, captured)) continue;
-        if (r.info.method == method) co_return co_await r.handler(req, ctx, captured);
-        allowed += (allowed.empty() ? "" : ", ") + r.info.method;
+        if (r.info.method != method) {
+            allowed += (allowed.empty() ? "" : ", ") + r.info.method;
+            continue;
+        }
+        if (auto refused = refuse_on_follower(req, ctx, r.info, *t)) co_return std::move(*refused);
+        co_return co_await r.handler(req, ctx, captured);
     }
     if (!allowed.empty()) {
         auto res = error_response(req, {beast_http::status::method_not_allowed, "method_not_allowed",

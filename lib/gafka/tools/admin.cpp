@@ -7,6 +7,7 @@
 
 #include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
+#include "gafka/client/http_connection.h"
 #include "gafka/client/partitioner.h"
 #include "gafka/tools/admin_request.h"
 
@@ -60,6 +61,38 @@ int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& 
 
 int admin_metadata(const admin_options& o, std::ostream& out, std::ostream& err) {
     return request(o, "GET", "/api/v1/metadata", "", 200, nullptr, out, err);
+}
+
+int admin_promote(const admin_options& o, std::ostream& out, std::ostream& err) {
+    auto c = broker_client::connect(o.brokers);
+    if (!c.ok()) {
+        err << "gafka-admin: error: " << c.error().message() << "\n";
+        return 2;
+    }
+    // Any broker that answers knows the target: a follower lists itself and
+    // its leader, a leader itself and its followers.
+    if (auto s = (*c)->refresh_metadata(); !s.ok()) {
+        err << "gafka-admin: error: " << s.message() << "\n";
+        return 1;
+    }
+    auto target = (*c)->metadata().broker(o.broker_id);
+    if (!target) {
+        err << "gafka-admin: error: no broker " << o.broker_id << " in the cluster metadata\n";
+        return 1;
+    }
+    client::http_connection conn(target->host, target->port);
+    auto r = conn.request("POST", "/api/v1/brokers/" + std::to_string(o.broker_id) + "/promote", "", "",
+                          std::chrono::seconds(30));
+    if (!r.ok()) {
+        err << "gafka-admin: error: " << r.error().message() << "\n";
+        return 1;
+    }
+    if (r->status != 200) {
+        err << "gafka-admin: error: " << client::describe_error(*r) << "\n";
+        return 1;
+    }
+    out << r->body << std::flush;
+    return 0;
 }
 
 int admin_partition_for(const admin_options& o, std::ostream& out, std::ostream& err) {

@@ -17,6 +17,7 @@ struct admin_options {
     std::optional<std::int64_t> retention_bytes;
     std::optional<std::int64_t> retention_ms;
     bool if_not_exists = false;
+    std::int32_t broker_id = -1;  // promote
 };
 
 int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& err);
@@ -24,6 +25,9 @@ int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& e
 int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_metadata(const admin_options& o, std::ostream& out, std::ostream& err);
+// Makes follower broker_id the leader: finds its address in the metadata of
+// any broker in `brokers`, then asks it directly.
+int admin_promote(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_partition_for(const admin_options& o, std::ostream& out, std::ostream& err);
 
 }  // namespace gafka::tools
