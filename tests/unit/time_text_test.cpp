@@ -44,5 +44,12 @@ TEST(time_text_test, refuses_what_is_not_a_time) {
     }
 }
 
+// Found by tests/fuzz/duration_fuzz: "--Nd" read -N days, a time in the
+// future, and a large N overflowed the multiplication (UB).
+TEST(time_text_test, refuses_negative_days) {
+    for (const char* bad : {"--5d", "--0d", "--9223372036854775808d", "--99999999999999d"})
+        EXPECT_FALSE(parse_time(bad, now).ok()) << bad;
+}
+
 }  // namespace
 }  // namespace gafka::util

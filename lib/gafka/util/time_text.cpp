@@ -92,7 +92,9 @@ result<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms) {
         if (ago.size() > 1 && ago.back() == 'd') {  // days, which durations (timeouts) do not take
             std::int64_t days = 0;
             auto [p, ec] = std::from_chars(ago.data(), ago.data() + ago.size() - 1, days);
-            if (ec != std::errc() || p != ago.data() + ago.size() - 1 || days > 100'000) return bad();
+            if (ago.front() < '0' || ago.front() > '9' || ec != std::errc() || p != ago.data() + ago.size() - 1 ||
+                days > 100'000)
+                return bad();
             return now_ms - days * 86'400'000;
         }
         auto d = parse_duration(ago);
