@@ -6,6 +6,8 @@
  *                            (default "/topics/", the partition logs)
  *   GAFKA_FAIL_OPS=write|fsync|both   which calls fail (default both)
  *   GAFKA_FAIL_ERRNO=N       the errno returned (default EIO; 28 is ENOSPC)
+ *   GAFKA_FAIL_ARM=FILE      count (and fail) only while FILE exists, so a
+ *                            test can let the broker start, then arm it
  *
  * write, pwrite and writev of a matching file, and fsync and fdatasync of
  * one, are counted together; call N+1 and every later one fails with the
@@ -31,10 +33,12 @@ int fails_now(int fd, int is_sync) {
     static long after = -2;
     static const char* path_part;
     static int ops;  /* 1 write, 2 fsync, 3 both */
+    static const char* arm;
     if (after == -2) {
         const char* a = getenv("GAFKA_FAIL_AFTER");
         const char* o = getenv("GAFKA_FAIL_OPS");
         path_part = getenv("GAFKA_FAIL_PATH");
+        arm = getenv("GAFKA_FAIL_ARM");
         if (!path_part || !*path_part) path_part = "/topics/";
         ops = !o ? 3 : strcmp(o, "write") == 0 ? 1 : strcmp(o, "fsync") == 0 ? 2 : 3;
         after = a && *a ? atol(a) : -1;
@@ -47,6 +51,7 @@ int fails_now(int fd, int is_sync) {
     if (n <= 0) return 0;
     target[n] = '\0';
     if (!strstr(target, path_part)) return 0;
+    if (arm && *arm && access(arm, F_OK) != 0) return 0;
     if (calls.fetch_add(1) < after) return 0;
     const char* e = getenv("GAFKA_FAIL_ERRNO");
     errno = e && *e ? atoi(e) : EIO;
