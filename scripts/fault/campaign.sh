@@ -2,7 +2,7 @@
 # A seeded fault campaign against real gafka programs (issue #8).
 #
 #   scripts/fault/campaign.sh --runs N [--seed S] [--faults K] [--records M]
-#                             [--bin DIR] [--keep DIR]
+#                             [--bin DIR] [--keep DIR] [--fail-on-duplicates]
 #
 # Each run starts a broker (127.0.0.1, free port, temporary data dir), creates
 # a 3-partition topic and feeds it M workload records (scripts/fault/checker.py
@@ -30,7 +30,8 @@
 # reordered records, offset gaps, bad checksums and undelivered group records.
 #
 # Prints one JSON line per run and a summary line; exits 0 when every run
-# passed (duplicates are reported, not failed), 1 otherwise, 2 on usage.
+# passed (duplicates are reported, not failed, unless --fail-on-duplicates),
+# 1 otherwise, 2 on usage.
 # The seed fixes every choice; timings still vary, so a rerun injects the same
 # faults at the same ack counts but not at the same nanosecond.
 set -uo pipefail
@@ -38,9 +39,9 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-runs=1 seed=1 faults=6 records=4000 keep=""
+runs=1 seed=1 faults=6 records=4000 keep="" strict=""
 bin=${GAFKA_BIN:-${GAFKA_BUILD_DIR:-$root/build}/bin}
-usage() { sed -n '4,6p' "$0" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '4,5p' "$0" | sed 's/^# *//'; exit "$1"; }
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift 2 ;;
@@ -49,8 +50,9 @@ while (($#)); do
     --records) records=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
-    -h|--help) usage ;;
-    *) echo "campaign.sh: error: unknown argument '$1'" >&2; usage ;;
+    --fail-on-duplicates) strict=--fail-on-duplicates; shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "campaign.sh: error: unknown argument '$1'" >&2; usage 2 >&2 ;;
   esac
 done
 for v in runs seed faults records; do
@@ -196,8 +198,11 @@ declare -A sums=()
 one_run() {  # one_run RUN_SEED
   local rs=$1 k kind
   RANDOM=$rs
-  work=$(mktemp -d "${TMPDIR:-/tmp}/gafka-fault.XXXXXX")
-  [[ -n $keep ]] && { mkdir -p "$keep"; work=$(mktemp -d "$keep/run-$rs.XXXXXX"); }
+  if [[ -n $keep ]]; then
+    mkdir -p "$keep" && work=$(mktemp -d "$keep/run-$rs.XXXXXX")
+  else
+    work=$(mktemp -d "${TMPDIR:-/tmp}/gafka-fault.XXXXXX")
+  fi
   starts=0 port=0 next_line=1 sessions=0 consumers=0
   python3 -c 'import random, sys; sys.path.insert(0, sys.argv[1]); import checker
 print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], random.Random(int(sys.argv[4])))))' \
@@ -267,7 +272,7 @@ print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
   for ((s = 1; s <= sessions; s++)); do args+=(--produced "$work/s$s.in" "$work/s$s.acks"); done
   for s in "$work"/g*.jsonl; do args+=(--group-records "$s"); done  # g1.. and gfinal
   local result ok=0
-  result=$(python3 "$here/checker.py" "${args[@]}" --records "$work/all.jsonl") || ok=1
+  result=$(python3 "$here/checker.py" ${strict:+"$strict"} "${args[@]}" --records "$work/all.jsonl") || ok=1
   ((wal == 0)) || ok=1
   jq -c --argjson seed "$rs" --argjson wal "$wal" --slurpfile f "$work/faults.jsonl" \
     '{seed: $seed, faults: ($f | map(.kind)), walcheck_exit: $wal} + .' <<<"$result"
