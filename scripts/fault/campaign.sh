@@ -248,7 +248,12 @@ print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
         kill9_broker
         local after=$((RANDOM % 400 + 1)) errno=$(( RANDOM % 2 ? 5 : 28 ))
         detail="{\"fail_after\":$after,\"errno\":$errno}"
-        start_broker LD_PRELOAD="$shim" GAFKA_FAIL_AFTER="$after" GAFKA_FAIL_ERRNO="$errno" || return 1 ;;
+        # A broker may refuse to open its data dir when the failures start
+        # during recovery (an index rebuild writes): then it runs without.
+        if ! start_broker LD_PRELOAD="$shim" GAFKA_FAIL_AFTER="$after" GAFKA_FAIL_ERRNO="$errno"; then
+          detail="{\"fail_after\":$after,\"errno\":$errno,\"refused_to_start\":true}"
+          start_broker || return 1
+        fi ;;
     esac
     echo "{\"fault\":$k,\"kind\":\"$kind\",\"at_acks\":$at,\"partition\":$p,\"detail\":$detail}" >>"$work/faults.jsonl"
     by_kind[$kind]=$(( ${by_kind[$kind]:-0} + 1 ))
@@ -297,7 +302,12 @@ print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 }
 
 for ((r = 0; r < runs; r++)); do
-  one_run "$((seed * 1000 + r))" || failed_runs=$((failed_runs + 1))
+  if ! one_run "$((seed * 1000 + r))"; then
+    failed_runs=$((failed_runs + 1))
+    # A run that stopped early has printed nothing yet.
+    [[ -n $work && -d $work && ! -f $work/all.jsonl ]] && echo "{\"seed\":$((seed * 1000 + r)),\"error\":\"run stopped early, see campaign: lines on stderr\",\"passed\":false}"
+  fi
+  cleanup
 done
 kinds_json=$(for k in "${!by_kind[@]}"; do echo "\"$k\":${by_kind[$k]}"; done | paste -sd, -)
 sums_json=$(for k in "${!sums[@]}"; do echo "\"$k\":${sums[$k]}"; done | paste -sd, -)
