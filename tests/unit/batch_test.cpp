@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <vector>
 
 namespace gafka::log {
@@ -92,6 +93,23 @@ TEST(batch_test, restamp_changes_offset_and_keeps_the_batch_valid) {
     EXPECT_EQ(check_batch(batch), batch_problem::none);
     EXPECT_EQ(decode_header(batch.data()).base_offset, 1000);
     EXPECT_EQ(decode_header(batch.data()).leader_epoch, 9);
+}
+
+// Found by tests/fuzz/batch_fuzz: a CRC-valid batch based near the largest
+// int64 made batch_records and the segment scanner overflow base_offset + i.
+TEST(batch_test, a_base_offset_that_cannot_hold_the_records_is_a_bad_offset) {
+    batch_builder b;
+    b.add(5, std::nullopt, std::string("a"));
+    b.add(6, std::nullopt, std::string("b"));
+    auto batch = b.finish(0);
+    for (offset_t bad : {std::numeric_limits<offset_t>::max(), std::numeric_limits<offset_t>::max() - 1, offset_t{-1},
+                         std::numeric_limits<offset_t>::min()}) {
+        restamp(batch, bad, 0);
+        EXPECT_EQ(check_batch(batch), batch_problem::bad_offset) << bad;
+    }
+    restamp(batch, std::numeric_limits<offset_t>::max() - 2, 0);
+    EXPECT_EQ(check_batch(batch), batch_problem::none);
+    EXPECT_EQ(read_records(batch).size(), 2u);
 }
 
 }  // namespace gafka::log

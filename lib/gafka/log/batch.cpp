@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "gafka/util/crc32c.h"
 
@@ -69,6 +70,7 @@ const char* to_string(batch_problem p) {
         case batch_problem::crc_mismatch: return "crc mismatch";
         case batch_problem::bad_records: return "bad records";
         case batch_problem::offset_out_of_order: return "offset out of order";
+        case batch_problem::bad_offset: return "bad offset";
     }
     return "unknown";
 }
@@ -96,6 +98,10 @@ batch_problem check_header(const batch_header& h, std::string_view header_bytes)
     if (h.record_count < 1 || h.record_count > max_batch_records ||
         static_cast<std::uint64_t>(h.record_count) * record_overhead > h.length - batch_header_size)
         return batch_problem::bad_count;
+    // Readers compute base_offset + i: a CRC-valid batch (a bad leader's, a
+    // crafted file) must not make that overflow.
+    if (h.base_offset < 0 || h.base_offset > std::numeric_limits<offset_t>::max() - h.record_count)
+        return batch_problem::bad_offset;
     return batch_problem::none;
 }
 

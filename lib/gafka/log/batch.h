@@ -38,6 +38,7 @@ enum class batch_problem {
     crc_mismatch,
     bad_records,    // CRC good but the records overrun the batch (writer bug)
     offset_out_of_order,
+    bad_offset,     // base_offset negative, or its last record's offset past the largest int64
 };
 const char* to_string(batch_problem p);
 
