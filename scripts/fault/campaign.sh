@@ -77,9 +77,7 @@ work="" broker_pid="" producer_pid="" consumer_pid=""
 cleanup() {
   local p
   for p in $producer_pid $consumer_pid $broker_pid; do
-    # Only a gafka program of ours (a pid that exited may have been reused).
-    grep -q "gafka-" "/proc/$p/cmdline" 2>/dev/null || continue
-    kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; wait_gone "$p" 100
+    sig CONT "$p"; sig KILL "$p"; wait_gone "$p" 100
   done
   producer_pid="" consumer_pid="" broker_pid=""
   [[ -n $work && -z $keep ]] && rm -rf "$work"
@@ -89,13 +87,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "campaign: $*" >&2; }
-alive() { [[ -n $1 ]] && kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
+# alive PID: PID runs and is our child (bash reaps children as they exit, so
+# a stale PID may belong to someone else by now: never signal that one).
+alive() {
+  local st
+  [[ -n $1 ]] && st=$(awk '{print $3, $4}' "/proc/$1/stat" 2>/dev/null) && [[ $st == "S $$" || $st == "R $$" || $st == "D $$" || $st == "T $$" || $st == "t $$" ]]
+}
+# sig SIGNAL PID: signals PID if it is still our running child.
+sig() { alive "$2" && kill "-$1" "$2" 2>/dev/null; return 0; }
 
 # wait_gone PID TRIES: bounded wait (TRIES x 0.05 s) for PID to exit, then -9.
 wait_gone() {
   local i
   for ((i = 0; i < $2; i++)); do alive "$1" || break; sleep 0.05; done
-  alive "$1" && kill -KILL "$1" 2>/dev/null
+  sig KILL "$1"
   wait "$1" 2>/dev/null
   return 0
 }
@@ -126,8 +131,8 @@ start_broker() {
   return 1
 }
 
-kill9_broker() { [[ -n $broker_pid ]] && { kill -KILL "$broker_pid"; wait_gone "$broker_pid" 100; broker_pid=""; }; }
-stop_broker() { [[ -n $broker_pid ]] && { kill -TERM "$broker_pid"; wait_gone "$broker_pid" 400; broker_pid=""; }; }
+kill9_broker() { [[ -n $broker_pid ]] && { sig KILL "$broker_pid"; wait_gone "$broker_pid" 100; broker_pid=""; }; }
+stop_broker() { [[ -n $broker_pid ]] && { sig TERM "$broker_pid"; wait_gone "$broker_pid" 400; broker_pid=""; }; }
 
 # Acknowledged lines so far, over every session: first unacknowledged line.
 next_line=1
@@ -229,14 +234,14 @@ print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     local p=$((RANDOM % P)) dseed=$RANDOM detail="{}"
     case $kind in
       pause)
-        kill -STOP "$broker_pid"
+        sig STOP "$broker_pid"
         sleep "$(( RANDOM % 25 + 1 ))e-1"   # the fault itself, not a synchronisation
-        kill -CONT "$broker_pid" ;;
+        sig CONT "$broker_pid" ;;
       kill9)
         kill9_broker; start_broker || return 1 ;;
       consumer9)
         # At-least-once: what it committed it must have written first.
-        alive "$consumer_pid" && kill -KILL "$consumer_pid"
+        sig KILL "$consumer_pid"
         wait_gone "$consumer_pid" 100; consumer_pid=""; ensure_consumer ;;
       truncate|flip|garbage)
         # Acks are final once the producer has given up (it prints each
@@ -277,7 +282,7 @@ print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
   for ((tries = 0; tries < 5 && next_line <= records; tries++)); do
     start_session; end_session 1200
   done
-  kill -TERM "$consumer_pid" 2>/dev/null; wait_gone "$consumer_pid" 200; consumer_pid=""
+  sig TERM "$consumer_pid"; wait_gone "$consumer_pid" 200; consumer_pid=""
   stop_broker
   gafka-walcheck --quiet "$work/data" >"$work/walcheck.jsonl" 2>&1
   local wal=$?
