@@ -8,6 +8,7 @@ packages=(
   libboost-dev libcli11-dev rapidjson-dev libspdlog-dev libfmt-dev
   libgtest-dev bats bats-support bats-assert jq gcovr man-db curl python3
   zsh fish   # tests/cli/completions.bats runs the completions in every shell
+  clang libclang-rt-14-dev   # sanitizer builds and libFuzzer targets (scripts/test.sh, scripts/fuzz.sh)
 )
 # Not installed: prometheus (for promtool, 96 MB installed); walcheck.bats
 # checks the --format prometheus output with promtool only when it is there.
