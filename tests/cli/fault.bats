@@ -43,7 +43,8 @@ EOF
 
 # shim_refuses OPS: a broker under the shim, armed once the topic exists to
 # fail every OPS (write or fsync) of its log: the produce fails, nothing is
-# acknowledged, and after a restart without the shim the log end is $2.
+# acknowledged, and after a restart without the shim the log end matches
+# the regex $2.
 shim_refuses() {
     [[ -f $SHIM ]] || fail "no shim at $SHIM"
     arm=$BATS_TEST_TMPDIR/arm
@@ -55,18 +56,20 @@ shim_refuses() {
     assert_output ""
     stop_broker
     start_broker
-    assert_equal "$(log_end_offsets t)" "$2"
+    ends=$(log_end_offsets t)
+    [[ $ends =~ $2 ]] || fail "log end after the restart: $ends, expected $2"
 }
 
 @test "under the I/O failure shim a produce whose write fails is never acknowledged" {
-    shim_refuses write "[0]"
+    shim_refuses write '^\[0\]$'
 }
 
 @test "under the I/O failure shim a produce whose fsync fails is never acknowledged" {
-    # The write reached the page cache before its fsync failed, so the
-    # unacknowledged record is there after the restart (at-least-once allows
-    # it; the checker only counts what was acknowledged).
-    shim_refuses fsync "[1]"
+    # The write reached the page cache before its fsync failed: whether the
+    # unacknowledged record is there after the restart depends on whether
+    # the broker cut it back (at-least-once allows either; the checker only
+    # counts what was acknowledged).
+    shim_refuses fsync '^\[[01]\]$'
 }
 
 @test "a short seeded campaign loses, reorders and corrupts nothing acknowledged" {
