@@ -10,8 +10,10 @@ packages=(
   zsh fish   # tests/cli/completions.bats runs the completions in every shell
   clang libclang-rt-14-dev   # sanitizer builds and libFuzzer targets (scripts/test.sh, scripts/fuzz.sh)
 )
-# Not installed: prometheus (for promtool, 96 MB installed); walcheck.bats
-# checks the --format prometheus output with promtool only when it is there.
+# Not installed: prometheus (96 MB, a daemon). The tests that run
+# `promtool check metrics` (metrics.bats, walcheck.bats) get promtool from
+# scripts/promtool.sh, which extracts only usr/bin/promtool from the package
+# into a cache (`apt-get download`, no install).
 
 missing=()
 for p in "${packages[@]}"; do

@@ -23,6 +23,7 @@
 #include "gafka/replication/replica_fetcher.h"
 #include "gafka/replication/replication_state.h"
 #include "gafka/util/clock.h"
+#include "gafka/util/histogram.h"
 #include "gafka/util/logging.h"
 
 namespace gafka::broker {
@@ -62,11 +63,13 @@ int run_broker(const broker_config& config) {
         lg->error("cannot read the replication state: {}", repl.error().message());
         return 1;
     }
+    util::histogram fsync_seconds;  // for /metrics; outlives the fsync pool and the logs
     // fsyncs run here, off the io threads; group commit keeps one per partition in flight.
     asio::thread_pool fsync_pool(4);
     log::log_options lo;
     lo.segment_bytes = config.segment_bytes;
     lo.run_blocking = [&fsync_pool](std::function<void()> job) { asio::post(fsync_pool, std::move(job)); };
+    lo.on_fsync = [&fsync_seconds](std::chrono::nanoseconds d) { fsync_seconds.observe(d); };
     auto topics = topic_manager::open(config.data_dir, config.id, lo, config.flush, repl->get());
     if (!topics.ok()) {
         lg->error("cannot open data dir {}: {}", config.data_dir.string(), topics.error().message());
@@ -103,6 +106,7 @@ int run_broker(const broker_config& config) {
     ctx.auto_create_topics = config.auto_create_topics;
     ctx.default_partitions = config.default_partitions;
     ctx.repl = repl->get();
+    ctx.fsync_seconds = &fsync_seconds;
     std::unique_ptr<replication::replica_fetcher> fetcher;
     ctx.promote = [&] { return replication::promote_to_leader(**repl, **topics, fetcher.get()); };
 

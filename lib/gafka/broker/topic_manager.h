@@ -6,6 +6,7 @@
 //   <data-dir>/topics/<topic>/<p>/        one partition_log per partition
 // Thread-safe. Topics are handed out as shared_ptr so a request in flight
 // keeps a deleted topic's logs open until it finishes.
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -34,6 +35,12 @@ struct topic {
     std::string name;
     topic_config config;
     std::vector<std::unique_ptr<partition>> partitions;
+    // Traffic since this broker opened the topic, for /metrics: records and
+    // their key + value bytes produced into it and served from it.
+    std::atomic<std::int64_t> records_in{0};
+    std::atomic<std::int64_t> bytes_in{0};
+    std::atomic<std::int64_t> records_out{0};
+    std::atomic<std::int64_t> bytes_out{0};
 };
 
 class topic_manager {

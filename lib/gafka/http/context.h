@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "gafka/http/api_error.h"
 #include "gafka/replication/promotion.h"
 #include "gafka/replication/replication_state.h"
+#include "gafka/util/histogram.h"
 
 namespace gafka::http {
 
@@ -31,6 +33,10 @@ struct broker_identity {
     std::string host = "127.0.0.1";
     std::uint16_t port = 9001;
 };
+
+// How many routes the route table (router.h) has; request_seconds keeps one
+// histogram per route and one more for "other" (404, 405, bad targets).
+std::size_t route_count();
 
 struct server_context {
     server_context(broker::topic_manager& t, broker::group_coordinator& g, broker::offsets_store& o)
@@ -48,8 +54,10 @@ struct server_context {
     std::atomic<std::uint64_t> round_robin{0};
     std::atomic<std::int64_t> open_connections{0};
     std::atomic<std::int64_t> requests{0};
-    std::atomic<std::int64_t> records_in{0};
-    std::atomic<std::int64_t> records_out{0};
+    // Request latency by route (index in the route table; route_count(): other).
+    std::unique_ptr<util::histogram[]> request_seconds = std::make_unique<util::histogram[]>(route_count() + 1);
+    // Group-commit fsync latency, kept by the broker (null: not kept).
+    const util::histogram* fsync_seconds = nullptr;
 };
 
 response json_response(const request& req, beast_http::status status, std::string body);

@@ -44,6 +44,7 @@ result<fetch> read_records(broker::partition& p, const std::string& topic, log::
                 json::append_record_json(f.records_json, origin, rv);
                 f.next_offset = rv.offset + 1;
                 ++f.count;
+                f.bytes += static_cast<std::int64_t>(rv.key.value_or("").size() + rv.value.value_or("").size());
             }
             data.remove_prefix(h.length);
         }

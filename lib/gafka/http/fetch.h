@@ -28,6 +28,7 @@ std::optional<std::int64_t> parse_int(const std::string& s);
 struct fetch {
     std::string records_json;  // comma-separated JSON objects
     std::int64_t count = 0;
+    std::int64_t bytes = 0;  // key + value bytes of the records
     log::offset_t next_offset = 0;
 };
 

@@ -1,4 +1,4 @@
-// Cluster and operations endpoints: /api/v1/metadata, /healthz, /metrics.
+// Cluster and operations endpoints: /api/v1/metadata, /healthz (/metrics: handlers_metrics.cpp).
 #include <algorithm>
 #include <set>
 
@@ -156,67 +156,6 @@ response handle_metadata(const request& req, server_context& ctx) {
 response handle_healthz(const request& req, server_context& ctx) {
     return json_response(req, beast_http::status::ok,
                          "{\"status\":\"ok\",\"broker_id\":" + std::to_string(ctx.self.id) + "}\n");
-}
-
-response handle_metrics(const request& req, server_context& ctx) {
-    std::string body;
-    auto metric = [&](const char* name, const char* type, const char* help) {
-        body += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-    };
-    metric("gafka_requests_total", "counter", "HTTP requests received.");
-    body += "gafka_requests_total " + std::to_string(ctx.requests.load()) + "\n";
-    metric("gafka_open_connections", "gauge", "Open client connections.");
-    body += "gafka_open_connections " + std::to_string(ctx.open_connections.load()) + "\n";
-    metric("gafka_records_in_total", "counter", "Records appended by produce requests.");
-    body += "gafka_records_in_total " + std::to_string(ctx.records_in.load()) + "\n";
-    metric("gafka_records_out_total", "counter", "Records served to consumers.");
-    body += "gafka_records_out_total " + std::to_string(ctx.records_out.load()) + "\n";
-    auto v = view_of(ctx);
-    metric("gafka_leader", "gauge", "1 when this broker leads its partitions, 0 when it follows.");
-    body += std::string("gafka_leader ") + (v.leader ? "1" : "0") + "\n";
-    metric("gafka_leader_epoch", "gauge", "The leader epoch this broker leads at or last saw its leader at.");
-    body += "gafka_leader_epoch " + std::to_string(v.epoch) + "\n";
-    metric("gafka_log_end_offset", "gauge", "One past the last record of a partition.");
-    std::string hw, isr, lag, in_sync, age;
-    auto now = util::steady_clock_ms();
-    for (const auto& t : ctx.topics.list())
-        for (const auto& p : t->partitions) {
-            auto s = p->snapshot();
-            auto labels = "{topic=\"" + t->name + "\",partition=\"" + std::to_string(p->id()) + "\"}";
-            auto with_replica = [&](replica_id id) {
-                return "{topic=\"" + t->name + "\",partition=\"" + std::to_string(p->id()) + "\",replica=\"" +
-                       std::to_string(id) + "\"}";
-            };
-            body += "gafka_log_end_offset" + labels + " " + std::to_string(s.log_end) + "\n";
-            hw += "gafka_high_watermark" + labels + " " + std::to_string(s.high_watermark) + "\n";
-            isr += "gafka_isr_size" + labels + " " + std::to_string(s.isr.empty() ? 1 : s.isr.size()) + "\n";
-            if (s.leader) {
-                for (const auto& f : s.followers) {
-                    lag += "gafka_replica_lag_records" + with_replica(f.id) + " " +
-                           std::to_string(std::max<log::offset_t>(0, s.log_end - f.position)) + "\n";
-                    in_sync += "gafka_replica_in_sync" + with_replica(f.id) + " " + (f.in_sync ? "1" : "0") + "\n";
-                    age += "gafka_replica_last_fetch_age_seconds" + with_replica(f.id) + " " +
-                           std::to_string(static_cast<double>(now - f.last_fetch_ms) / 1000.0) + "\n";
-                }
-            } else {
-                lag += "gafka_replica_lag_records" + with_replica(ctx.self.id) + " " +
-                       std::to_string(std::max<log::offset_t>(0, s.leader_log_end - s.log_end)) + "\n";
-            }
-        }
-    metric("gafka_high_watermark", "gauge", "One past the last record consumers may read.");
-    body += hw;
-    metric("gafka_isr_size", "gauge", "In-sync replicas of a partition, the leader included.");
-    body += isr;
-    metric("gafka_replica_lag_records", "gauge",
-           "Records a follower is behind the leader's log end (on a follower: its own lag).");
-    body += lag;
-    metric("gafka_replica_in_sync", "gauge", "1 when the follower is in the partition's ISR (leader only).");
-    body += in_sync;
-    metric("gafka_replica_last_fetch_age_seconds", "gauge", "Seconds since the follower last fetched (leader only).");
-    body += age;
-    auto res = json_response(req, beast_http::status::ok, std::move(body));
-    res.set(beast_http::field::content_type, "text/plain; version=0.0.4");
-    return res;
 }
 
 }  // namespace gafka::http

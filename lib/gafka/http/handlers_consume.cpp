@@ -69,7 +69,8 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
         if (f.count > 0 || std::chrono::steady_clock::now() >= deadline || !ctx.topics.find(*topic_name)) break;
         co_await wait_for_any(waiting_on, deadline);
     }
-    ctx.records_out += f.count;
+    topic->records_out += f.count;
+    topic->bytes_out += f.bytes;
 
     // Topic names are [A-Za-z0-9._-] only, so they need no escaping; the
     // records arrive already encoded.

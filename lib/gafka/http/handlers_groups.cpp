@@ -10,6 +10,7 @@
 #include "gafka/http/await_status.h"
 #include "gafka/http/context.h"
 #include "gafka/http/fetch.h"
+#include "gafka/http/group_lag.h"
 #include "gafka/http/json_writer.h"
 #include "gafka/http/long_poll.h"
 #include "gafka/util/clock.h"
@@ -125,6 +126,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     auto deadline = std::chrono::steady_clock::now() + fp.timeout;
     std::string records;
     std::int64_t count = 0;
+    std::int64_t bytes = 0;
     std::map<broker::topic_partition, log::offset_t> delivered;
     for (;;) {
         for (const auto& o : owned) {
@@ -134,6 +136,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
             if (!records.empty()) records += ',';
             records += r->records_json;
             count += r->count;
+            bytes += r->bytes;
             delivered[{topic_name, o.partition->id()}] = r->next_offset;
         }
         if (count > 0 || owned.empty() || std::chrono::steady_clock::now() >= deadline) break;
@@ -143,7 +146,8 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
         auto generation = ctx.groups.touch(group, consumer, util::steady_clock_ms());
         if (!generation || *generation != member->generation) break;
     }
-    ctx.records_out += count;
+    topic->records_out += count;
+    topic->bytes_out += bytes;
     ctx.groups.remember_delivered(group, consumer, delivered);
 
     json_writer head;
@@ -269,7 +273,6 @@ response handle_group_status(const request& req, server_context& ctx, const path
     out.str(broker::to_string(v->strategy));
     out.key("members");
     w.StartArray();
-    std::map<broker::topic_partition, std::string> owner;
     for (const auto& m : v->members) {
         w.StartObject();
         out.key("consumer_id");
@@ -281,39 +284,27 @@ response handle_group_status(const request& req, server_context& ctx, const path
         out.key("assignment");
         write_assignment(out, m.assignment);
         w.EndObject();
-        for (const auto& tp : m.assignment) owner[tp] = m.consumer_id;
     }
     w.EndArray();
     // Every partition the group owns or has committed, with its lag.
-    std::set<broker::topic_partition> tps;
-    for (const auto& [tp, _] : owner) tps.insert(tp);
-    for (const auto& [tp, _] : v->committed) tps.insert(tp);
     std::int64_t total_lag = 0;
     out.key("partitions");
     w.StartArray();
-    for (const auto& tp : tps) {
-        auto topic = ctx.topics.find(tp.topic);
-        if (!topic || tp.partition >= static_cast<std::int32_t>(topic->partitions.size())) continue;
-        auto& part = *topic->partitions[static_cast<std::size_t>(tp.partition)];
-        auto end = part.visible_end();
-        auto c = v->committed.find(tp);
-        bool has_commit = c != v->committed.end();
-        auto position = has_commit ? c->second : part.log().log_start_offset();
-        auto lag = std::max<std::int64_t>(0, end - position);
-        total_lag += lag;
+    for (const auto& l : group_lags(ctx.topics, *v)) {
+        total_lag += l.lag;
         w.StartObject();
         out.key("topic");
-        out.str(tp.topic);
+        out.str(l.tp.topic);
         out.key("partition");
-        w.Int(tp.partition);
+        w.Int(l.tp.partition);
         out.key("owner");
-        owner.count(tp) ? out.str(owner[tp]) : (void)w.Null();
+        l.owner ? out.str(*l.owner) : (void)w.Null();
         out.key("committed_offset");
-        has_commit ? (void)w.Int64(position) : (void)w.Null();
+        l.committed ? (void)w.Int64(*l.committed) : (void)w.Null();
         out.key("log_end_offset");
-        w.Int64(end);
+        w.Int64(l.log_end);
         out.key("lag");
-        w.Int64(lag);
+        w.Int64(l.lag);
         w.EndObject();
     }
     w.EndArray();

@@ -134,7 +134,11 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
             offsets[indexes[k]] = appended->base_offset + static_cast<log::offset_t>(k);
         to_wait.emplace_back(&part, appended->last_offset + 1);
     }
-    ctx.records_in += static_cast<std::int64_t>(pr.records.size());
+    topic->records_in += static_cast<std::int64_t>(pr.records.size());
+    std::int64_t payload = 0;
+    for (const auto& r : pr.records)
+        payload += static_cast<std::int64_t>(r.record.key.value_or("").size() + r.record.value.value_or("").size());
+    topic->bytes_in += payload;
     for (auto [part, through] : to_wait) {
         if (*acks == acks_mode::none) {
             part->when_durable(through, [](status) {});

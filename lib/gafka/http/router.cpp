@@ -1,5 +1,7 @@
 #include "gafka/http/router.h"
 
+#include <chrono>
+
 #include "gafka/http/query.h"
 
 namespace gafka::http {
@@ -99,25 +101,42 @@ bool matches(std::string_view pattern, std::string_view path, path_params& captu
 
 }  // namespace
 
+std::size_t route_count() { return table().size(); }
+
 std::vector<route_info> routes() {
     std::vector<route_info> out;
     for (const auto& r : table()) out.push_back(r.info);
     return out;
 }
 
+namespace {
+
+// Times a request into its route's histogram when the handler returns.
+struct request_timer {
+    server_context& ctx;
+    std::size_t index = route_count();  // "other" until a route matches
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    ~request_timer() { ctx.request_seconds[index].observe(std::chrono::steady_clock::now() - started); }
+};
+
+}  // namespace
+
 awaitable_response route(const request& req, server_context& ctx) {
     ++ctx.requests;
+    request_timer timer{ctx};
     auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
     if (!t.ok()) co_return error_response(req, api_error::bad_request(t.error().message()));
     auto method = req.method() == verb::head ? std::string("GET") : std::string(req.method_string());
     std::string allowed;
     path_params captured;
-    for (const auto& r : table()) {
+    for (std::size_t i = 0; i < table().size(); ++i) {
+        const auto& r = table()[i];
         if (!matches(r.info.pattern, t->path, captured)) continue;
         if (r.info.method != method) {
             allowed += (allowed.empty() ? "" : ", ") + r.info.method;
             continue;
         }
+        timer.index = i;
         if (auto refused = refuse_on_follower(req, ctx, r.info, *t)) co_return std::move(*refused);
         co_return co_await r.handler(req, ctx, captured);
     }

@@ -213,7 +213,9 @@ void partition_log::run_syncs() {
         }
         // A roll between here and the fsync seals (and so fsyncs) the older
         // segment itself, so syncing the segment we saw covers `target`.
+        auto started = std::chrono::steady_clock::now();
         auto s = seg->sync();
+        if (options_.on_fsync) options_.on_fsync(std::chrono::steady_clock::now() - started);
         std::vector<std::function<void(status)>> ready;
         {
             std::lock_guard lock(mu_);

@@ -14,6 +14,7 @@
 // dirty pages). Corruption found in the middle of the log (on open or on a
 // read) sets corrupt_offset(): reads stop before it and appends are refused
 // until gafka-walcheck --repair.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -37,6 +38,9 @@ struct log_options {
     // Runs a blocking fsync job off the caller's thread. Empty: sync_async
     // runs the fsync on the calling thread.
     std::function<void(std::function<void()>)> run_blocking;
+    // Told how long each group-commit fsync took (sync/sync_async), on the
+    // thread that ran it; for metrics. Empty: not timed.
+    std::function<void(std::chrono::nanoseconds)> on_fsync;
 };
 
 // What recovery found and did when the log was opened.
