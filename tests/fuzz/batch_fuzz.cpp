@@ -55,17 +55,20 @@ void walk(std::string_view batch) {
     if (sum == 1) std::abort();  // never: keeps the walk from being optimised away
 }
 
-const std::string& segment_path() {
-    static const std::string path = [] {
+// One file for the whole run, unlinked at once: libFuzzer may leave with
+// _Exit, which runs no atexit handler.
+const gafka::util::file& segment_file() {
+    static const gafka::util::file f = [] {
         char tmpl[] = "/tmp/gafka-batch-fuzz-XXXXXX";
         int fd = ::mkstemp(tmpl);
         if (fd < 0) std::abort();
         ::close(fd);
-        std::string p = tmpl;
-        std::atexit([] { ::unlink(segment_path().c_str()); });
-        return p;
+        auto opened = gafka::util::file::open(tmpl, O_RDWR);
+        ::unlink(tmpl);
+        if (!opened.ok()) std::abort();
+        return std::move(*opened);
     }();
-    return path;
+    return f;
 }
 
 }  // namespace
@@ -84,11 +87,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (log::check_batch(bytes) == log::batch_problem::none) walk(bytes);
 
     // The same bytes as a segment file, as recovery and gafka-walcheck scan it.
-    auto f = gafka::util::file::open(segment_path(), O_RDWR | O_TRUNC);
-    if (!f.ok()) std::abort();
-    if (!f->write_all(bytes).ok()) std::abort();
+    const auto& f = segment_file();
+    if (!f.truncate(0).ok() || !f.pwrite_all(bytes.data(), bytes.size(), 0).ok()) std::abort();
     log::offset_t expected = (mode & 2) ? 0 : log::no_offset;
-    auto summary = log::scan_segment(*f, 0, expected, [](std::uint64_t, std::string_view batch) {
+    auto summary = log::scan_segment(f, 0, expected, [](std::uint64_t, std::string_view batch) {
         walk(batch);
         return true;
     });

@@ -39,16 +39,13 @@ namespace asio = boost::asio;
 namespace beast_http = boost::beast::http;
 using namespace gafka;
 
-const std::filesystem::path& base_dir() {
+// The data dir of each input's broker; removed after each input (libFuzzer
+// may leave with _Exit, which runs no atexit handler).
+const std::filesystem::path& data_dir() {
     static const std::filesystem::path dir = [] {
         char tmpl[] = "/tmp/gafka-http-fuzz-XXXXXX";
         if (!::mkdtemp(tmpl)) std::abort();
-        std::filesystem::path p = tmpl;
-        std::atexit([] {
-            std::error_code ec;
-            std::filesystem::remove_all(base_dir(), ec);
-        });
-        return p;
+        return std::filesystem::path(tmpl);
     }();
     return dir;
 }
@@ -134,8 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string body = in.ConsumeRemainingBytesAsString();
 
     std::error_code ec;
-    std::filesystem::path dir = base_dir() / "data";
-    std::filesystem::remove_all(dir, ec);
+    const auto& dir = data_dir();
+    std::filesystem::create_directories(dir, ec);
     {
         broker_state b(dir);
         // A few records to read, from the broker's own produce path.
@@ -148,5 +145,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto res = run(*b.ctx, make_request(method, target, body, content_type));
         must(res.result_int() >= 200 && res.result_int() < 600);
     }
+    std::filesystem::remove_all(dir, ec);
     return 0;
 }
