@@ -153,3 +153,21 @@ api_json() { curl -s "$BROKER_URL$1"; }
     # c was never a member: a and b still hold three each.
     group_owners '[3,3]'
 }
+
+@test "a member id reused by a new session gets the uncommitted batch again instead of committing it" {
+    start_broker
+    create_topic t1 1
+    seq 1 8 | gafka-produce --topic t1
+    local q="$BROKER_URL/api/v1/consume?topic=t1&group_id=gs&consumer_id=w&count=5&timeout=0ms"
+    run curl -sf "$q&session_id=first"
+    assert_equal "$(jq -c '[.records[].offset]' <<<"$output")" '[0,1,2,3,4]'
+    # "first" was killed before writing them: the next process, same id, reads them again.
+    run curl -sf "$q&session_id=second"
+    assert_equal "$(jq -c '[.records[].offset]' <<<"$output")" '[0,1,2,3,4]'
+    # The same session asking again has processed them: they are committed and it reads on.
+    run curl -sf "$q&session_id=second"
+    assert_equal "$(jq -c '[.records[].offset]' <<<"$output")" '[5,6,7]'
+    assert_equal "$(api_json /api/v1/consumer-groups/gs/status | jq -c '.partitions[0].committed_offset')" 5
+    run curl -s "$q&session_id=bad/id"
+    assert_equal "$(jq -r .error.code <<<"$output")" invalid_session
+}

@@ -489,5 +489,15 @@ TEST_F(group_coordinator_test, a_member_alone_may_switch_strategy_and_an_emptied
     EXPECT_EQ(groups_.describe("g")->strategy, assignment_strategy::round_robin);
 }
 
+TEST_F(group_coordinator_test, a_batch_delivered_to_one_session_is_not_committed_by_another_reusing_the_id) {
+    join("a");
+    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "pid-1");
+    ASSERT_TRUE(groups_.commit_delivered("g", "a", "pid-2").ok());  // a restarted process: it never saw the batch
+    EXPECT_FALSE(groups_.committed("g", {"orders", 0}).has_value());
+    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "pid-2");
+    ASSERT_TRUE(groups_.commit_delivered("g", "a", "pid-2").ok());  // the same process asks for more: processed
+    EXPECT_EQ(groups_.committed("g", {"orders", 0}), 5);
+}
+
 }  // namespace
 }  // namespace gafka::broker

@@ -40,7 +40,9 @@ TEST(time_text_test, refuses_what_is_not_a_time) {
                             "99999999999999999999999"}) {
         auto r = parse_time(bad, now);
         EXPECT_FALSE(r.ok()) << bad;
-        if (!r.ok()) EXPECT_NE(r.error().message().find("invalid time"), std::string::npos);
+        if (!r.ok()) {
+            EXPECT_NE(r.error().message().find("invalid time"), std::string::npos);
+        }
     }
 }
 

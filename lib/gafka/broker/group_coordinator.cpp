@@ -243,18 +243,21 @@ std::vector<group_view> group_coordinator::list() const {
 }
 
 void group_coordinator::remember_delivered(const std::string& group_id, const std::string& consumer,
-                                           std::map<topic_partition, log::offset_t> next_offsets) {
+                                           std::map<topic_partition, log::offset_t> next_offsets,
+                                           const std::string& session) {
     std::lock_guard lock(mu_);
     auto g = groups_.find(group_id);
     if (g == groups_.end()) return;
     auto m = g->second.members.find(consumer);
     if (m != g->second.members.end()) {
         m->second.delivered = std::move(next_offsets);
+        m->second.delivered_session = session;
         m->second.fetching = false;
     }
 }
 
-status group_coordinator::commit_delivered(const std::string& group_id, const std::string& consumer) {
+status group_coordinator::commit_delivered(const std::string& group_id, const std::string& consumer,
+                                           const std::string& session) {
     std::map<topic_partition, log::offset_t> delivered;
     {
         std::lock_guard lock(mu_);
@@ -263,6 +266,13 @@ status group_coordinator::commit_delivered(const std::string& group_id, const st
         auto m = g->second.members.find(consumer);
         if (m == g->second.members.end()) return {};
         delivered = std::exchange(m->second.delivered, {});
+        if (m->second.delivered_session != session) {
+            if (!delivered.empty())
+                util::logger("groups")->info("group '{}': member '{}' came back as a new session; its last batch "
+                                             "is not committed and will be delivered again",
+                                             group_id, consumer);
+            delivered.clear();
+        }
     }
     status first;
     for (const auto& [tp, next] : delivered)

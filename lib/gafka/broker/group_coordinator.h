@@ -117,12 +117,16 @@ public:
     std::vector<group_view> list() const;
 
     // Offsets delivered by a member's last fetch, committed when it fetches
-    // again (the previous batch counts as processed).
+    // again (the previous batch counts as processed). `session` names the
+    // client process that received them (empty: not said).
     void remember_delivered(const std::string& group, const std::string& consumer,
-                            std::map<topic_partition, log::offset_t> next_offsets);
+                            std::map<topic_partition, log::offset_t> next_offsets, const std::string& session = {});
     // Commits the member's last delivered batch (for partitions it owns or is
     // handing over) and ends its hand-overs. Returns the first commit error.
-    status commit_delivered(const std::string& group, const std::string& consumer);
+    // A fetch from another session than the one the batch went to (a member
+    // id reused by a process restarted after kill -9) commits nothing: that
+    // process never saw the batch, so it is delivered again.
+    status commit_delivered(const std::string& group, const std::string& consumer, const std::string& session = {});
     // Whether `tp` is still being handed over by its previous owner.
     bool revoking(const std::string& group, const topic_partition& tp, std::int64_t now_ms);
 
@@ -132,6 +136,7 @@ private:
         std::int64_t session_timeout_ms = default_session_timeout_ms;
         std::set<std::string> topics;
         std::map<topic_partition, log::offset_t> delivered;
+        std::string delivered_session;  // who received `delivered`
         bool fetching = false;
     };
     struct hand_over {

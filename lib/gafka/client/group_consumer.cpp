@@ -1,7 +1,10 @@
 // gafka-consume --group: see run_group_consume in consumer.h.
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <map>
+#include <random>
 #include <ostream>
 
 #include <rapidjson/document.h>
@@ -79,6 +82,12 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
     // Keeps the member alive while a slow --exec command runs.
     auto heartbeat = [&] { (void)c.call("POST", base + "/members/" + opts.consumer_id + "/heartbeat"); };
 
+    // This process's session: a batch the broker handed to an earlier
+    // process with the same member id (killed before it wrote it) is then
+    // delivered again instead of committed on our first fetch.
+    std::random_device rd;
+    auto session = std::to_string(getpid()) + "-" + std::to_string(rd()) + std::to_string(rd());
+
     std::int64_t total = 0;
     while (!stop) {
         auto wait = opts.exit_at_end ? std::chrono::milliseconds(0) : std::min(opts.timeout, heartbeat_every);
@@ -87,7 +96,7 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
         auto r = c.call("GET", "/api/v1/consume?topic=" + opts.topic + "&group_id=" + group +
                                    "&consumer_id=" + opts.consumer_id + "&count=" + std::to_string(want) +
                                    "&timeout=" + std::to_string(wait.count()) + "ms" +
-                                   (opts.assignor ? "&assignor=" + *opts.assignor : ""));
+                                   "&session_id=" + session + (opts.assignor ? "&assignor=" + *opts.assignor : ""));
         if (!r.ok()) {
             err << "gafka-consume: error: " << r.error().message() << "\n";
             return 1;
