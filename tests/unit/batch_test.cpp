@@ -95,7 +95,7 @@ TEST(batch_test, restamp_changes_offset_and_keeps_the_batch_valid) {
     EXPECT_EQ(decode_header(batch.data()).leader_epoch, 9);
 }
 
-// Found by tests/fuzz/batch_fuzz: a CRC-valid batch based near the largest
+// Seen with tests/fuzz/batch_fuzz (a crafted input): a CRC-valid batch based near the largest
 // int64 made batch_records and the segment scanner overflow base_offset + i.
 TEST(batch_test, a_base_offset_that_cannot_hold_the_records_is_a_bad_offset) {
     batch_builder b;
