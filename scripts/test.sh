@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: GoogleTest unit tests through ctest,
-# then the bats suites in tests/cli, then (unless GAFKA_SKIP_SANITIZERS=1)
+# then the bats suites in tests/cli, then (with GAFKA_SANITIZERS=1; not yet
+# by default: the clang builds are not yet proven inside CI's 20 minutes)
 # the unit tests again under ASan+UBSan and under TSan (clang builds in
 # build-asan and build-tsan) and each libFuzzer target for
 # GAFKA_FUZZ_SECONDS (default 10) after replaying its corpus.
@@ -48,8 +49,8 @@ if ((${#suites[@]})); then
   done < <(bats --tap "${suites[@]}" 2>&1)
 fi
 
-if [[ ${GAFKA_SKIP_SANITIZERS:-0} == 1 ]]; then
-  echo "== sanitizer and fuzz runs skipped (GAFKA_SKIP_SANITIZERS=1)"
+if [[ ${GAFKA_SANITIZERS:-0} != 1 || ${GAFKA_SKIP_SANITIZERS:-0} == 1 ]]; then
+  echo "== sanitizer and fuzz runs skipped (GAFKA_SANITIZERS=1 runs them)"
 else
   # Only what the tests need is built: the library, the unit tests and the
   # fuzz targets (the programs are covered by bats on the normal build), at

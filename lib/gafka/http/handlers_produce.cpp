@@ -144,7 +144,9 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
             part->when_durable(through, [](status) {});
             continue;
         }
-        if (auto s = co_await await_status([&](auto done) { part->when_durable(through, std::move(done)); }); !s.ok())
+        // Bindings are copied into the capture: clang 14 cannot capture them.
+        if (auto s = co_await await_status([&, p = part, t = through](auto done) { p->when_durable(t, std::move(done)); });
+            !s.ok())
             co_return error_response(req, api_error::from_status(s));
     }
     if (*acks == acks_mode::all)
