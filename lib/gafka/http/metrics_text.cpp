@@ -45,8 +45,12 @@ std::string format_metric_value(double v) {
     if (std::isnan(v)) return "NaN";
     if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
     if (v == std::trunc(v) && std::fabs(v) < 9e15) return std::to_string(static_cast<std::int64_t>(v));
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    // Shortest round-trip digits; fixed notation ("0.0001", not "1e-04") in
+    // the range latencies and ages live in.
+    char buf[400];
+    auto a = std::fabs(v);
+    auto r = a >= 1e-6 && a < 1e15 ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                                   : std::to_chars(buf, buf + sizeof buf, v);
     return std::string(buf, r.ptr);
 }
 
