@@ -106,8 +106,13 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     std::optional<broker::assignment_strategy> strategy;
     if (auto e = parse_assignor(t.get("assignor"), strategy)) co_return error_response(req, *e);
 
-    // The previous batch counts as processed: commit it before reading on.
-    if (auto s = ctx.groups.commit_delivered(group, consumer); !s.ok())
+    // The previous batch counts as processed: commit it before reading on
+    // (unless this is another client process reusing the member id).
+    auto session = t.get("session_id").value_or("");
+    if (!session.empty())
+        if (auto s = broker::check_consumer_id(session); !s.ok())
+            co_return error_response(req, api_error::invalid("invalid_session", "session_id: " + s.message()));
+    if (auto s = ctx.groups.commit_delivered(group, consumer, session); !s.ok())
         co_return error_response(req, api_error::from_status(s));
 
     auto member =
@@ -148,7 +153,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     }
     topic->records_out += count;
     topic->bytes_out += bytes;
-    ctx.groups.remember_delivered(group, consumer, delivered);
+    ctx.groups.remember_delivered(group, consumer, delivered, session);
 
     json_writer head;
     auto& w = head.w();
