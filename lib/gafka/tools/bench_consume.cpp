@@ -15,19 +15,6 @@
 namespace gafka::tools {
 namespace {
 
-// The top-level "next_offset" of a consume answer. It follows the records,
-// and a quote inside a value is escaped, so the last match is the field.
-std::optional<std::int64_t> next_offset(std::string_view body) {
-    static constexpr std::string_view key = "\"next_offset\":";
-    auto at = body.rfind(key);
-    if (at == std::string_view::npos) return std::nullopt;
-    std::int64_t n = 0;
-    auto first = body.data() + at + key.size();
-    auto [ptr, ec] = std::from_chars(first, body.data() + body.size(), n);
-    if (ec != std::errc() || ptr == first) return std::nullopt;
-    return n;
-}
-
 struct read_plan {
     std::int32_t partition;
     std::int64_t offset;  // next to read
@@ -53,7 +40,7 @@ void fetcher(const load_bench_options& opts, const std::string& topic, std::vect
         if (!r.ok()) return failure.set(r.error().message());
         auto where = topic + "/" + std::to_string(p.partition);
         if (r->status != 200) return failure.set(describe_reply("consume " + where, r->status, r->body));
-        auto next = next_offset(r->body);
+        auto next = json_int_field(r->body, "next_offset", /*last=*/true);
         if (!next) return failure.set("consume " + where + ": no next_offset in the broker's answer");
         auto got = std::min(*next - p.offset, p.left);
         if (got <= 0)

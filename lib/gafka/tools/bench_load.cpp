@@ -1,5 +1,6 @@
 #include "gafka/tools/bench_load.h"
 
+#include <charconv>
 #include <cstdio>
 
 #include <rapidjson/document.h>
@@ -111,6 +112,21 @@ std::string describe_reply(const std::string& what, const client::http_reply& re
 
 std::string describe_reply(const std::string& what, unsigned status, std::string_view body) {
     return describe_reply(what, client::http_reply{status, std::string(body)});
+}
+
+}  // namespace gafka::tools
+
+namespace gafka::tools {
+
+std::optional<std::int64_t> json_int_field(std::string_view body, std::string_view key, bool last) {
+    std::string pattern = "\"" + std::string(key) + "\":";
+    auto at = last ? body.rfind(pattern) : body.find(pattern);
+    if (at == std::string_view::npos) return std::nullopt;
+    std::int64_t n = 0;
+    auto first = body.data() + at + pattern.size();
+    auto [ptr, ec] = std::from_chars(first, body.data() + body.size(), n);
+    if (ec != std::errc() || ptr == first) return std::nullopt;
+    return n;
 }
 
 }  // namespace gafka::tools

@@ -56,6 +56,11 @@ private:
 // The stamp at the start of a stamped value; nullopt for any other value.
 std::optional<std::int64_t> read_stamp(std::string_view value);
 
+// The integer after `"key":` in a JSON answer, without parsing it: the first
+// occurrence, or with `last` the last one (a top-level field that follows
+// the records, whose quotes inside values are escaped).
+std::optional<std::int64_t> json_int_field(std::string_view body, std::string_view key, bool last = false);
+
 // The first error any worker hit; workers poll failed() and stop.
 class first_failure {
 public:

@@ -11,18 +11,6 @@
 namespace gafka::tools {
 namespace {
 
-// The "count" of a batch produce answer, without parsing its offsets.
-std::optional<std::int64_t> acked_count(std::string_view body) {
-    static constexpr std::string_view key = "\"count\":";
-    auto at = body.find(key);
-    if (at == std::string_view::npos) return std::nullopt;
-    std::int64_t n = 0;
-    auto first = body.data() + at + key.size();
-    auto [ptr, ec] = std::from_chars(first, body.data() + body.size(), n);
-    if (ec != std::errc() || ptr == first) return std::nullopt;
-    return n;
-}
-
 void sender(const load_bench_options& opts, const send_job& job, int worker, std::atomic<std::int64_t>& next,
             std::atomic<std::int64_t>& acked, std::vector<std::int64_t>* samples, first_failure& failure,
             const std::atomic<bool>& stop) {
@@ -57,7 +45,7 @@ void sender(const load_bench_options& opts, const send_job& job, int worker, std
         auto acked_at = ns_since(job.start);
         if (!r.ok()) return failure.set(r.error().message());
         if (r->status != 200) return failure.set(describe_reply("produce to " + job.topic.name, r->status, r->body));
-        if (acked_count(r->body) != n)
+        if (json_int_field(r->body, "count") != n)
             return failure.set("produce to " + job.topic.name + ": the broker acknowledged a different count than " +
                                std::to_string(n) + ": " + std::string(r->body.substr(0, 200)));
         if (samples)
