@@ -131,6 +131,15 @@ zsh_topics() {
 
 # --- zsh -----------------------------------------------------------------------
 
+# zsh_complete PROGRAM LINE: what zsh's completion system (compinit, with
+# completions/zsh first in fpath) offers for LINE, completed at its end, one
+# word per line, sorted; run on a pseudo-terminal by zsh_complete.zsh,
+# bounded by timeout. PROGRAM is not used: zsh finds its #compdef itself.
+zsh_complete() {
+    timeout 30 zsh -f "$BATS_TEST_DIRNAME/zsh_complete.zsh" "$REPO/completions/zsh" "$2" </dev/null | sort -u
+}
+
+
 @test "zsh's topic completer asks the broker in GAFKA_BROKERS or in --broker" {
     command -v zsh >/dev/null || skip "zsh is not installed"
     start_broker_with_topics
@@ -142,6 +151,29 @@ zsh_topics() {
     assert_output $'orders\norders-eu\npayments'
     run zsh_topics gafka-admin
     assert_output ""
+}
+
+@test "zsh completes subcommands, flags and flag values (the real completion system)" {
+    command -v zsh >/dev/null || skip "zsh is not installed"
+    run zsh_complete gafka-admin "gafka-admin describe-"
+    assert_output $'describe-group\ndescribe-topic'
+    run zsh_complete gafka-admin "gafka-admin reset-offsets --to-"
+    assert_output $'--to-earliest\n--to-latest\n--to-offset\n--to-time'
+    run zsh_complete gafka-consume "gafka-consume --from-b"
+    assert_output --from-beginning
+    run zsh_complete gafka-produce "gafka-produce --acks "
+    assert_output $'0\n1\nall'
+    run zsh_complete gafka-walcheck "gafka-walcheck --"
+    assert_line --format
+    assert_line --repair
+    assert_line --dump
+}
+
+@test "zsh completes topic names from the broker through the real completion system" {
+    command -v zsh >/dev/null || skip "zsh is not installed"
+    start_broker_with_topics
+    run zsh_complete gafka-consume "gafka-consume --topic or"
+    assert_output $'orders\norders-eu'
 }
 
 @test "every completion file is valid in its shell" {
