@@ -28,6 +28,10 @@ status check_name(std::string_view what, std::string_view name, std::size_t max)
 status check_topic_name(std::string_view name) {
     if (auto s = check_name("topic name", name, max_topic_name); !s.ok()) return s;
     if (name.starts_with("__")) return status::invalid_argument("topic names starting with '__' are internal");
+    // A directory named so is a delete cut short by a crash, removed at start.
+    if (name.starts_with(deleted_topic_prefix))
+        return status::invalid_argument("topic names starting with '" + std::string(deleted_topic_prefix) +
+                                        "' are reserved");
     return {};
 }
 status check_group_id(std::string_view id) { return check_name("group id", id, max_group_id); }

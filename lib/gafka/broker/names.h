@@ -12,6 +12,9 @@ inline constexpr std::size_t max_topic_name = 255;
 inline constexpr std::size_t max_consumer_id = 128;
 inline constexpr std::size_t max_group_id = 255;
 inline constexpr std::int32_t max_partitions = 100;
+// topic_manager renames a topic's directory to this prefix before removing
+// it, so no topic may be named with it.
+inline constexpr std::string_view deleted_topic_prefix = ".deleted-";
 
 status check_topic_name(std::string_view name);
 status check_group_id(std::string_view id);

@@ -81,7 +81,7 @@ result<std::unique_ptr<topic_manager>> topic_manager::open(const fs::path& data_
     for (const auto& entry : fs::directory_iterator(data_dir / "topics", ec)) {
         auto name = entry.path().filename().string();
         if (!entry.is_directory()) continue;
-        if (name.starts_with(".deleted-")) {  // a delete interrupted by a crash
+        if (name.starts_with(deleted_topic_prefix)) {  // a delete interrupted by a crash
             fs::remove_all(entry.path(), ec);
             continue;
         }
@@ -159,7 +159,9 @@ status topic_manager::remove(const std::string& name) {
     // Rename first (atomic), then remove: a crash in between leaves a
     // .deleted- directory that the next start removes.
     auto dir = data_dir_ / "topics" / name;
-    auto doomed = data_dir_ / "topics" / (".deleted-" + name + "-" + std::to_string(util::wall_clock_ms()));
+    // The name is cut so the whole stays within NAME_MAX (255) for any topic name.
+    auto doomed = data_dir_ / "topics" /
+                  (std::string(deleted_topic_prefix) + std::to_string(util::wall_clock_ms()) + "-" + name.substr(0, 200));
     std::error_code ec;
     fs::rename(dir, doomed, ec);
     if (ec) return status::io_error("rename " + dir.string() + ": " + ec.message());
