@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     auto sub = [&](const char* name, const char* help, handler h) {
         auto* s = app.add_subcommand(name, help);
         gafka::cli::add_broker_option(*s, o.brokers);
+        gafka::cli::add_auth_token_option(*s);
         s->callback([&chosen, h] { chosen = h; });
         return s;
     };
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
     auto* promote = app.add_subcommand("promote", "Make a follower the leader at a new epoch (manual failover)");
     promote->add_option("--bootstrap-server", o.brokers,
                         "Brokers HOST:PORT[,HOST:PORT...] to find it by (env GAFKA_BROKERS)");
+    gafka::cli::add_auth_token_option(*promote);
     promote->add_option("--broker", o.broker_id, "Id of the follower to promote")->required()->check(CLI::NonNegativeNumber);
     promote->callback([&chosen] { chosen = gafka::tools::admin_promote; });
     auto* pf = sub("partition-for", "Print the partition a key goes to", gafka::tools::admin_partition_for);
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
     auto group_sub = [&](const char* name, const char* help, std::function<int()> run) {
         auto* s = app.add_subcommand(name, help);
         gafka::cli::add_broker_option(*s, o.brokers);
+        gafka::cli::add_auth_token_option(*s);
         s->callback([&group_command, run] { group_command = run; });
         return s;
     };

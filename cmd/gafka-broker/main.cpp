@@ -7,7 +7,7 @@ int main(int argc, char** argv) {
     CLI::App app{"Serve gafka topics over HTTP/JSON until SIGTERM or SIGINT.", "gafka-broker"};
     gafka::cli::configure_app(app);
     gafka::broker::broker_config c;
-    std::string flush = "always", role = "leader", lag_max = "10s";
+    std::string flush = "always", role = "leader", lag_max = "10s", idle = "60s", header = "30s", token_file;
     app.set_config("--config", "", "Read settings from a TOML/INI file; flags given on the command line win");
     app.allow_config_extras(CLI::config_extras_mode::error);  // a typo in the file is an error, not ignored
     app.add_option("--id", c.id, "Broker id")->check(CLI::NonNegativeNumber);
@@ -28,6 +28,20 @@ int main(int argc, char** argv) {
     app.add_option("--min-insync", c.min_insync, "In-sync replicas (leader included) acks=all needs")
         ->check(CLI::Range(1, 16));
     app.add_option("--replica-lag-max", lag_max, "A follower behind or silent this long leaves the ISR (e.g. 10s)");
+    app.add_option("--max-connections", c.max_connections, "Open connections at most; more are answered 503")
+        ->check(CLI::Range(1, 1'000'000));
+    app.add_option("--idle-timeout", idle, "Close a kept-alive connection idle this long (e.g. 60s)");
+    app.add_option("--header-timeout", header, "A request must fully arrive this long after its first byte (e.g. 30s)");
+    app.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body; larger ones are answered 413")
+        ->check(CLI::Range(std::size_t{1} << 10, std::size_t{1} << 30));
+    app.add_option("--max-header-bytes", c.max_header_bytes, "Largest request headers; larger ones are answered 431")
+        ->check(CLI::Range(std::size_t{1} << 10, std::size_t{1} << 20));
+    app.add_option("--max-long-polls", c.max_long_polls,
+                   "Consumes waiting for records at most; more are answered at once (0: no long polls)")
+        ->check(CLI::Range(0, 1'000'000));
+    app.add_option("--auth-token-file", token_file,
+                   "Require a bearer token from FILE (one per line) on every endpoint but /healthz")
+        ->type_name("FILE");
     return gafka::cli::run(app, argc, argv, [&] {
         auto policy = gafka::broker::parse_flush_policy(flush);
         if (!policy.ok()) {
@@ -47,6 +61,10 @@ int main(int argc, char** argv) {
             return gafka::cli::exit_usage;
         }
         c.replica_lag_max = *lag;
+        if (auto u = gafka::broker::apply_limit_flags(c, idle, header, token_file); !u.ok()) {
+            gafka::cli::print_error("gafka-broker", u.message());
+            return gafka::cli::exit_usage;
+        }
         return gafka::broker::run_broker(c);
     });
 }

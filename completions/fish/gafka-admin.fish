@@ -59,6 +59,8 @@ complete -c gafka-admin -n $none -a reset-offsets -d "Move a group's committed o
 complete -c gafka-admin -n "__fish_seen_subcommand_from $subcommands; and not __fish_seen_subcommand_from promote" \
     -l broker -x -d 'Brokers HOST:PORT,... (env GAFKA_BROKERS)'
 complete -c gafka-admin -n "__fish_seen_subcommand_from promote" -l broker -x -d 'Id of the follower to promote'
+complete -c gafka-admin -n "__fish_seen_subcommand_from $subcommands" -l auth-token-file -r -F \
+    -d 'Send the first token of FILE as a bearer token (env GAFKA_AUTH_TOKEN_FILE)'
 complete -c gafka-admin -n "__fish_seen_subcommand_from promote" -l bootstrap-server -x \
     -d 'Brokers HOST:PORT,... to find it by (env GAFKA_BROKERS)'
 

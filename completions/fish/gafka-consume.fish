@@ -23,6 +23,7 @@ complete -c gafka-consume -f
 complete -c gafka-consume -s h -l help -d 'Print help and exit'
 complete -c gafka-consume -l version -d 'Print version and exit'
 complete -c gafka-consume -l broker -x -d 'Bootstrap brokers HOST:PORT,... (env GAFKA_BROKERS)'
+complete -c gafka-consume -l auth-token-file -r -F -d 'Send the first token of FILE as a bearer token (env GAFKA_AUTH_TOKEN_FILE)'
 complete -c gafka-consume -s t -l topic -x -a '(__gafka_topics)' -d 'Topic to read'
 complete -c gafka-consume -s p -l partition -x -d 'Read only this partition'
 complete -c gafka-consume -l offset -x -a 'earliest latest' -d 'Start offset: a number (with --partition), earliest or latest'

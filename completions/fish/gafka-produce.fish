@@ -23,6 +23,7 @@ complete -c gafka-produce -f
 complete -c gafka-produce -s h -l help -d 'Print help and exit'
 complete -c gafka-produce -l version -d 'Print version and exit'
 complete -c gafka-produce -l broker -x -d 'Bootstrap brokers HOST:PORT,... (env GAFKA_BROKERS)'
+complete -c gafka-produce -l auth-token-file -r -F -d 'Send the first token of FILE as a bearer token (env GAFKA_AUTH_TOKEN_FILE)'
 complete -c gafka-produce -s t -l topic -x -a '(__gafka_topics)' -d 'Topic to write to'
 complete -c gafka-produce -l key-separator -x -d 'Split each line at SEP into key and value'
 complete -c gafka-produce -l json -d 'Read JSON records, as gafka-consume writes them'

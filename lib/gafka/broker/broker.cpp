@@ -14,6 +14,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
@@ -40,6 +42,25 @@ asio::awaitable<void> every(std::chrono::milliseconds period, std::function<void
         if (ec) co_return;
         work();
     }
+}
+
+// Each connection is a file descriptor: raise the soft limit on open files
+// to the hard one, and say so when --max-connections cannot be reached.
+void raise_fd_limit(std::int64_t max_connections) {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlimit raised = rl;
+        raised.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+    }
+    // Logs, indexes and the broker's own sockets need some too.
+    constexpr std::int64_t reserve = 256;
+    if (rl.rlim_cur != RLIM_INFINITY && static_cast<std::int64_t>(rl.rlim_cur) < max_connections + reserve)
+        util::logger("broker")->warn(
+            "open files are limited to {} (ulimit -n): fewer than --max-connections {} plus {} for logs; "
+            "connections past the limit fail to be accepted",
+            static_cast<std::int64_t>(rl.rlim_cur), max_connections, reserve);
 }
 
 }  // namespace
@@ -107,6 +128,9 @@ int run_broker(const broker_config& config) {
     ctx.default_partitions = config.default_partitions;
     ctx.repl = repl->get();
     ctx.fsync_seconds = &fsync_seconds;
+    ctx.long_polls.set_limit(config.max_long_polls);
+    ctx.auth_tokens = config.auth_tokens;
+    raise_fd_limit(config.max_connections);
     std::unique_ptr<replication::replica_fetcher> fetcher;
     ctx.promote = [&] { return replication::promote_to_leader(**repl, **topics, fetcher.get()); };
 
@@ -123,7 +147,13 @@ int run_broker(const broker_config& config) {
         auto& io = *ios[0];
         std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
         for (auto& x : ios) keep_running.emplace_back(x->get_executor());
-        http::server srv(io_ptrs, ctx, {});
+        http::server_limits limits;
+        limits.max_body_bytes = config.max_body_bytes;
+        limits.max_header_bytes = config.max_header_bytes;
+        limits.idle_timeout = config.idle_timeout;
+        limits.header_timeout = config.header_timeout;
+        limits.max_connections = config.max_connections;
+        http::server srv(io_ptrs, ctx, limits);
         if (auto s = srv.listen(config.listen, config.port); !s.ok()) {
             lg->error("{}", s.message());
             return 1;
@@ -133,8 +163,10 @@ int run_broker(const broker_config& config) {
         srv.start();
         if (config.follower) {
             fetcher = std::make_unique<replication::replica_fetcher>(
-                **topics, **repl, replication::fetcher_options{*ro.leader, std::chrono::milliseconds(500),
-                                                               config.flush.sync_before_ack()});
+                **topics, **repl,
+                replication::fetcher_options{*ro.leader, std::chrono::milliseconds(500),
+                                             config.flush.sync_before_ack(),
+                                             config.auth_tokens.empty() ? std::string() : config.auth_tokens.front()});
             fetcher->start();
         }
         asio::signal_set signals(io, SIGINT, SIGTERM);

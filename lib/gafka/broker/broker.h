@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "gafka/broker/flush_policy.h"
 #include "gafka/log/format.h"
+#include "gafka/util/status.h"
 
 namespace gafka::broker {
 
@@ -30,7 +32,24 @@ struct broker_config {
     std::string leader;
     std::int32_t min_insync = 1;                         // acks=all needs this many in-sync replicas
     std::chrono::milliseconds replica_lag_max{10'000};  // behind or silent this long: out of the ISR
+    // Limits on clients (http/server.h server_limits, http/long_poll.h).
+    std::int64_t max_connections = 4096;
+    std::int64_t max_long_polls = 2048;
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds header_timeout{30'000};
+    std::size_t max_body_bytes = 64u << 20;
+    std::size_t max_header_bytes = 16u << 10;
+    // Bearer tokens (--auth-token-file); empty: no authentication. A
+    // follower sends the first to its leader.
+    std::vector<std::string> auth_tokens;
 };
+
+// Reads the limit and security flags given as text into `config`: the
+// --idle-timeout and --header-timeout durations (each more than 0) and the
+// tokens of --auth-token-file (when not empty). invalid_argument names the
+// flag: a usage error.
+status apply_limit_flags(broker_config& config, const std::string& idle_timeout, const std::string& header_timeout,
+                         const std::string& token_file);
 
 // Runs until a signal; returns the process exit code (0 after a clean stop).
 int run_broker(const broker_config& config);

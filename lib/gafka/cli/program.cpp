@@ -1,5 +1,8 @@
 #include "gafka/cli/program.h"
 
+#include "gafka/client/auth_token.h"
+#include "gafka/util/token_file.h"
+
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
@@ -31,6 +34,25 @@ void add_broker_option(CLI::App& app, std::string& brokers) {
     const char* env = std::getenv("GAFKA_BROKERS");
     brokers = env && *env ? env : "localhost:9001";
     app.add_option("--broker", brokers, "Bootstrap brokers HOST:PORT[,HOST:PORT...] (env GAFKA_BROKERS)");
+}
+
+void add_auth_token_option(CLI::App& app) {
+    // A validator so that a bad file, given as a flag or through the
+    // environment, is a parse error (exit 2) before anything is sent.
+    CLI::Validator load_token(
+        [](std::string& path) -> std::string {
+            if (path.empty()) return {};  // GAFKA_AUTH_TOKEN_FILE= : no token
+            auto tokens = util::read_token_file(path);
+            if (!tokens.ok()) return tokens.error().message();
+            client::set_auth_token(tokens->front());
+            return {};
+        },
+        "FILE");
+    app.add_option("--auth-token-file")
+        ->description("Send the first token of FILE as a bearer token (env GAFKA_AUTH_TOKEN_FILE)")
+        ->type_name("FILE")
+        ->envname("GAFKA_AUTH_TOKEN_FILE")
+        ->check(load_token);
 }
 
 void print_error(const std::string& program, const std::string& message) {

@@ -26,6 +26,11 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 // Adds --broker, defaulting to $GAFKA_BROKERS, else localhost:9001.
 void add_broker_option(CLI::App& app, std::string& brokers);
 
+// Adds --auth-token-file FILE (env GAFKA_AUTH_TOKEN_FILE): the first token
+// of FILE becomes the bearer token every request sends
+// (client/auth_token.h). An unreadable or token-less file is a usage error.
+void add_auth_token_option(CLI::App& app);
+
 // Prints "<prog>: error: <message>" to stderr.
 void print_error(const std::string& program, const std::string& message);
 

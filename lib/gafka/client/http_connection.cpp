@@ -1,5 +1,7 @@
 #include "gafka/client/http_connection.h"
 
+#include "gafka/client/auth_token.h"
+
 #include <utility>
 
 #include <boost/asio/connect.hpp>
@@ -21,7 +23,7 @@ struct http_connection::impl {
 };
 
 http_connection::http_connection(std::string host, std::uint16_t port)
-    : host_(std::move(host)), port_(port), impl_(std::make_unique<impl>()) {}
+    : host_(std::move(host)), port_(port), auth_token_(auth_token()), impl_(std::make_unique<impl>()) {}
 
 http_connection::~http_connection() = default;
 
@@ -34,6 +36,7 @@ result<http_reply> http_connection::request(const std::string& method, const std
     req.set(bh::field::host, host_);
     req.set(bh::field::user_agent, "gafka");
     if (!content_type.empty()) req.set(bh::field::content_type, content_type);
+    if (!auth_token_.empty()) req.set(bh::field::authorization, "Bearer " + auth_token_);
     req.keep_alive(true);
     req.body() = body;
     req.prepare_payload();

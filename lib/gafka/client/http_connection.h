@@ -29,6 +29,10 @@ public:
     result<http_reply> request(const std::string& method, const std::string& target, const std::string& body,
                                const std::string& content_type, std::chrono::milliseconds timeout);
 
+    // The bearer token sent with every request; client::auth_token() by
+    // default (a follower broker sets its own).
+    void set_auth_token(std::string token) { auth_token_ = std::move(token); }
+
     const std::string& host() const { return host_; }
     std::uint16_t port() const { return port_; }
 
@@ -36,6 +40,7 @@ private:
     struct impl;
     std::string host_;
     std::uint16_t port_;
+    std::string auth_token_;
     std::unique_ptr<impl> impl_;
 };
 

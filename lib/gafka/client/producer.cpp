@@ -116,7 +116,7 @@ private:
         if (r->status != 200) {
             auto code = error_code(*r);
             auto span = "lines " + std::to_string(records.front()->line) + "-" + std::to_string(records.back()->line);
-            if (r->status == 404 || r->status >= 500 || code == "invalid_topic") {
+            if (r->status == 401 || r->status == 404 || r->status >= 500 || code == "invalid_topic") {
                 err_ << "gafka-produce: error: " << describe_error(*r) << "\n";
                 failed_ = true;
                 return false;

@@ -18,6 +18,7 @@
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/http/api_error.h"
+#include "gafka/http/long_poll.h"
 #include "gafka/replication/promotion.h"
 #include "gafka/replication/replication_state.h"
 #include "gafka/util/histogram.h"
@@ -53,6 +54,13 @@ struct server_context {
     std::int32_t default_partitions = 1;
     std::atomic<std::uint64_t> round_robin{0};
     std::atomic<std::int64_t> open_connections{0};
+    std::atomic<std::int64_t> refused_connections{0};  // over --max-connections
+    // Consumer long polls waiting (--max-long-polls).
+    long_poll_slots long_polls;
+    // Bearer tokens every route but /healthz needs (--auth-token-file);
+    // empty: no authentication. Set before the server starts, then read-only.
+    std::vector<std::string> auth_tokens;
+    std::atomic<std::int64_t> unauthorized{0};  // requests answered 401
     std::atomic<std::int64_t> requests{0};
     // Request latency by route (index in the route table; route_count(): other).
     std::unique_ptr<util::histogram[]> request_seconds = std::make_unique<util::histogram[]>(route_count() + 1);

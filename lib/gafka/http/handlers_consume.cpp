@@ -62,11 +62,13 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
     auto deadline = std::chrono::steady_clock::now() + fp.timeout;
     fetch f;
     std::vector<poll_target> waiting_on{{&part, offset}};
+    std::optional<long_poll_slots::slot> slot;
     for (;;) {
         auto r = read_records(part, *topic_name, offset, fp.count);
         if (!r.ok()) co_return error_response(req, api_error::from_status(r.error()));
         f = std::move(*r);
         if (f.count > 0 || std::chrono::steady_clock::now() >= deadline || !ctx.topics.find(*topic_name)) break;
+        if (!slot && !(slot = ctx.long_polls.try_take())) break;  // over --max-long-polls: answer now
         co_await wait_for_any(waiting_on, deadline);
     }
     topic->records_out += f.count;

@@ -133,6 +133,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     std::int64_t count = 0;
     std::int64_t bytes = 0;
     std::map<broker::topic_partition, log::offset_t> delivered;
+    std::optional<long_poll_slots::slot> slot;
     for (;;) {
         for (const auto& o : owned) {
             if (count >= fp.count) break;
@@ -145,6 +146,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
             delivered[{topic_name, o.partition->id()}] = r->next_offset;
         }
         if (count > 0 || owned.empty() || std::chrono::steady_clock::now() >= deadline) break;
+        if (!slot && !(slot = ctx.long_polls.try_take())) break;  // over --max-long-polls: answer now
         // Wait in slices: a waiting fetch keeps its member alive, and a
         // rebalance meanwhile ends the wait so the member learns of it.
         co_await wait_for_any(owned, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));

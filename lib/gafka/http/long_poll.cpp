@@ -11,6 +11,17 @@
 namespace gafka::http {
 namespace asio = boost::asio;
 
+std::optional<long_poll_slots::slot> long_poll_slots::try_take() {
+    // Taken optimistically and given back when over: never more than
+    // `limit` holders at once, with no lock.
+    if (++waiting_ > limit_) {
+        --waiting_;
+        ++over_limit_;
+        return std::nullopt;
+    }
+    return slot(*this);
+}
+
 asio::awaitable<void> wait_for_any(const std::vector<poll_target>& targets,
                                    std::chrono::steady_clock::time_point deadline) {
     auto ex = co_await asio::this_coro::executor;

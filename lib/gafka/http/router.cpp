@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "gafka/http/auth.h"
 #include "gafka/http/query.h"
 
 namespace gafka::http {
@@ -125,6 +126,9 @@ awaitable_response route(const request& req, server_context& ctx) {
     ++ctx.requests;
     request_timer timer{ctx};
     auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
+    // Before anything else: without the token, not even which paths exist is told.
+    if (auto refused = refuse_unauthorized(req, ctx, t.ok() ? std::string_view(t->path) : std::string_view{}))
+        co_return std::move(*refused);
     if (!t.ok()) co_return error_response(req, api_error::bad_request(t.error().message()));
     auto method = req.method() == verb::head ? std::string("GET") : std::string(req.method_string());
     std::string allowed;

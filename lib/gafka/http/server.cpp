@@ -1,6 +1,8 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 #include "gafka/http/server.h"
 
+#include <array>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -50,11 +52,49 @@ asio::awaitable<void> server::accept_loop() {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
         if (ec) {
             util::logger("http")->warn("accept failed: {}", ec.message());
+            if (ec == asio::error::no_descriptors) {  // EMFILE/ENFILE: retrying at once would spin
+                asio::steady_timer pause(*ios_[0], std::chrono::milliseconds(100));
+                co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            }
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
+        // Counted here, on the acceptor's one thread, so the cap is exact
+        // however the sessions are spread; session() gives it back.
+        if (ctx_.open_connections.load() >= limits_.max_connections) {
+            ++ctx_.refused_connections;
+            asio::co_spawn(io, refuse(std::move(socket)), asio::detached);
+            continue;
+        }
+        ++ctx_.open_connections;
         asio::co_spawn(io, session(std::move(socket)), asio::detached);
     }
+}
+
+asio::awaitable<void> server::refuse(tcp::socket socket) {
+    // Answered rather than just closed, so curl and the programs say why. The
+    // request (if any) is read and dropped until the client closes or 1 s
+    // passes: closing with unread bytes would send a reset that can destroy
+    // the answer before the client reads it.
+    asio::steady_timer deadline(socket.get_executor(), std::chrono::seconds(1));
+    deadline.async_wait([&socket](const boost::system::error_code& e) {
+        boost::system::error_code ignored;
+        if (!e) socket.close(ignored);
+    });
+    request stub;
+    stub.version(11);
+    stub.keep_alive(false);
+    auto res = error_response(stub, {beast_http::status::service_unavailable, "too_many_connections",
+                                     "the broker has " + std::to_string(limits_.max_connections) +
+                                         " connections open (--max-connections); try again later",
+                                     {}});
+    boost::system::error_code ec;
+    co_await beast_http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) socket.shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 4096> drain;
+    while (!ec && socket.is_open())
+        co_await socket.async_read_some(asio::buffer(drain), asio::redirect_error(asio::use_awaitable, ec));
+    deadline.cancel();
 }
 
 namespace {
@@ -73,7 +113,7 @@ std::optional<api_error> parse_failure(const boost::system::error_code& ec) {
 }  // namespace
 
 asio::awaitable<void> server::session(tcp::socket socket) {
-    ++ctx_.open_connections;
+    // open_connections was counted by accept_loop.
     // Timeouts are a timer that closes the socket (on this connection's one
     // thread), rather than beast::basic_stream's.
     asio::steady_timer deadline(socket.get_executor());
@@ -90,7 +130,16 @@ asio::awaitable<void> server::session(tcp::socket socket) {
         beast_http::request_parser<beast_http::string_body> parser;
         parser.body_limit(limits_.max_body_bytes);
         parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+        // Idle until a request's first byte (unless one is buffered already),
+        // then the whole request must come within the header timeout.
         arm(limits_.idle_timeout);
+        if (buffer.size() == 0)
+            co_await socket.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || !socket.is_open()) {
+            deadline.cancel();
+            break;
+        }
+        arm(limits_.header_timeout);
         co_await beast_http::async_read_header(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (!ec && beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
             // curl asks before sending a body over 1 MiB; answer at once rather than make it wait.

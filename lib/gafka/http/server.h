@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -21,10 +22,18 @@
 
 namespace gafka::http {
 
+// What one client may hold (gafka-broker --max-connections, --idle-timeout,
+// --header-timeout, --max-body-bytes, --max-header-bytes).
 struct server_limits {
     std::size_t max_body_bytes = 64u << 20;
     std::size_t max_header_bytes = 16u << 10;
-    std::chrono::seconds idle_timeout{60};
+    // A kept-alive connection with no request started is closed after this.
+    std::chrono::milliseconds idle_timeout{60'000};
+    // Once a request's first byte came, its headers and body must all arrive
+    // within this, or the connection is closed (a slow-loris client is cut).
+    std::chrono::milliseconds header_timeout{30'000};
+    // Connections over this are answered 503 too_many_connections and closed.
+    std::int64_t max_connections = 4096;
 };
 
 class server {
@@ -40,6 +49,8 @@ public:
 private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+    // Answers a connection over max_connections with 503 and closes it.
+    boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
 
     std::vector<boost::asio::io_context*> ios_;
     std::size_t next_io_ = 0;

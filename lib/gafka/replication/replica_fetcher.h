@@ -33,6 +33,7 @@ struct fetcher_options {
     replica_address leader;
     std::chrono::milliseconds max_wait{500};  // the long poll
     bool sync_before_fetch = true;            // the follower's --flush=always
+    std::string auth_token;                   // sent as a bearer token (the first of --auth-token-file)
 };
 
 class replica_fetcher {

@@ -1,5 +1,7 @@
 #include "gafka/tools/bench_http.h"
 
+#include "gafka/client/auth_token.h"
+
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -69,6 +71,7 @@ status bench_connection::send(std::string_view method, std::string_view target, 
     head_.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_);
     head_.append("\r\nUser-Agent: gafka-bench\r\nContent-Length: ").append(std::to_string(body.size()));
     if (!content_type.empty()) head_.append("\r\nContent-Type: ").append(content_type);
+    if (const auto& token = client::auth_token(); !token.empty()) head_.append("\r\nAuthorization: Bearer ").append(token);
     head_.append("\r\n\r\n");
     iovec iov[2] = {{head_.data(), head_.size()}, {const_cast<char*>(body.data()), body.size()}};
     int n_iov = body.empty() ? 1 : 2;

@@ -1,0 +1,34 @@
+// gafka-broker's limit and security flags given as text (broker.h).
+#include "gafka/broker/broker.h"
+#include "gafka/util/duration.h"
+#include "gafka/util/token_file.h"
+
+namespace gafka::broker {
+namespace {
+
+result<std::chrono::milliseconds> positive_duration(const std::string& flag, const std::string& text) {
+    auto d = util::parse_duration(text);
+    if (!d.ok()) return status::invalid_argument(flag + ": " + d.error().message());
+    if (d->count() <= 0) return status::invalid_argument(flag + " must be more than 0");
+    return *d;
+}
+
+}  // namespace
+
+status apply_limit_flags(broker_config& config, const std::string& idle_timeout, const std::string& header_timeout,
+                         const std::string& token_file) {
+    auto idle = positive_duration("--idle-timeout", idle_timeout);
+    if (!idle.ok()) return idle.error();
+    auto header = positive_duration("--header-timeout", header_timeout);
+    if (!header.ok()) return header.error();
+    config.idle_timeout = *idle;
+    config.header_timeout = *header;
+    if (!token_file.empty()) {
+        auto tokens = util::read_token_file(token_file);
+        if (!tokens.ok()) return status::invalid_argument("--auth-token-file: " + tokens.error().message());
+        config.auth_tokens = std::move(*tokens);
+    }
+    return {};
+}
+
+}  // namespace gafka::broker
