@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
     app.add_flag("--print-acks", o.print_acks, "Print {\"line\",\"partition\",\"offset\"} per acknowledged record");
     app.add_option("--timeout", timeout, "Per-request timeout (e.g. 30s)");
     app.add_option("--retries", o.retries, "Retries after a failed connection")->check(CLI::Range(0, 100));
+    app.add_flag("!--no-idempotence", o.idempotence,
+                 "Send without a producer id and sequence numbers (a retry may then duplicate records)");
     app.get_option("--key-separator")->excludes("--json");
     message->excludes("--json")->excludes("--key-separator");
     return gafka::cli::run(app, argc, argv, [&] {

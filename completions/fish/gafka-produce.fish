@@ -36,3 +36,4 @@ complete -c gafka-produce -l acks -x -a '0 1 all' -d 'When the broker answers (d
 complete -c gafka-produce -l print-acks -d 'Print {"line","partition","offset"} per acknowledged record'
 complete -c gafka-produce -l timeout -x -a '1s 5s 30s' -d 'Per-request timeout (default 30s)'
 complete -c gafka-produce -l retries -x -d 'Retries after a failed connection (default 5)'
+complete -c gafka-produce -l no-idempotence -d 'Send without producer id and sequence numbers'

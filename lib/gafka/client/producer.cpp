@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <ostream>
+#include <thread>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -21,6 +22,12 @@ namespace gafka::client {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+bool transient_refusal(const http_reply& r) {
+    if (r.status != 503) return false;
+    auto code = error_code(r);
+    return code == "storage_error" || code == "not_enough_replicas" || code == "replication_timeout";
+}
 
 struct pending_record {
     std::int64_t line = 0;
@@ -106,8 +113,27 @@ private:
         }
         body += "]}";
         auto target = "/api/v1/produce?acks=" + opts_.acks;
-        auto r = part >= 0 ? client_.call_leader(opts_.topic, part, "POST", target, body, "application/json")
-                           : client_.call("POST", target, body, "application/json");
+        bool numbered = opts_.idempotence && part >= 0;
+        if (numbered) {
+            if (next_sequence_[part] > INT32_MAX - static_cast<std::int32_t>(records.size())) forget_sequences();
+            if (producer_id_ < 0 && !init_producer_id()) return false;
+            target += "&producer_id=" + std::to_string(producer_id_) + "&sequence=" + std::to_string(next_sequence_[part]);
+        }
+        auto deliver = [&] {
+            return part >= 0 ? client_.call_leader(opts_.topic, part, "POST", target, body, "application/json")
+                             : client_.call("POST", target, body, "application/json");
+        };
+        auto r = deliver();
+        // Refusals that may pass (the broker's storage failed until it is
+        // restarted, too few in-sync replicas) are retried like a lost
+        // connection, as Kafka's producer retries them; with the same
+        // sequence, so a batch appended before its answer failed is not
+        // appended again.
+        for (int attempt = 0; attempt < opts_.retries && r.ok() && transient_refusal(*r); ++attempt) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 4)));  // up to 1.6 s
+            r = deliver();
+        }
+        if (numbered && !(r.ok() && r->status == 200)) forget_sequences();
         if (!r.ok()) {
             err_ << "gafka-produce: error: " << r.error().message() << "\n";
             failed_ = true;
@@ -125,8 +151,32 @@ private:
             rejected_ += static_cast<std::int64_t>(records.size());
             return true;
         }
+        if (numbered) next_sequence_[part] += static_cast<std::int32_t>(records.size());
         if (opts_.print_acks) print_acks(r->body, records);
         return true;
+    }
+
+    bool init_producer_id() {
+        auto r = client_.call("POST", "/api/v1/producers");
+        rapidjson::Document d;
+        if (r.ok() && r->status == 200) d.Parse(r->body.data(), r->body.size());
+        if (!r.ok() || r->status != 200 || d.HasParseError() || !d.IsObject() || !d.HasMember("producer_id") ||
+            !d["producer_id"].IsInt64()) {
+            err_ << "gafka-produce: error: no producer id from the broker: "
+                 << (r.ok() ? describe_error(*r) : r.error().message()) << "\n";
+            failed_ = true;
+            return false;
+        }
+        producer_id_ = d["producer_id"].GetInt64();
+        return true;
+    }
+
+    // A request that was not acknowledged may or may not have been appended:
+    // numbering on from here could make a later batch look like its retry.
+    // A new producer id starts afresh (Kafka bumps the producer epoch).
+    void forget_sequences() {
+        producer_id_ = -1;
+        next_sequence_.clear();
     }
 
     void print_acks(const std::string& body, const std::vector<pending_record*>& records) {
@@ -149,6 +199,8 @@ private:
     std::vector<pending_record> pending_;
     clock_type::time_point first_pending_;
     std::uint64_t round_robin_ = 0;
+    std::int64_t producer_id_ = -1;                   // -1: none asked for yet
+    std::map<std::int32_t, std::int32_t> next_sequence_;  // per partition
     std::int64_t rejected_ = 0;
     bool failed_ = false;
 };

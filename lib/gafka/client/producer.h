@@ -21,6 +21,9 @@ struct produce_options {
     int batch_size = 100;
     std::chrono::milliseconds linger{10};
     std::string acks = "all";
+    // Idempotent producer: a producer id from the broker and per-partition
+    // sequence numbers, so a retried request is never appended twice.
+    bool idempotence = true;
     bool print_acks = false;
     std::chrono::milliseconds timeout{30'000};
     int retries = 5;

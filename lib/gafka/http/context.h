@@ -76,6 +76,7 @@ boost::asio::awaitable<response> route(const request& req, server_context& ctx);
 
 // The handlers, one per endpoint family (handlers_*.cpp).
 boost::asio::awaitable<response> handle_produce(const request& req, server_context& ctx);
+response handle_init_producer(const request& req, server_context& ctx);
 boost::asio::awaitable<response> handle_consume(const request& req, server_context& ctx);
 response handle_list_topics(const request& req, server_context& ctx);
 response handle_create_topic(const request& req, server_context& ctx);

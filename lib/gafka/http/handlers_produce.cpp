@@ -5,10 +5,12 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
 #include <map>
+#include <random>
 
 #include "gafka/client/partitioner.h"
 #include "gafka/http/await_status.h"
 #include "gafka/http/context.h"
+#include "gafka/http/fetch.h"
 #include "gafka/http/json_writer.h"
 #include "gafka/http/long_poll.h"
 #include "gafka/http/produce_request.h"
@@ -60,12 +62,50 @@ asio::awaitable<std::optional<api_error>> wait_replicated(broker::partition& p, 
     }
 }
 
+// ?producer_id=P&sequence=S: a batch from an idempotent producer, whose
+// records all go to one partition, the first of them numbered S.
+struct idempotent_batch {
+    std::int64_t producer_id = -1;
+    std::int32_t sequence = -1;
+};
+
+std::optional<api_error> parse_idempotence(const target& t, std::optional<idempotent_batch>& out) {
+    auto id = t.get("producer_id"), seq = t.get("sequence");
+    if (!id && !seq) return std::nullopt;
+    std::int64_t pid = id ? parse_int(*id).value_or(-1) : -1;
+    std::int64_t first = seq ? parse_int(*seq).value_or(-1) : -1;
+    if (pid < 0 || first < 0 || first > INT32_MAX)
+        return api_error::bad_request(
+            "producer_id and sequence go together, as non-negative integers (sequence below 2^31)");
+    out = idempotent_batch{pid, static_cast<std::int32_t>(first)};
+    return std::nullopt;
+}
+
+api_error out_of_order_sequence(const status& s) {
+    return {beast_http::status::conflict, "out_of_order_sequence", s.message(), {}};
+}
+
 }  // namespace
+
+response handle_init_producer(const request& req, server_context&) {
+    // Random, so ids from brokers that replaced each other never meet; below
+    // 2^53 so that any JSON reader (jq included) keeps them exact.
+    static thread_local std::mt19937_64 gen{std::random_device{}()};
+    auto id = static_cast<std::int64_t>(gen() & ((std::uint64_t{1} << 53) - 1));
+    json_writer out;
+    out.w().StartObject();
+    out.key("producer_id");
+    out.w().Int64(id);
+    out.w().EndObject();
+    return json_response(req, beast_http::status::ok, out.take());
+}
 
 asio::awaitable<response> handle_produce(const request& req, server_context& ctx) {
     auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
     auto acks = parse_acks(t->get("acks"));
     if (!acks) co_return error_response(req, api_error::bad_request("acks must be 0, 1 or all"));
+    std::optional<idempotent_batch> idempotent;
+    if (auto e = parse_idempotence(*t, idempotent)) co_return error_response(req, *e);
     auto content_type = std::string(req[beast_http::field::content_type]);
     bool ndjson = content_type.starts_with("application/x-ndjson");
     auto parsed = ndjson ? parse_produce_ndjson(req.body(), t->get("topic"))
@@ -106,6 +146,9 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
     }
     std::map<std::int32_t, std::vector<std::size_t>> by_partition;
     for (std::size_t i = 0; i < chosen.size(); ++i) by_partition[chosen[i]].push_back(i);
+    if (idempotent && by_partition.size() > 1)
+        co_return error_response(req, api_error::bad_request("an idempotent producer's request (producer_id) must "
+                                                             "send every record to one partition"));
     auto min_insync = ctx.repl ? ctx.repl->isr().min_insync : 1;
     if (*acks == acks_mode::all)  // refused before anything is written
         for (const auto& [p, _] : by_partition)
@@ -115,6 +158,7 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
     auto now = util::wall_clock_ms();
     std::vector<log::offset_t> offsets(pr.records.size());
     std::vector<std::pair<broker::partition*, log::offset_t>> to_wait;
+    bool duplicate = false;
     for (const auto& [p, indexes] : by_partition) {
         log::batch_builder b;
         std::size_t bytes = 0;
@@ -128,17 +172,24 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
             b.add(r.has_timestamp ? r.record.timestamp : now, r.record.key, r.record.value, r.record.headers);
         }
         auto& part = *topic->partitions[static_cast<std::size_t>(p)];
-        auto appended = part.append(b.finish());
-        if (!appended.ok()) co_return error_response(req, api_error::from_status(appended.error()));
+        auto appended = idempotent ? part.append(b.finish(0, 0, idempotent->producer_id, idempotent->sequence))
+                                   : part.append(b.finish());
+        if (!appended.ok())
+            co_return error_response(req, appended.error().code() == status_code::conflict
+                                              ? out_of_order_sequence(appended.error())
+                                              : api_error::from_status(appended.error()));
+        duplicate = appended->duplicate;
         for (std::size_t k = 0; k < indexes.size(); ++k)
             offsets[indexes[k]] = appended->base_offset + static_cast<log::offset_t>(k);
         to_wait.emplace_back(&part, appended->last_offset + 1);
     }
-    topic->records_in += static_cast<std::int64_t>(pr.records.size());
-    std::int64_t payload = 0;
-    for (const auto& r : pr.records)
-        payload += static_cast<std::int64_t>(r.record.key.value_or("").size() + r.record.value.value_or("").size());
-    topic->bytes_in += payload;
+    if (!duplicate) {
+        topic->records_in += static_cast<std::int64_t>(pr.records.size());
+        std::int64_t payload = 0;
+        for (const auto& r : pr.records)
+            payload += static_cast<std::int64_t>(r.record.key.value_or("").size() + r.record.value.value_or("").size());
+        topic->bytes_in += payload;
+    }
     for (auto [part, through] : to_wait) {
         if (*acks == acks_mode::none) {
             part->when_durable(through, [](status) {});
@@ -158,6 +209,10 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
     w.StartObject();
     out.key("topic");
     out.str(pr.topic);
+    if (duplicate) {  // a retry the log already had: these are its first answer's offsets
+        out.key("duplicate");
+        w.Bool(true);
+    }
     if (pr.single) {
         out.key("partition");
         w.Int(chosen[0]);

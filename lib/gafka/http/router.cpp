@@ -60,6 +60,7 @@ struct route_entry {
 const std::vector<route_entry>& table() {
     static const std::vector<route_entry> routes = {
         {{"POST", "/api/v1/produce"}, &async<handle_produce>},
+        {{"POST", "/api/v1/producers"}, &plain<handle_init_producer>},
         {{"GET", "/api/v1/consume"}, &async<handle_consume>},
         {{"GET", "/api/v1/topics"}, &plain<handle_list_topics>},
         {{"POST", "/api/v1/topics"}, &plain<handle_create_topic>},

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <future>
 
+#include "gafka/util/clock.h"
 #include "gafka/util/logging.h"
 
 namespace gafka::log {
@@ -97,7 +98,31 @@ status partition_log::recover() {
     end_offset_ = active_locked()->next_offset();
     if (auto s = active_locked()->sync(); !s.ok()) return s;
     durable_ = end_offset_;
+    if (auto s = rebuild_producers_locked(); !s.ok()) return s;
     if (!corrupt_at_ && recovery_point_ != end_offset_) return write_recovery_point(end_offset_);
+    return {};
+}
+
+status partition_log::rebuild_producers_locked() {
+    producers_.clear();
+    auto oldest_kept = util::wall_clock_ms() - producer_expiration_ms;
+    auto upto = corrupt_at_.value_or(end_offset_);
+    for (const auto& [base, seg] : segments_) {
+        if (base >= upto) break;
+        if (seg->max_timestamp() < oldest_kept && seg != active_locked()) continue;
+        std::uint64_t pos = 0;
+        offset_t expected = base;
+        char hdr[batch_header_size];
+        while (pos < seg->size_bytes() && expected < upto) {
+            auto n = seg->read_at(hdr, sizeof hdr, pos);
+            if (!n.ok()) return n.error();
+            auto h = decode_header(hdr);
+            if (*n < sizeof hdr || h.base_offset != expected || h.length < batch_header_size) break;
+            producers_.appended(h, h.max_timestamp);
+            pos += h.length;
+            expected = h.next_offset();
+        }
+    }
     return {};
 }
 
@@ -123,6 +148,14 @@ result<append_result> partition_log::append(std::string batch, epoch_t epoch) {
     if (h.record_count < 1 || h.length != batch.size()) return status::invalid_argument("malformed batch");
     std::lock_guard lock(mu_);
     if (auto s = writable_locked(); !s.ok()) return s;
+    if (h.producer_id >= 0) {
+        auto c = producers_.check(h.producer_id, h.base_sequence, h.record_count);
+        if (c.verdict == sequence_verdict::duplicate) return append_result{c.original_base, c.original_last, true};
+        if (c.verdict == sequence_verdict::out_of_order)
+            return status::conflict("producer " + std::to_string(h.producer_id) + " sent sequence " +
+                                    std::to_string(h.base_sequence) + " but " + std::to_string(c.expected) +
+                                    " was due next");
+    }
     restamp(batch, end_offset_, epoch);
     h.base_offset = end_offset_;
     h.leader_epoch = epoch;
@@ -151,6 +184,7 @@ result<append_result> partition_log::append_locked(std::string_view batch, const
         return s;
     }
     end_offset_ = h.next_offset();
+    producers_.appended(h, util::wall_clock_ms());
     return append_result{h.base_offset, h.last_offset()};
 }
 
@@ -320,6 +354,7 @@ result<read_result> partition_log::read(offset_t from, std::size_t max_bytes, of
 result<retention_result> partition_log::apply_retention(std::int64_t max_bytes, std::int64_t max_age_ms,
                                                         timestamp_ms now) {
     std::lock_guard lock(mu_);
+    producers_.expire(now);
     retention_result r;
     std::uint64_t total = 0;
     for (const auto& [_, seg] : segments_) total += seg->size_bytes();
@@ -370,6 +405,7 @@ status partition_log::truncate_to(offset_t offset) {
     }
     end_offset_ = offset;
     durable_ = std::min(durable_, offset);
+    if (auto s = rebuild_producers_locked(); !s.ok()) return s;
     return write_recovery_point(std::min(recovery_point_, offset));
 }
 

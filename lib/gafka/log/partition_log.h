@@ -28,6 +28,7 @@
 
 #include "gafka/log/batch.h"
 #include "gafka/log/format.h"
+#include "gafka/log/producer_state.h"
 #include "gafka/log/segment.h"
 
 namespace gafka::log {
@@ -57,6 +58,7 @@ struct recovery_report {
 struct append_result {
     offset_t base_offset = 0;
     offset_t last_offset = 0;
+    bool duplicate = false;  // an idempotent producer's retry: these are the offsets it already had
 };
 
 // Whole batches read from the log, back to back, as stored.
@@ -79,6 +81,10 @@ public:
 
     // Appends `batch` (from batch_builder::finish) with offsets assigned here.
     // Written to the page cache, not yet durable: see sync/sync_async.
+    // A batch with a producer id is checked against that producer's
+    // sequence (producer_state.h): a retry of a batch the log has is not
+    // appended again but answered with its offsets (duplicate set), and one
+    // after a gap is refused with status_code::conflict.
     result<append_result> append(std::string batch, epoch_t epoch = 0);
     // Appends a batch that already carries its offsets (a replica's copy of
     // the leader's batch); its base offset must be log_end_offset().
@@ -127,6 +133,9 @@ public:
 private:
     partition_log(std::filesystem::path dir, log_options options) : dir_(std::move(dir)), options_(std::move(options)) {}
     status recover();
+    // Reads the batch headers of every segment young enough to hold a
+    // producer that has not expired, up to the log end or the corruption.
+    status rebuild_producers_locked();
     status write_recovery_point(offset_t offset);
     result<append_result> append_locked(std::string_view batch, const batch_header& h);
     status roll_locked();
@@ -149,6 +158,7 @@ private:
     std::int64_t sync_count_ = 0;
     std::multimap<offset_t, std::function<void(status)>> sync_waiters_;
     recovery_report recovery_;
+    producer_state_table producers_;
 };
 
 }  // namespace gafka::log

@@ -31,6 +31,7 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
                    mode == load_mode::consume ? "Connections fetching at once" : "Produce connections (requests in flight)")
         ->check(CLI::Range(1, 256));
     sub.add_option("--acks", opts.acks, "Produce acknowledgement: 0, 1 or all")->check(CLI::IsMember({"0", "1", "all"}));
+    sub.add_flag("!--no-idempotence", opts.idempotence, "Produce without producer ids and sequence numbers");
     if (mode != load_mode::consume)
         sub.add_option("--rate", opts.rate, "Send at this many msg/s, open loop (latency from each intended send time)")
             ->check(CLI::PositiveNumber);

@@ -25,6 +25,7 @@ struct load_bench_options {
     int batch_size = 100;               // records per produce request / fetch
     int concurrency = 1;                // connections (requests in flight)
     std::string acks = "all";
+    bool idempotence = true;            // each connection an idempotent producer
     std::optional<double> rate;         // msg/s, open loop; none: as fast as acks come
     bool progress = false;              // a progress line on stderr
     std::chrono::milliseconds timeout{30'000};  // per request

@@ -1,6 +1,7 @@
 #include "gafka/tools/bench_produce.h"
 
 #include <charconv>
+#include <map>
 #include <ostream>
 #include <thread>
 #include <vector>
@@ -20,6 +21,15 @@ void sender(const load_bench_options& opts, const send_job& job, int worker, std
     const auto parts = partitions_of_worker(worker, opts.concurrency, job.topic.partitions);
     const record_payload payload(opts.size);
     const auto target = "/api/v1/produce?acks=" + opts.acks;
+    // An idempotent producer per connection, numbering its records per partition.
+    std::string producer;
+    std::map<std::int32_t, std::int64_t> next_sequence;
+    if (opts.idempotence) {
+        auto r = (*client)->call("POST", "/api/v1/producers");
+        auto id = r.ok() && r->status == 200 ? json_int_field(r->body, "producer_id") : std::nullopt;
+        if (!id) return failure.set(r.ok() ? describe_reply("producer id", *r) : r.error().message());
+        producer = "&producer_id=" + std::to_string(*id) + "&sequence=";
+    }
     const auto& sched = job.schedule;
     std::vector<std::int64_t> stamps;
     std::string body;
@@ -41,13 +51,16 @@ void sender(const load_bench_options& opts, const send_job& job, int worker, std
             stamps[static_cast<std::size_t>(k)] = sched.open_loop() ? sched.intended_ns(first + k) : sent;
         body.clear();
         payload.append_body(body, job.topic.name, part, n, job.stamp ? stamps.data() : nullptr);
-        auto r = links.call(job.topic.name, part, "POST", target, body, "application/json");
+        auto r = links.call(job.topic.name, part, "POST",
+                            producer.empty() ? target : target + producer + std::to_string(next_sequence[part]), body,
+                            "application/json");
         auto acked_at = ns_since(job.start);
         if (!r.ok()) return failure.set(r.error().message());
         if (r->status != 200) return failure.set(describe_reply("produce to " + job.topic.name, r->status, r->body));
         if (json_int_field(r->body, "count") != n)
             return failure.set("produce to " + job.topic.name + ": the broker acknowledged a different count than " +
                                std::to_string(n) + ": " + std::string(r->body.substr(0, 200)));
+        next_sequence[part] += n;
         if (samples)
             for (auto s : stamps) samples->push_back(acked_at - s);
         acked.fetch_add(n, std::memory_order_relaxed);
