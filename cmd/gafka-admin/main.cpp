@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
         auto* s = app.add_subcommand(name, help);
         gafka::cli::add_broker_option(*s, o.brokers);
         gafka::cli::add_auth_token_option(*s);
+        gafka::cli::add_tls_ca_option(*s);
         s->callback([&chosen, h] { chosen = h; });
         return s;
     };
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     promote->add_option("--bootstrap-server", o.brokers,
                         "Brokers HOST:PORT[,HOST:PORT...] to find it by (env GAFKA_BROKERS)");
     gafka::cli::add_auth_token_option(*promote);
+    gafka::cli::add_tls_ca_option(*promote);
     promote->add_option("--broker", o.broker_id, "Id of the follower to promote")->required()->check(CLI::NonNegativeNumber);
     promote->callback([&chosen] { chosen = gafka::tools::admin_promote; });
     auto* pf = sub("partition-for", "Print the partition a key goes to", gafka::tools::admin_partition_for);
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
         auto* s = app.add_subcommand(name, help);
         gafka::cli::add_broker_option(*s, o.brokers);
         gafka::cli::add_auth_token_option(*s);
+        gafka::cli::add_tls_ca_option(*s);
         s->callback([&group_command, run] { group_command = run; });
         return s;
     };

@@ -42,6 +42,12 @@ int main(int argc, char** argv) {
     app.add_option("--auth-token-file", token_file,
                    "Require a bearer token from FILE (one per line) on every endpoint but /healthz")
         ->type_name("FILE");
+    std::string tls_cert, tls_key, tls_ca;
+    app.add_option("--tls-cert", tls_cert, "Serve HTTPS only, with this certificate chain (PEM); needs --tls-key")
+        ->type_name("FILE");
+    app.add_option("--tls-key", tls_key, "Private key (PEM) of --tls-cert")->type_name("FILE");
+    app.add_option("--tls-ca", tls_ca, "A follower reaches its leader over HTTPS, trusting this CA (PEM)")
+        ->type_name("FILE");
     return gafka::cli::run(app, argc, argv, [&] {
         auto policy = gafka::broker::parse_flush_policy(flush);
         if (!policy.ok()) {
@@ -62,6 +68,10 @@ int main(int argc, char** argv) {
         }
         c.replica_lag_max = *lag;
         if (auto u = gafka::broker::apply_limit_flags(c, idle, header, token_file); !u.ok()) {
+            gafka::cli::print_error("gafka-broker", u.message());
+            return gafka::cli::exit_usage;
+        }
+        if (auto u = gafka::broker::apply_tls_flags(c, tls_cert, tls_key, tls_ca); !u.ok()) {
             gafka::cli::print_error("gafka-broker", u.message());
             return gafka::cli::exit_usage;
         }

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     gafka::client::consume_args a;
     gafka::cli::add_broker_option(app, o.brokers);
     gafka::cli::add_auth_token_option(app);
+    gafka::cli::add_tls_ca_option(app);
     app.add_option("-t,--topic", o.topic, "Topic to read")->required();
     app.add_option("-p,--partition", o.partition, "Read only this partition")->check(CLI::NonNegativeNumber);
     app.add_option("--offset", a.offset, "Start offset: a number (with --partition), earliest or latest");

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     std::string linger = "10ms", timeout = "30s";
     gafka::cli::add_broker_option(app, o.brokers);
     gafka::cli::add_auth_token_option(app);
+    gafka::cli::add_tls_ca_option(app);
     app.add_option("-t,--topic", o.topic, "Topic to write to")->required();
     app.add_option("--key-separator", o.key_separator, "Split each line at SEP into key and value");
     app.add_flag("--json", o.json, "Read JSON records (key/value/headers/partition/timestamp), as gafka-consume writes");

@@ -61,6 +61,8 @@ complete -c gafka-admin -n "__fish_seen_subcommand_from $subcommands; and not __
 complete -c gafka-admin -n "__fish_seen_subcommand_from promote" -l broker -x -d 'Id of the follower to promote'
 complete -c gafka-admin -n "__fish_seen_subcommand_from $subcommands" -l auth-token-file -r -F \
     -d 'Send the first token of FILE as a bearer token (env GAFKA_AUTH_TOKEN_FILE)'
+complete -c gafka-admin -n "__fish_seen_subcommand_from $subcommands" -l tls-ca -r -F \
+    -d 'Use HTTPS, trusting the CA certificates in FILE (env GAFKA_TLS_CA)'
 complete -c gafka-admin -n "__fish_seen_subcommand_from promote" -l bootstrap-server -x \
     -d 'Brokers HOST:PORT,... to find it by (env GAFKA_BROKERS)'
 

@@ -33,6 +33,7 @@ complete -c gafka-bench -n $append -l crash -d 'End without a clean close, as ki
 set -l load "__fish_seen_subcommand_from produce consume e2e"
 complete -c gafka-bench -n $load -l broker -x -d 'Broker HOST:PORT list (default $GAFKA_BROKERS)'
 complete -c gafka-bench -n $load -l auth-token-file -r -F -d 'Send the first token of FILE as a bearer token (env GAFKA_AUTH_TOKEN_FILE)'
+complete -c gafka-bench -n $load -l tls-ca -r -F -d 'Use HTTPS, trusting the CA certificates in FILE (env GAFKA_TLS_CA)'
 complete -c gafka-bench -n $load -l topic -x -d 'Topic (default gafka-bench-pN)'
 complete -c gafka-bench -n $load -l messages -x -d 'Number of records (default 1000000)'
 complete -c gafka-bench -n $load -l size -x -d 'Bytes per record value (default 1024)'

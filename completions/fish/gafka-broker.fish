@@ -28,3 +28,6 @@ complete -c gafka-broker -l max-body-bytes -x -d 'Largest request body; larger o
 complete -c gafka-broker -l max-header-bytes -x -d 'Largest request headers; larger ones get 431 (default 16384)'
 complete -c gafka-broker -l max-long-polls -x -d 'Consumes waiting for records at most; more answered at once (default 2048)'
 complete -c gafka-broker -l auth-token-file -r -F -d 'Require a bearer token from FILE on every endpoint but /healthz'
+complete -c gafka-broker -l tls-cert -r -F -d 'Serve HTTPS only, with this certificate chain (PEM)'
+complete -c gafka-broker -l tls-key -r -F -d 'Private key (PEM) of --tls-cert'
+complete -c gafka-broker -l tls-ca -r -F -d 'A follower reaches its leader over HTTPS, trusting this CA'

@@ -73,6 +73,9 @@ file_size() {
 #       (its stderr, a new file per start), BROKER_ARGS, and exports
 #       GAFKA_BROKERS=127.0.0.1:PORT and BROKER_URL=http://127.0.0.1:PORT.
 #       With BROKER_PORT set it listens there instead (restart_broker).
+#       With BROKER_CACERT set (a broker given --tls-cert/--tls-key signed
+#       by that CA) BROKER_URL is https:// and /healthz is checked with
+#       curl --cacert "$BROKER_CACERT".
 #   stop_broker       SIGTERM, a bounded wait, then SIGKILL; sets BROKER_STATUS
 #                     to the exit status (137 when it had to be killed).
 #   kill9_broker      SIGKILL at once (a crash); sets BROKER_STATUS.
@@ -115,9 +118,11 @@ start_broker() {
     done
     [[ -n $port ]] || fail "gafka-broker did not start: $(cat "$BROKER_LOG")"
     BROKER_PORT=$port
-    export GAFKA_BROKERS=127.0.0.1:$port BROKER_URL=http://127.0.0.1:$port
+    local scheme=http
+    [[ -n ${BROKER_CACERT:-} ]] && scheme=https
+    export GAFKA_BROKERS=127.0.0.1:$port BROKER_URL=$scheme://127.0.0.1:$port
     for ((i = 0; i < BROKER_WAIT_TRIES; i++)); do
-        curl -sf -o /dev/null --max-time 2 "$BROKER_URL/healthz" && return 0
+        curl -sf -o /dev/null --max-time 2 ${BROKER_CACERT:+--cacert "$BROKER_CACERT"} "$BROKER_URL/healthz" && return 0
         sleep 0.05
     done
     fail "gafka-broker on port $port does not answer /healthz: $(cat "$BROKER_LOG")"

@@ -154,6 +154,7 @@ int run_broker(const broker_config& config) {
         limits.header_timeout = config.header_timeout;
         limits.max_connections = config.max_connections;
         http::server srv(io_ptrs, ctx, limits);
+        srv.use_tls(config.tls_server);
         if (auto s = srv.listen(config.listen, config.port); !s.ok()) {
             lg->error("{}", s.message());
             return 1;
@@ -166,7 +167,8 @@ int run_broker(const broker_config& config) {
                 **topics, **repl,
                 replication::fetcher_options{*ro.leader, std::chrono::milliseconds(500),
                                              config.flush.sync_before_ack(),
-                                             config.auth_tokens.empty() ? std::string() : config.auth_tokens.front()});
+                                             config.auth_tokens.empty() ? std::string() : config.auth_tokens.front(),
+                                             config.tls_leader});
             fetcher->start();
         }
         asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -198,8 +200,9 @@ int run_broker(const broker_config& config) {
                                asio::post(fsync_pool, [&] { (*topics)->sync_all(); });
                            }),
                            asio::detached);
-        lg->info("broker {} serving {} on {}:{} (flush={}, data dir {}, {} at epoch {})", config.id, ctx.self.host,
-                 config.listen, srv.port(), config.flush.to_string(), config.data_dir.string(),
+        lg->info("broker {} serving {} on {}:{}{} (flush={}, data dir {}, {} at epoch {})", config.id, ctx.self.host,
+                 config.listen, srv.port(), config.tls_server ? " over HTTPS" : "", config.flush.to_string(),
+                 config.data_dir.string(),
                  config.follower ? "follower of " + config.leader : std::string("leader"), (*repl)->epoch());
         std::vector<std::thread> threads;
         for (std::size_t i = 1; i < ios.size(); ++i) threads.emplace_back([&x = *ios[i]] { x.run(); });

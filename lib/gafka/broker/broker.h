@@ -10,6 +10,7 @@
 
 #include "gafka/broker/flush_policy.h"
 #include "gafka/log/format.h"
+#include "gafka/tls/context.h"
 #include "gafka/util/status.h"
 
 namespace gafka::broker {
@@ -32,6 +33,11 @@ struct broker_config {
     std::string leader;
     std::int32_t min_insync = 1;                         // acks=all needs this many in-sync replicas
     std::chrono::milliseconds replica_lag_max{10'000};  // behind or silent this long: out of the ISR
+    // TLS (apply_tls_flags): with `tls_server` the broker serves HTTPS only;
+    // a follower with `tls_leader` reaches its leader over HTTPS, trusting
+    // only that CA. Null: plain HTTP.
+    tls::context_ptr tls_server;
+    tls::context_ptr tls_leader;
     // Limits on clients (http/server.h server_limits, http/long_poll.h).
     std::int64_t max_connections = 4096;
     std::int64_t max_long_polls = 2048;
@@ -53,5 +59,11 @@ status apply_limit_flags(broker_config& config, const std::string& idle_timeout,
 
 // Runs until a signal; returns the process exit code (0 after a clean stop).
 int run_broker(const broker_config& config);
+
+// Reads the TLS flags into `config`: --tls-cert and --tls-key (both or
+// neither) and a follower's --tls-ca, loading and checking each file. Any
+// problem is invalid_argument naming the flag or the file: a usage error.
+status apply_tls_flags(broker_config& config, const std::string& cert_file, const std::string& key_file,
+                       const std::string& ca_file);
 
 }  // namespace gafka::broker

@@ -1,6 +1,8 @@
 #include "gafka/cli/program.h"
 
 #include "gafka/client/auth_token.h"
+#include "gafka/client/client_stream.h"
+#include "gafka/tls/context.h"
 #include "gafka/util/token_file.h"
 
 #include <csignal>
@@ -53,6 +55,25 @@ void add_auth_token_option(CLI::App& app) {
         ->type_name("FILE")
         ->envname("GAFKA_AUTH_TOKEN_FILE")
         ->check(load_token);
+}
+
+void add_tls_ca_option(CLI::App& app) {
+    // Loaded by a validator, as --auth-token-file is: a bad file, as a flag
+    // or through the environment, is a parse error (exit 2).
+    CLI::Validator load_ca(
+        [](std::string& path) -> std::string {
+            if (path.empty()) return {};  // GAFKA_TLS_CA= : plain HTTP
+            auto ctx = tls::client_context(path);
+            if (!ctx.ok()) return ctx.error().message();
+            client::set_default_tls(*ctx);
+            return {};
+        },
+        "FILE");
+    app.add_option("--tls-ca")
+        ->description("Use HTTPS, trusting brokers whose certificate a CA in FILE signed (env GAFKA_TLS_CA)")
+        ->type_name("FILE")
+        ->envname("GAFKA_TLS_CA")
+        ->check(load_ca);
 }
 
 void print_error(const std::string& program, const std::string& message) {

@@ -31,6 +31,11 @@ void add_broker_option(CLI::App& app, std::string& brokers);
 // (client/auth_token.h). An unreadable or token-less file is a usage error.
 void add_auth_token_option(CLI::App& app);
 
+// Adds --tls-ca FILE (env GAFKA_TLS_CA): talk HTTPS to the brokers,
+// trusting only the CA certificates in FILE (client::set_default_tls). An
+// unreadable file or one without a certificate is a usage error.
+void add_tls_ca_option(CLI::App& app);
+
 // Prints "<prog>: error: <message>" to stderr.
 void print_error(const std::string& program, const std::string& message);
 

@@ -50,7 +50,7 @@ result<http_reply> broker_client::call(const std::string& method, const std::str
         for (const auto& b : candidates) {
             auto r = connection(b).request(method, target, body, content_type, options_.timeout);
             if (r.ok() && r->status == 421) return follow_leader(*r, method, target, body, content_type);
-            if (r.ok()) return r;
+            if (r.ok() || r.error().code() == status_code::invalid_argument) return r;  // TLS mismatch: no retry
             last = r.error();
         }
         if (attempt < options_.retries) std::this_thread::sleep_for(backoff);
@@ -113,6 +113,7 @@ result<http_reply> broker_client::call_leader(const std::string& topic, std::int
         if (lookup.state != leader_state::known) return call(method, target, body, content_type);
         auto r = connection(*lookup.leader).request(method, target, body, content_type, options_.timeout);
         if ((r.ok() && r->status != 421) || attempt >= options_.retries) return r;
+        if (!r.ok() && r.error().code() == status_code::invalid_argument) return r;  // TLS mismatch: no retry
         metadata_.request_refresh();
         std::this_thread::sleep_for(backoff);
         backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));

@@ -4,26 +4,22 @@
 
 #include <utility>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 namespace gafka::client {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bh = beast::http;
-using tcp = asio::ip::tcp;
 
 struct http_connection::impl {
-    asio::io_context io;
-    std::optional<beast::tcp_stream> stream;
+    explicit impl(tls::context_ptr tls) : stream(std::move(tls)) {}
+    client_stream stream;
     beast::flat_buffer buffer;
 };
 
-http_connection::http_connection(std::string host, std::uint16_t port)
-    : host_(std::move(host)), port_(port), auth_token_(auth_token()), impl_(std::make_unique<impl>()) {}
+http_connection::http_connection(std::string host, std::uint16_t port, tls::context_ptr tls)
+    : host_(std::move(host)), port_(port), auth_token_(auth_token()), impl_(std::make_unique<impl>(std::move(tls))) {}
 
 http_connection::~http_connection() = default;
 
@@ -44,45 +40,30 @@ result<http_reply> http_connection::request(const std::string& method, const std
     // Up to two tries: a kept-alive connection the broker already closed
     // fails on first use, which is no reason to report an error.
     for (int attempt = 0; attempt < 2; ++attempt) {
-        bool reused = s.stream.has_value();
+        bool reused = s.stream.is_open();
         boost::system::error_code ec;
         bh::response_parser<bh::string_body> parser;
         parser.body_limit(256u << 20);
-        s.io.restart();
-        if (!s.stream) {
-            s.stream.emplace(s.io);
+        s.stream.expires_after(timeout);
+        if (!reused) {
             s.buffer.clear();
-            tcp::resolver resolver(s.io);
-            auto endpoints = resolver.resolve(host_, std::to_string(port_), ec);
-            if (ec) {
-                s.stream.reset();
-                return status(status_code::unavailable, "cannot resolve " + where + ": " + ec.message());
-            }
-            s.stream->expires_after(timeout);
-            s.stream->async_connect(endpoints, [&](const boost::system::error_code& e, const tcp::endpoint&) { ec = e; });
-            s.io.run();
-            if (ec) {
-                s.stream.reset();
-                return status(status_code::unavailable, "cannot connect to " + where + ": " + ec.message());
-            }
-            s.stream->socket().set_option(tcp::no_delay(true));
-            s.io.restart();
+            if (auto connected = s.stream.connect(host_, port_); !connected.ok()) return connected;
         }
-        s.stream->expires_after(timeout);
-        bh::async_write(*s.stream, req, [&](const boost::system::error_code& e, std::size_t) {
-            ec = e;
-            if (!e) bh::async_read(*s.stream, s.buffer, parser, [&](const boost::system::error_code& e2, std::size_t) { ec = e2; });
-        });
-        s.io.run();
+        bh::write(s.stream, req, ec);
+        if (!ec) bh::read(s.stream, s.buffer, parser, ec);
         if (ec) {
-            s.stream.reset();
-            if (reused && ec != beast::error::timeout) continue;
-            return status(status_code::unavailable, (ec == beast::error::timeout ? "timed out talking to "
-                                                                                   : "lost connection to ") +
+            s.stream.close();
+            if (reused && ec != asio::error::timed_out) continue;
+            return status(status_code::unavailable, (ec == asio::error::timed_out ? "timed out talking to "
+                                                                                  : "lost connection to ") +
                                                         where + ": " + ec.message());
         }
         auto res = parser.release();
-        if (!res.keep_alive()) s.stream.reset();
+        if (!res.keep_alive()) s.stream.close();
+        // The broker's answer to plain HTTP when it serves HTTPS only.
+        if (res.result_int() == 400 && !s.stream.secure() && res.body().find("\"tls_required\"") != std::string::npos)
+            return status::invalid_argument(where + " serves HTTPS only: give --tls-ca FILE (or set GAFKA_TLS_CA), "
+                                                    "the CA that signed its certificate");
         return http_reply{res.result_int(), std::move(res.body())};
     }
     return status(status_code::unavailable, "lost connection to " + where);

@@ -6,15 +6,20 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+
+#include "gafka/http/socket_deadline.h"
 
 #include "gafka/util/logging.h"
 
 namespace gafka::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 server::server(std::vector<asio::io_context*> ios, server_context& ctx, server_limits limits)
@@ -110,20 +115,86 @@ std::optional<api_error> parse_failure(const boost::system::error_code& ec) {
     return api_error::bad_request("malformed HTTP request: " + ec.message());
 }
 
+// Waits until a request's first byte has come. On a plain socket it waits
+// without reading; a TLS stream may hold decrypted bytes a wait on the
+// socket would not see, so it reads what comes into `buffer`.
+asio::awaitable<void> wait_for_request(tcp::socket& socket, beast::flat_buffer&, boost::system::error_code& ec) {
+    co_await socket.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> wait_for_request(ssl::stream<tcp::socket&>& stream, beast::flat_buffer& buffer,
+                                       boost::system::error_code& ec) {
+    auto n = co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+    buffer.commit(n);
+}
+
+// The first byte of every TLS connection: a handshake record.
+constexpr unsigned char tls_handshake_record = 0x16;
+
 }  // namespace
 
 asio::awaitable<void> server::session(tcp::socket socket) {
     // open_connections was counted by accept_loop.
     // Timeouts are a timer that closes the socket (on this connection's one
-    // thread), rather than beast::basic_stream's.
-    asio::steady_timer deadline(socket.get_executor());
-    auto arm = [&](std::chrono::steady_clock::duration d) {
-        deadline.expires_after(d);
-        deadline.async_wait([&socket](const boost::system::error_code& e) {
-            boost::system::error_code ignored;
-            if (!e) socket.close(ignored);
-        });
-    };
+    // thread), rather than beast::basic_stream's; with TLS the handshake and
+    // the close run under it too.
+    socket_deadline deadline(socket);
+    if (!tls_) {
+        co_await serve(socket, deadline);
+    } else if (co_await starts_tls(socket, deadline)) {
+        ssl::stream<tcp::socket&> stream(socket, *tls_);
+        boost::system::error_code ec;
+        deadline.arm(limits_.header_timeout);
+        co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+        deadline.cancel();
+        if (ec) {
+            util::logger("http")->debug("TLS handshake failed: {}", ec.message());
+        } else {
+            co_await serve(stream, deadline);
+            if (socket.is_open()) {  // close_notify, unless the client is gone
+                deadline.arm(std::chrono::seconds(2));
+                co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+                deadline.cancel();
+            }
+        }
+    }
+    boost::system::error_code ec;
+    if (socket.is_open()) socket.shutdown(tcp::socket::shutdown_send, ec);
+    --ctx_.open_connections;
+}
+
+asio::awaitable<bool> server::starts_tls(tcp::socket& socket, socket_deadline& deadline) {
+    unsigned char first = 0;
+    boost::system::error_code ec;
+    deadline.arm(limits_.idle_timeout);
+    co_await socket.async_receive(asio::buffer(&first, 1), tcp::socket::message_peek,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+    deadline.cancel();
+    if (ec) co_return false;
+    if (first == tls_handshake_record) co_return true;
+    // Plain HTTP, most likely: say what is wrong in a language it reads.
+    // The request is read and dropped until the client closes or 1 s
+    // passes (closing with unread bytes could reset the answer away).
+    request stub;
+    stub.version(11);
+    stub.keep_alive(false);
+    auto res = error_response(stub, {beast_http::status::bad_request, "tls_required",
+                                     "this broker serves HTTPS only: use https:// (the gafka programs: --tls-ca FILE)",
+                                     {}});
+    deadline.arm(std::chrono::seconds(1));
+    co_await beast_http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) socket.shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 4096> drain;
+    while (!ec && socket.is_open())
+        co_await socket.async_read_some(asio::buffer(drain), asio::redirect_error(asio::use_awaitable, ec));
+    deadline.cancel();
+    co_return false;
+}
+
+template <class Stream>
+asio::awaitable<void> server::serve(Stream& stream, socket_deadline& deadline) {
+    auto& socket = beast::get_lowest_layer(stream);
+    auto arm = [&](std::chrono::steady_clock::duration d) { deadline.arm(d); };
     beast::flat_buffer buffer;
     boost::system::error_code ec;
     for (;;) {
@@ -134,23 +205,24 @@ asio::awaitable<void> server::session(tcp::socket socket) {
         // then the whole request must come within the header timeout.
         arm(limits_.idle_timeout);
         if (buffer.size() == 0)
-            co_await socket.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+            co_await wait_for_request(stream, buffer, ec);
         if (ec || !socket.is_open()) {
             deadline.cancel();
             break;
         }
         arm(limits_.header_timeout);
-        co_await beast_http::async_read_header(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        co_await beast_http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (!ec && beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
             // curl asks before sending a body over 1 MiB; answer at once rather than make it wait.
             beast_http::response<beast_http::empty_body> go_on{beast_http::status::continue_, 11};
-            co_await beast_http::async_write(socket, go_on, asio::redirect_error(asio::use_awaitable, ec));
+            co_await beast_http::async_write(stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
         }
         if (!ec && !parser.is_done())
-            co_await beast_http::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         deadline.cancel();
         if (ec == beast_http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-            ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor || !socket.is_open())
+            ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
+            ec == ssl::error::stream_truncated || !socket.is_open())
             break;
         if (ec) {
             request stub;
@@ -158,7 +230,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
             stub.keep_alive(false);
             auto res = error_response(stub, *parse_failure(ec));
             arm(std::chrono::seconds(10));
-            co_await beast_http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+            co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
             deadline.cancel();
             break;
         }
@@ -171,12 +243,10 @@ asio::awaitable<void> server::session(tcp::socket socket) {
             res.content_length(length);
         }
         arm(std::chrono::seconds(30));
-        co_await beast_http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+        co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         deadline.cancel();
         if (ec || !res.keep_alive()) break;
     }
-    if (socket.is_open()) socket.shutdown(tcp::socket::shutdown_send, ec);
-    --ctx_.open_connections;
 }
 
 }  // namespace gafka::http

@@ -19,8 +19,11 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "gafka/http/context.h"
+#include "gafka/tls/context.h"
 
 namespace gafka::http {
+
+class socket_deadline;
 
 // What one client may hold (gafka-broker --max-connections, --idle-timeout,
 // --header-timeout, --max-body-bytes, --max-header-bytes).
@@ -45,10 +48,21 @@ public:
     void start();
     void stop();
     std::uint16_t port() const;
+    // Serve HTTPS only, with this context (tls::server_context). Before
+    // start(). A client that speaks plain HTTP to it is answered 400
+    // tls_required in plain HTTP and the connection closed.
+    void use_tls(tls::context_ptr tls) { tls_ = std::move(tls); }
 
 private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+    // The request loop of one connection, over the socket itself or a TLS
+    // stream on it; `deadline` closes the socket.
+    template <class Stream>
+    boost::asio::awaitable<void> serve(Stream& stream, socket_deadline& deadline);
+    // With TLS on: waits for the client's first byte; true when it starts a
+    // TLS handshake, false (after answering 400 tls_required) when not.
+    boost::asio::awaitable<bool> starts_tls(boost::asio::ip::tcp::socket& socket, socket_deadline& deadline);
     // Answers a connection over max_connections with 503 and closes it.
     boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
 
@@ -57,6 +71,7 @@ private:
     server_context& ctx_;
     server_limits limits_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    tls::context_ptr tls_;  // null: plain HTTP
 };
 
 }  // namespace gafka::http

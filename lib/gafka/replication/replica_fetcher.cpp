@@ -40,7 +40,7 @@ void replica_fetcher::sleep_for(std::chrono::milliseconds d) {
 }
 
 void replica_fetcher::run() {
-    client::http_connection conn(options_.leader.host, options_.leader.port);
+    client::http_connection conn(options_.leader.host, options_.leader.port, options_.tls);
     conn.set_auth_token(options_.auth_token);
     auto backoff = first_backoff;
     bool failing = false;

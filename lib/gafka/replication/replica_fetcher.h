@@ -22,6 +22,7 @@
 
 #include "gafka/broker/topic_manager.h"
 #include "gafka/replication/replication_state.h"
+#include "gafka/tls/context.h"
 
 namespace gafka::client {
 class http_connection;
@@ -34,6 +35,7 @@ struct fetcher_options {
     std::chrono::milliseconds max_wait{500};  // the long poll
     bool sync_before_fetch = true;            // the follower's --flush=always
     std::string auth_token;                   // sent as a bearer token (the first of --auth-token-file)
+    tls::context_ptr tls;                     // HTTPS to the leader (--tls-ca); null: plain HTTP
 };
 
 class replica_fetcher {

@@ -15,6 +15,8 @@
 #include <charconv>
 #include <cstring>
 
+#include <boost/asio/ssl/error.hpp>
+
 #include "gafka/util/clock.h"
 
 namespace gafka::tools {
@@ -27,18 +29,26 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-bench_connection::bench_connection(std::string host, std::uint16_t port, std::chrono::milliseconds timeout)
-    : host_(std::move(host)), port_(port), timeout_(timeout), buf_(64 << 10) {}
+bench_connection::bench_connection(std::string host, std::uint16_t port, std::chrono::milliseconds timeout,
+                                   tls::context_ptr tls)
+    : host_(std::move(host)), port_(port), timeout_(timeout), buf_(64 << 10) {
+    if (tls) tls_ = std::make_unique<client::client_stream>(std::move(tls));
+}
 
 bench_connection::~bench_connection() { close(); }
 
 void bench_connection::close() {
+    if (tls_) tls_->close();
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     used_ = 0;
 }
 
 status bench_connection::open() {
+    if (tls_) {
+        tls_->expires_after(timeout_);
+        return tls_->connect(host_, port_);
+    }
     auto where = host_ + ":" + std::to_string(port_);
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
@@ -73,6 +83,11 @@ status bench_connection::send(std::string_view method, std::string_view target, 
     if (!content_type.empty()) head_.append("\r\nContent-Type: ").append(content_type);
     if (const auto& token = client::auth_token(); !token.empty()) head_.append("\r\nAuthorization: Bearer ").append(token);
     head_.append("\r\n\r\n");
+    if (tls_) {
+        tls_->expires_after(timeout_);
+        auto ec = tls_->write_all({boost::asio::buffer(head_), boost::asio::buffer(body.data(), body.size())});
+        return ec ? status::unavailable("send: " + ec.message()) : status{};
+    }
     iovec iov[2] = {{head_.data(), head_.size()}, {const_cast<char*>(body.data()), body.size()}};
     int n_iov = body.empty() ? 1 : 2;
     int at = 0;
@@ -136,7 +151,7 @@ result<bench_reply> bench_connection::receive() {
         }
         if (head_end != 0 && used_ >= total) break;
         if (used_ == buf_.size()) buf_.resize(buf_.size() * 2);
-        auto n = ::recv(fd_, buf_.data() + used_, buf_.size() - used_, 0);
+        auto n = read_some();
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return status::unavailable("timed out waiting for " + host_ + ":" + std::to_string(port_));
@@ -151,16 +166,28 @@ result<bench_reply> bench_connection::receive() {
     if (used_ > total) return status::unavailable("unexpected bytes after an HTTP answer");
     used_ = 0;
     if (close_after) {
-        ::close(fd_);
+        if (tls_) tls_->close();
+        if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
     }
     return r;
 }
 
+long bench_connection::read_some() {
+    if (!tls_) return ::recv(fd_, buf_.data() + used_, buf_.size() - used_, 0);
+    tls_->expires_after(timeout_);
+    boost::system::error_code ec;
+    auto n = tls_->read_some(boost::asio::buffer(buf_.data() + used_, buf_.size() - used_), ec);
+    if (!ec) return static_cast<long>(n);
+    if (ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated) return 0;
+    errno = ec == boost::asio::error::timed_out ? EAGAIN : ECONNRESET;  // as recv() with SO_RCVTIMEO would say
+    return -1;
+}
+
 result<bench_reply> bench_connection::request(std::string_view method, std::string_view target,
                                               std::string_view body, std::string_view content_type) {
     for (int attempt = 0; attempt < 2; ++attempt) {
-        bool reused = fd_ >= 0;
+        bool reused = tls_ ? tls_->is_open() : fd_ >= 0;
         if (!reused)
             if (auto s = open(); !s.ok()) return s;
         used_ = 0;

@@ -18,6 +18,7 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
     opts.mode = mode;
     cli::add_broker_option(sub, opts.brokers);
     cli::add_auth_token_option(sub);
+    cli::add_tls_ca_option(sub);
     sub.add_option("--topic", opts.topic, "Topic to use (default: gafka-bench-pN, created with --partitions)");
     sub.add_option("--messages", opts.messages, "Records to send or read")->check(CLI::PositiveNumber);
     sub.add_option("--size", opts.size, "Bytes per record value")->check(CLI::Range(std::int64_t{0}, max_value_bytes));
