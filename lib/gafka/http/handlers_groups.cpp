@@ -178,7 +178,7 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
     std::optional<broker::assignment_strategy> strategy;
     if (!req.body().empty()) {
         rapidjson::Document d;
-        d.Parse(req.body().data(), req.body().size());
+        d.Parse<rapidjson::kParseIterativeFlag>(req.body().data(), req.body().size());
         if (d.HasParseError() || !d.IsObject())
             co_return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
         if (d.HasMember("topic")) {
@@ -218,7 +218,7 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
     if (auto s = broker::check_group_id(group); !s.ok())
         co_return error_response(req, api_error::invalid("invalid_group", s.message()));
     rapidjson::Document d;
-    d.Parse(req.body().data(), req.body().size());
+    d.Parse<rapidjson::kParseIterativeFlag>(req.body().data(), req.body().size());
     if (d.HasParseError() || !d.IsObject() || !d.HasMember("offsets") || !d["offsets"].IsArray())
         co_return error_response(req, api_error::invalid("invalid_json",
                                                          "expected {\"offsets\":[{\"topic\",\"partition\",\"offset\"}]}"));

@@ -70,7 +70,7 @@ response handle_list_topics(const request& req, server_context& ctx) {
 
 response handle_create_topic(const request& req, server_context& ctx) {
     rapidjson::Document d;
-    d.Parse<rapidjson::kParseValidateEncodingFlag>(req.body().data(), req.body().size());
+    d.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(req.body().data(), req.body().size());
     if (d.HasParseError() || !d.IsObject())
         return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
     for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {

@@ -57,7 +57,7 @@ std::optional<api_error> check_topic(const std::string& topic) {
 // allocation per string). Without kParseStopWhenDoneFlag, trailing data
 // after the object is an error. UTF-8 is checked once for the whole body,
 // ASCII eight bytes at a time, instead of per character by the parser.
-constexpr auto parse_flags = rapidjson::kParseDefaultFlags;
+constexpr auto parse_flags = rapidjson::kParseIterativeFlag;  // no recursion: deep nesting cannot exhaust the stack
 
 api_error json_error(const rapidjson::Document& d, const std::string& where) {
     return api_error::invalid("invalid_json", where + "invalid JSON at byte " + std::to_string(d.GetErrorOffset()) +

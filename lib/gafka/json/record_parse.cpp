@@ -87,7 +87,7 @@ std::optional<record_parse_error> parse_record_object(const value_t& obj, parsed
 
 std::optional<record_parse_error> parse_record_line(std::string_view line, parsed_record& out) {
     rapidjson::Document d;
-    d.Parse<rapidjson::kParseValidateEncodingFlag>(line.data(), line.size());
+    d.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(line.data(), line.size());
     if (d.HasParseError())
         return record_parse_error{"invalid_json",
                                   "invalid JSON at byte " + std::to_string(d.GetErrorOffset()) + ": " +

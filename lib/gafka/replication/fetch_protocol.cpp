@@ -71,7 +71,7 @@ std::string encode_fetch_request(const fetch_request& r) {
 
 result<fetch_request> parse_fetch_request(std::string_view body) {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
+    d.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     if (d.HasParseError() || !d.IsObject()) return bad("the body must be a JSON object");
     fetch_request r;
     if (!get_int(d, "replica_id", r.replica, 0, INT32_MAX)) return bad("'replica_id' must be a broker id");
@@ -155,7 +155,7 @@ result<fetch_response> parse_fetch_response(std::string_view body) {
     auto next_line = [&](rapidjson::Document& d) -> status {
         auto nl = body.find('\n');
         if (nl == std::string_view::npos) return bad("answer cut short");
-        d.Parse(body.data(), nl);
+        d.Parse<rapidjson::kParseIterativeFlag>(body.data(), nl);
         body.remove_prefix(nl + 1);
         if (d.HasParseError() || !d.IsObject()) return bad("malformed answer line");
         return {};
