@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "gafka/cli/program.h"
+#include "gafka/cli/stop_signal.h"
 #include "gafka/client/producer.h"
 #include "gafka/util/duration.h"
 
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
         }
         o.linger = *l;
         o.timeout = *t;
+        if (!o.message) o.stop_fd = gafka::cli::stop_signal_fd();  // SIGTERM/SIGINT end stdin like EOF
         return gafka::client::run_produce(o, STDIN_FILENO, std::cout, std::cerr);
     });
 }

@@ -59,6 +59,17 @@ file_size() {
     stat -c %s "$1"
 }
 
+# pipe_unread PIPE: how many bytes written to PIPE (a fifo, or a pipe as
+# /proc/PID/fd/N) nobody has read yet: FIONREAD, through an open for reading
+# and writing, which never blocks on Linux.
+pipe_unread() {
+    python3 - "$1" <<'EOF'
+import fcntl, os, struct, sys, termios
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NONBLOCK)
+print(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0])
+EOF
+}
+
 # --- brokers ---------------------------------------------------------------
 # Broker helpers go here (later issues): start a gafka-broker on a free
 # 127.0.0.1 port with its data dir in $BATS_TEST_TMPDIR, wait until it

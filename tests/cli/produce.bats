@@ -138,6 +138,66 @@ records() {
     assert_equal "$(cat "$BATS_TEST_TMPDIR/produce.err")" ""
 }
 
+pipe_drained() { [[ $(pipe_unread "$1") == 0 ]]; }
+
+# signal_held_lines SIGNAL [launcher...]: gafka-produce (started through the
+# launcher, if any) reads two lines from a fifo that stays open and holds
+# them, its --linger far longer than the test; a third line is written while
+# it is stopped (SIGSTOP), then it gets SIGNAL and goes on (SIGCONT), so the
+# signal finds the third line still unread. Waits (bounded) for it to exit
+# and sets BG_STATUS to its exit status.
+signal_held_lines() {
+    local sig=$1 i
+    shift
+    fifo=$BATS_TEST_TMPDIR/in.fifo
+    mkfifo "$fifo"
+    "$@" gafka-produce --topic held --linger 10m --print-acks --retries 1 --timeout 2s <"$fifo" \
+        >"$BATS_TEST_TMPDIR/acks" 2>"$BATS_TEST_TMPDIR/produce.err" 3>&- &
+    BG_PID=$!
+    exec 4>"$fifo"   # hold it open, as tail -F does (fd 3 is bats')
+    printf 'one\ntwo\n' >&4
+    wait_until pipe_drained "$fifo"
+    kill -STOP "$BG_PID"
+    printf 'three\n' >&4
+    kill "-$sig" "$BG_PID"
+    kill -CONT "$BG_PID"
+    for ((i = 0; i < 200; i++)); do
+        broker_running "$BG_PID" || break
+        sleep 0.05
+    done
+    exec 4>&-
+    broker_running "$BG_PID" && fail "gafka-produce still runs after SIG$sig"
+    BG_STATUS=0
+    wait "$BG_PID" || BG_STATUS=$?
+    BG_PID=""
+}
+
+# With the linger far away, the lines are only sent because of the signal.
+@test "SIGTERM ends the input like EOF: what it holds and what was written before are sent, exit status 0" {
+    create_topic held 1
+    signal_held_lines TERM
+    assert_equal "$BG_STATUS" 0
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/produce.err")" ""
+    assert_equal "$(records held .value | tr '\n' ' ')" '"one" "two" "three" '
+    assert_equal "$(jq -c '[.line, .offset]' "$BATS_TEST_TMPDIR/acks" | tr '\n' ' ')" '[1,0] [2,1] [3,2] '
+}
+
+@test "SIGINT does the same (unless it was ignored at start, as bash does for background jobs)" {
+    create_topic held 1
+    signal_held_lines INT python3 -c \
+        'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])'
+    assert_equal "$BG_STATUS" 0
+    assert_equal "$(records held .value | tr '\n' ' ')" '"one" "two" "three" '
+}
+
+@test "SIGTERM with the broker gone: the bounded wait for acks ends with exit status 1" {
+    stop_broker
+    signal_held_lines TERM
+    assert_equal "$BG_STATUS" 1
+    run cat "$BATS_TEST_TMPDIR/produce.err"
+    assert_output --partial 'gafka-produce: error:'
+}
+
 @test "--json reports bad lines with their line numbers, delivers the good ones and exits 3" {
     python3 - >"$BATS_TEST_TMPDIR/in.jsonl" <<'EOF'
 import json

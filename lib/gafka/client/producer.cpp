@@ -235,19 +235,32 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
     std::int64_t line_no = 0;
     char chunk[1 << 16];
     bool eof = false;
+    // After a stop request (opts.stop_fd) the input ends like at EOF once what
+    // was already written to it is read: what is readable at once, in at most
+    // stop_drain_reads reads, so a writer that never pauses cannot hold us.
+    constexpr int stop_drain_reads = 64;
+    int stopping_reads = -1;  // -1: no stop request
     while (!eof) {
         int wait_ms = -1;
-        if (p.has_pending()) {
+        if (stopping_reads >= 0) wait_ms = 0;
+        else if (p.has_pending()) {
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(p.linger_deadline() - clock_type::now());
             wait_ms = static_cast<int>(std::max<std::int64_t>(0, left.count()));
         }
-        pollfd pfd{in_fd, POLLIN, 0};
-        int ready = ::poll(&pfd, 1, wait_ms);
+        pollfd pfd[2] = {{in_fd, POLLIN, 0}, {opts.stop_fd, POLLIN, 0}};
+        int ready = ::poll(pfd, opts.stop_fd >= 0 && stopping_reads < 0 ? 2 : 1, wait_ms);
         if (ready < 0 && errno != EINTR) {
             err << "gafka-produce: error: poll: " << std::strerror(errno) << "\n";
             return 1;
         }
-        if (ready > 0) {
+        if (ready > 0 && pfd[1].revents != 0) {
+            stopping_reads = 0;
+            continue;
+        }
+        if (stopping_reads >= 0 && (ready == 0 || stopping_reads++ == stop_drain_reads)) {
+            eof = true;  // nothing more was waiting: the end, as at EOF
+            if (!buf.empty()) p.add_line(++line_no, buf);
+        } else if (ready > 0) {
             auto n = ::read(in_fd, chunk, sizeof chunk);
             if (n < 0 && errno != EINTR && errno != EAGAIN) {
                 err << "gafka-produce: error: read: " << std::strerror(errno) << "\n";

@@ -27,6 +27,10 @@ struct produce_options {
     bool print_acks = false;
     std::chrono::milliseconds timeout{30'000};
     int retries = 5;
+    // Readable once the program should stop (SIGTERM/SIGINT, cli/stop_signal.h):
+    // the input ends there (after what is already waiting in it), as at EOF,
+    // so what is batched is still sent; -1: none.
+    int stop_fd = -1;
 };
 
 // Returns the exit code: 0 all delivered, 1 operational failure, 3 some
