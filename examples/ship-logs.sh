@@ -9,15 +9,13 @@
 # the topic go to gafka-produce(1). Lines appended from now on are shipped;
 # with FROM_START=1 the lines already in the file are shipped first.
 # gafka-produce sends each line within its --linger (10ms) even while the
-# file stays quiet. On SIGTERM or SIGINT the script stops reading the file,
-# gafka-produce sends what it holds and exits, and so does the script, with
-# gafka-produce's exit status (0; 1 when the broker could not be reached).
+# file stays quiet. On SIGTERM or SIGINT gafka-produce (which this script
+# becomes) stops reading, sends what it holds and exits with its status (0;
+# 1 when the broker could not be reached); tail follows it within a second.
 #
-# As a systemd service, where KillMode=mixed sends `systemctl stop`'s
-# SIGTERM to this script only (the default sends it to gafka-produce too,
-# which then drops the batch it holds):
+# As a systemd service (the default KillMode is fine: gafka-produce itself
+# finishes its last batch on systemctl stop's SIGTERM):
 #     ExecStart=/usr/share/doc/gafka/examples/ship-logs.sh /var/log/app.log app-logs
-#     KillMode=mixed
 set -euo pipefail
 
 if (($# < 2)); then
@@ -29,22 +27,6 @@ shift 2
 start=0
 [[ ${FROM_START:-0} == 1 ]] && start=+1
 
-# tail feeds gafka-produce through a pipe this script holds the ends of, so
-# that a signal can stop tail alone: gafka-produce then reads end-of-file,
-# flushes its last batch and exits by itself.
-exec {lines}< <(exec tail -n "$start" -F -- "$file" 2>/dev/null)
-tail_pid=$!
-gafka-produce --topic "$topic" "$@" <&"$lines" &
-produce_pid=$!
-exec {lines}<&-
-trap 'kill -TERM "$tail_pid" 2>/dev/null' TERM INT
-
-# A trapped signal interrupts wait (status > 128) while gafka-produce still
-# runs: then wait again, for its own exit status.
-while :; do
-    wait "$produce_pid" && status=0 || status=$?
-    ((status > 128)) && kill -0 "$produce_pid" 2>/dev/null && continue
-    break
-done
-kill -TERM "$tail_pid" 2>/dev/null || true   # gafka-produce gave up: stop tail too
-exit "$status"
+# This shell's pid becomes gafka-produce's; --pid makes tail exit once that
+# process has.
+exec gafka-produce --topic "$topic" "$@" < <(exec tail -n "$start" -F --pid=$$ -- "$file" 2>/dev/null)

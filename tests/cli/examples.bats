@@ -86,6 +86,13 @@ tail_has_read() {
     return 1
 }
 
+# produce_has_read PID: ship-logs.sh PID has become gafka-produce (exec) and
+# that has read everything its input pipe holds.
+produce_has_read() {
+    [[ $(cat /proc/"$1"/comm 2>/dev/null) == gafka-produce ]] || return 1
+    [[ $(pipe_unread "/proc/$1/fd/0" 2>/dev/null) == 0 ]]
+}
+
 @test "ship-logs.sh sends the lines gafka-produce still holds when it gets SIGTERM" {
     start_broker
     local log=$BATS_TEST_TMPDIR/app.log
@@ -96,6 +103,7 @@ tail_has_read() {
     local pid=$!
     STARTED+=("$pid")
     wait_until tail_has_read "$pid" "$log"
+    wait_until produce_has_read "$pid"
     kill -TERM "$pid"
     wait_gone "$pid" || fail "ship-logs.sh did not exit on SIGTERM"
     local status=0
