@@ -276,6 +276,48 @@ stamped_events() {
     assert_equal "$(gafka-admin describe-group --group pool | jq -c '[(.members | length), .total_lag]')" '[0,0]'
 }
 
+# --- leader-follower.sh ---------------------------------------------------------
+
+# procs_under DIR: the pids of processes whose command line names DIR.
+procs_under() {
+    pgrep -f -- "$1" || true
+}
+
+@test "leader-follower.sh replicates with acks=all, fails over by promote and leaves nothing behind" {
+    mkdir "$BATS_TEST_TMPDIR/tmp"
+    TMPDIR=$BATS_TEST_TMPDIR/tmp RECORDS=40 run --separate-stderr "$EXAMPLES/leader-follower.sh"
+    assert_success
+    assert_output '{"acked":40,"follower_identical":true,"leader_epoch":1,"records":45}'
+    [[ $stderr == *"killing the leader (kill -9) and promoting the follower"* ]] || fail "$stderr"
+    assert_equal "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ""
+    assert_equal "$(procs_under "$BATS_TEST_TMPDIR/tmp")" ""
+}
+
+@test "leader-follower.sh stops both brokers and removes its dir on SIGTERM" {
+    mkdir "$BATS_TEST_TMPDIR/tmp"
+    local err=$BATS_TEST_TMPDIR/lf.err
+    # Many records, so that the SIGTERM comes while it is still at work.
+    TMPDIR=$BATS_TEST_TMPDIR/tmp RECORDS=100000 "$EXAMPLES/leader-follower.sh" \
+        </dev/null >/dev/null 2>"$err" 3>&- &
+    local pid=$!
+    STARTED+=("$pid")
+    started() { grep -q 'leader 127.0.0.1:' "$err"; }
+    wait_until started
+    kill -TERM "$pid"
+    wait_gone "$pid" || fail "leader-follower.sh did not exit on SIGTERM"
+    local status=0
+    wait "$pid" || status=$?
+    assert_equal "$status" 1
+    assert_equal "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ""
+    assert_equal "$(procs_under "$BATS_TEST_TMPDIR/tmp")" ""
+}
+
+@test "leader-follower.sh with arguments is a usage error" {
+    run --separate-stderr "$EXAMPLES/leader-follower.sh" extra
+    assert_failure 2
+    assert_equal "$stderr" "usage: [RECORDS=N] [KEEP=1] leader-follower.sh"
+}
+
 # --- gafka-broker.service -------------------------------------------------------
 
 @test "gafka-broker.service is a valid unit (systemd-analyze verify, when present)" {
