@@ -173,6 +173,7 @@ end_session() {
   wait_gone "$producer_pid" "${1:-600}"
   producer_pid=""
   local s=$work/s$sessions first
+  [[ -s $s.err ]] && say "producer session $sessions said: $(tail -2 "$s.err" | tr '\n' ' ')"
   first=$(cat "$s.first")
   next_line=$(python3 - "$s.acks" "$first" <<'EOF'
 import json, sys

@@ -2,8 +2,10 @@
 # The fault harness (scripts/fault, issue #8): its checker is tested on logs
 # with known faults, the write/fsync failure shim fails what it should, and
 # a short seeded campaign of kill -9, pauses, torn and damaged tails and I/O
-# failures loses, reorders and corrupts nothing acknowledged. The long
-# campaign is `scripts/fault/campaign.sh --runs N --seed S`.
+# failures loses, duplicates, reorders and corrupts nothing acknowledged, nor
+# does a short failover campaign (scripts/fault/failover.sh) on a leader and a
+# follower. The long campaigns are `scripts/fault/campaign.sh --runs N --seed
+# S` and `scripts/fault/failover.sh --runs N --seed S`.
 
 # `run --separate-stderr` sets $stderr.
 # shellcheck disable=SC2154
@@ -72,12 +74,23 @@ shim_refuses() {
     shim_refuses fsync '^\[[01]\]$'
 }
 
-@test "a short seeded campaign loses, reorders and corrupts nothing acknowledged" {
+@test "a short seeded campaign loses, duplicates, reorders and corrupts nothing acknowledged" {
     run --separate-stderr "$REPO/scripts/fault/campaign.sh" --runs 1 --seed 5 --faults 4 --records 1500 --bin "$BIN"
     echo "$output" "$stderr"
     assert_success
     summary=$(tail -1 <<<"$output")
-    assert_equal "$(jq -c '[.failed_runs, .totals.lost, .totals.reordered, .totals.gaps, .totals.bad_checksum, .totals.group_undelivered]' <<<"$summary")" \
-        '[0,0,0,0,0,0]'
+    assert_equal "$(jq -c '[.failed_runs, .totals.lost, .totals.duplicates, .totals.reordered, .totals.gaps, .totals.bad_checksum, .totals.group_undelivered]' <<<"$summary")" \
+        '[0,0,0,0,0,0,0]'
     (( $(jq .faults <<<"$summary") >= 3 )) || fail "too few faults injected: $summary"
+}
+
+@test "a short seeded failover campaign (follower kill -9, leader kill -9 and promote, pauses) loses nothing acknowledged" {
+    run --separate-stderr "$REPO/scripts/fault/failover.sh" --runs 1 --seed 3 --faults 5 --records 1500 --bin "$BIN"
+    echo "$output" "$stderr"
+    assert_success
+    summary=$(tail -1 <<<"$output")
+    assert_equal "$(jq -c '[.failed_runs, .totals.lost, .totals.duplicates, .totals.reordered, .totals.gaps, .totals.bad_checksum]' <<<"$summary")" \
+        '[0,0,0,0,0,0]'
+    assert_equal "$(jq -s -c '[.[] | select(.replicas_identical == false)] | length' <<<"$output")" 0
+    (( $(jq '.by_kind.failover // 0' <<<"$summary") >= 1 )) || fail "no failover injected: $summary"
 }
