@@ -68,7 +68,7 @@ void add_tls_ca_option(CLI::App& app) {
             client::set_default_tls(*ctx);
             return {};
         },
-        "FILE");
+        "");  // no name: the help shows "--tls-ca FILE", not "FILE:FILE"
     app.add_option("--tls-ca")
         ->description("Use HTTPS, trusting brokers whose certificate a CA in FILE signed (env GAFKA_TLS_CA)")
         ->type_name("FILE")
