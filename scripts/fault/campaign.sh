@@ -24,7 +24,7 @@
 #   consumer9 kill -9 of the group consumer, a new member takes over
 # Damage never touches acknowledged data (see damage.py): every acknowledged
 # record must survive every fault. The producer is idempotent (gafka-produce's
-# default) and retries long enough (--retries 30) to live through every fault,
+# default) and retries long enough (--retries 60, about 90 s) to live through every fault,
 # so a batch it sends again after a lost answer is not appended twice: any
 # duplicate fails the run. Only when a producer gives up does the next session
 # resend from its first unacknowledged line, as a new producer (duplicates
@@ -49,6 +49,8 @@ set -uo pipefail
 [[ -n ${FAULT_TRACE:-} ]] && { PS4='+ $EPOCHREALTIME '; set -x; }
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/fault/common.sh
+. "$here/common.sh"
 root=$(cd "$here/../.." && pwd)
 runs=1 seed=1 faults=6 records=4000 keep="" strict=--fail-on-duplicates same_id=""
 bin=${GAFKA_BIN:-${GAFKA_BUILD_DIR:-$root/build}/bin}
@@ -90,24 +92,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "campaign: $*" >&2; }
-# alive PID: PID runs and is our child (bash reaps children as they exit, so
-# a stale PID may belong to someone else by now: never signal that one).
-alive() {
-  local st
-  [[ -n $1 ]] && st=$(awk '{print $3, $4}' "/proc/$1/stat" 2>/dev/null) && [[ $st == "S $$" || $st == "R $$" || $st == "D $$" || $st == "T $$" || $st == "t $$" ]]
-}
-# sig SIGNAL PID: signals PID if it is still our running child.
-sig() { alive "$2" && kill "-$1" "$2" 2>/dev/null; return 0; }
-
-# wait_gone PID TRIES: bounded wait (TRIES x 0.05 s) for PID to exit, then -9.
-wait_gone() {
-  local i
-  for ((i = 0; i < $2; i++)); do alive "$1" || break; sleep 0.05; done
-  sig KILL "$1"
-  wait "$1" 2>/dev/null
-  return 0
-}
-
 # start_broker [env...]: on the run's port (0 the first time), data in $work/data.
 starts=0 port=0
 start_broker() {
@@ -149,7 +133,7 @@ start_session() {
   tail -n "+$next_line" "$work/input.jsonl" >"$s.in"
   echo "$next_line" >"$s.first"
   gafka-produce --topic "$TOPIC" --json --acks all --print-acks --batch-size "$((RANDOM % 8 + 1))" \
-    --timeout 1s --retries 30 <"$s.in" >"$s.acks" 2>"$s.err" &
+    --timeout 1s --retries 60 <"$s.in" >"$s.acks" 2>"$s.err" &
   producer_pid=$!
   disown "$producer_pid"
   ensure_consumer
@@ -219,11 +203,15 @@ quiesce_producer() {
   say "producer $producer_pid did not go idle"
 }
 
-wait_acks() {  # wait_acks N: until N acks in total, the producer ends, or 10 s
-  local i
-  for ((i = 0; i < 200; i++)); do
+# wait_acks N [STOP_PATTERN]: until N acks in total, the producer ends, the
+# broker's log shows STOP_PATTERN, or 10 s (by the clock: a loaded machine
+# makes each check slower; the producer keeps retrying for about 90 s).
+wait_acks() {
+  local end=$((SECONDS + 10))
+  while ((SECONDS < end)); do
     (($(acked_count) >= $1)) && return 0
     alive "$producer_pid" || return 0
+    [[ -n ${2:-} ]] && grep -q -- "$2" "$work/broker.$starts.log" && return 0
     sleep 0.05
   done
 }
@@ -242,9 +230,7 @@ one_run() {  # one_run RUN_SEED
     work=$(mktemp -d "${TMPDIR:-/tmp}/gafka-fault.XXXXXX")
   fi
   starts=0 port=0 next_line=1 sessions=0 consumers=0
-  python3 -c 'import random, sys; sys.path.insert(0, sys.argv[1]); import checker
-print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], random.Random(int(sys.argv[4])))))' \
-    "$here" "$records" "$P" "$rs" >"$work/input.jsonl"
+  write_workload "$records" "$P" "$rs" "$work/input.jsonl"
   start_broker || return 1
   gafka-admin create-topic --name "$TOPIC" --partitions "$P" >/dev/null || { say "create-topic failed"; return 1; }
   : >"$work/faults.jsonl"
@@ -292,7 +278,7 @@ print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     if ! alive "$broker_pid" || [[ $kind == iofail ]]; then
       if [[ $kind == iofail ]]; then
         alive "$producer_pid" || { [[ -n $producer_pid ]] && end_session; start_session; }
-        wait_acks "$(( $(acked_count) + 200 ))"; kill9_broker
+        wait_acks "$(( $(acked_count) + 200 ))" "refusing further appends"; kill9_broker
       else
         broker_pid=""
       fi
@@ -338,7 +324,5 @@ for ((r = 0; r < runs; r++)); do
   fi
   cleanup
 done
-kinds_json=$(for k in "${!by_kind[@]}"; do echo "\"$k\":${by_kind[$k]}"; done | paste -sd, -)
-sums_json=$(for k in "${!sums[@]}"; do echo "\"$k\":${sums[$k]}"; done | paste -sd, -)
-echo "{\"summary\":true,\"runs\":$runs,\"seed\":$seed,\"faults\":$total_faults,\"by_kind\":{$kinds_json},\"totals\":{$sums_json},\"failed_runs\":$failed_runs}"
+summary_line "$runs" "$seed" "$total_faults" "$failed_runs"
 ((failed_runs == 0))

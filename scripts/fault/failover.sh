@@ -8,7 +8,7 @@
 # an acks=all record is on both before it is acknowledged), creates a
 # 3-partition topic and feeds it M workload records (checker.py's) through
 # one idempotent gafka-produce --acks all --print-acks that knows both
-# brokers and retries long enough (--retries 30) to live through each fault.
+# brokers and retries long enough (--retries 60) to live through each fault.
 # K times, after a seeded number of acks, it injects one seeded fault:
 #   follower9  kill -9 of the follower, restarted as follower
 #   failover   kill -9 of the leader, gafka-admin promote of the follower,
@@ -27,6 +27,8 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/fault/common.sh
+. "$here/common.sh"
 root=$(cd "$here/../.." && pwd)
 runs=1 seed=1 faults=6 records=3000 keep=""
 bin=${GAFKA_BIN:-$root/build/bin}
@@ -57,18 +59,6 @@ id_of() { [[ $1 == a ]] && echo 1 || echo 2; }
 addr() { echo "127.0.0.1:${PORT[$1]}"; }
 
 say() { echo "failover: $*" >&2; }
-alive() {  # PID runs and is our child (never signal a reused PID)
-  local st
-  [[ -n $1 ]] && st=$(awk '{print $3, $4}' "/proc/$1/stat" 2>/dev/null) && [[ $st =~ ^[SRDTt]\ $$$ ]]
-}
-sig() { alive "$2" && kill "-$1" "$2" 2>/dev/null; return 0; }
-wait_gone() {  # wait_gone PID TRIES: bounded (TRIES x 0.05 s), then -9
-  local i
-  for ((i = 0; i < $2; i++)); do alive "$1" || break; sleep 0.05; done
-  sig KILL "$1"
-  wait "$1" 2>/dev/null
-  return 0
-}
 cleanup() {
   local p
   for p in "$producer_pid" "${PID[a]:-}" "${PID[b]:-}"; do sig CONT "$p"; sig KILL "$p"; wait_gone "$p" 100; done
@@ -133,9 +123,7 @@ one_run() {  # one_run RUN_SEED
   leader=a follower=b PORT=() PID=() starts=0
   if [[ -n $keep ]]; then mkdir -p "$keep" && work=$(mktemp -d "$keep/run-$rs.XXXXXX")
   else work=$(mktemp -d "${TMPDIR:-/tmp}/gafka-failover.XXXXXX"); fi
-  python3 -c 'import random, sys; sys.path.insert(0, sys.argv[1]); import checker
-print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], random.Random(int(sys.argv[4])))))' \
-    "$here" "$records" "$P" "$rs" >"$work/input.jsonl"
+  write_workload "$records" "$P" "$rs" "$work/input.jsonl"
   start a leader || return 1
   start b follower || return 1
   gafka-admin create-topic --broker "$(addr a)" --name "$TOPIC" --partitions "$P" >/dev/null ||
@@ -143,7 +131,7 @@ print("\n".join(checker.workload(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
   wait_for 300 in_sync || { say "the follower never joined the ISR"; return 1; }
   : >"$work/acks"
   gafka-produce --broker "$(addr a),$(addr b)" --topic "$TOPIC" --json --acks all --print-acks \
-    --batch-size "$((RANDOM % 8 + 1))" --timeout 1s --retries 30 \
+    --batch-size "$((RANDOM % 8 + 1))" --timeout 1s --retries 60 \
     <"$work/input.jsonl" >>"$work/acks" 2>"$work/produce.err" &
   producer_pid=$!
   disown "$producer_pid"
@@ -219,7 +207,5 @@ for ((r = 0; r < runs; r++)); do
   fi
   cleanup
 done
-kinds_json=$(for k in "${!by_kind[@]}"; do echo "\"$k\":${by_kind[$k]}"; done | paste -sd, -)
-sums_json=$(for k in "${!sums[@]}"; do echo "\"$k\":${sums[$k]}"; done | paste -sd, -)
-echo "{\"summary\":true,\"runs\":$runs,\"seed\":$seed,\"faults\":$total_faults,\"by_kind\":{$kinds_json},\"totals\":{$sums_json},\"failed_runs\":$failed_runs}"
+summary_line "$runs" "$seed" "$total_faults" "$failed_runs"
 ((failed_runs == 0))
