@@ -97,6 +97,7 @@ starts=0 port=0
 start_broker() {
   starts=$((starts + 1))
   local log=$work/broker.$starts.log i got=""
+  : >"$log"  # before the background start, which opens it in its own time
   env "$@" gafka-broker --data-dir "$work/data" --port "$port" --segment-bytes 65536 \
     </dev/null >/dev/null 2>"$log" &
   broker_pid=$!
