@@ -49,7 +49,7 @@ void add_auth_token_option(CLI::App& app) {
             client::set_auth_token(tokens->front());
             return {};
         },
-        "FILE");
+        "");  // no name: the help shows "--auth-token-file FILE", not "FILE:FILE"
     app.add_option("--auth-token-file")
         ->description("Send the first token of FILE as a bearer token (env GAFKA_AUTH_TOKEN_FILE)")
         ->type_name("FILE")
