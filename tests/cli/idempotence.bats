@@ -98,7 +98,8 @@ first_line_is_in() { [[ $(log_end_offsets orders) == "[1]" ]]; }
 # line, then the broker is stopped and a second line sent: its request waits
 # unread, the answer never comes within --timeout, and gafka-produce retries
 # on a new connection. Both requests reach the broker once it continues.
-# Prints how many copies of the second line the topic then holds.
+# Sets COPIES to how many copies of the second line the topic then holds.
+# Not for `run`: its subshell would keep the broker from teardown.
 produce_through_a_pause() {
     start_broker
     create_topic orders 1
@@ -116,17 +117,15 @@ produce_through_a_pause() {
     exec {input}>&-
     wait "$PRODUCER_PID" || fail "gafka-produce failed: $(cat "$BATS_TEST_TMPDIR/produce.err")"
     PRODUCER_PID=""
-    gafka-consume --topic orders --from-beginning --exit-at-end --format value | grep -c '^second$'
+    COPIES=$(gafka-consume --topic orders --from-beginning --exit-at-end --format value | grep -c '^second$')
 }
 
 @test "gafka-produce retries a request whose answer was lost without appending it twice" {
-    run produce_through_a_pause
-    assert_success
-    assert_equal "$output" 1
+    produce_through_a_pause
+    assert_equal "$COPIES" 1
 }
 
 @test "with --no-idempotence the same lost answer duplicates the record (the test above can fail)" {
-    run produce_through_a_pause --no-idempotence
-    assert_success
-    (( output >= 2 )) || fail "expected a duplicate without idempotence, got $output record(s)"
+    produce_through_a_pause --no-idempotence
+    ((COPIES >= 2)) || fail "expected a duplicate without idempotence, got $COPIES record(s)"
 }
