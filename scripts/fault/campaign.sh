@@ -55,23 +55,14 @@ root=$(cd "$here/../.." && pwd)
 runs=1 seed=1 faults=6 records=4000 keep="" strict=--fail-on-duplicates same_id=""
 bin=${GAFKA_BIN:-${GAFKA_BUILD_DIR:-$root/build}/bin}
 usage() { sed -n '4,6p' "$0" | sed 's/^# *//'; exit "$1"; }
-while (($#)); do
+extra_arg() {
   case $1 in
-    --runs) runs=$2; shift 2 ;;
-    --seed) seed=$2; shift 2 ;;
-    --faults) faults=$2; shift 2 ;;
-    --records) records=$2; shift 2 ;;
-    --bin) bin=$2; shift 2 ;;
-    --keep) keep=$2; shift 2 ;;
-    --allow-duplicates) strict=""; shift ;;
-    --same-consumer-id) same_id=1; shift ;;
-    -h|--help) usage 0 ;;
-    *) echo "campaign.sh: error: unknown argument '$1'" >&2; usage 2 >&2 ;;
+    --allow-duplicates) strict="" ;;
+    --same-consumer-id) same_id=1 ;;
+    *) return 1 ;;
   esac
-done
-for v in runs seed faults records; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "campaign.sh: error: --$v needs a number" >&2; exit 2; }
-done
+}
+parse_args campaign.sh "$@"
 shim=$bin/../fault/libgafka_fail_io.so
 [[ -x $bin/gafka-broker ]] || { echo "campaign.sh: error: no gafka-broker in $bin" >&2; exit 2; }
 [[ -f $shim ]] || { echo "campaign.sh: error: no fault shim at $shim (build the tree)" >&2; exit 2; }
@@ -317,13 +308,4 @@ one_run() {  # one_run RUN_SEED
   return $ok
 }
 
-for ((r = 0; r < runs; r++)); do
-  if ! one_run "$((seed * 1000 + r))"; then
-    failed_runs=$((failed_runs + 1))
-    # A run that stopped early has printed nothing yet.
-    [[ -n $work && -d $work && ! -f $work/all.jsonl ]] && echo "{\"seed\":$((seed * 1000 + r)),\"error\":\"run stopped early, see campaign: lines on stderr\",\"passed\":false}"
-  fi
-  cleanup
-done
-summary_line "$runs" "$seed" "$total_faults" "$failed_runs"
-((failed_runs == 0))
+run_all campaign

@@ -33,21 +33,7 @@ root=$(cd "$here/../.." && pwd)
 runs=1 seed=1 faults=6 records=3000 keep=""
 bin=${GAFKA_BIN:-$root/build/bin}
 usage() { sed -n '4,5p' "$0" | sed 's/^# *//'; exit "$1"; }
-while (($#)); do
-  case $1 in
-    --runs) runs=$2; shift 2 ;;
-    --seed) seed=$2; shift 2 ;;
-    --faults) faults=$2; shift 2 ;;
-    --records) records=$2; shift 2 ;;
-    --bin) bin=$2; shift 2 ;;
-    --keep) keep=$2; shift 2 ;;
-    -h|--help) usage 0 ;;
-    *) echo "failover.sh: error: unknown argument '$1'" >&2; usage 2 >&2 ;;
-  esac
-done
-for v in runs seed faults records; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "failover.sh: error: --$v needs a number" >&2; exit 2; }
-done
+parse_args failover.sh "$@"
 [[ -x $bin/gafka-broker ]] || { echo "failover.sh: error: no gafka-broker in $bin" >&2; exit 2; }
 export PATH=$bin:$PATH
 P=3 TOPIC=failover
@@ -200,13 +186,4 @@ ends_match() {
   [[ $(meta "$leader" "$q") == "$(meta "$follower" "$q")" ]]
 }
 
-for ((r = 0; r < runs; r++)); do
-  if ! one_run "$((seed * 1000 + r))"; then
-    failed_runs=$((failed_runs + 1))
-    [[ -n $work && -d $work && ! -f $work/all.jsonl ]] &&
-      echo "{\"seed\":$((seed * 1000 + r)),\"error\":\"run stopped early, see failover: lines on stderr\",\"passed\":false}"
-  fi
-  cleanup
-done
-summary_line "$runs" "$seed" "$total_faults" "$failed_runs"
-((failed_runs == 0))
+run_all failover
