@@ -57,6 +57,31 @@ struct client_stream::impl {
         }
         return done;
     }
+
+    // One read or write on the open connection: `op(stream, handler)`
+    // starts it on the TLS stream when secure, else on the socket. A failed
+    // one closes the connection.
+    template <class Op>
+    std::size_t transfer(std::chrono::steady_clock::time_point deadline, error_code& ec, Op&& op) {
+        if (!socket.is_open()) {
+            ec = asio::error::not_connected;
+            return 0;
+        }
+        auto n = run(deadline, ec, [&](auto handler) {
+            if (tls)
+                op(*tls, handler);
+            else
+                op(socket, handler);
+        });
+        if (ec) close();
+        return n;
+    }
+
+    void close() {
+        error_code ignored;
+        socket.close(ignored);
+        tls.reset();
+    }
 };
 
 client_stream::client_stream(tls::context_ptr tls) : impl_(std::make_unique<impl>()), tls_(std::move(tls)) {}
@@ -65,11 +90,7 @@ client_stream::~client_stream() = default;
 
 bool client_stream::is_open() const { return impl_->socket.is_open(); }
 
-void client_stream::close() {
-    error_code ignored;
-    impl_->socket.close(ignored);
-    impl_->tls.reset();
-}
+void client_stream::close() { impl_->close(); }
 
 status client_stream::connect(const std::string& host, std::uint16_t port) {
     auto& s = *impl_;
@@ -128,35 +149,12 @@ status client_stream::connect(const std::string& host, std::uint16_t port) {
 }
 
 std::size_t client_stream::read_some_impl(asio::mutable_buffer buffer, error_code& ec) {
-    auto& s = *impl_;
-    if (!s.socket.is_open()) {
-        ec = asio::error::not_connected;
-        return 0;
-    }
-    auto n = s.run(deadline_, ec, [&](auto handler) {
-        if (s.tls)
-            s.tls->async_read_some(buffer, handler);
-        else
-            s.socket.async_read_some(buffer, handler);
-    });
-    if (ec) close();
-    return n;
+    return impl_->transfer(deadline_, ec, [&](auto& stream, auto handler) { stream.async_read_some(buffer, handler); });
 }
 
 std::size_t client_stream::write_some_impl(const gather& buffers, error_code& ec) {
-    auto& s = *impl_;
-    if (!s.socket.is_open()) {
-        ec = asio::error::not_connected;
-        return 0;
-    }
-    auto n = s.run(deadline_, ec, [&](auto handler) {
-        if (s.tls)
-            s.tls->async_write_some(buffers, handler);
-        else
-            s.socket.async_write_some(buffers, handler);
-    });
-    if (ec) close();
-    return n;
+    return impl_->transfer(deadline_, ec,
+                           [&](auto& stream, auto handler) { stream.async_write_some(buffers, handler); });
 }
 
 error_code client_stream::write_all(gather buffers) {
