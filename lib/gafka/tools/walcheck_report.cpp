@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "gafka/http/metrics_text.h"
+
 namespace gafka::tools {
 namespace {
 
@@ -38,18 +40,6 @@ std::string plural(std::int64_t n, const char* word) {
 std::string paths_of(const std::vector<walcheck_totals>& totals) {
     std::string out;
     for (const auto& t : totals) out += (out.empty() ? "" : ", ") + t.path;
-    return out;
-}
-
-// A label value: backslash, double quote and line feed escaped.
-std::string label_value(std::string_view v) {
-    std::string out;
-    for (char c : v) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
-    }
     return out;
 }
 
@@ -126,11 +116,11 @@ std::string prometheus_report(const std::vector<walcheck_totals>& totals, std::i
     for (const auto& m : metrics) {
         auto name = std::string("gafka_walcheck_") + m.name;
         header(name, m.help);
-        for (const auto& t : totals) out += name + "{data_dir=\"" + label_value(t.path) + "\"} " + m.value(t) + "\n";
+        for (const auto& t : totals) out += name + "{data_dir=\"" + http::escape_label_value(t.path) + "\"} " + m.value(t) + "\n";
     }
     header("gafka_walcheck_last_run_timestamp_seconds", "When gafka-walcheck checked the path, in seconds since the epoch.");
     for (const auto& t : totals)
-        out += "gafka_walcheck_last_run_timestamp_seconds{data_dir=\"" + label_value(t.path) + "\"} " + now + "\n";
+        out += "gafka_walcheck_last_run_timestamp_seconds{data_dir=\"" + http::escape_label_value(t.path) + "\"} " + now + "\n";
     return out;
 }
 
