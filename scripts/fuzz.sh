@@ -31,7 +31,11 @@ done
 
 if ((do_build)); then
   if [[ ! -f $build/build.ninja ]]; then  # as scripts/test.sh configures it
-    CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    link_flags=()
+    if command -v ld.lld >/dev/null; then
+      link_flags=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld)
+    fi
+    CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug "${link_flags[@]}" \
       "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only" -DGAFKA_FUZZ=ON -DGAFKA_SANITIZE=address,undefined >/dev/null
   fi
   names=()

@@ -9,7 +9,7 @@ packages=(
   libssl-dev openssl   # TLS (Boost.Asio SSL); tests/cli/tls.bats makes its certificates with openssl
   libgtest-dev bats bats-support bats-assert jq gcovr man-db curl python3
   zsh fish   # tests/cli/completions.bats runs the completions in every shell
-  clang libclang-rt-14-dev   # sanitizer builds and libFuzzer targets (scripts/test.sh, scripts/fuzz.sh)
+  clang libclang-rt-14-dev lld   # sanitizer builds and libFuzzer targets; lld links (scripts/test.sh, scripts/fuzz.sh)
 )
 # Not installed: prometheus (96 MB, a daemon). The tests that run
 # `promtool check metrics` (metrics.bats, walcheck.bats) get promtool from
