@@ -164,5 +164,77 @@ TEST_F(broker_concurrency_test, concurrent_producers_consumers_and_group_members
     EXPECT_EQ(values.size(), static_cast<std::size_t>(producers * batches * per_batch));
 }
 
+// HTTP/1.1 pipelining: more requests in flight on one connection than the
+// broker reads ahead (16), answered in order, each idempotent batch appended
+// once and in order (a batch appended out of order would be refused as a
+// gap, 409).
+TEST_F(broker_concurrency_test, pipelined_idempotent_batches_are_appended_in_order_and_answered_in_order) {
+    constexpr int batches = 40, per_batch = 5;
+    client::http_connection c("127.0.0.1", port());
+    auto created = c.request("POST", "/api/v1/topics", R"({"name":"t","partitions":1})", "application/json", 10s);
+    ASSERT_TRUE(created.ok() && created->status == 201u);
+    auto id = c.request("POST", "/api/v1/producers", "", "", 10s);
+    ASSERT_TRUE(id.ok() && id->status == 200u);
+    rapidjson::Document d;
+    d.Parse(id->body.c_str());
+    auto pid = std::to_string(d["producer_id"].GetInt64());
+    for (int b = 0; b < batches; ++b) {
+        std::string body = R"({"topic":"t","records":[)";
+        for (int i = 0; i < per_batch; ++i)
+            body += (i ? "," : "") + (R"({"partition":0,"value":"v)" + std::to_string(b * per_batch + i) + R"("})");
+        body += "]}";
+        auto target = "/api/v1/produce?producer_id=" + pid + "&sequence=" + std::to_string(b * per_batch);
+        ASSERT_TRUE(c.send({"POST", target, body, "application/json"}, 10s).ok());
+    }
+    EXPECT_EQ(c.outstanding(), static_cast<std::size_t>(batches));
+    for (int b = 0; b < batches; ++b) {
+        auto r = c.receive(10s);
+        ASSERT_TRUE(r.ok()) << r.error().to_string();
+        ASSERT_EQ(r->status, 200u) << "batch " << b << ": " << r->body;
+        rapidjson::Document a;
+        a.Parse(r->body.c_str());
+        ASSERT_TRUE(a.HasMember("offsets")) << r->body;
+        EXPECT_FALSE(a.HasMember("duplicate")) << r->body;
+        EXPECT_EQ(a["offsets"][0]["offset"].GetInt64(), b * per_batch) << r->body;
+    }
+    auto all = c.request("GET", "/api/v1/consume?topic=t&partition=0&offset=0&count=1000", "", "", 10s);
+    ASSERT_TRUE(all.ok() && all->status == 200u);
+    rapidjson::Document read;
+    read.Parse(all->body.c_str());
+    ASSERT_EQ(read["records"].Size(), static_cast<rapidjson::SizeType>(batches * per_batch));
+    for (rapidjson::SizeType i = 0; i < read["records"].Size(); ++i)
+        EXPECT_EQ(read["records"][i]["value"].GetString(), "v" + std::to_string(i));
+}
+
+// Requests behind a long poll on the same connection are handled while it
+// waits (the produce behind it is what ends it), and answered after it.
+TEST_F(broker_concurrency_test, pipelined_answers_keep_request_order_behind_a_long_poll) {
+    client::http_connection c("127.0.0.1", port());
+    auto created = c.request("POST", "/api/v1/topics", R"({"name":"t","partitions":1})", "application/json", 10s);
+    ASSERT_TRUE(created.ok() && created->status == 201u);
+    ASSERT_TRUE(c.send({"GET", "/api/v1/consume?topic=t&partition=0&offset=0&timeout=10s", "", ""}, 10s).ok());
+    ASSERT_TRUE(c.send({"GET", "/healthz", "", ""}, 10s).ok());
+    ASSERT_TRUE(c.send({"POST", "/api/v1/produce", R"({"topic":"t","value":"late"})", "application/json"}, 10s).ok());
+    ASSERT_TRUE(c.send({"GET", "/no/such/route", "", ""}, 10s).ok());
+    auto poll = c.receive(10s);
+    ASSERT_TRUE(poll.ok());
+    EXPECT_EQ(poll->status, 200u);
+    EXPECT_NE(poll->body.find("\"value\":\"late\""), std::string::npos) << poll->body;
+    auto health = c.receive(10s);
+    ASSERT_TRUE(health.ok());
+    EXPECT_EQ(health->status, 200u);
+    auto produced = c.receive(10s);
+    ASSERT_TRUE(produced.ok());
+    EXPECT_EQ(produced->status, 200u) << produced->body;
+    EXPECT_NE(produced->body.find("\"offset\":0"), std::string::npos) << produced->body;
+    auto missing = c.receive(10s);
+    ASSERT_TRUE(missing.ok());
+    EXPECT_EQ(missing->status, 404u);
+    EXPECT_EQ(c.outstanding(), 0u);
+    auto again = c.request("GET", "/healthz", "", "", 10s);  // the connection goes on
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->status, 200u);
+}
+
 }  // namespace
 }  // namespace gafka

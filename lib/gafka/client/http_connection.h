@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gafka/client/client_stream.h"
 #include "gafka/util/status.h"
@@ -17,6 +18,13 @@ namespace gafka::client {
 struct http_reply {
     unsigned status = 0;
     std::string body;
+};
+
+struct outgoing_request {
+    std::string method;  // "GET", "POST", "DELETE"
+    std::string target;
+    std::string body;
+    std::string content_type;
 };
 
 class http_connection {
@@ -33,6 +41,16 @@ public:
     result<http_reply> request(const std::string& method, const std::string& target, const std::string& body,
                                const std::string& content_type, std::chrono::milliseconds timeout);
 
+    // HTTP/1.1 pipelining: send() writes a request without waiting for its
+    // answer; receive() reads the answer to the oldest request sent and not
+    // yet received. After a transport failure the connection is closed, and
+    // every request still awaiting its answer gets unavailable from
+    // receive(): whether the broker got it is unknown. request() must not be
+    // used while answers are outstanding.
+    status send(const outgoing_request& r, std::chrono::milliseconds timeout);
+    result<http_reply> receive(std::chrono::milliseconds timeout);
+    std::size_t outstanding() const { return outstanding_; }
+
     // The bearer token sent with every request; client::auth_token() by
     // default (a follower broker sets its own).
     void set_auth_token(std::string token) { auth_token_ = std::move(token); }
@@ -45,6 +63,8 @@ private:
     std::string host_;
     std::uint16_t port_;
     std::string auth_token_;
+    std::size_t outstanding_ = 0;  // sent, answer not received
+    bool broken_ = false;          // failed with answers outstanding
     std::unique_ptr<impl> impl_;
 };
 

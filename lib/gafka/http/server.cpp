@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 
+#include "gafka/http/pipeline.h"
 #include "gafka/http/socket_deadline.h"
 
 #include "gafka/util/logging.h"
@@ -183,19 +184,37 @@ template <class Stream>
 asio::awaitable<void> server::serve(Stream& stream, socket_deadline& deadline) {
     auto& socket = beast::get_lowest_layer(stream);
     auto arm = [&](std::chrono::steady_clock::duration d) { deadline.arm(d); };
+    auto p = std::make_shared<pipeline>(socket.get_executor());
+    // The writer ends before this coroutine returns (the stream is ours).
+    asio::co_spawn(socket.get_executor(), write_answers(stream, deadline, p), [p](std::exception_ptr) {
+        p->writer_done = true;
+        p->reader_wake.notify();
+    });
+    // A request the reader answers itself (the parser refused it), last.
+    auto answer_last = [&](response res) {
+        auto place = std::make_shared<pipelined_answer>();
+        place->res = std::move(res);
+        place->ready = true;
+        p->answers.push_back(std::move(place));
+    };
     beast::flat_buffer buffer;
     boost::system::error_code ec;
     for (;;) {
+        while (p->full(limits_.max_body_bytes) && !p->writer_done) co_await p->reader_wake.wait();
+        if (p->writer_done) break;
         beast_http::request_parser<beast_http::string_body> parser;
         parser.body_limit(limits_.max_body_bytes);
         parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
         // Idle until a request's first byte (unless one is buffered already),
-        // then the whole request must come within the header timeout.
-        arm(limits_.idle_timeout);
+        // then the whole request must come within the header timeout. Not
+        // idle while answers are due: the writer arms the idle timeout when
+        // it has written the last one.
+        if (p->answers.empty()) arm(limits_.idle_timeout);
         // A plain socket is waited on without reading; a TLS stream may hold
         // decrypted bytes a wait on the socket would not see, so it is read.
         // (Inline, not a helper coroutine: no frame per request.)
         if (buffer.size() == 0) {
+            p->reader_idle = true;
             if constexpr (std::is_same_v<Stream, tcp::socket>) {
                 co_await stream.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
             } else {
@@ -203,47 +222,98 @@ asio::awaitable<void> server::serve(Stream& stream, socket_deadline& deadline) {
                                                          asio::redirect_error(asio::use_awaitable, ec));
                 buffer.commit(n);
             }
+            p->reader_idle = false;
         }
-        if (ec || !socket.is_open()) {
+        if (ec || !socket.is_open() || p->writer_done) {
             deadline.cancel();
             break;
         }
         arm(limits_.header_timeout);
         co_await beast_http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (!ec && beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
-            // curl asks before sending a body over 1 MiB; answer at once rather than make it wait.
+            // curl asks before sending a body over 1 MiB; answer at once rather
+            // than make it wait (after the answers due: one writer at a time).
+            while (!p->answers.empty() && !p->writer_done) co_await p->reader_wake.wait();
             beast_http::response<beast_http::empty_body> go_on{beast_http::status::continue_, 11};
-            co_await beast_http::async_write(stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
+            if (!p->writer_done)
+                co_await beast_http::async_write(stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
         }
         if (!ec && !parser.is_done())
             co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         deadline.cancel();
         if (ec == beast_http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
             ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
-            ec == ssl::error::stream_truncated || !socket.is_open())
+            ec == ssl::error::stream_truncated || !socket.is_open() || p->writer_done)
             break;
         if (ec) {
             request stub;
             stub.version(11);
             stub.keep_alive(false);
-            auto res = error_response(stub, *parse_failure(ec));
-            arm(std::chrono::seconds(10));
-            co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-            deadline.cancel();
+            answer_last(error_response(stub, *parse_failure(ec)));
             break;
         }
         auto req = parser.release();
-        auto res = co_await route(req, ctx_);  // long polls keep their own time
-        res.keep_alive(req.keep_alive());
-        if (req.method() == beast_http::verb::head) {  // the headers of the GET, and no body
-            auto length = res.body().size();
-            res.body().clear();
-            res.content_length(length);
+        bool keep_alive = req.keep_alive();
+        auto place = std::make_shared<pipelined_answer>();
+        place->request_bytes = req.body().size();
+        p->queued_bytes += place->request_bytes;
+        p->answers.push_back(place);
+        // Handlers start in the order their requests came (co_spawn posts to
+        // this connection's one thread, first in, first out) and a produce
+        // appends before it first waits: pipelined batches are appended in
+        // order, and one fsync can cover several of them.
+        asio::co_spawn(socket.get_executor(), answer(std::move(req), p, std::move(place)), asio::detached);
+        if (!keep_alive) break;
+    }
+    p->reading_done = true;
+    p->writer_wake.notify();
+    while (!p->writer_done) co_await p->reader_wake.wait();
+}
+
+asio::awaitable<void> server::answer(request req, std::shared_ptr<pipeline> p, std::shared_ptr<pipelined_answer> place) {
+    response res;
+    try {
+        res = co_await route(req, ctx_);  // long polls keep their own time
+    } catch (const std::exception& e) {  // a bug, not the client's fault: the connection ends after it
+        util::logger("http")->error("{} {}: {}", std::string(req.method_string()), std::string(req.target()), e.what());
+        res = error_response(req, {beast_http::status::internal_server_error, "internal_error", e.what(), {}});
+        req.keep_alive(false);
+    }
+    res.keep_alive(req.keep_alive());
+    if (req.method() == beast_http::verb::head) {  // the headers of the GET, and no body
+        auto length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+    }
+    place->res = std::move(res);
+    place->ready = true;
+    p->writer_wake.notify();
+}
+
+template <class Stream>
+asio::awaitable<void> server::write_answers(Stream& stream, socket_deadline& reader_deadline,
+                                            std::shared_ptr<pipeline> p) {
+    auto& socket = beast::get_lowest_layer(stream);
+    socket_deadline deadline(socket);
+    boost::system::error_code ec;
+    for (;;) {
+        while (p->answers.empty() || !p->answers.front()->ready) {
+            if (p->answers.empty() && p->reading_done) co_return;
+            co_await p->writer_wake.wait();
         }
-        arm(std::chrono::seconds(30));
-        co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        auto next = std::move(p->answers.front());
+        deadline.arm(std::chrono::seconds(30));
+        co_await beast_http::async_write(stream, next->res, asio::redirect_error(asio::use_awaitable, ec));
         deadline.cancel();
-        if (ec || !res.keep_alive()) break;
+        p->answers.pop_front();
+        p->queued_bytes -= next->request_bytes;
+        p->reader_wake.notify();
+        if (ec || !next->res.keep_alive()) {
+            // The reader may wait for bytes that will never be read: end it.
+            if (ec || !p->reading_done) socket.close(ec);
+            co_return;
+        }
+        if (p->answers.empty() && p->reader_idle) reader_deadline.arm(limits_.idle_timeout);
     }
 }
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -24,6 +25,8 @@
 namespace gafka::http {
 
 class socket_deadline;
+struct pipeline;
+struct pipelined_answer;
 
 // What one client may hold (gafka-broker --max-connections, --idle-timeout,
 // --header-timeout, --max-body-bytes, --max-header-bytes).
@@ -57,9 +60,17 @@ private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
     // The request loop of one connection, over the socket itself or a TLS
-    // stream on it; `deadline` closes the socket.
+    // stream on it; `deadline` closes the socket. Pipelined (pipeline.h):
+    // this coroutine reads requests and starts their handlers, another one
+    // writes the answers in order.
     template <class Stream>
     boost::asio::awaitable<void> serve(Stream& stream, socket_deadline& deadline);
+    template <class Stream>
+    boost::asio::awaitable<void> write_answers(Stream& stream, socket_deadline& reader_deadline,
+                                               std::shared_ptr<pipeline> p);
+    // Runs one request's handler and puts its answer in its place.
+    boost::asio::awaitable<void> answer(request req, std::shared_ptr<pipeline> p,
+                                        std::shared_ptr<pipelined_answer> place);
     // With TLS on: waits for the client's first byte; true when it starts a
     // TLS handshake, false (after answering 400 tls_required) when not.
     boost::asio::awaitable<bool> starts_tls(boost::asio::ip::tcp::socket& socket, socket_deadline& deadline);
