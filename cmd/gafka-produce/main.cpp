@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
     app.add_option("--key", o.key, "Key of the --message record")->needs(message);
     app.add_option("--partition", o.partition, "Send every record to this partition")->check(CLI::NonNegativeNumber);
     app.add_option("--batch-size", o.batch_size, "Records per request at most")->check(CLI::Range(1, 100000));
+    app.add_option("--max-in-flight", o.max_in_flight,
+                   "Requests in flight per partition (pipelined; idempotent only)")
+        ->check(CLI::Range(1, 16));
     app.add_option("--linger", linger, "Longest wait to fill a batch (e.g. 10ms)");
     app.add_option("--acks", o.acks, "0, 1 or all")->check(CLI::IsMember({"0", "1", "all"}));
     app.add_flag("--print-acks", o.print_acks, "Print {\"line\",\"partition\",\"offset\"} per acknowledged record");

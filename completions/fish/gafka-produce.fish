@@ -32,6 +32,7 @@ complete -c gafka-produce -l message -x -d 'Send this one record instead of read
 complete -c gafka-produce -l key -x -d 'Key of the --message record'
 complete -c gafka-produce -l partition -x -d 'Send every record to this partition'
 complete -c gafka-produce -l batch-size -x -d 'Records per request at most (default 100)'
+complete -c gafka-produce -l max-in-flight -x -d 'Requests in flight per partition (default 5)'
 complete -c gafka-produce -l linger -x -a '0ms 10ms 100ms 1s' -d 'Longest wait to fill a batch (default 10ms)'
 complete -c gafka-produce -l acks -x -a '0 1 all' -d 'When the broker answers (default all)'
 complete -c gafka-produce -l print-acks -d 'Print {"line","partition","offset"} per acknowledged record'

@@ -129,3 +129,25 @@ produce_through_a_pause() {
     produce_through_a_pause --no-idempotence
     ((COPIES >= 2)) || fail "expected a duplicate without idempotence, got $COPIES record(s)"
 }
+
+@test "pipelined batches whose answers were lost are sent again, in order, each appended once" {
+    start_broker
+    create_topic orders 1
+    mkfifo "$BATS_TEST_TMPDIR/in"
+    gafka-produce --topic orders --partition 0 --timeout 1s --retries 5 --linger 0ms --batch-size 10 \
+        --max-in-flight 5 <"$BATS_TEST_TMPDIR/in" 2>"$BATS_TEST_TMPDIR/produce.err" &
+    PRODUCER_PID=$!
+    exec {input}>"$BATS_TEST_TMPDIR/in"
+    echo 0 >&"$input"
+    wait_until first_line_is_in  # the partition knows the producer: what follows is pipelined
+    kill -STOP "$BROKER_PID"
+    seq 1 300 >&"$input"
+    wait_until a_retry_is_under_way  # the pipelined requests' answers timed out
+    kill -CONT "$BROKER_PID"
+    exec {input}>&-
+    wait "$PRODUCER_PID" || fail "gafka-produce failed: $(cat "$BATS_TEST_TMPDIR/produce.err")"
+    PRODUCER_PID=""
+    run gafka-consume --topic orders --from-beginning --exit-at-end --format value
+    assert_success
+    assert_equal "$output" "$(seq 0 300)"
+}

@@ -109,6 +109,26 @@ records() {
     assert_equal "$(jq -s -c 'group_by(.key) | map(map(.partition) | unique | length) | unique' <<<"$output")" '[1]'
 }
 
+@test "pipelined requests (--max-in-flight) ack every line once, with the partition and offset that hold it, in order per key" {
+    create_topic piped 3
+    for n in $(seq 1 3000); do printf 'user%s\t%s\n' "$((n % 20))" "$n"; done >"$BATS_TEST_TMPDIR/in.txt"
+    gafka-produce --topic piped --key-separator $'\t' --batch-size 7 --max-in-flight 8 --print-acks \
+        <"$BATS_TEST_TMPDIR/in.txt" >"$BATS_TEST_TMPDIR/acks.jsonl" || fail "produce failed"
+    records piped '{partition, offset, key, value}' >"$BATS_TEST_TMPDIR/stored.jsonl"
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/stored.jsonl")" 3000
+    # Each ack names the record of its own line (line n's value is n).
+    run jq -n -c --slurpfile acks "$BATS_TEST_TMPDIR/acks.jsonl" \
+        '[inputs | {key: "\(.partition)/\(.offset)", value: .value}] | from_entries as $at
+         | [$acks[] | select($at["\(.partition)/\(.offset)"] != (.line | tostring))] | length' \
+        "$BATS_TEST_TMPDIR/stored.jsonl"
+    assert_output 0
+    assert_equal "$(jq .line "$BATS_TEST_TMPDIR/acks.jsonl" | sort -n | uniq | wc -l)" 3000
+    # Every key's values come in input order along its partition.
+    run jq -s -c 'group_by(.key) | map(sort_by(.offset) | map(.value | tonumber) | . == sort) | unique' \
+        "$BATS_TEST_TMPDIR/stored.jsonl"
+    assert_output '[true]'
+}
+
 @test "a producer whose input stays open delivers each line while it keeps running" {
     create_topic f 1
     fifo=$BATS_TEST_TMPDIR/in.fifo
@@ -243,6 +263,8 @@ EOF
         "--topic x --linger abc"
         "--topic x --acks 2"
         "--topic x --batch-size 0"
+        "--topic x --max-in-flight 0"
+        "--topic x --max-in-flight 17"
         "--topic x --retries 101"
         "--topic x --broker nocolon"
         "--topic x --timeout -1s"

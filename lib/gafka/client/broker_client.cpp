@@ -120,4 +120,11 @@ result<http_reply> broker_client::call_leader(const std::string& topic, std::int
     }
 }
 
+result<http_connection*> broker_client::leader_connection(const std::string& topic, std::int32_t partition) {
+    auto lookup = metadata_.leader_for(topic, partition);
+    if (lookup.state != leader_state::known)
+        return status(status_code::unavailable, "no known leader for " + topic + "/" + std::to_string(partition));
+    return &connection(*lookup.leader);
+}
+
 }  // namespace gafka::client

@@ -34,6 +34,11 @@ public:
     result<http_reply> call_leader(const std::string& topic, std::int32_t partition, const std::string& method,
                                    const std::string& target, const std::string& body = {},
                                    const std::string& content_type = {});
+    // The connection to the leader of topic/partition per the cached
+    // metadata, for pipelined requests (http_connection::send/receive); an
+    // error when no leader is known. No refresh (another connection may have
+    // answers due) and no retry: call_leader() does both.
+    result<http_connection*> leader_connection(const std::string& topic, std::int32_t partition);
     // Fetches /api/v1/metadata now (subject to the cache's backoff).
     status refresh_metadata();
     cluster_metadata& metadata() { return metadata_; }

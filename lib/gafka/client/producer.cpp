@@ -5,7 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <map>
+#include <set>
+#include <span>
 #include <ostream>
 #include <thread>
 #include <vector>
@@ -72,38 +75,78 @@ public:
 
     bool batch_full() const { return static_cast<int>(pending_.size()) >= opts_.batch_size; }
     bool has_pending() const { return !pending_.empty(); }
+    bool has_in_flight() const { return !in_flight_.empty(); }
     clock_type::time_point linger_deadline() const { return first_pending_ + opts_.linger; }
 
-    // Sends what is pending; false on an operational failure (stop).
-    bool flush() {
-        if (pending_.empty()) return true;
+    // Sends what is pending, in batches of --batch-size per partition, and
+    // with `wait` also waits for every answer due; false on an operational
+    // failure (stop).
+    bool flush(bool wait) {
+        if (pending_.empty()) return !wait || drain();
         auto partitions = client_.partition_count(opts_.topic);
-        std::optional<std::int32_t> sticky;  // unkeyed records of one batch go together
-        if (partitions) sticky = static_cast<std::int32_t>(round_robin_++ % static_cast<std::uint64_t>(*partitions));
-        std::map<std::int32_t, std::vector<pending_record*>> groups;  // -1: the broker chooses
+        // Unkeyed records go together, a batch at a time, to one partition
+        // after another (sticky, as Kafka's producer); -1: the broker chooses.
+        std::optional<std::int32_t> sticky;
+        std::int64_t unkeyed = 0;
+        std::map<std::int32_t, std::vector<pending_record*>> groups;
         for (auto& p : pending_) {
             std::int32_t part = -1;
             if (opts_.partition) part = *opts_.partition;
             else if (p.parsed.partition) part = *p.parsed.partition;
             else if (partitions && p.parsed.record.key) part = partition_for_key(*p.parsed.record.key, *partitions);
-            else if (sticky) part = *sticky;
+            else if (partitions) {
+                if (unkeyed++ % opts_.batch_size == 0)
+                    sticky = static_cast<std::int32_t>(round_robin_++ % static_cast<std::uint64_t>(*partitions));
+                part = *sticky;
+            }
             groups[part].push_back(&p);
         }
         bool ok = true;
-        for (auto& [part, records] : groups) ok = send(part, records) && ok;
+        for (auto& [part, records] : groups) {
+            std::vector<outgoing_batch> batches;
+            for (std::size_t i = 0; i < records.size(); i += static_cast<std::size_t>(opts_.batch_size)) {
+                auto& b = batches.emplace_back();
+                b.part = part;
+                auto last = std::min(records.size(), i + static_cast<std::size_t>(opts_.batch_size));
+                std::span<pending_record* const> these(records.data() + i, last - i);
+                for (const auto* r : these) b.lines.push_back(r->line);
+                b.body = body_of(part, these);
+            }
+            for (auto& b : batches) ok = ok && send(std::move(b));
+        }
         pending_.clear();
-        return ok;
+        return ok && (!wait || drain());
+    }
+
+    // Reads every answer due (pipelined requests in flight).
+    bool drain() {
+        while (!in_flight_.empty())
+            if (!receive_oldest()) return false;
+        return true;
     }
 
     int exit_code() const { return failed_ ? 1 : rejected_ > 0 ? 3 : 0; }
 
 private:
+    // One request: records for one partition (or for the broker to place).
+    struct outgoing_batch {
+        std::int32_t part = -1;
+        std::vector<std::int64_t> lines;  // the input line of each record (pending_ is gone once it is sent)
+        std::string body;
+        std::int64_t producer_id = -1;  // numbered (producer_id, sequence) when >= 0
+        std::int32_t sequence = -1;
+    };
+    struct in_flight_batch {
+        outgoing_batch batch;
+        http_connection* conn;  // pipelined on this connection
+    };
+
     void reject(std::int64_t line, const std::string& why) {
         ++rejected_;
         err_ << "gafka-produce: line " << line << ": " << why << "\n";
     }
 
-    bool send(std::int32_t part, const std::vector<pending_record*>& records) {
+    std::string body_of(std::int32_t part, std::span<pending_record* const> records) const {
         std::string body = "{\"topic\":\"" + opts_.topic + "\",\"records\":[";
         for (std::size_t i = 0; i < records.size(); ++i) {
             if (i) body += ',';
@@ -112,18 +155,90 @@ private:
                                              p.has_timestamp);
         }
         body += "]}";
-        auto target = "/api/v1/produce?acks=" + opts_.acks;
-        bool numbered = opts_.idempotence && part >= 0;
-        if (numbered) {
-            if (next_sequence_[part] > INT32_MAX - static_cast<std::int32_t>(records.size())) forget_sequences();
-            if (producer_id_ < 0 && !init_producer_id()) return false;
-            target += "&producer_id=" + std::to_string(producer_id_) + "&sequence=" + std::to_string(next_sequence_[part]);
+        return body;
+    }
+
+    bool idempotent(const outgoing_batch& b) const { return opts_.idempotence && b.part >= 0; }
+
+    // Sends a batch. An idempotent producer keeps up to --max-in-flight
+    // requests in flight on each leader's connection (HTTP pipelining: the
+    // broker appends them in order and one fsync can cover several), and
+    // reads their answers as room is needed. Otherwise, and for the first
+    // batch of a producer id to a partition (so the partition knows the
+    // producer and refuses any gap after it), one request at a time with
+    // nothing in flight: retries then keep the order.
+    bool send(outgoing_batch b) {
+        http_connection* conn = nullptr;
+        auto n = static_cast<std::int32_t>(b.lines.size());
+        if (opts_.max_in_flight > 1 && idempotent(b) && known_.contains(b.part) &&
+            next_sequence_[b.part] <= INT32_MAX - n)
+            if (auto c = client_.leader_connection(opts_.topic, b.part); c.ok()) conn = *c;
+        if (!conn) return drain() && settle(b, deliver(b));
+        while (conn->outstanding() >= static_cast<std::size_t>(opts_.max_in_flight))
+            if (!receive_oldest()) return false;
+        if (!known_.contains(b.part)) return drain() && settle(b, deliver(b));  // an answer made us forget it
+        if (auto s = number(b); !s.ok()) return fail(s.message());
+        (void)conn->send({"POST", target_of(b), b.body, "application/json"}, opts_.timeout);  // a failure shows in receive()
+        in_flight_.push_back({std::move(b), conn});
+        return true;
+    }
+
+    // Reads the answer to the oldest request in flight and acts on it. On
+    // anything but a 200 it first reads every other answer due, so that
+    // retries may use the connections, then settles them in order. Sent
+    // again: those the broker may not have got, or did not take (not its
+    // leader any more), and those refused for a gap because one before them
+    // failed; numbered as they were (unless the producer id changed since),
+    // so none is appended twice.
+    bool receive_oldest() {
+        auto oldest = std::move(in_flight_.front());
+        in_flight_.pop_front();
+        auto r = oldest.conn->receive(opts_.timeout);
+        if (r.ok() && r->status == 200) return settle(oldest.batch, std::move(r));
+        std::vector<std::pair<outgoing_batch, result<http_reply>>> due;
+        due.emplace_back(std::move(oldest.batch), std::move(r));
+        for (; !in_flight_.empty(); in_flight_.pop_front())
+            due.emplace_back(std::move(in_flight_.front().batch), in_flight_.front().conn->receive(opts_.timeout));
+        std::set<std::int32_t> failed;  // partitions with a batch not acknowledged at first
+        for (auto& [b, reply] : due) {
+            bool again = !reply.ok() || reply->status == 421 || (reply->status == 409 && failed.contains(b.part));
+            if (!reply.ok() || reply->status != 200) failed.insert(b.part);
+            if (!settle(b, again ? deliver(b) : std::move(reply))) return false;
         }
-        auto deliver = [&] {
-            return part >= 0 ? client_.call_leader(opts_.topic, part, "POST", target, body, "application/json")
-                             : client_.call("POST", target, body, "application/json");
-        };
-        auto r = deliver();
+        return true;
+    }
+
+    // Gives an idempotent producer's batch its producer id and first
+    // sequence number, unless the current producer id numbered it already.
+    status number(outgoing_batch& b) {
+        if (!idempotent(b) || (b.producer_id >= 0 && b.producer_id == producer_id_)) return {};
+        auto n = static_cast<std::int32_t>(b.lines.size());
+        if (next_sequence_[b.part] > INT32_MAX - n) forget_sequences();
+        if (producer_id_ < 0)
+            if (auto s = init_producer_id(); !s.ok()) return s;
+        b.producer_id = producer_id_;
+        b.sequence = next_sequence_[b.part];
+        next_sequence_[b.part] += n;
+        return {};
+    }
+
+    std::string target_of(const outgoing_batch& b) const {
+        auto target = "/api/v1/produce?acks=" + opts_.acks;
+        if (b.producer_id >= 0)
+            target += "&producer_id=" + std::to_string(b.producer_id) + "&sequence=" + std::to_string(b.sequence);
+        return target;
+    }
+
+    result<http_reply> deliver(outgoing_batch& b) {
+        if (auto s = number(b); !s.ok()) return s;
+        auto target = target_of(b);
+        return b.part >= 0 ? client_.call_leader(opts_.topic, b.part, "POST", target, b.body, "application/json")
+                           : client_.call("POST", target, b.body, "application/json");
+    }
+
+    // Acts on a batch's answer: acks it, retries a refusal that may pass,
+    // reports rejected lines; false on an operational failure (stop).
+    bool settle(outgoing_batch& b, result<http_reply> r) {
         // Refusals that may pass (the broker's storage failed until it is
         // restarted, too few in-sync replicas) are retried like a lost
         // connection, as Kafka's producer retries them; with the same
@@ -131,44 +246,41 @@ private:
         // appended again.
         for (int attempt = 0; attempt < opts_.retries && r.ok() && transient_refusal(*r); ++attempt) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 4)));  // up to 1.6 s
-            r = deliver();
+            r = deliver(b);
         }
+        bool numbered = b.producer_id >= 0;
         if (numbered && !(r.ok() && r->status == 200)) forget_sequences();
-        if (!r.ok()) {
-            err_ << "gafka-produce: error: " << r.error().message() << "\n";
-            failed_ = true;
-            return false;
-        }
+        if (!r.ok()) return fail(r.error().message());
         if (r->status != 200) {
             auto code = error_code(*r);
-            auto span = "lines " + std::to_string(records.front()->line) + "-" + std::to_string(records.back()->line);
-            if (r->status == 401 || r->status == 404 || r->status >= 500 || code == "invalid_topic") {
-                err_ << "gafka-produce: error: " << describe_error(*r) << "\n";
-                failed_ = true;
-                return false;
-            }
-            err_ << "gafka-produce: " << span << ": rejected: " << describe_error(*r) << "\n";
-            rejected_ += static_cast<std::int64_t>(records.size());
+            if (r->status == 401 || r->status == 404 || r->status >= 500 || code == "invalid_topic")
+                return fail(describe_error(*r));
+            err_ << "gafka-produce: lines " << b.lines.front() << "-" << b.lines.back()
+                 << ": rejected: " << describe_error(*r) << "\n";
+            rejected_ += static_cast<std::int64_t>(b.lines.size());
             return true;
         }
-        if (numbered) next_sequence_[part] += static_cast<std::int32_t>(records.size());
-        if (opts_.print_acks) print_acks(r->body, records);
+        if (numbered) known_.insert(b.part);
+        if (opts_.print_acks) print_acks(r->body, b.lines);
         return true;
     }
 
-    bool init_producer_id() {
+    bool fail(const std::string& why) {
+        err_ << "gafka-produce: error: " << why << "\n";
+        failed_ = true;
+        return false;
+    }
+
+    status init_producer_id() {
         auto r = client_.call("POST", "/api/v1/producers");
         rapidjson::Document d;
         if (r.ok() && r->status == 200) d.Parse(r->body.data(), r->body.size());
         if (!r.ok() || r->status != 200 || d.HasParseError() || !d.IsObject() || !d.HasMember("producer_id") ||
-            !d["producer_id"].IsInt64()) {
-            err_ << "gafka-produce: error: no producer id from the broker: "
-                 << (r.ok() ? describe_error(*r) : r.error().message()) << "\n";
-            failed_ = true;
-            return false;
-        }
+            !d["producer_id"].IsInt64())
+            return status(status_code::unavailable, "no producer id from the broker: " +
+                                                        (r.ok() ? describe_error(*r) : r.error().message()));
         producer_id_ = d["producer_id"].GetInt64();
-        return true;
+        return {};
     }
 
     // A request that was not acknowledged may or may not have been appended:
@@ -177,16 +289,17 @@ private:
     void forget_sequences() {
         producer_id_ = -1;
         next_sequence_.clear();
+        known_.clear();
     }
 
-    void print_acks(const std::string& body, const std::vector<pending_record*>& records) {
+    void print_acks(const std::string& body, const std::vector<std::int64_t>& line_nos) {
         rapidjson::Document d;
         d.Parse(body.data(), body.size());
         if (d.HasParseError() || !d.HasMember("offsets") || !d["offsets"].IsArray()) return;
         const auto& offs = d["offsets"];
         std::string lines;
-        for (rapidjson::SizeType i = 0; i < offs.Size() && i < records.size(); ++i)
-            lines += "{\"line\":" + std::to_string(records[i]->line) +
+        for (rapidjson::SizeType i = 0; i < offs.Size() && i < line_nos.size(); ++i)
+            lines += "{\"line\":" + std::to_string(line_nos[i]) +
                      ",\"partition\":" + std::to_string(offs[i]["partition"].GetInt()) +
                      ",\"offset\":" + std::to_string(offs[i]["offset"].GetInt64()) + "}\n";
         out_ << lines << std::flush;
@@ -201,6 +314,8 @@ private:
     std::uint64_t round_robin_ = 0;
     std::int64_t producer_id_ = -1;                   // -1: none asked for yet
     std::map<std::int32_t, std::int32_t> next_sequence_;  // per partition
+    std::set<std::int32_t> known_;  // partitions that acked a batch of producer_id_
+    std::deque<in_flight_batch> in_flight_;  // sent, answer due; in the order sent
     std::int64_t rejected_ = 0;
     bool failed_ = false;
 };
@@ -229,7 +344,7 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
         one.parsed.record.key = opts.key;
         one.parsed.record.value = *opts.message;
         p.add(std::move(one));
-        return p.flush() ? p.exit_code() : 1;
+        return p.flush(true) ? p.exit_code() : 1;
     }
     std::string buf;
     std::int64_t line_no = 0;
@@ -242,7 +357,9 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
     int stopping_reads = -1;  // -1: no stop request
     while (!eof) {
         int wait_ms = -1;
-        if (stopping_reads >= 0) wait_ms = 0;
+        // Answers due and nothing to send: a look at the input, then (when it
+        // is idle) a wait for the answers rather than for more input.
+        if (stopping_reads >= 0 || (!p.has_pending() && p.has_in_flight())) wait_ms = 0;
         else if (p.has_pending()) {
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(p.linger_deadline() - clock_type::now());
             wait_ms = static_cast<int>(std::max<std::int64_t>(0, left.count()));
@@ -272,15 +389,18 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
             for (auto nl = buf.find('\n', start); nl != std::string::npos; nl = buf.find('\n', start)) {
                 p.add_line(++line_no, std::string_view(buf).substr(start, nl - start));
                 start = nl + 1;
-                if (p.batch_full() && !p.flush()) return 1;
+                if (p.batch_full() && !p.flush(false)) return 1;
             }
             buf.erase(0, start);
             if (eof && !buf.empty()) p.add_line(++line_no, buf);
+        } else if (ready == 0 && !p.has_pending() && !p.drain()) {
+            return 1;
         }
+        // A full batch goes at once; at the end or the linger, with its answers.
         if (p.has_pending() && (eof || p.batch_full() || clock_type::now() >= p.linger_deadline()))
-            if (!p.flush()) return 1;
+            if (!p.flush(!p.batch_full())) return 1;
     }
-    return p.exit_code();
+    return p.drain() ? p.exit_code() : 1;
 }
 
 }  // namespace gafka::client

@@ -24,6 +24,9 @@ struct produce_options {
     // Idempotent producer: a producer id from the broker and per-partition
     // sequence numbers, so a retried request is never appended twice.
     bool idempotence = true;
+    // Requests in flight per partition (HTTP pipelining on the leader's
+    // connection), idempotent producers only; 1: one at a time.
+    int max_in_flight = 5;
     bool print_acks = false;
     std::chrono::milliseconds timeout{30'000};
     int retries = 5;
