@@ -20,7 +20,8 @@ std::optional<std::int64_t> parse_int(const std::string& s) {
 }
 
 
-result<fetch> read_records(broker::partition& p, const std::string& topic, log::offset_t offset, std::int64_t max) {
+result<fetch> read_records(broker::partition& p, const std::string& topic, log::offset_t offset, std::int64_t max,
+                           std::string& json, bool after_records) {
     fetch f;
     f.next_offset = offset;
     json::record_origin origin{topic, p.id()};
@@ -32,7 +33,7 @@ result<fetch> read_records(broker::partition& p, const std::string& topic, log::
         }
         if (r->data.empty()) break;
         // JSON takes about a third more than the stored bytes: grow once.
-        f.records_json.reserve(f.records_json.size() + r->data.size() + r->data.size() / 2);
+        json.reserve(json.size() + r->data.size() + r->data.size() / 2);
         std::string_view data(r->data);
         while (!data.empty() && f.count < max) {
             auto h = log::decode_header(data.data());
@@ -40,8 +41,8 @@ result<fetch> read_records(broker::partition& p, const std::string& topic, log::
             log::record_view rv;
             while (f.count < max && records.next(rv)) {
                 if (rv.offset < f.next_offset) continue;
-                if (f.count > 0) f.records_json += ',';
-                json::append_record_json(f.records_json, origin, rv);
+                if (f.count > 0 || after_records) json += ',';
+                json::append_record_json(json, origin, rv);
                 f.next_offset = rv.offset + 1;
                 ++f.count;
                 f.bytes += static_cast<std::int64_t>(rv.key.value_or("").size() + rv.value.value_or("").size());

@@ -26,13 +26,16 @@ std::optional<api_error> parse_fetch_params(const target& t, fetch_params& out);
 std::optional<std::int64_t> parse_int(const std::string& s);
 
 struct fetch {
-    std::string records_json;  // comma-separated JSON objects
     std::int64_t count = 0;
     std::int64_t bytes = 0;  // key + value bytes of the records
     log::offset_t next_offset = 0;
 };
 
-// Up to `max` records from `offset` on, no further than what consumers may see.
-result<fetch> read_records(broker::partition& p, const std::string& topic, log::offset_t offset, std::int64_t max);
+// Up to `max` records from `offset` on, no further than what consumers may
+// see, appended to `json` as comma-separated JSON objects (a comma before
+// the first of them too when `json` holds records already): the records
+// are written straight into the answer.
+result<fetch> read_records(broker::partition& p, const std::string& topic, log::offset_t offset, std::int64_t max,
+                           std::string& json, bool after_records);
 
 }  // namespace gafka::http

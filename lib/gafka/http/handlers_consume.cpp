@@ -63,8 +63,13 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
     fetch f;
     std::vector<poll_target> waiting_on{{&part, offset}};
     std::optional<long_poll_slots::slot> slot;
+    // Topic names are [A-Za-z0-9._-] only, so they need no escaping; the
+    // records are written into the body as they are read.
+    std::string body = "{\"topic\":\"" + *topic_name + "\",\"partition\":" + std::to_string(part.id()) + ",\"records\":[";
+    auto head = body.size();
     for (;;) {
-        auto r = read_records(part, *topic_name, offset, fp.count);
+        body.resize(head);
+        auto r = read_records(part, *topic_name, offset, fp.count, body, false);
         if (!r.ok()) co_return error_response(req, api_error::from_status(r.error()));
         f = std::move(*r);
         if (f.count > 0 || std::chrono::steady_clock::now() >= deadline || !ctx.topics.find(*topic_name)) break;
@@ -74,12 +79,6 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
     topic->records_out += f.count;
     topic->bytes_out += f.bytes;
 
-    // Topic names are [A-Za-z0-9._-] only, so they need no escaping; the
-    // records arrive already encoded.
-    std::string body;
-    body.reserve(f.records_json.size() + 200);
-    body += "{\"topic\":\"" + *topic_name + "\",\"partition\":" + std::to_string(part.id()) + ",\"records\":[";
-    body += f.records_json;
     body += "],\"next_offset\":" + std::to_string(f.next_offset) +
             ",\"high_watermark\":" + std::to_string(part.visible_end()) +
             ",\"log_start_offset\":" + std::to_string(part.log().log_start_offset()) + "}\n";

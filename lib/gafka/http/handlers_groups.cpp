@@ -137,10 +137,8 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     for (;;) {
         for (const auto& o : owned) {
             if (count >= fp.count) break;
-            auto r = read_records(*o.partition, topic_name, o.offset, fp.count - count);
+            auto r = read_records(*o.partition, topic_name, o.offset, fp.count - count, records, count > 0);
             if (!r.ok() || r->count == 0) continue;
-            if (!records.empty()) records += ',';
-            records += r->records_json;
             count += r->count;
             bytes += r->bytes;
             delivered[{topic_name, o.partition->id()}] = r->next_offset;
