@@ -73,6 +73,7 @@ if ((sanitizers)); then
   { time nice -n 10 cmake --build "$tsan_build" --target gafka_unit_tests -- -j"$jobs"; } >"$san_logs/tsan" 2>&1 &
   san_pids+=($!)
 fi
+stage_start=$SECONDS  # the configure steps above are not a stage
 # wait_build PID LOG: waits for a background build; prints its time, or its
 # log's end if it failed.
 wait_build() {
