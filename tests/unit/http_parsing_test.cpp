@@ -218,6 +218,29 @@ TEST(produce_request_test, value_b64_carries_bytes_that_are_not_utf8) {
     EXPECT_EQ(r.request->records[0].record.key, std::string("\x00\xff", 2));
 }
 
+// Records point into the request's own copy of the body and its decoded
+// base64 fields: they must stay right when the request is moved (a short
+// body included, which a std::string would keep inline) and when many
+// decoded fields are added.
+TEST(produce_request_test, records_point_into_the_request_and_survive_its_move) {
+    std::string body = R"({"topic":"t","records":[)";
+    for (int i = 0; i < 200; ++i)
+        body += std::string(i ? "," : "") + R"({"key":"k)" + std::to_string(i) + R"(","value_b64":"AP8=")" + "}";
+    body += "]}";
+    auto r = http::parse_produce_json(body, {});
+    ASSERT_FALSE(r.error) << r.error->message;
+    auto moved = std::move(*r.request);
+    ASSERT_EQ(moved.records.size(), 200u);
+    for (int i = 0; i < 200; ++i) {
+        EXPECT_EQ(moved.records[i].record.key, "k" + std::to_string(i));
+        EXPECT_EQ(moved.records[i].record.value, std::string("\x00\xff", 2));
+    }
+    auto tiny = http::parse_produce_json(R"({"value":"v"})", std::string("t"));
+    ASSERT_FALSE(tiny.error) << tiny.error->message;
+    auto tiny_moved = std::move(*tiny.request);
+    EXPECT_EQ(tiny_moved.records[0].record.value, "v");
+}
+
 TEST(produce_request_test, bad_or_doubled_base64_is_rejected) {
     auto bad = http::parse_produce_json(R"({"topic":"t","value_b64":"3q2+7w="})", {});
     ASSERT_TRUE(bad.error);

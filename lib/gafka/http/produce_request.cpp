@@ -24,13 +24,20 @@ api_error to_api_error(const json::record_parse_error& e, const std::string& whe
     return api_error::invalid(e.code, where + e.message);
 }
 
-std::optional<api_error> parse_record(const value_t& obj, where_fn where, std::size_t at, produce_record& out) {
-    json::parsed_record parsed;
-    if (auto e = json::parse_record_object(obj, parsed)) return to_api_error(*e, where(at));
-    out.partition = parsed.partition;
-    out.has_timestamp = parsed.has_timestamp;
-    out.record = std::move(parsed.record);
+std::optional<api_error> parse_record(const value_t& obj, where_fn where, std::size_t at, produce_request& req) {
+    produce_record r;
+    if (auto e = json::read_record_object(obj, r, req.decoded)) return to_api_error(*e, where(at));
+    req.records.push_back(std::move(r));
     return std::nullopt;
+}
+
+// A copy of the body, NUL-terminated, for the in-place parser.
+std::vector<char> parse_buffer(std::string_view body) {
+    std::vector<char> text;
+    text.reserve(body.size() + 1);
+    text.assign(body.begin(), body.end());
+    text.push_back('\0');
+    return text;
 }
 
 // The topic a record names, checked against the one already chosen.
@@ -82,12 +89,12 @@ bool only_space(std::string_view s) {
 
 produce_parse_result parse_produce_json(std::string_view body, const std::optional<std::string>& topic_param) {
     if (auto e = check_text(body)) return {{}, e};
-    std::string text(body);
+    produce_request req;
+    req.text = parse_buffer(body);
     rapidjson::Document d;
-    d.ParseInsitu<parse_flags>(text.data());
+    d.ParseInsitu<parse_flags>(req.text.data());
     if (d.HasParseError()) return {{}, json_error(d, "")};
     if (!d.IsObject()) return {{}, api_error::bad_request("the body must be a JSON object")};
-    produce_request req;
     req.topic = topic_param.value_or("");
     if (auto e = topic_of(d, no_where, 0, req.topic)) return {{}, e};
     if (d.HasMember("records")) {
@@ -102,15 +109,11 @@ produce_parse_result parse_produce_json(std::string_view body, const std::option
         req.records.reserve(recs.Size());
         for (rapidjson::SizeType i = 0; i < recs.Size(); ++i) {
             if (auto e = topic_of(recs[i], record_where, i, req.topic)) return {{}, e};
-            produce_record r;
-            if (auto e = parse_record(recs[i], record_where, i, r)) return {{}, e};
-            req.records.push_back(std::move(r));
+            if (auto e = parse_record(recs[i], record_where, i, req)) return {{}, e};
         }
     } else {
         req.single = true;
-        produce_record r;
-        if (auto e = parse_record(d, no_where, 0, r)) return {{}, e};
-        req.records.push_back(std::move(r));
+        if (auto e = parse_record(d, no_where, 0, req)) return {{}, e};
     }
     if (auto e = check_topic(req.topic)) return {{}, e};
     return {std::move(req), {}};
@@ -120,24 +123,23 @@ produce_parse_result parse_produce_ndjson(std::string_view body, const std::opti
     if (auto e = check_text(body)) return {{}, e};
     produce_request req;
     req.topic = topic_param.value_or("");
-    std::string text(body);  // each line is cut at its newline and parsed in place
+    req.text = parse_buffer(body);  // each line is cut at its newline and parsed in place
+    std::string_view text(req.text.data(), body.size());
     std::size_t line_no = 0;
     rapidjson::Document d;
     for (std::size_t pos = 0; pos < text.size();) {
         auto nl = text.find('\n', pos);
-        if (nl == std::string::npos) nl = text.size();
-        text[nl] = '\0';  // text.size() is the terminating NUL already
+        if (nl == std::string_view::npos) nl = text.size();
+        req.text[nl] = '\0';  // req.text[text.size()] is the terminating NUL already
         std::string_view line(text.data() + pos, nl - pos);
-        char* start = text.data() + pos;
+        char* start = req.text.data() + pos;
         pos = nl + 1;
         ++line_no;
         if (only_space(line)) continue;
         d.ParseInsitu<parse_flags>(start);
         if (d.HasParseError()) return {{}, json_error(d, line_where(line_no))};
         if (auto e = topic_of(d, line_where, line_no, req.topic)) return {{}, e};
-        produce_record r;
-        if (auto e = parse_record(d, line_where, line_no, r)) return {{}, e};
-        req.records.push_back(std::move(r));
+        if (auto e = parse_record(d, line_where, line_no, req)) return {{}, e};
     }
     if (req.records.empty()) return {{}, api_error::bad_request("the body holds no records")};
     if (auto e = check_topic(req.topic)) return {{}, e};

@@ -1,4 +1,7 @@
 // The reading half of record_json.h.
+#include <algorithm>
+#include <array>
+
 #include <rapidjson/error/en.h>
 
 #include "gafka/json/record_json.h"
@@ -12,68 +15,80 @@ using value_t = rapidjson::Value;
 
 std::optional<record_parse_error> bad(std::string m) { return record_parse_error{"bad_request", std::move(m), false}; }
 
-std::optional<record_parse_error> bytes_field(const value_t& obj, const char* name, std::optional<std::string>& out) {
-    std::string b64 = std::string(name) + "_b64";
-    bool plain = obj.HasMember(name), encoded = obj.HasMember(b64.c_str());
-    if (plain && encoded) return bad("has both '" + std::string(name) + "' and '" + b64 + "'");
-    if (plain) {
-        const auto& v = obj[name];
-        if (v.IsNull()) return std::nullopt;
-        if (!v.IsString()) return bad("'" + std::string(name) + "' must be a string or null");
-        out = std::string(v.GetString(), v.GetStringLength());
-    } else if (encoded) {
-        const auto& v = obj[b64.c_str()];
-        if (!v.IsString()) return bad("'" + b64 + "' must be a base64 string");
-        auto decoded = util::base64_decode(std::string_view(v.GetString(), v.GetStringLength()));
-        if (!decoded) return bad("'" + b64 + "' is not valid base64");
-        out = std::move(*decoded);
+// The fields a record object may have, found in one pass over its members.
+enum field { topic_f, partition_f, offset_f, timestamp_f, key_f, key_b64_f, value_f, value_b64_f, headers_f, n_fields };
+constexpr std::string_view field_names[n_fields] = {"topic", "partition", "offset", "timestamp", "key",
+                                                    "key_b64", "value", "value_b64", "headers"};
+using fields = std::array<const value_t*, n_fields>;  // null where absent
+
+std::optional<record_parse_error> find_fields(const value_t& obj, fields& out) {
+    out.fill(nullptr);
+    for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+        std::string_view k(it->name.GetString(), it->name.GetStringLength());
+        auto f = std::find(std::begin(field_names), std::end(field_names), k) - std::begin(field_names);
+        if (f == n_fields) return bad("unknown field '" + std::string(k) + "'");
+        if (out[f]) return bad("field '" + std::string(k) + "' appears twice");
+        out[f] = &it->value;
     }
     return std::nullopt;
 }
 
-bool known_field(std::string_view k) {
-    for (auto f : {"topic", "partition", "offset", "timestamp", "key", "key_b64", "value", "value_b64", "headers"})
-        if (k == f) return true;
-    return false;
+std::string_view view(const value_t& v) { return {v.GetString(), v.GetStringLength()}; }
+
+std::string name_of(int f) { return std::string(field_names[f]); }
+
+// key/key_b64 or value/value_b64: `plain` is key_f or value_f, its base64
+// twin the field after it.
+std::optional<record_parse_error> bytes_field(const fields& f, field plain, std::optional<std::string_view>& out,
+                                              std::deque<std::string>& decoded) {
+    const value_t* p = f[plain];
+    const value_t* e = f[plain + 1];
+    if (p && e) return bad("has both '" + name_of(plain) + "' and '" + name_of(plain + 1) + "'");
+    if (p) {
+        if (p->IsNull()) return std::nullopt;
+        if (!p->IsString()) return bad("'" + name_of(plain) + "' must be a string or null");
+        out = view(*p);
+    } else if (e) {
+        if (!e->IsString()) return bad("'" + name_of(plain + 1) + "' must be a base64 string");
+        auto bytes = util::base64_decode(view(*e));
+        if (!bytes) return bad("'" + name_of(plain + 1) + "' is not valid base64");
+        out = decoded.emplace_back(std::move(*bytes));
+    }
+    return std::nullopt;
 }
 
 }  // namespace
 
-std::optional<record_parse_error> parse_record_object(const value_t& obj, parsed_record& out) {
+std::optional<record_parse_error> read_record_object(const value_t& obj, parsed_record_text& out,
+                                                     std::deque<std::string>& decoded) {
     if (!obj.IsObject()) return bad("a record must be a JSON object");
-    for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
-        std::string_view k(it->name.GetString(), it->name.GetStringLength());
-        if (!known_field(k)) return bad("unknown field '" + std::string(k) + "'");
-        for (auto prev = obj.MemberBegin(); prev != it; ++prev)  // at most 9 known fields
-            if (k == std::string_view(prev->name.GetString(), prev->name.GetStringLength()))
-                return bad("field '" + std::string(k) + "' appears twice");
+    fields f;
+    if (auto e = find_fields(obj, f)) return e;
+    if (f[topic_f]) {
+        if (!f[topic_f]->IsString()) return bad("'topic' must be a string");
+        out.topic = view(*f[topic_f]);
     }
-    if (obj.HasMember("topic")) {
-        if (!obj["topic"].IsString()) return bad("'topic' must be a string");
-        out.topic = std::string(obj["topic"].GetString(), obj["topic"].GetStringLength());
-    }
-    if (obj.HasMember("partition") && !obj["partition"].IsNull()) {
-        const auto& p = obj["partition"];
+    if (f[partition_f] && !f[partition_f]->IsNull()) {
+        const auto& p = *f[partition_f];
         if (!p.IsInt() || p.GetInt() < 0) return bad("'partition' must be a non-negative integer");
         out.partition = p.GetInt();
     }
-    if (obj.HasMember("timestamp")) {
-        const auto& t = obj["timestamp"];
+    if (f[timestamp_f]) {
+        const auto& t = *f[timestamp_f];
         if (!t.IsInt64() || t.GetInt64() < 0) return bad("'timestamp' must be milliseconds since the epoch");
         out.record.timestamp = t.GetInt64();
         out.has_timestamp = true;
     }
-    if (auto e = bytes_field(obj, "key", out.record.key)) return e;
-    if (!obj.HasMember("value") && !obj.HasMember("value_b64"))
+    if (auto e = bytes_field(f, key_f, out.record.key, decoded)) return e;
+    if (!f[value_f] && !f[value_b64_f])
         return record_parse_error{"missing_value", "a record needs 'value' (or 'value_b64')", false};
-    if (auto e = bytes_field(obj, "value", out.record.value)) return e;
-    if (obj.HasMember("headers")) {
-        const auto& h = obj["headers"];
+    if (auto e = bytes_field(f, value_f, out.record.value, decoded)) return e;
+    if (f[headers_f]) {
+        const auto& h = *f[headers_f];
         if (!h.IsObject()) return bad("'headers' must be an object of strings");
         for (auto it = h.MemberBegin(); it != h.MemberEnd(); ++it) {
             if (!it->value.IsString()) return bad("header values must be strings");
-            out.record.headers.push_back({std::string(it->name.GetString(), it->name.GetStringLength()),
-                                          std::string(it->value.GetString(), it->value.GetStringLength())});
+            out.record.headers.push_back({std::string(view(it->name)), std::string(view(it->value))});
         }
     }
     auto size = log::encoded_record_size(out.record.key, out.record.value, out.record.headers);
@@ -82,6 +97,21 @@ std::optional<record_parse_error> parse_record_object(const value_t& obj, parsed
                                   "record is " + std::to_string(size) + " bytes; the limit is " +
                                       std::to_string(log::max_record_bytes),
                                   true};
+    return std::nullopt;
+}
+
+std::optional<record_parse_error> parse_record_object(const value_t& obj, parsed_record& out) {
+    parsed_record_text text;
+    std::deque<std::string> decoded;
+    if (auto e = read_record_object(obj, text, decoded)) return e;
+    auto own = [](std::optional<std::string_view> v) { return v ? std::optional<std::string>(*v) : std::nullopt; };
+    out.topic = own(text.topic);
+    out.partition = text.partition;
+    out.has_timestamp = text.has_timestamp;
+    out.record.timestamp = text.record.timestamp;
+    out.record.key = own(text.record.key);
+    out.record.value = own(text.record.value);
+    out.record.headers = std::move(text.record.headers);
     return std::nullopt;
 }
 
