@@ -383,6 +383,32 @@ TEST_F(partition_log_test, truncate_to_cuts_a_divergent_tail_across_segments) {
     EXPECT_EQ(reopened->log_end_offset(), 36);
 }
 
+// A follower cuts its tail while one of its fsyncs is in flight and appends
+// the leader's batches there: that fsync began before them, so it must not
+// make them durable (the invariant durable <= end held no more, either).
+TEST_F(partition_log_test, an_fsync_in_flight_across_a_truncation_covers_nothing_appended_after_it) {
+    partition_log* self = nullptr;
+    bool armed = false;
+    log_options o;
+    o.on_fsync = [&](std::chrono::nanoseconds) {  // after the fsync, before it counts
+        if (!armed) return;
+        armed = false;
+        EXPECT_TRUE(self->truncate_to(2).ok());
+        EXPECT_TRUE(self->append(make_batch(100, 3)).ok());  // offsets 2..4
+    };
+    auto log = open(o);
+    self = log.get();
+    ASSERT_TRUE(log->append(make_batch(0, 2)).ok());
+    ASSERT_TRUE(log->sync().ok());
+    ASSERT_TRUE(log->append(make_batch(2, 8)).ok());  // offsets 2..9
+    auto before = log->sync_count();
+    armed = true;
+    ASSERT_TRUE(log->sync(3).ok());
+    EXPECT_EQ(log->log_end_offset(), 5);
+    EXPECT_LE(log->durable_offset(), log->log_end_offset());
+    EXPECT_EQ(log->sync_count(), before + 2);  // a second fsync covered offsets 2..4
+}
+
 TEST_F(partition_log_test, append_stamped_requires_the_next_offset) {
     auto log = open();
     batch_builder b;

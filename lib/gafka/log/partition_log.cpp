@@ -230,6 +230,7 @@ void partition_log::sync_async(offset_t through, std::function<void(status)> don
 void partition_log::run_syncs() {
     for (;;) {
         offset_t target;
+        std::int64_t truncations;
         std::shared_ptr<segment> seg;
         {
             std::lock_guard lock(mu_);
@@ -243,6 +244,7 @@ void partition_log::run_syncs() {
                 return;
             }
             target = end_offset_;
+            truncations = truncations_;
             seg = active_locked();
         }
         // A roll between here and the fsync seals (and so fsyncs) the older
@@ -259,7 +261,9 @@ void partition_log::run_syncs() {
                 lg()->error("{}: fsync failed, refusing further appends: {}", dir_.string(), s.to_string());
                 continue;
             }
-            durable_ = std::max(durable_, target);
+            // A truncation meanwhile may have cut below `target`, and batches
+            // appended there since were not in this fsync.
+            if (truncations == truncations_) durable_ = std::max(durable_, target);
             auto end = sync_waiters_.upper_bound(durable_);
             for (auto it = sync_waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
             sync_waiters_.erase(sync_waiters_.begin(), end);
@@ -405,6 +409,7 @@ status partition_log::truncate_to(offset_t offset) {
     }
     end_offset_ = offset;
     durable_ = std::min(durable_, offset);
+    ++truncations_;  // an fsync in flight now proves nothing of what is appended next
     if (auto s = rebuild_producers_locked(); !s.ok()) return s;
     return write_recovery_point(std::min(recovery_point_, offset));
 }

@@ -156,6 +156,7 @@ private:
     bool closed_ = false;
     bool syncing_ = false;
     std::int64_t sync_count_ = 0;
+    std::int64_t truncations_ = 0;  // an fsync begun before a truncation covers nothing after it
     std::multimap<offset_t, std::function<void(status)>> sync_waiters_;
     recovery_report recovery_;
     producer_state_table producers_;
