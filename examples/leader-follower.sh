@@ -88,14 +88,14 @@ trap cleanup EXIT
 trap 'exit 1' TERM INT   # through the EXIT trap
 
 # start NAME ARGS...: starts a broker with its data in $dir/NAME on a free
-# port (--port 0), and waits (bounded) until it serves, from its log line
-# "... serving ... on 127.0.0.1:PORT".
+# port (--port 0), and waits (bounded: 30 s, for a loaded machine) until it
+# serves, from its log line "... serving ... on 127.0.0.1:PORT".
 start() {
     local name=$1 i p=""
     shift
     gafka-broker --data-dir "$dir/$name" --port 0 "$@" </dev/null >/dev/null 2>"$dir/$name.log" &
     pid[$name]=$!
-    for ((i = 0; i < 200; i++)); do
+    for ((i = 0; i < 600; i++)); do
         p=$(sed -n 's/.* serving .* on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$dir/$name.log" | head -1)
         [[ -n $p ]] && break
         running "${pid[$name]}" || break

@@ -301,8 +301,10 @@ procs_under() {
         </dev/null >/dev/null 2>"$err" 3>&- &
     local pid=$!
     STARTED+=("$pid")
-    started() { grep -q 'leader 127.0.0.1:' "$err"; }
+    # Started, or ended early (a failed start): then its stderr says why.
+    started() { grep -q 'leader 127.0.0.1:' "$err" || ! kill -0 "$pid" 2>/dev/null; }
     wait_until started
+    grep -q 'leader 127.0.0.1:' "$err" || fail "leader-follower.sh did not start its brokers: $(cat "$err")"
     kill -TERM "$pid"
     wait_gone "$pid" || fail "leader-follower.sh did not exit on SIGTERM"
     local status=0
