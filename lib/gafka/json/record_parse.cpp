@@ -21,10 +21,12 @@ constexpr std::string_view field_names[n_fields] = {"topic", "partition", "offse
                                                     "key_b64", "value", "value_b64", "headers"};
 using fields = std::array<const value_t*, n_fields>;  // null where absent
 
+std::string_view view(const value_t& v) { return {v.GetString(), v.GetStringLength()}; }
+
 std::optional<record_parse_error> find_fields(const value_t& obj, fields& out) {
     out.fill(nullptr);
     for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
-        std::string_view k(it->name.GetString(), it->name.GetStringLength());
+        auto k = view(it->name);
         auto f = std::find(std::begin(field_names), std::end(field_names), k) - std::begin(field_names);
         if (f == n_fields) return bad("unknown field '" + std::string(k) + "'");
         if (out[f]) return bad("field '" + std::string(k) + "' appears twice");
@@ -32,8 +34,6 @@ std::optional<record_parse_error> find_fields(const value_t& obj, fields& out) {
     }
     return std::nullopt;
 }
-
-std::string_view view(const value_t& v) { return {v.GetString(), v.GetStringLength()}; }
 
 std::string name_of(int f) { return std::string(field_names[f]); }
 
