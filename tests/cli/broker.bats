@@ -135,6 +135,33 @@ requests_total() {
     assert_output true
 }
 
+@test "the active segment keeps zeros ahead of its end: walcheck passes it live and after a kill -9, restart keeps every record" {
+    start_broker
+    create_topic z 1
+    seq 1 300 | gafka-produce --topic z --acks all --batch-size 7 || fail "produce failed"
+    local seg=$BROKER_DATA/topics/z/0/00000000000000000000.log
+    run --separate-stderr gafka-walcheck "$BROKER_DATA/topics/z"
+    assert_success
+    jq -e '.status == "ok" and .records == 300 and .preallocated_bytes > 0' <<<"$output" >/dev/null || fail "$output"
+    (( $(file_size "$seg") == $(jq '.bytes' <<<"$output") )) || fail "bytes is not the file size: $output"
+    kill9_broker
+    run --separate-stderr gafka-walcheck "$BROKER_DATA/topics/z"
+    assert_success
+    jq -e '.status == "ok" and .records == 300 and .preallocated_bytes > 0' <<<"$output" >/dev/null || fail "$output"
+    start_broker
+    run grep -c "torn tail" "$BROKER_LOG"
+    assert_output 0
+    seq 301 310 | gafka-produce --topic z --acks all || fail "produce after restart failed"
+    run gafka-consume --topic z --from-beginning --exit-at-end --format value
+    assert_success
+    assert_equal "$output" "$(seq 1 310)"
+    # A clean stop gives the zeros back.
+    stop_broker
+    run --separate-stderr gafka-walcheck "$BROKER_DATA/topics/z"
+    assert_success
+    jq -e '.records == 310 and (has("preallocated_bytes") | not)' <<<"$output" >/dev/null || fail "$output"
+}
+
 @test "a second broker on the same data dir refuses to start with exit 1" {
     start_broker
     run --separate-stderr timeout 10 gafka-broker --data-dir "$BROKER_DATA" --port 0

@@ -171,15 +171,27 @@ batch_size_of() {
     assert_equal "$first,$second" true,true
 }
 
-@test "a zero-filled tail is reported as zero-filled" {
+@test "a zero-filled tail is preallocated space: ok, exit 0, counted in preallocated_bytes" {
     make_log "$P" 30
     local size
     size=$(file_size "$(seg0 "$P")")
     head -c 4096 /dev/zero >>"$(seg0 "$P")"
     run --separate-stderr gafka-walcheck "$P"
+    assert_success
+    assert_equal "$stderr" ""
+    assert_equal "$(jq -c '[.status, .records, .bytes, .preallocated_bytes, has("problem")]' <<<"$output")" \
+        "[\"ok\",30,$((size + 4096)),4096,false]"
+}
+
+@test "a byte that is not zero after the zeros makes the tail torn again (reason zero-filled)" {
+    make_log "$P" 30
+    local size
+    size=$(file_size "$(seg0 "$P")")
+    { head -c 4096 /dev/zero; printf x; } >>"$(seg0 "$P")"
+    run --separate-stderr gafka-walcheck "$P"
     assert_failure 1
-    assert_equal "$(jq -c '[.status, .problem.position, .problem.reason, .records]' <<<"$output")" \
-        "[\"torn_tail\",$size,\"zero-filled\",30]"
+    assert_equal "$(jq -c '[.status, .problem.position, .problem.reason, .records, has("preallocated_bytes")]' \
+        <<<"$output")" "[\"torn_tail\",$size,\"zero-filled\",30,false]"
 }
 
 # --- --dump -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 #include "gafka/log/partition_log.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -127,7 +128,7 @@ TEST_F(partition_log_test, torn_tail_at_every_byte_recovers_exactly_the_batches_
     }
 }
 
-TEST_F(partition_log_test, zero_filled_tail_is_cut) {
+TEST_F(partition_log_test, a_zero_filled_tail_is_kept_as_preallocated_space_and_appended_into) {
     std::uint64_t good = 0;
     {
         auto log = open();
@@ -137,8 +138,82 @@ TEST_F(partition_log_test, zero_filled_tail_is_cut) {
     test::append_bytes(segment_file(), std::string(8192, '\0'));
     auto log = open();
     EXPECT_EQ(log->log_end_offset(), 12);
-    EXPECT_EQ(log->recovery().truncated_bytes, 8192u);
+    EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+    EXPECT_EQ(log->size_bytes(), good);
+    write(*log, 1);
+    EXPECT_EQ(read_all(*log), expected_values(15));
+    auto end = log->size_bytes();
+    log.reset();  // a clean close gives the zeros back
+    EXPECT_EQ(fs::file_size(segment_file()), end);
+}
+
+TEST_F(partition_log_test, appends_keep_zeros_ahead_of_the_end_and_a_crash_leaves_them_for_recovery) {
+    auto log = open();
+    write(*log, 4);
+    auto end = log->size_bytes();
+    auto bytes = test::file_bytes(segment_file());  // what a kill -9 now would leave
+    ASSERT_GT(bytes.size(), end);
+    EXPECT_LE(bytes.size(), end + log::segment::zero_ahead_bytes);
+    EXPECT_EQ(bytes.find_first_not_of('\0', end), std::string::npos);
+    log.reset();
+    EXPECT_EQ(fs::file_size(segment_file()), end);
+
+    fs::remove(segment_file());
+    test::append_bytes(segment_file(), bytes);
+    log = open();
+    EXPECT_EQ(log->log_end_offset(), 12);
+    EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+    EXPECT_EQ(read_all(*log), expected_values(12));
+}
+
+TEST_F(partition_log_test, batches_larger_than_zero_ahead_max_batch_do_not_zero_ahead) {
+    auto log = open();
+    batch_builder b;
+    for (int i = 0; i < 40; ++i) b.add(1000 + i, "", std::string(2048, 'v'));
+    auto big = b.finish();
+    ASSERT_GT(big.size(), segment::zero_ahead_max_batch);
+    ASSERT_TRUE(log->append(big).ok());
+    EXPECT_EQ(fs::file_size(segment_file()), log->size_bytes());
+    write(*log, 1);  // a small one does
+    EXPECT_GT(fs::file_size(segment_file()), log->size_bytes());
+}
+
+TEST_F(partition_log_test, a_torn_batch_in_preallocated_space_is_cut_with_the_zeros_after_it) {
+    auto log = open();
+    write(*log, 2);
+    auto good = log->size_bytes();
+    write(*log, 1);
+    auto bytes = test::file_bytes(segment_file());
+    log.reset();
+    bytes[good + (log::batch_header_size + 5)] ^= 0x40;  // the third batch never fully reached the disk
+    fs::remove(segment_file());
+    test::append_bytes(segment_file(), bytes);
+    log = open();
+    EXPECT_EQ(log->log_end_offset(), 6);
+    EXPECT_EQ(log->recovery().truncated_bytes, bytes.size() - good);
     EXPECT_EQ(fs::file_size(segment_file()), good);
+}
+
+TEST_F(partition_log_test, a_segment_is_trimmed_to_its_batches_when_it_rolls) {
+    log_options o;
+    o.segment_bytes = 4096;
+    auto log = open(o);
+    write(*log, 100);
+    ASSERT_GT(log->segment_count(), 2);
+    std::vector<fs::path> segments;
+    for (const auto& e : fs::directory_iterator(dir()))
+        if (e.path().extension() == log_suffix) segments.push_back(e.path());
+    std::sort(segments.begin(), segments.end());
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        auto f = util::file::open(segments[i], O_RDONLY);
+        ASSERT_TRUE(f.ok());
+        auto scan = scan_segment(*f, 0, no_offset);
+        ASSERT_TRUE(scan.ok());
+        EXPECT_FALSE(scan->problem.has_value()) << segments[i];
+        bool active = i + 1 == segments.size();
+        EXPECT_EQ(scan->preallocated > 0, active) << segments[i] << ": " << scan->preallocated << " zero bytes";
+        EXPECT_EQ(scan->valid_end + scan->preallocated, fs::file_size(segments[i]));
+    }
 }
 
 TEST_F(partition_log_test, flipped_byte_mid_log_stops_reads_before_it_and_is_reported) {
@@ -300,7 +375,7 @@ TEST_F(partition_log_test, empty_and_zero_filled_segment_files_open_as_empty_log
     test::append_bytes(segment_file(), std::string(4096, '\0'));
     auto log = open();
     EXPECT_EQ(log->log_end_offset(), 0);
-    EXPECT_EQ(log->recovery().truncated_bytes, 4096u);
+    EXPECT_EQ(log->recovery().truncated_bytes, 0u);
     write(*log, 1);
     EXPECT_EQ(read_all(*log), expected_values(3));
 }

@@ -44,8 +44,14 @@ protected:
         return r.ok() ? r->data : "";
     }
 
-    std::string segment_bytes(const std::string& name) {
-        return test::file_bytes(tmp_.path() / name / "0" / log::segment_file_name(0, log::log_suffix));
+    // The bytes of the first segment up to the log's end; the rest of the
+    // file is the zeros the log preallocates (segment.h).
+    std::string segment_bytes(const std::string& name, partition& p) {
+        auto all = test::file_bytes(tmp_.path() / name / "0" / log::segment_file_name(0, log::log_suffix));
+        auto end = p.log().size_bytes();
+        EXPECT_LE(end, all.size());
+        EXPECT_EQ(all.find_first_not_of('\0', end), std::string::npos);
+        return all.substr(0, end);
     }
 
     test::temp_dir tmp_;
@@ -59,7 +65,7 @@ TEST_F(partition_replication_test, a_follower_holds_the_leaders_batches_at_the_s
     auto end = follower->append_replicated(all_bytes(*leader));
     ASSERT_TRUE(end.ok()) << end.error().to_string();
     EXPECT_EQ(*end, 12);
-    EXPECT_EQ(segment_bytes("a"), segment_bytes("b"));
+    EXPECT_EQ(segment_bytes("a", *leader), segment_bytes("b", *follower));
     // A batch it holds already is skipped, not appended twice.
     ASSERT_TRUE(follower->append_replicated(all_bytes(*leader, 6)).ok());
     EXPECT_EQ(follower->log().log_end_offset(), 12);
@@ -119,7 +125,7 @@ TEST_F(partition_replication_test, a_former_leader_cuts_its_divergent_tail_and_e
     ASSERT_TRUE(back->append_replicated(all_bytes(*b, 6)).ok());
     EXPECT_EQ(back->log().log_end_offset(), 12);
     EXPECT_EQ(back->latest_epoch(), 1);
-    EXPECT_EQ(segment_bytes("a"), segment_bytes("b"));
+    EXPECT_EQ(segment_bytes("a", *back), segment_bytes("b", *b));
 }
 
 TEST_F(partition_replication_test, a_cut_inside_a_batch_rounds_down_to_its_start) {

@@ -126,16 +126,45 @@ TEST_F(walcheck_test, torn_tail_is_reported_and_left_alone_without_repair) {
     EXPECT_TRUE(fs::exists(index_file()));
 }
 
-TEST_F(walcheck_test, zero_filled_tail_is_reported_as_zero_filled) {
+TEST_F(walcheck_test, a_zero_filled_tail_is_preallocated_space_not_damage) {
     auto batch = write(2);
     test::append_bytes(segment_file(), std::string(4096, '\0'));
+    auto r = run_on_dir();
+    EXPECT_EQ(r.code, 0);
+    ASSERT_EQ(r.lines.size(), 1u);
+    auto d = parse(r.lines[0]);
+    EXPECT_STREQ(d["status"].GetString(), "ok");
+    EXPECT_FALSE(d.HasMember("problem"));
+    EXPECT_EQ(d["records"].GetInt64(), 2 * 3);
+    EXPECT_EQ(d["bytes"].GetUint64(), 2 * batch + 4096);
+    EXPECT_EQ(d["preallocated_bytes"].GetUint64(), 4096u);
+}
+
+TEST_F(walcheck_test, fewer_zero_bytes_than_a_header_at_the_end_are_preallocated_space_too) {
+    write(2);
+    test::append_bytes(segment_file(), std::string(20, '\0'));
+    auto r = run_on_dir();
+    EXPECT_EQ(r.code, 0);
+    ASSERT_EQ(r.lines.size(), 1u);
+    auto d = parse(r.lines[0]);
+    EXPECT_STREQ(d["status"].GetString(), "ok");
+    EXPECT_EQ(d["preallocated_bytes"].GetUint64(), 20u);
+}
+
+TEST_F(walcheck_test, zeros_in_the_middle_of_a_log_are_corruption_with_reason_zero_filled) {
+    auto batch = write(3);
+    auto bytes = test::file_bytes(segment_file());
+    std::fill_n(bytes.begin() + static_cast<std::ptrdiff_t>(batch), batch, '\0');
+    fs::remove(segment_file());
+    test::append_bytes(segment_file(), bytes);
     auto r = run_on_dir();
     EXPECT_EQ(r.code, walcheck_damaged);
     ASSERT_EQ(r.lines.size(), 1u);
     auto d = parse(r.lines[0]);
-    EXPECT_STREQ(d["status"].GetString(), "torn_tail");
-    EXPECT_EQ(d["problem"]["position"].GetUint64(), 2 * batch);
+    EXPECT_STREQ(d["status"].GetString(), "corrupt");
+    EXPECT_EQ(d["problem"]["position"].GetUint64(), batch);
     EXPECT_STREQ(d["problem"]["reason"].GetString(), "zero-filled");
+    EXPECT_FALSE(d.HasMember("preallocated_bytes"));
 }
 
 TEST_F(walcheck_test, repair_saves_the_cut_bytes_beside_the_segment) {

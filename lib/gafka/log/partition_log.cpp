@@ -42,6 +42,9 @@ result<std::unique_ptr<partition_log>> partition_log::open(const std::filesystem
 partition_log::~partition_log() {
     std::unique_lock lock(mu_);
     syncs_idle_.wait(lock, [&] { return !syncing_; });
+    if (segments_.empty()) return;
+    if (auto s = active_locked()->trim(); !s.ok())
+        lg()->warn("{}: could not trim the preallocated end of the log: {}", dir_.string(), s.to_string());
 }
 
 status partition_log::recover() {
@@ -178,7 +181,9 @@ result<append_result> partition_log::append_locked(std::string_view batch, const
     auto active = active_locked();
     if (!active->empty() && active->size_bytes() + batch.size() > options_.segment_bytes)
         if (auto s = roll_locked(); !s.ok()) return s;
-    if (auto s = active_locked()->append(batch, h); !s.ok()) {
+    active = active_locked();
+    active->preallocate(options_.segment_bytes);
+    if (auto s = active->append(batch, h); !s.ok()) {
         failed_ = s;
         lg()->error("{}: write failed, refusing further appends: {}", dir_.string(), s.to_string());
         return s;

@@ -6,6 +6,18 @@
 // removed by retention stays readable to a reader still holding it).
 // Invariant: size_bytes() is always at a batch boundary, and every batch in
 // [0, size_bytes()) passed its checks when appended or recovered.
+//
+// Preallocation: the active segment keeps zero bytes written ahead of its
+// end, so that the fdatasync after an append flushes data alone. Writing
+// into blocks that are already allocated and durable changes neither the
+// file size nor an extent, and ext4 then has no journal commit to make (on
+// this project's 2-core VM: 0.13 ms per fdatasync against 0.20 ms when each
+// append grows the file). Only small batches zero ahead: when one fsync
+// covers hundreds of KiB the file-size commit is a small part of it, and
+// the zeros would double the bytes written (batched produce was 3-11%
+// slower with them). Readers stop at size_bytes(), recovery and
+// gafka-walcheck read the zero tail as preallocated space (man gafka-wal.5),
+// and seal() and trim() give it back.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -25,6 +37,9 @@ std::optional<offset_t> parse_segment_file_name(const std::string& name, const c
 
 class segment {
 public:
+    static constexpr std::uint64_t zero_ahead_bytes = 4 << 20;
+    static constexpr std::size_t zero_ahead_max_batch = 64 << 10;  // larger batches do not top the zeros up
+
     // Creates a new empty segment; fails if a non-empty file is there.
     static result<std::shared_ptr<segment>> create(const std::filesystem::path& dir, offset_t base_offset,
                                                    std::size_t index_interval);
@@ -57,21 +72,30 @@ public:
     result<std::size_t> read_at(void* buf, std::size_t n, std::uint64_t position) const;
     // Cuts everything from `position` (a batch boundary) on.
     status truncate(std::uint64_t position, offset_t next_offset);
+    // From now on keeps up to `zero_ahead_bytes` of zeros ahead of the end,
+    // never growing the file past `limit` that way.
+    void preallocate(std::uint64_t limit) { preallocate_limit_ = limit; }
+    // Cuts the preallocated zeros off the file (a clean close, or a seal).
+    status trim();
 
     status sync() const { return log_.sync_data(); }
-    // Writes the final index entry, fsyncs the log and maps the index.
+    // Trims, writes the final index entry, fsyncs the log and maps the index.
     status seal();
     status remove_files();
 
 private:
     segment(offset_t base, std::size_t index_interval) : base_offset_(base), index_interval_(index_interval) {}
     status index_batch(std::uint64_t position, const batch_header& h, bool force);
+    status zero_ahead();
+    status cut_zeros();  // no fsync
 
     offset_t base_offset_;
     std::size_t index_interval_;
     util::file log_;
     segment_index index_;
     std::uint64_t size_ = 0;
+    std::uint64_t file_size_ = 0;  // >= size_; what lies between is zero bytes
+    std::uint64_t preallocate_limit_ = 0;
     offset_t next_offset_ = 0;
     timestamp_ms max_timestamp_ = 0;
     std::optional<std::uint64_t> last_batch_position_;

@@ -91,6 +91,21 @@ bool valid_batch_after(const util::file& f, std::uint64_t bad_pos, std::uint32_t
     return false;
 }
 
+// Whether every byte of `f` from `pos` to `size` is zero.
+result<bool> zero_to_end(const util::file& f, std::uint64_t pos, std::uint64_t size) {
+    std::string buf;
+    while (pos < size) {
+        buf.resize(std::min<std::uint64_t>(read_chunk, size - pos));
+        auto n = f.pread(buf.data(), buf.size(), pos);
+        if (!n.ok()) return n.error();
+        if (*n == 0) return false;
+        if (std::any_of(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n), [](char c) { return c != 0; }))
+            return false;
+        pos += *n;
+    }
+    return true;
+}
+
 }  // namespace
 
 result<scan_summary> scan_segment(const util::file& f, std::uint64_t position, offset_t expected_offset,
@@ -112,9 +127,17 @@ result<scan_summary> scan_segment(const util::file& f, std::uint64_t position, o
         };
         auto hdr = in.peek(batch_header_size);
         if (!hdr.ok()) return hdr.error();
-        if (hdr->size() < batch_header_size) return fail(batch_problem::truncated, 0);
-        auto h = decode_header(hdr->data());
-        if (auto p = check_header(h, *hdr); p != batch_problem::none) return fail(p, h.length);
+        auto h = hdr->size() < batch_header_size ? batch_header{} : decode_header(hdr->data());
+        auto why = hdr->size() < batch_header_size ? batch_problem::truncated : check_header(h, *hdr);
+        if (why == batch_problem::zero_filled || why == batch_problem::truncated) {
+            auto zeros = zero_to_end(f, pos, *size);
+            if (!zeros.ok()) return zeros.error();
+            if (*zeros) {
+                s.preallocated = *size - pos;
+                return s;
+            }
+        }
+        if (why != batch_problem::none) return fail(why, h.length);
         auto whole = in.peek(h.length);
         if (!whole.ok()) return whole.error();
         if (whole->size() < h.length) return fail(batch_problem::truncated, h.length);

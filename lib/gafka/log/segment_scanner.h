@@ -27,6 +27,9 @@ struct scan_summary {
     std::uint64_t start_position = 0;
     std::uint64_t valid_end = 0;   // position just past the last good batch
     std::uint64_t file_size = 0;
+    // Zero bytes from valid_end to the end of the file: space the writer
+    // zeroed ahead of its appends (segment.h), not damage.
+    std::uint64_t preallocated = 0;
     std::int64_t batches = 0;
     std::int64_t records = 0;
     offset_t first_offset = no_offset;
@@ -40,7 +43,9 @@ struct scan_summary {
 using batch_visitor = std::function<bool(std::uint64_t position, std::string_view batch)>;
 
 // Scans `f` from `position`, where a batch with base offset `expected_offset`
-// should start (no_offset: accept whatever the first batch says).
+// should start (no_offset: accept whatever the first batch says). Zero bytes
+// from a batch boundary to the end of the file end the scan without a
+// problem: they are counted in `preallocated`.
 result<scan_summary> scan_segment(const util::file& f, std::uint64_t position, offset_t expected_offset,
                                   const batch_visitor& visit = {});
 

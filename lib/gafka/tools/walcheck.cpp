@@ -234,6 +234,10 @@ private:
         w.Int64(s.records);
         w.Key("bytes");
         w.Uint64(s.file_size);
+        if (s.preallocated > 0) {
+            w.Key("preallocated_bytes");
+            w.Uint64(s.preallocated);
+        }
         w.Key("status");
         w.String(state);
         if (s.problem) {
