@@ -93,6 +93,7 @@ trap 'exit 1' TERM INT   # through the EXIT trap
 start() {
     local name=$1 i p=""
     shift
+    : >"$dir/$name.log"  # before the background start, which opens it in its own time
     gafka-broker --data-dir "$dir/$name" --port 0 "$@" </dev/null >/dev/null 2>"$dir/$name.log" &
     pid[$name]=$!
     for ((i = 0; i < 600; i++)); do

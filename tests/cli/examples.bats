@@ -286,7 +286,7 @@ procs_under() {
 @test "leader-follower.sh replicates with acks=all, fails over by promote and leaves nothing behind" {
     mkdir "$BATS_TEST_TMPDIR/tmp"
     TMPDIR=$BATS_TEST_TMPDIR/tmp RECORDS=40 run --separate-stderr "$EXAMPLES/leader-follower.sh"
-    assert_success
+    ((status == 0)) || fail "exit $status: $stderr"
     assert_output '{"acked":40,"follower_identical":true,"leader_epoch":1,"records":45}'
     [[ $stderr == *"killing the leader (kill -9) and promoting the follower"* ]] || fail "$stderr"
     assert_equal "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ""
