@@ -37,7 +37,7 @@ std::optional<offset_t> parse_segment_file_name(const std::string& name, const c
 
 class segment {
 public:
-    static constexpr std::uint64_t zero_ahead_bytes = 4 << 20;
+    static constexpr std::uint64_t zero_ahead_bytes = 1 << 20;
     static constexpr std::size_t zero_ahead_max_batch = 64 << 10;  // larger batches do not top the zeros up
 
     // Creates a new empty segment; fails if a non-empty file is there.
