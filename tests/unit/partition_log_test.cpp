@@ -238,6 +238,27 @@ TEST_F(partition_log_test, flipped_byte_mid_log_stops_reads_before_it_and_is_rep
     EXPECT_EQ(past.error().code(), status_code::corruption);
     auto appended = log->append(make_batch(0, 1));
     EXPECT_FALSE(appended.ok()) << "appends must be refused past corruption";
+    log.reset();
+    EXPECT_EQ(fs::file_size(segment_file()), 3 * one_batch) << "nor on a clean close";
+}
+
+TEST_F(partition_log_test, corruption_in_an_older_segment_is_not_cut_when_recovery_seals_it) {
+    log_options o;
+    o.segment_bytes = 1024;
+    {
+        auto log = open(o);
+        write(*log, 20);
+        ASSERT_GT(log->segment_count(), 1);
+    }
+    auto size = fs::file_size(segment_file());
+    test::flip_byte(segment_file(), batch_header_size + 10);
+    fs::remove(dir() / "recovery-point");  // as after a crash: every segment is scanned
+    {
+        auto log = open(o);
+        ASSERT_TRUE(log->corrupt_offset().has_value());
+        EXPECT_EQ(*log->corrupt_offset(), 0);
+    }
+    EXPECT_EQ(fs::file_size(segment_file()), size) << "nothing may be cut mid-log";
 }
 
 TEST_F(partition_log_test, flipped_byte_in_trusted_data_is_caught_on_read) {

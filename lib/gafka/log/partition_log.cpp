@@ -181,9 +181,7 @@ result<append_result> partition_log::append_locked(std::string_view batch, const
     auto active = active_locked();
     if (!active->empty() && active->size_bytes() + batch.size() > options_.segment_bytes)
         if (auto s = roll_locked(); !s.ok()) return s;
-    active = active_locked();
-    active->preallocate(options_.segment_bytes);
-    if (auto s = active->append(batch, h); !s.ok()) {
+    if (auto s = active_locked()->append(batch, h, options_.segment_bytes); !s.ok()) {
         failed_ = s;
         lg()->error("{}: write failed, refusing further appends: {}", dir_.string(), s.to_string());
         return s;

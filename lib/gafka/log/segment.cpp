@@ -93,7 +93,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     if (!r.ok()) return r.error();
     if (!failure.ok()) return failure;
     scan = *r;
-    seg->file_size_ = scan.file_size;
+    seg->zeros_end_ = scan.valid_end + scan.preallocated;
     return seg;
 }
 
@@ -106,48 +106,48 @@ status segment::index_batch(std::uint64_t position, const batch_header& h, bool 
                        running_max});
 }
 
-status segment::append(std::string_view batch, const batch_header& h) {
+status segment::append(std::string_view batch, const batch_header& h, std::uint64_t zero_limit) {
     if (auto s = log_.pwrite_all(batch.data(), batch.size(), size_); !s.ok()) return s;
     if (auto s = index_batch(size_, h, false); !s.ok()) return s;
     last_batch_position_ = size_;
     last_batch_offset_ = h.base_offset;
     size_ += batch.size();
-    file_size_ = std::max(file_size_, size_);
+    zeros_end_ = std::max(zeros_end_, size_);
     next_offset_ = h.next_offset();
     max_timestamp_ = std::max(max_timestamp_, h.max_timestamp);
     // The batch is written: failing to zero ahead only costs later fsyncs.
-    if (batch.size() > zero_ahead_max_batch) return {};
-    if (auto s = zero_ahead(); !s.ok()) {
+    if (batch.size() > zero_ahead_max_batch || zero_ahead_failed_) return {};
+    if (auto s = zero_ahead(zero_limit); !s.ok()) {
         util::logger("log")->warn("{}: stopped preallocating: {}", log_.path().string(), s.to_string());
-        preallocate_limit_ = 0;
+        zero_ahead_failed_ = true;
     }
     return {};
 }
 
 // Tops the zeros up to zero_ahead_bytes once fewer than half are left, so a
 // batch smaller than that never grows the file.
-status segment::zero_ahead() {
-    if (file_size_ >= preallocate_limit_ || file_size_ - size_ >= zero_ahead_bytes / 2) return {};
+status segment::zero_ahead(std::uint64_t limit) {
+    if (zeros_end_ >= limit || zeros_end_ - size_ >= zero_ahead_bytes / 2) return {};
     static const char zeros[1 << 20] = {};
-    auto to = std::min(size_ + zero_ahead_bytes, preallocate_limit_);
-    for (auto pos = file_size_; pos < to;) {
+    auto to = std::min(size_ + zero_ahead_bytes, limit);
+    for (auto pos = zeros_end_; pos < to;) {
         auto n = std::min<std::uint64_t>(sizeof zeros, to - pos);
         if (auto s = log_.pwrite_all(zeros, n, pos); !s.ok()) return s;
         pos += n;
-        file_size_ = pos;
+        zeros_end_ = pos;
     }
     return {};
 }
 
 status segment::cut_zeros() {
-    if (file_size_ == size_) return {};
+    if (zeros_end_ == size_) return {};
     if (auto s = log_.truncate(size_); !s.ok()) return s;
-    file_size_ = size_;
+    zeros_end_ = size_;
     return {};
 }
 
 status segment::trim() {
-    if (file_size_ == size_) return {};
+    if (zeros_end_ == size_) return {};
     if (auto s = cut_zeros(); !s.ok()) return s;
     return log_.sync_data();
 }
@@ -195,7 +195,7 @@ status segment::truncate(std::uint64_t position, offset_t next_offset) {
     index_path.replace_extension(index_suffix);
     if (auto s = index_.open_for_append(index_path, position); !s.ok()) return s;
     if (auto s = index_.truncate_from_position(position); !s.ok()) return s;
-    size_ = file_size_ = position;
+    size_ = zeros_end_ = position;
     next_offset_ = next_offset;
     if (last_batch_position_ && *last_batch_position_ >= position) {
         last_batch_position_.reset();
@@ -205,7 +205,6 @@ status segment::truncate(std::uint64_t position, offset_t next_offset) {
 }
 
 status segment::seal() {
-    preallocate_limit_ = 0;
     if (auto s = cut_zeros(); !s.ok()) return s;
     if (last_batch_position_ && last_batch_offset_) {
         batch_header h;

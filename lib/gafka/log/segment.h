@@ -61,8 +61,10 @@ public:
     bool empty() const { return size_ == 0; }
     const std::filesystem::path& log_path() const { return log_.path(); }
 
-    // Appends one checked, stamped batch whose base offset is next_offset().
-    status append(std::string_view batch, const batch_header& h);
+    // Appends one checked, stamped batch whose base offset is next_offset();
+    // after a batch of up to zero_ahead_max_batch, tops up the zeros ahead of
+    // the end, never growing the file past `zero_limit` that way.
+    status append(std::string_view batch, const batch_header& h, std::uint64_t zero_limit = 0);
     // File position of the batch that holds `offset`, or of the first batch
     // after it; size_bytes() when there is none.
     result<std::uint64_t> position_of(offset_t offset) const;
@@ -72,9 +74,6 @@ public:
     result<std::size_t> read_at(void* buf, std::size_t n, std::uint64_t position) const;
     // Cuts everything from `position` (a batch boundary) on.
     status truncate(std::uint64_t position, offset_t next_offset);
-    // From now on keeps up to `zero_ahead_bytes` of zeros ahead of the end,
-    // never growing the file past `limit` that way.
-    void preallocate(std::uint64_t limit) { preallocate_limit_ = limit; }
     // Cuts the preallocated zeros off the file (a clean close, or a seal).
     status trim();
 
@@ -86,7 +85,7 @@ public:
 private:
     segment(offset_t base, std::size_t index_interval) : base_offset_(base), index_interval_(index_interval) {}
     status index_batch(std::uint64_t position, const batch_header& h, bool force);
-    status zero_ahead();
+    status zero_ahead(std::uint64_t limit);
     status cut_zeros();  // no fsync
 
     offset_t base_offset_;
@@ -94,8 +93,11 @@ private:
     util::file log_;
     segment_index index_;
     std::uint64_t size_ = 0;
-    std::uint64_t file_size_ = 0;  // >= size_; what lies between is zero bytes
-    std::uint64_t preallocate_limit_ = 0;
+    // [size_, zeros_end_) are zero bytes this segment wrote or recovery found
+    // running to the end of the file; only they are ever cut. Any other
+    // bytes past size_ (corruption recovery refuses to serve past) are kept.
+    std::uint64_t zeros_end_ = 0;
+    bool zero_ahead_failed_ = false;  // stop trying (and warning) on this segment
     offset_t next_offset_ = 0;
     timestamp_ms max_timestamp_ = 0;
     std::optional<std::uint64_t> last_batch_position_;
