@@ -127,8 +127,9 @@ result<scan_summary> scan_segment(const util::file& f, std::uint64_t position, o
         };
         auto hdr = in.peek(batch_header_size);
         if (!hdr.ok()) return hdr.error();
-        auto h = hdr->size() < batch_header_size ? batch_header{} : decode_header(hdr->data());
-        auto why = hdr->size() < batch_header_size ? batch_problem::truncated : check_header(h, *hdr);
+        bool whole_header = hdr->size() == batch_header_size;
+        auto h = whole_header ? decode_header(hdr->data()) : batch_header{};
+        auto why = whole_header ? check_header(h, *hdr) : batch_problem::truncated;
         if (why == batch_problem::zero_filled || why == batch_problem::truncated) {
             auto zeros = zero_to_end(f, pos, *size);
             if (!zeros.ok()) return zeros.error();
