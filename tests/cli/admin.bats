@@ -61,6 +61,7 @@ teardown() {
     assert_success
     assert_output '{"deleted":"gone"}'
     run --separate-stderr gafka-admin list-topics
+    assert_success
     assert_output ""
     run --separate-stderr gafka-admin describe-topic --name gone
     assert_failure 1
@@ -108,6 +109,7 @@ teardown() {
         [[ $status == 2 && -n $stderr ]] || fail "create-topic --name $name: exit $status, stderr '$stderr'"
     done
     run --separate-stderr gafka-admin list-topics
+    assert_success
     assert_output ""
 }
 
@@ -119,6 +121,7 @@ teardown() {
     assert_equal "$HTTP_STATUS" 400
     assert_equal "$(jq -r .error.code <<<"$HTTP_BODY")" too_many_partitions
     run --separate-stderr gafka-admin list-topics
+    assert_success
     assert_output ""
 }
 

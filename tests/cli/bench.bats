@@ -82,9 +82,12 @@ assert_summary() {
     assert_summary e2e 2000
     assert_equal "$(log_end_offsets gafka-bench-p2 | jq add)" 2000
     # Each value starts with its intended send time: one writer per
-    # partition keeps them in order within each partition.
-    run bash -c 'gafka-consume --topic gafka-bench-p2 --from-beginning --exit-at-end |
-        jq -s "group_by(.partition) | map(map(.value[0:20] | tonumber) | . == sort) | all"'
+    # partition keeps them in order within each partition. All 2000 are
+    # read back, over both partitions (the check is false on no input).
+    run bash -c 'set -o pipefail; gafka-consume --topic gafka-bench-p2 --from-beginning --exit-at-end |
+        jq -se "length == 2000 and (group_by(.partition) | length == 2
+            and all(map(.value[0:20] | tonumber) | . == sort))"'
+    assert_success
     assert_output true
 }
 
@@ -115,7 +118,8 @@ assert_summary() {
         [[ $stderr == gafka-bench* ]] || fail "gafka-bench $bad: stderr does not name the program: $stderr"
         assert_equal "$output" ""
     done
-    run gafka-admin list-topics
+    run --separate-stderr gafka-admin list-topics
+    assert_success
     assert_output ""
 }
 

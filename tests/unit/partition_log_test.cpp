@@ -4,7 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "test_support.h"
 
@@ -401,24 +406,109 @@ TEST_F(partition_log_test, empty_and_zero_filled_segment_files_open_as_empty_log
     EXPECT_EQ(read_all(*log), expected_values(3));
 }
 
+// Made deterministic by holding the first fsync (of the first append alone)
+// in flight, through the on_fsync hook, while the other appenders append
+// and ask for a sync: all of them must then be answered by one more fsync,
+// and none before an fsync that began after its append had finished.
 TEST_F(partition_log_test, group_commit_shares_fsyncs_between_concurrent_appenders) {
-    auto log = open();
-    constexpr int threads = 8, per_thread = 40;
-    std::atomic<int> failures{0};
+    constexpr int appenders = 8, per_appender = 5, appends = 1 + appenders * per_appender;
+    std::mutex mu;  // guards everything below up to `answers`
+    std::condition_variable changed;
+    int fsyncs_done = 0;
+    bool first_held = false, released = false;
+    std::vector<std::thread> syncers;
+    struct answer {
+        offset_t through;
+        status s;
+        offset_t durable;  // durable_offset() when answered
+        int fsyncs_done;   // fsyncs finished when answered
+    };
+    std::vector<answer> answers;
+
+    log_options o;
+    o.run_blocking = [&](std::function<void()> job) {
+        std::lock_guard lock(mu);
+        syncers.emplace_back(std::move(job));
+    };
+    o.on_fsync = [&](std::chrono::nanoseconds) {
+        std::unique_lock lock(mu);
+        if (++fsyncs_done > 1) return;
+        first_held = true;
+        changed.notify_all();
+        changed.wait(lock, [&] { return released; });
+    };
+    auto log = open(o);
+    ASSERT_TRUE(log);
     std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t)
+    auto release = [&] {
+        std::lock_guard lock(mu);
+        released = true;
+        changed.notify_all();
+    };
+    // Joins every thread however the test ends; syncers last, since only
+    // they can still be running once the appenders are done.
+    struct joiner {
+        std::function<void()> f;
+        ~joiner() { f(); }
+    } join_all{[&] {
+        release();
+        for (auto& t : pool) t.join();
+        std::vector<std::thread> done;
+        {
+            std::lock_guard lock(mu);
+            done.swap(syncers);
+        }
+        for (auto& t : done) t.join();
+    }};
+    auto ask_sync = [&](offset_t through) {
+        log->sync_async(through, [&, through](status s) {
+            auto durable = log->durable_offset();
+            std::lock_guard lock(mu);
+            answers.push_back({through, s, durable, fsyncs_done});
+            changed.notify_all();
+        });
+    };
+
+    auto first = log->append(make_batch(0, 1));
+    ASSERT_TRUE(first.ok());
+    ask_sync(first->last_offset + 1);
+    {
+        std::unique_lock lock(mu);
+        ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(30), [&] { return first_held; }));
+    }
+    std::atomic<int> append_failures{0};
+    for (int t = 0; t < appenders; ++t)
         pool.emplace_back([&] {
-            for (int i = 0; i < per_thread; ++i) {
+            for (int i = 0; i < per_appender; ++i) {
                 auto r = log->append(make_batch(0, 1));
-                if (!r.ok() || !log->sync(r->last_offset + 1).ok()) ++failures;
-                else if (log->durable_offset() <= r->last_offset) ++failures;
+                if (r.ok()) ask_sync(r->last_offset + 1);
+                else ++append_failures;
             }
         });
     for (auto& t : pool) t.join();
-    EXPECT_EQ(failures.load(), 0);
-    EXPECT_EQ(log->log_end_offset(), threads * per_thread);
-    EXPECT_EQ(log->durable_offset(), threads * per_thread);
-    EXPECT_LE(log->sync_count(), threads * per_thread);
+    pool.clear();
+    EXPECT_EQ(append_failures.load(), 0);
+    {
+        std::lock_guard lock(mu);
+        EXPECT_TRUE(answers.empty()) << "answered while the only fsync was still in flight";
+    }
+    release();
+    {
+        std::unique_lock lock(mu);
+        ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(30), [&] { return answers.size() == std::size_t{appends}; }))
+            << answers.size() << " of " << appends << " syncs answered";
+    }
+
+    // Two fsyncs for 41 appends: the held one (the first append) and one
+    // that covered all the others.
+    EXPECT_EQ(log->sync_count(), 2);
+    EXPECT_EQ(log->durable_offset(), appends);
+    std::lock_guard lock(mu);
+    for (const auto& a : answers) {
+        EXPECT_TRUE(a.s.ok()) << a.s.to_string();
+        EXPECT_GE(a.durable, a.through);
+        EXPECT_GE(a.fsyncs_done, a.through == 1 ? 1 : 2) << "offset " << a.through - 1 << " answered before its fsync";
+    }
 }
 
 TEST_F(partition_log_test, sync_async_runs_on_the_given_executor_and_tells_each_waiter) {
