@@ -99,6 +99,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     auto group = t.get("group_id").value_or(""), consumer = t.get("consumer_id").value_or("");
     if (auto e = check_ids(group, consumer)) co_return error_response(req, *e);
     auto topic_name = *t.get("topic");
+    auto incarnation = ctx.groups.topic_incarnation(topic_name);  // before the lookup: see remember_delivered
     auto topic = ctx.topics.find(topic_name);
     if (!topic) co_return error_response(req, api_error::unknown_topic(topic_name));
     fetch_params fp;
@@ -153,7 +154,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     }
     topic->records_out += count;
     topic->bytes_out += bytes;
-    ctx.groups.remember_delivered(group, consumer, delivered, session);
+    ctx.groups.remember_delivered(group, consumer, delivered, session, incarnation);
 
     json_writer head;
     auto& w = head.w();

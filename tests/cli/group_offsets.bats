@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# What a group's committed offsets may point at, with real brokers and real
+# programs: a deleted topic takes its offsets along (also across a restart,
+# and for offsets left by a broker that stopped before recording that), a
+# commit is checked against the log, and a HEAD on a group consume takes and
+# commits nothing. See docs/api.md ("Consumer groups", "DELETE
+# /api/v1/topics/{name}"). helpers.bash stops the brokers in teardown.
+
+# `run --separate-stderr` sets $stderr.
+# shellcheck disable=SC2154
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+    start_broker
+}
+
+teardown() {
+    stop_all_brokers
+}
+
+# read_all GROUP TOPIC: the values GROUP reads of TOPIC up to its end.
+read_all() {
+    run --separate-stderr timeout 30 gafka-consume --topic "$2" --group "$1" --exit-at-end --format value
+    assert_success
+}
+
+# group_status GROUP: sets HTTP_STATUS and HTTP_BODY.
+group_status() { api GET "/api/v1/consumer-groups/$1/status"; }
+
+@test "a deleted and re-created topic is read from its start by groups that read the old one, also after a restart" {
+    create_topic rc 1
+    seq 1 5 | gafka-produce --topic rc
+    read_all g1 rc
+    read_all g2 rc
+    run --separate-stderr gafka-admin delete-topic --name rc
+    assert_success
+    group_status g1
+    assert_equal "$HTTP_STATUS" 404  # nothing committed is left: the group is gone
+    create_topic rc 1
+    seq 101 110 | gafka-produce --topic rc
+    read_all g1 rc
+    assert_output "$(seq 101 110)"
+    restart_broker  # the offsets log recorded the deletion
+    read_all g2 rc
+    assert_output "$(seq 101 110)"
+}
+
+@test "a batch a member got from a deleted topic is not committed onto the re-created one" {
+    create_topic rc 1
+    seq 1 5 | gafka-produce --topic rc
+    local q="$BROKER_URL/api/v1/consume?topic=rc&group_id=gb&consumer_id=m&count=100&session_id=s1"
+    run curl -sf "$q"
+    assert_equal "$(jq -c '[.records[].value]' <<<"$output")" '["1","2","3","4","5"]'
+    gafka-admin delete-topic --name rc >/dev/null
+    create_topic rc 1
+    seq 101 110 | gafka-produce --topic rc
+    # This fetch acknowledges the old batch: it must not move the new topic to 5.
+    run curl -sf "$q"
+    assert_equal "$(jq -c '[.records[].value] | [.[0], length]' <<<"$output")" '["101",10]'
+}
+
+@test "offsets of a topic that is gone when the broker starts are removed" {
+    create_topic rc 1
+    seq 1 5 | gafka-produce --topic rc
+    read_all g1 rc
+    # A deletion whose offsets were never recorded as gone: the broker
+    # stopped in between, or an older gafka deleted the topic.
+    stop_broker
+    rm -r "$BROKER_DATA/topics/rc"
+    start_broker "${BROKER_ARGS[@]}"
+    grep -q "removing the group offsets of topic 'rc'" "$BROKER_LOG" || fail "$(cat "$BROKER_LOG")"
+    create_topic rc 1
+    seq 101 103 | gafka-produce --topic rc
+    read_all g1 rc
+    assert_output "$(seq 101 103)"
+}
