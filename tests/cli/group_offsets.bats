@@ -77,3 +77,29 @@ group_status() { api GET "/api/v1/consumer-groups/$1/status"; }
     read_all g1 rc
     assert_output "$(seq 101 103)"
 }
+
+@test "a HEAD on a group consume is refused with 405 and takes, commits and joins nothing" {
+    create_topic t 1
+    seq 1 10 | gafka-produce --topic t
+    local q="/api/v1/consume?topic=t&group_id=gh&consumer_id=c1&count=5"
+    run curl -sI "$BROKER_URL$q"
+    [[ $output == "HTTP/1.1 405"* ]] || fail "$output"
+    [[ $output == *$'\nAllow: GET\r'* ]] || fail "$output"
+    group_status gh
+    assert_equal "$HTTP_STATUS" 404  # no member joined
+    api GET "$q"
+    assert_equal "$(jq -c '[.records[].value]' <<<"$HTTP_BODY")" '["1","2","3","4","5"]'
+}
+
+@test "a HEAD on a plain consume answers as the GET would and serves no records" {
+    create_topic t 1
+    seq 1 10 | gafka-produce --topic t
+    local q="$BROKER_URL/api/v1/consume?topic=t&partition=0&offset=0&count=5"
+    run curl -sI "$q"
+    [[ $output == "HTTP/1.1 200"* ]] || fail "$output"
+    local length
+    length=$(tr -d '\r' <<<"$output" | sed -n 's/^Content-Length: //p')
+    assert_equal "$length" "$(curl -s "$q" | wc -c)"
+    # Only the GET served records.
+    assert_equal "$(curl -s "$BROKER_URL/metrics" | sed -n 's/^gafka_records_out_total{topic="t"} //p')" 5
+}
