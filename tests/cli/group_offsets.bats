@@ -78,6 +78,31 @@ group_status() { api GET "/api/v1/consumer-groups/$1/status"; }
     assert_output "$(seq 101 103)"
 }
 
+@test "a commit outside the log is refused with 416 and a request with one such offset commits none" {
+    create_topic t 2
+    seq 1 30 | gafka-produce --topic t --partition 0
+    local bad='{"topic":"t","partition":1,"offset":99999}' good='{"topic":"t","partition":0,"offset":10}'
+    # An administrator's reset, then a member's commit.
+    for body in "{\"offsets\":[$good,$bad]}" "{\"consumer_id\":\"m\",\"offsets\":[$good,$bad]}"; do
+        api POST /api/v1/consumer-groups/gc/offsets -d "$body"
+        assert_equal "$HTTP_STATUS" 416
+        assert_equal "$(jq -r .error.code <<<"$HTTP_BODY")" offset_out_of_range
+        [[ $(jq -r .error.message <<<"$HTTP_BODY") == *"t/1 [0, 0]"* ]] || fail "$HTTP_BODY"
+        group_status gc
+        assert_equal "$(jq -c '[.partitions[]?.committed_offset | select(. != null)]' <<<"$HTTP_BODY")" '[]'  # none committed
+        api POST /api/v1/consumer-groups/gc/members/m/heartbeat -d '{"topic":"t"}'
+    done
+    api DELETE /api/v1/consumer-groups/gc/members/m
+    api POST /api/v1/consumer-groups/gc/offsets -d "{\"offsets\":[$good,{\"topic\":\"t\",\"partition\":1,\"offset\":0}]}"
+    assert_equal "$HTTP_STATUS" 200
+    api POST /api/v1/consumer-groups/gc/offsets -d '{"offsets":[{"topic":"t","partition":0,"offset":30}]}'
+    assert_equal "$HTTP_STATUS" 200  # the log end itself is fine: nothing left to read
+    # The group then reads what comes next instead of waiting past the end.
+    seq 31 32 | gafka-produce --topic t --partition 0
+    read_all gc t
+    assert_output "$(seq 31 32)"
+}
+
 @test "a HEAD on a group consume is refused with 405 and takes, commits and joins nothing" {
     create_topic t 1
     seq 1 10 | gafka-produce --topic t

@@ -241,10 +241,19 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
         if (!topic) co_return error_response(req, api_error::unknown_topic(tp.topic));
         if (tp.partition < 0 || tp.partition >= static_cast<std::int32_t>(topic->partitions.size()))
             co_return error_response(req, api_error::invalid("unknown_partition", "no such partition"));
+        // Past the end, the group would wait for records that never come while
+        // its lag shows 0; before the start, the records are gone.
+        const auto& part = *topic->partitions[static_cast<std::size_t>(tp.partition)];
+        auto offset = o["offset"].GetInt64(), start = part.log().log_start_offset(), end = part.visible_end();
+        if (offset < start || offset > end)
+            co_return error_response(req, api_error::from_status(status::out_of_range(
+                                              "offset " + std::to_string(offset) + " is outside the log of " +
+                                              tp.topic + "/" + std::to_string(tp.partition) + " [" +
+                                              std::to_string(start) + ", " + std::to_string(end) + "]")));
         if (consumer)
             if (auto s = ctx.groups.check_owner(group, *consumer, generation, tp); !s.ok())
                 co_return error_response(req, conflict_with_assignment(s.message(), ctx, group, *consumer));
-        offsets[tp] = o["offset"].GetInt64();
+        offsets[tp] = offset;
     }
     // Without a consumer_id this is an admin reset, refused while members run.
     status s;
