@@ -63,13 +63,10 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
             offset = *v;
         }
     }
-    if (offset > part.log().log_end_offset() || offset < part.log().log_start_offset()) {
-        auto e = api_error::from_status(status::out_of_range(
-            "offset " + std::to_string(offset) + " is outside the log of " + *topic_name + "/" +
-            std::to_string(*pid) + " [" + std::to_string(part.log().log_start_offset()) + ", " +
-            std::to_string(part.log().log_end_offset()) + "]"));
-        co_return error_response(req, e);
-    }
+    if (offset > part.log().log_end_offset() || offset < part.log().log_start_offset())
+        co_return error_response(req, offset_out_of_range(*topic_name, part.id(), offset,
+                                                          part.log().log_start_offset(),
+                                                          part.log().log_end_offset()));
 
     auto deadline = std::chrono::steady_clock::now() + fp.timeout;
     fetch f;

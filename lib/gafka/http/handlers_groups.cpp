@@ -246,10 +246,7 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
         const auto& part = *topic->partitions[static_cast<std::size_t>(tp.partition)];
         auto offset = o["offset"].GetInt64(), start = part.log().log_start_offset(), end = part.visible_end();
         if (offset < start || offset > end)
-            co_return error_response(req, api_error::from_status(status::out_of_range(
-                                              "offset " + std::to_string(offset) + " is outside the log of " +
-                                              tp.topic + "/" + std::to_string(tp.partition) + " [" +
-                                              std::to_string(start) + ", " + std::to_string(end) + "]")));
+            co_return error_response(req, offset_out_of_range(tp.topic, tp.partition, offset, start, end));
         if (consumer)
             if (auto s = ctx.groups.check_owner(group, *consumer, generation, tp); !s.ok())
                 co_return error_response(req, conflict_with_assignment(s.message(), ctx, group, *consumer));
