@@ -110,6 +110,9 @@ group_status() { api GET "/api/v1/consumer-groups/$1/status"; }
     run curl -sI "$BROKER_URL$q"
     [[ $output == "HTTP/1.1 405"* ]] || fail "$output"
     [[ $output == *$'\nAllow: GET\r'* ]] || fail "$output"
+    # Joins and heartbeats are POSTs: a HEAD there is 405 too, and does nothing.
+    run curl -sI "$BROKER_URL/api/v1/consumer-groups/gh/members/c1/heartbeat"
+    [[ $output == "HTTP/1.1 405"* ]] || fail "$output"
     group_status gh
     assert_equal "$HTTP_STATUS" 404  # no member joined
     api GET "$q"
