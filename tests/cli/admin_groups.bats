@@ -167,6 +167,7 @@ one_member() {
     assert_success
     assert_equal "$(jq -c '[.partition, .new_offset]' <<<"$output")" '[0,7]
 [1,4]'
+    assert_equal "$stderr" "gafka-admin: warning: offset 7 is outside [0, 4] of t/1; using 4"
     run --separate-stderr gafka-admin reset-offsets --group g --topic t --to-offset=-5 --dry-run
     assert_success
     assert_equal "$(jq -c '[.partition, .new_offset]' <<<"$output")" '[0,0]

@@ -332,6 +332,56 @@ TEST_F(group_coordinator_test, remove_group_of_a_group_that_describe_does_not_kn
     EXPECT_EQ(groups_.remove_group("g").code(), status_code::not_found);
 }
 
+// Deleting a topic (the topic manager forgot it, then remove_topic) takes
+// its offsets along in every group, durably; a new topic of the same name
+// starts with none.
+TEST_F(group_coordinator_test, remove_topic_drops_and_persists_the_deletion_of_every_groups_offsets_of_it) {
+    partitions_["audit"] = 1;
+    ASSERT_TRUE(groups_.commit("g", {"orders", 0}, 4).ok());
+    ASSERT_TRUE(groups_.commit("g", {"audit", 0}, 2).ok());
+    ASSERT_TRUE(groups_.commit("h", {"orders", 5}, 9).ok());
+    persisted_.clear();
+    partitions_.erase("orders");
+    ASSERT_TRUE(groups_.remove_topic("orders", 0).ok());
+    EXPECT_EQ(persisted_, (std::vector<commit_call>{{"g", {"orders", 0}, -1}, {"h", {"orders", 5}, -1}}));
+    EXPECT_FALSE(groups_.committed("g", {"orders", 0}).has_value());
+    EXPECT_EQ(groups_.committed("g", {"audit", 0}), 2);
+    EXPECT_FALSE(groups_.describe("h").has_value());  // nothing left: the group is gone
+    partitions_["orders"] = 6;
+    EXPECT_FALSE(groups_.committed("g", {"orders", 0}).has_value());
+}
+
+TEST_F(group_coordinator_test, commit_of_a_topic_or_partition_that_does_not_exist_is_not_found_and_not_persisted) {
+    EXPECT_EQ(groups_.commit("g", {"gone", 0}, 1).code(), status_code::not_found);
+    EXPECT_EQ(groups_.commit("g", {"orders", 6}, 1).code(), status_code::not_found);
+    EXPECT_TRUE(persisted_.empty());
+}
+
+TEST_F(group_coordinator_test, a_batch_delivered_before_its_topic_was_deleted_is_not_committed_onto_the_new_one) {
+    join("a");
+    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "s", groups_.topic_incarnation("orders"));
+    auto before = generation();
+    partitions_.erase("orders");
+    ASSERT_TRUE(groups_.remove_topic("orders", 1).ok());
+    EXPECT_EQ(generation(), before + 1);  // the group read it: a rebalance
+    EXPECT_TRUE(assignment("a").empty());
+    partitions_["orders"] = 6;  // re-created, and the member reads it again: no hand-over of the old one in the way
+    EXPECT_EQ(join("a", 2).assignment, of("orders", {0, 1, 2, 3, 4, 5}));
+    EXPECT_FALSE(groups_.revoking("g", {"orders", 0}, 2));
+    ASSERT_TRUE(groups_.commit_delivered("g", "a", "s").ok());
+    EXPECT_FALSE(groups_.committed("g", {"orders", 0}).has_value());
+}
+
+TEST_F(group_coordinator_test, a_batch_read_while_its_topic_was_deleted_is_dropped_when_remembered) {
+    join("a");
+    auto incarnation = groups_.topic_incarnation("orders");  // the fetch starts
+    ASSERT_TRUE(groups_.remove_topic("orders", 1).ok());      // meanwhile deleted (and re-created)
+    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "s", incarnation);
+    join("a", 2);
+    ASSERT_TRUE(groups_.commit_delivered("g", "a", "s").ok());
+    EXPECT_FALSE(groups_.committed("g", {"orders", 0}).has_value());
+}
+
 TEST_F(group_coordinator_test, delivered_batch_is_committed_by_the_next_fetch_once) {
     join("a");
     groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}, {{"orders", 2}, 9}});

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <set>
 #include <thread>
 
 #include <sys/resource.h>
@@ -61,6 +62,23 @@ void raise_fd_limit(std::int64_t max_connections) {
             "open files are limited to {} (ulimit -n): fewer than --max-connections {} plus {} for logs; "
             "connections past the limit fail to be accepted",
             static_cast<std::int64_t>(rl.rlim_cur), max_connections, reserve);
+}
+
+// Offsets of topics that are gone: the broker stopped between deleting a
+// topic and recording that its offsets went too, or the data dir is from a
+// gafka that kept them. Left, they would apply to a new topic of that name.
+status drop_offsets_of_missing_topics(group_coordinator& groups, const topic_manager& topics,
+                                      offsets_store& offsets) {
+    std::set<std::string> missing;
+    for (const auto& g : groups.list())
+        for (const auto& [tp, _] : g.committed)
+            if (!topics.find(tp.topic)) missing.insert(tp.topic);
+    if (missing.empty()) return {};
+    for (const auto& topic : missing) {
+        util::logger("broker")->warn("removing the group offsets of topic '{}', which no longer exists", topic);
+        if (auto s = groups.remove_topic(topic, util::steady_clock_ms()); !s.ok()) return s;
+    }
+    return offsets.sync();
 }
 
 }  // namespace
@@ -116,6 +134,10 @@ int run_broker(const broker_config& config) {
         });
         !s.ok()) {
         lg->error("cannot replay the group offsets log: {}", s.message());
+        return 1;
+    }
+    if (auto s = drop_offsets_of_missing_topics(groups, **topics, **offsets); !s.ok()) {
+        lg->error("cannot remove the group offsets of deleted topics: {}", s.message());
         return 1;
     }
     http::server_context ctx{**topics, groups, **offsets};

@@ -167,8 +167,12 @@ status group_coordinator::check_owner(const std::string& group_id, const std::st
 
 status group_coordinator::commit(const std::string& group_id, const topic_partition& tp, log::offset_t offset) {
     if (offset < 0) return status::invalid_argument("offset must be >= 0");
-    if (auto s = persist_ ? persist_(group_id, tp, offset) : status{}; !s.ok()) return s;
+    // Under the lock: a remove_topic cannot come between the record and
+    // the map, nor between the check that the topic exists and the commit.
     std::lock_guard lock(mu_);
+    if (tp.partition < 0 || tp.partition >= partitions_(tp.topic))
+        return status::not_found("no partition " + tp.topic + "/" + std::to_string(tp.partition));
+    if (auto s = persist_ ? persist_(group_id, tp, offset) : status{}; !s.ok()) return s;
     groups_[group_id].committed[tp] = offset;
     return {};
 }
@@ -210,6 +214,35 @@ status group_coordinator::remove_group(const std::string& group_id) {
     return {};
 }
 
+status group_coordinator::remove_topic(const std::string& topic, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    ++incarnations_[topic];
+    auto of_topic = [&](const auto& entry) { return entry.first.topic == topic; };
+    status first;
+    for (auto& [id, g] : groups_) {
+        for (const auto& [tp, _] : g.committed)
+            if (tp.topic == topic && persist_)
+                if (auto s = persist_(id, tp, -1); !s.ok() && first.ok()) first = s;
+        std::erase_if(g.committed, of_topic);
+        std::erase_if(g.revoking, of_topic);
+        // Dropped before the rebalance, so that it makes no hand-overs of them.
+        bool owned = std::erase_if(g.owners, of_topic) > 0;
+        bool read = false;
+        for (auto& [_, m] : g.members) {
+            std::erase_if(m.delivered, of_topic);
+            read = m.topics.erase(topic) > 0 || read;
+        }
+        if (owned || read) rebalance_locked(g, now_ms);
+    }
+    return first;
+}
+
+std::uint64_t group_coordinator::topic_incarnation(const std::string& topic) const {
+    std::lock_guard lock(mu_);
+    auto it = incarnations_.find(topic);
+    return it == incarnations_.end() ? 0 : it->second;
+}
+
 std::optional<log::offset_t> group_coordinator::committed(const std::string& group_id,
                                                           const topic_partition& tp) const {
     std::lock_guard lock(mu_);
@@ -244,10 +277,14 @@ std::vector<group_view> group_coordinator::list() const {
 
 void group_coordinator::remember_delivered(const std::string& group_id, const std::string& consumer,
                                            std::map<topic_partition, log::offset_t> next_offsets,
-                                           const std::string& session) {
+                                           const std::string& session, std::uint64_t incarnation) {
     std::lock_guard lock(mu_);
     auto g = groups_.find(group_id);
     if (g == groups_.end()) return;
+    if (!next_offsets.empty()) {
+        auto removed = incarnations_.find(next_offsets.begin()->first.topic);
+        if ((removed == incarnations_.end() ? 0 : removed->second) != incarnation) next_offsets.clear();
+    }
     auto m = g->second.members.find(consumer);
     if (m != g->second.members.end()) {
         m->second.delivered = std::move(next_offsets);

@@ -19,6 +19,8 @@
 //
 // Committed offsets are kept in memory and written through `persist` (the
 // broker's log-structured offsets log, replayed with restore() on start).
+// Deleting a topic deletes every group's offsets of it (remove_topic), so a
+// new topic of the same name is read from its start, as in Kafka.
 // Thread-safe: one mutex; no I/O happens under it except through `persist`.
 #include <cstdint>
 #include <functional>
@@ -76,7 +78,8 @@ class group_coordinator {
 public:
     // Tells the number of partitions of a topic (0: unknown topic).
     using partition_counter = std::function<std::int32_t(const std::string& topic)>;
-    // Makes a commit durable; called under no lock, in commit order per group.
+    // Makes a commit (offset -1: a deletion) durable; called under the
+    // coordinator's lock, so the log holds commits in the order they apply.
     using persister = std::function<status(const std::string& group, const topic_partition&, log::offset_t)>;
 
     static constexpr std::int64_t default_session_timeout_ms = 10'000;
@@ -104,6 +107,7 @@ public:
     // Whether `consumer` may read or commit `tp` now (generation < 0: not checked).
     status check_owner(const std::string& group, const std::string& consumer, generation_t generation,
                        const topic_partition& tp) const;
+    // Refused (not_found) when tp's topic or partition does not exist.
     status commit(const std::string& group, const topic_partition& tp, log::offset_t offset);
     std::optional<log::offset_t> committed(const std::string& group, const topic_partition& tp) const;
     // Replays a commit read back from the offsets log at start.
@@ -112,15 +116,28 @@ public:
     // the group has members.
     status reset(const std::string& group, const std::map<topic_partition, log::offset_t>& offsets);
     status remove_group(const std::string& group);
+    // Forgets a deleted topic, after the partition counter stopped knowing
+    // it: every group's committed offsets of it (a deletion is persisted for
+    // each), members' ownership, hand-overs, subscriptions and delivered
+    // batches of it; a group that read it rebalances. Nothing of the old
+    // topic then reaches a new one of the same name.
+    status remove_topic(const std::string& topic, std::int64_t now_ms);
+    // Goes up each time `topic` is removed. A group fetch takes it before it
+    // looks the topic up and hands it to remember_delivered, which so drops
+    // a batch of a topic deleted while it was being read.
+    std::uint64_t topic_incarnation(const std::string& topic) const;
 
     std::optional<group_view> describe(const std::string& group) const;
     std::vector<group_view> list() const;
 
     // Offsets delivered by a member's last fetch, committed when it fetches
     // again (the previous batch counts as processed). `session` names the
-    // client process that received them (empty: not said).
+    // client process that received them (empty: not said). `next_offsets`
+    // are of one topic, read while its topic_incarnation was `incarnation`;
+    // if it was removed since, they are dropped.
     void remember_delivered(const std::string& group, const std::string& consumer,
-                            std::map<topic_partition, log::offset_t> next_offsets, const std::string& session = {});
+                            std::map<topic_partition, log::offset_t> next_offsets, const std::string& session = {},
+                            std::uint64_t incarnation = 0);
     // Commits the member's last delivered batch (for partitions it owns or is
     // handing over) and ends its hand-overs. Returns the first commit error.
     // A fetch from another session than the one the batch went to (a member
@@ -159,6 +176,7 @@ private:
     persister persist_;
     mutable std::mutex mu_;
     std::map<std::string, group> groups_;
+    std::map<std::string, std::uint64_t> incarnations_;  // by topic; absent: 0
 };
 
 }  // namespace gafka::broker

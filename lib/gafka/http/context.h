@@ -81,7 +81,8 @@ boost::asio::awaitable<response> handle_consume(const request& req, server_conte
 response handle_list_topics(const request& req, server_context& ctx);
 response handle_create_topic(const request& req, server_context& ctx);
 response handle_describe_topic(const request& req, server_context& ctx, const std::string& name);
-response handle_delete_topic(const request& req, server_context& ctx, const std::string& name);
+boost::asio::awaitable<response> handle_delete_topic(const request& req, server_context& ctx,
+                                                     const std::string& name);
 response handle_offsets_for_time(const request& req, server_context& ctx, const std::string& name);
 response handle_metadata(const request& req, server_context& ctx);
 // Replication (handlers_replication.cpp).

@@ -24,6 +24,9 @@ struct fetch_params {
 // Reads ?count= and ?timeout= into `out`; the error to answer when bad.
 std::optional<api_error> parse_fetch_params(const target& t, fetch_params& out);
 std::optional<std::int64_t> parse_int(const std::string& s);
+// 416 offset_out_of_range: `offset` is outside [start, end] of topic/partition.
+api_error offset_out_of_range(const std::string& topic, std::int32_t partition, log::offset_t offset,
+                              log::offset_t start, log::offset_t end);
 
 struct fetch {
     std::int64_t count = 0;

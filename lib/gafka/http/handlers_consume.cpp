@@ -22,7 +22,19 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
     auto topic_name = t->get("topic");
     if (!topic_name || topic_name->empty())
         co_return error_response(req, api_error::invalid("missing_topic", "the 'topic' parameter is required"));
-    if (t->get("group_id") || t->get("consumer_id")) co_return co_await handle_group_consume(req, ctx, *t);
+    if (t->get("group_id") || t->get("consumer_id")) {
+        // A group fetch joins the group, commits the member's last batch and
+        // takes the next one: HEAD, which must change nothing, cannot do that.
+        if (req.method() == beast_http::verb::head) {
+            auto res = error_response(req, {beast_http::status::method_not_allowed, "method_not_allowed",
+                                            "HEAD is not allowed on a group consume (it joins the group and takes "
+                                            "records); use GET",
+                                            {}});
+            res.set(beast_http::field::allow, "GET");
+            co_return res;
+        }
+        co_return co_await handle_group_consume(req, ctx, *t);
+    }
     auto topic = ctx.topics.find(*topic_name);
     if (!topic) co_return error_response(req, api_error::unknown_topic(*topic_name));
 
@@ -51,13 +63,10 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
             offset = *v;
         }
     }
-    if (offset > part.log().log_end_offset() || offset < part.log().log_start_offset()) {
-        auto e = api_error::from_status(status::out_of_range(
-            "offset " + std::to_string(offset) + " is outside the log of " + *topic_name + "/" +
-            std::to_string(*pid) + " [" + std::to_string(part.log().log_start_offset()) + ", " +
-            std::to_string(part.log().log_end_offset()) + "]"));
-        co_return error_response(req, e);
-    }
+    if (offset > part.log().log_end_offset() || offset < part.log().log_start_offset())
+        co_return error_response(req, offset_out_of_range(*topic_name, part.id(), offset,
+                                                          part.log().log_start_offset(),
+                                                          part.log().log_end_offset()));
 
     auto deadline = std::chrono::steady_clock::now() + fp.timeout;
     fetch f;
@@ -76,8 +85,10 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
         if (!slot && !(slot = ctx.long_polls.try_take())) break;  // over --max-long-polls: answer now
         co_await wait_for_any(waiting_on, deadline);
     }
-    topic->records_out += f.count;
-    topic->bytes_out += f.bytes;
+    if (req.method() != beast_http::verb::head) {  // a HEAD serves no records
+        topic->records_out += f.count;
+        topic->bytes_out += f.bytes;
+    }
 
     body += "],\"next_offset\":" + std::to_string(f.next_offset) +
             ",\"high_watermark\":" + std::to_string(part.visible_end()) +

@@ -99,6 +99,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     auto group = t.get("group_id").value_or(""), consumer = t.get("consumer_id").value_or("");
     if (auto e = check_ids(group, consumer)) co_return error_response(req, *e);
     auto topic_name = *t.get("topic");
+    auto incarnation = ctx.groups.topic_incarnation(topic_name);  // before the lookup: see remember_delivered
     auto topic = ctx.topics.find(topic_name);
     if (!topic) co_return error_response(req, api_error::unknown_topic(topic_name));
     fetch_params fp;
@@ -153,7 +154,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     }
     topic->records_out += count;
     topic->bytes_out += bytes;
-    ctx.groups.remember_delivered(group, consumer, delivered, session);
+    ctx.groups.remember_delivered(group, consumer, delivered, session, incarnation);
 
     json_writer head;
     auto& w = head.w();
@@ -240,10 +241,16 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
         if (!topic) co_return error_response(req, api_error::unknown_topic(tp.topic));
         if (tp.partition < 0 || tp.partition >= static_cast<std::int32_t>(topic->partitions.size()))
             co_return error_response(req, api_error::invalid("unknown_partition", "no such partition"));
+        // Past the end, the group would wait for records that never come while
+        // its lag shows 0; before the start, the records are gone.
+        const auto& part = *topic->partitions[static_cast<std::size_t>(tp.partition)];
+        auto offset = o["offset"].GetInt64(), start = part.log().log_start_offset(), end = part.visible_end();
+        if (offset < start || offset > end)
+            co_return error_response(req, offset_out_of_range(tp.topic, tp.partition, offset, start, end));
         if (consumer)
             if (auto s = ctx.groups.check_owner(group, *consumer, generation, tp); !s.ok())
                 co_return error_response(req, conflict_with_assignment(s.message(), ctx, group, *consumer));
-        offsets[tp] = o["offset"].GetInt64();
+        offsets[tp] = offset;
     }
     // Without a consumer_id this is an admin reset, refused while members run.
     status s;

@@ -1,8 +1,11 @@
 // Topic admin: GET/POST /api/v1/topics, GET/DELETE /api/v1/topics/{name},
 // GET /api/v1/topics/{name}/offsets?time=T (Kafka's ListOffsets by time).
+#include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
+
 #include <rapidjson/document.h>
 
 #include "gafka/broker/names.h"
+#include "gafka/http/await_status.h"
 #include "gafka/http/context.h"
 #include "gafka/http/json_writer.h"
 #include "gafka/http/query.h"
@@ -153,13 +156,25 @@ response handle_offsets_for_time(const request& req, server_context& ctx, const 
     return json_response(req, beast_http::status::ok, out.take());
 }
 
-response handle_delete_topic(const request& req, server_context& ctx, const std::string& name) {
-    if (!ctx.topics.find(name)) return error_response(req, api_error::unknown_topic(name));
+boost::asio::awaitable<response> handle_delete_topic(const request& req, server_context& ctx,
+                                                     const std::string& name) {
+    if (!ctx.topics.find(name)) co_return error_response(req, api_error::unknown_topic(name));
     if (auto s = ctx.topics.remove(name); !s.ok()) {
-        if (s.code() == status_code::not_found) return error_response(req, api_error::unknown_topic(name));
-        return error_response(req, api_error::from_status(s));
+        if (s.code() == status_code::not_found) co_return error_response(req, api_error::unknown_topic(name));
+        co_return error_response(req, api_error::from_status(s));
     }
-    return json_response(req, beast_http::status::ok, "{\"deleted\":\"" + name + "\"}\n");
+    // The groups' offsets go with the topic (as in Kafka), durably: a new
+    // topic of the same name is read from its start, also after a restart.
+    auto dropped = ctx.groups.remove_topic(name, util::steady_clock_ms());
+    if (dropped.ok()) {
+        auto through = ctx.offsets.log_end();
+        dropped = co_await await_status([&](auto done) { ctx.offsets.sync_async(through, std::move(done)); });
+    }
+    if (!dropped.ok()) {
+        auto why = "topic '" + name + "' was deleted, but not the group offsets of it: " + dropped.message();
+        co_return error_response(req, api_error::from_status(status(dropped.code(), why)));
+    }
+    co_return json_response(req, beast_http::status::ok, "{\"deleted\":\"" + name + "\"}\n");
 }
 
 }  // namespace gafka::http

@@ -124,6 +124,9 @@ int admin_reset_offsets(const reset_options& o, std::ostream& out, std::ostream&
                       : o.to_latest ? end
                       : when        ? std::clamp(by_time.count(id) ? by_time[id] : end, start, end)
                                     : std::clamp(*o.to_offset, start, end);
+        if (o.to_offset && target != *o.to_offset)  // as kafka-consumer-groups says it
+            err << "gafka-admin: warning: offset " << *o.to_offset << " is outside [" << start << ", " << end
+                << "] of " << o.topic << "/" << id << "; using " << target << "\n";
         plan += "{\"group\":\"" + o.group + "\",\"topic\":\"" + o.topic + "\",\"partition\":" + std::to_string(id) +
                 ",\"current_offset\":" + (current.count(id) ? std::to_string(current[id]) : "null") +
                 ",\"new_offset\":" + std::to_string(target) + "}\n";
