@@ -83,7 +83,7 @@ disk_full_broker() {
     [[ -f $SHIM ]] || fail "no shim at $SHIM"
     arm=$BATS_TEST_TMPDIR/arm
     GAFKA_FAIL_AFTER=0 GAFKA_FAIL_OPS=write GAFKA_FAIL_ERRNO=28 GAFKA_FAIL_SHORT=1 \
-        GAFKA_FAIL_PATH=$BATS_TEST_TMPDIR/data/ GAFKA_FAIL_ARM=$arm LD_PRELOAD=$SHIM start_broker
+        GAFKA_FAIL_PATH=$BATS_TEST_TMPDIR/data/ GAFKA_FAIL_ARM=$arm LD_PRELOAD=$SHIM start_broker "$@"
 }
 
 # values TOPIC: every value in the topic, in order, on one line.
@@ -92,10 +92,13 @@ values() {
 }
 
 @test "after a full disk is freed, produce and group commits work again and nothing acknowledged is lost" {
-    disk_full_broker
+    # Small segments and one record per batch: 24 batches of ~80 bytes fill
+    # two segments, so the failed produce's roll runs into the full disk
+    # (sealing the old segment fails writing its index) and ends after it.
+    disk_full_broker --segment-bytes 1024
     create_topic t 1
-    seq 1 5 | gafka-produce --topic t >/dev/null
-    assert_equal "$(gafka-consume --topic t --group g --exit-at-end --format value | paste -sd' ')" "1 2 3 4 5"
+    seq 1 24 | gafka-produce --topic t --batch-size 1 >/dev/null
+    assert_equal "$(gafka-consume --topic t --group g --exit-at-end --format value | paste -sd' ')" "$(seq -s' ' 1 24)"
 
     touch "$arm"
     run --separate-stderr gafka-produce --topic t --message lost --print-acks --retries 0 --timeout 5s
@@ -107,10 +110,10 @@ values() {
     assert_equal "$HTTP_STATUS" 503
     rm "$arm"
 
-    seq 6 8 | gafka-produce --topic t >/dev/null
+    seq 25 40 | gafka-produce --topic t --batch-size 1 >/dev/null
     run --separate-stderr gafka-consume --topic t --group g --exit-at-end --format value
     assert_success
-    assert_equal "$(paste -sd' ' <<<"$output")" "6 7 8"
+    assert_equal "$(paste -sd' ' <<<"$output")" "$(seq -s' ' 25 40)"
     [[ $stderr != *"commit failed"* ]] || fail "consume stderr: $stderr"
     run --separate-stderr gafka-consume --topic t --group g --exit-at-end --format value
     assert_success
@@ -123,7 +126,8 @@ values() {
         grep -q "$line" "$BROKER_LOG" || fail "no '$line' in: $(cat "$BROKER_LOG")"
     done
     start_broker
-    assert_equal "$(values t)" "1 2 3 4 5 6 7 8"
+    assert_equal "$(values t)" "$(seq -s' ' 1 40)"
+    (( $(find "$BROKER_DATA/topics/t/0" -name '*.log' | wc -l) > 2 )) || fail "no segment rolled"
     run --separate-stderr gafka-consume --topic t --group g --exit-at-end --format value
     assert_output ""
     run gafka-walcheck --quiet "$BROKER_DATA"

@@ -182,7 +182,7 @@ result<append_result> partition_log::append_locked(std::string_view batch, const
     if (auto s = discard_failed_write_locked(); !s.ok()) return s;
     auto active = active_locked();
     if (!active->empty() && active->size_bytes() + batch.size() > options_.segment_bytes)
-        if (auto s = roll_locked(); !s.ok()) return write_error_locked(s);
+        if (auto s = roll_locked(); !s.ok()) return s;
     if (auto s = active_locked()->append(batch, h, options_.segment_bytes); !s.ok()) return write_error_locked(s);
     if (!write_failed_.ok()) {
         lg()->info("{}: appends succeed again after the disk was full", dir_.string());
@@ -222,11 +222,13 @@ status partition_log::discard_failed_write_locked() {
 
 // The new segment is made before the old one is sealed: a full disk can fail
 // either step, and the old segment must then still be the one appended to.
+// A recovery point that cannot be written fails this append only: the older
+// one on disk stays valid, recovery just scans more.
 status partition_log::roll_locked() {
     auto old = active_locked();
     auto seg = segment::create(dir_, end_offset_, options_.index_interval_bytes);
-    if (!seg.ok()) return seg.error();
-    if (auto s = old->seal(); !s.ok()) return s;
+    if (!seg.ok()) return write_error_locked(seg.error());
+    if (auto s = old->seal(); !s.ok()) return write_error_locked(s);
     durable_ = std::max(durable_, old->next_offset());
     segments_[end_offset_] = std::move(*seg);
     return write_recovery_point(end_offset_);
