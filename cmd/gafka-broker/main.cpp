@@ -1,10 +1,10 @@
-// gafka-broker: serves topics over HTTP/JSON until SIGTERM or SIGINT.
+// gafka-broker: serves topics over HTTP/JSON until SIGTERM, SIGINT or SIGHUP.
 #include "gafka/broker/broker.h"
 #include "gafka/cli/program.h"
 #include "gafka/util/duration.h"
 
 int main(int argc, char** argv) {
-    CLI::App app{"Serve gafka topics over HTTP/JSON until SIGTERM or SIGINT.", "gafka-broker"};
+    CLI::App app{"Serve gafka topics over HTTP/JSON until SIGTERM, SIGINT or SIGHUP.", "gafka-broker"};
     gafka::cli::configure_app(app);
     gafka::broker::broker_config c;
     std::string flush = "always", role = "leader", lag_max = "10s", idle = "60s", header = "30s", token_file;

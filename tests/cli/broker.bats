@@ -83,6 +83,35 @@ requests_total() {
     assert_equal "$(log_end_offsets t)" "$ends"
 }
 
+@test "SIGHUP (the terminal of a broker started with & closing) stops it cleanly too; restart scans nothing" {
+    start_broker
+    create_topic t 1
+    seq 1 100 | gafka-produce --topic t || fail "produce failed"
+    ends=$(log_end_offsets t)
+    _stop_pid "$BROKER_PID" HUP
+    BROKER_PID=""
+    assert_equal "$BROKER_STATUS" 0
+    grep -q 'signal 1: shutting down' "$BROKER_LOG" || fail "$(cat "$BROKER_LOG")"
+    grep -q 'stopped cleanly' "$BROKER_LOG" || fail "$(cat "$BROKER_LOG")"
+    assert_equal "$(cat "$BROKER_DATA/topics/t/0/recovery-point")" "$(jq '.[0]' <<<"$ends")"
+    start_broker
+    run grep -E 'warn|error|torn|corrupt' "$BROKER_LOG"
+    assert_failure
+    assert_equal "$(log_end_offsets t)" "$ends"
+}
+
+@test "a broker started with SIGHUP ignored (as nohup does) keeps ignoring it" {
+    trap '' HUP
+    start_broker
+    trap - HUP
+    kill -HUP "$BROKER_PID"
+    stop_broker
+    assert_equal "$BROKER_STATUS" 0
+    run grep -c 'signal 1:' "$BROKER_LOG"
+    assert_output 0
+    grep -q 'signal 15: shutting down' "$BROKER_LOG" || fail "$(cat "$BROKER_LOG")"
+}
+
 @test "a long poll returns as soon as a record is produced, long before its timeout" {
     start_broker
     create_topic lp 1

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # The fault harness (scripts/fault, issue #8): its checker is tested on logs
-# with known faults, the write/fsync failure shim fails what it should, and
-# a short seeded campaign of kill -9, pauses, torn and damaged tails and I/O
+# with known faults, the write/fsync failure shim fails what it should, a
+# log works again once a full disk is freed while a failed fsync keeps it
+# failed until a restart (issue 17), and a short seeded campaign of kill -9,
+# pauses, torn and damaged tails and I/O
 # failures loses, duplicates, reorders and corrupts nothing acknowledged, nor
 # does a short failover campaign (scripts/fault/failover.sh) on a leader and a
 # follower. The long campaigns are `scripts/fault/campaign.sh --runs N --seed
@@ -72,6 +74,99 @@ shim_refuses() {
     # the broker cut it back (at-least-once allows either; the checker only
     # counts what was acknowledged).
     shim_refuses fsync '^\[[01]\]$'
+}
+
+# A disk that fills and is freed again: the shim fails every write to the
+# data dir with ENOSPC (the first of each write loop half done, leaving part
+# of a batch or of an index entry behind) while $arm exists.
+disk_full_broker() {
+    [[ -f $SHIM ]] || fail "no shim at $SHIM"
+    arm=$BATS_TEST_TMPDIR/arm
+    GAFKA_FAIL_AFTER=0 GAFKA_FAIL_OPS=write GAFKA_FAIL_ERRNO=28 GAFKA_FAIL_SHORT=1 \
+        GAFKA_FAIL_PATH=$BATS_TEST_TMPDIR/data/ GAFKA_FAIL_ARM=$arm LD_PRELOAD=$SHIM start_broker "$@"
+}
+
+# values TOPIC: every value in the topic, in order, on one line.
+values() {
+    gafka-consume --topic "$1" --from-beginning --exit-at-end --format value | paste -sd' '
+}
+
+@test "after a full disk is freed, produce and group commits work again and nothing acknowledged is lost" {
+    # Small segments and one record per batch: 24 batches of ~80 bytes fill
+    # two segments, so the failed produce's roll runs into the full disk
+    # (sealing the old segment fails writing its index) and ends after it.
+    disk_full_broker --segment-bytes 1024
+    create_topic t 1
+    seq 1 24 | gafka-produce --topic t --batch-size 1 >/dev/null
+    assert_equal "$(gafka-consume --topic t --group g --exit-at-end --format value | paste -sd' ')" "$(seq -s' ' 1 24)"
+
+    touch "$arm"
+    run --separate-stderr gafka-produce --topic t --message lost --print-acks --retries 0 --timeout 5s
+    assert_failure
+    assert_output ""
+    [[ $stderr == *"No space left on device"* ]] || fail "produce stderr: $stderr"
+    # The offsets log is on the same full disk: a commit fails too.
+    api POST /api/v1/consumer-groups/g2/offsets -d '{"offsets":[{"topic":"t","partition":0,"offset":1}]}'
+    assert_equal "$HTTP_STATUS" 503
+    rm "$arm"
+
+    seq 25 40 | gafka-produce --topic t --batch-size 1 >/dev/null
+    run --separate-stderr gafka-consume --topic t --group g --exit-at-end --format value
+    assert_success
+    assert_equal "$(paste -sd' ' <<<"$output")" "$(seq -s' ' 25 40)"
+    [[ $stderr != *"commit failed"* ]] || fail "consume stderr: $stderr"
+    run --separate-stderr gafka-consume --topic t --group g --exit-at-end --format value
+    assert_success
+    assert_output ""  # committed: nothing delivered again
+
+    stop_broker
+    assert_equal "$BROKER_STATUS" 0
+    for line in "topics/t/0: disk full, refusing appends" "groups/offsets: disk full, refusing appends" \
+        "topics/t/0: appends succeed again" "groups/offsets: appends succeed again" "stopped cleanly"; do
+        grep -q "$line" "$BROKER_LOG" || fail "no '$line' in: $(cat "$BROKER_LOG")"
+    done
+    start_broker
+    assert_equal "$(values t)" "$(seq -s' ' 1 40)"
+    (( $(find "$BROKER_DATA/topics/t/0" -name '*.log' | wc -l) > 2 )) || fail "no segment rolled"
+    run --separate-stderr gafka-consume --topic t --group g --exit-at-end --format value
+    assert_output ""
+    run gafka-walcheck --quiet "$BROKER_DATA"
+    assert_success
+}
+
+@test "a failed fsync leaves its log failed until a restart, and other logs and group commits work on" {
+    [[ -f $SHIM ]] || fail "no shim at $SHIM"
+    arm=$BATS_TEST_TMPDIR/arm
+    # ENOSPC from fsync: not a full disk to wait out, the data may be lost.
+    GAFKA_FAIL_AFTER=0 GAFKA_FAIL_OPS=fsync GAFKA_FAIL_ERRNO=28 GAFKA_FAIL_PATH=/topics/t/ \
+        GAFKA_FAIL_ARM=$arm LD_PRELOAD=$SHIM start_broker
+    create_topic t 1
+    create_topic u 1
+    gafka-produce --topic t --message one >/dev/null
+    touch "$arm"
+    run --separate-stderr gafka-produce --topic t --message two --retries 0 --timeout 5s
+    assert_failure
+    rm "$arm"
+    run --separate-stderr gafka-produce --topic t --message three --retries 0 --timeout 5s
+    assert_failure
+    [[ $stderr == *"until the broker is restarted"* ]] || fail "produce stderr: $stderr"
+    gafka-produce --topic u --message other >/dev/null
+    run --separate-stderr gafka-consume --topic t --group g --exit-at-end --format value
+    assert_success
+    assert_output "one"
+    [[ $stderr != *"commit failed"* ]] || fail "consume stderr: $stderr"
+
+    stop_broker
+    assert_equal "$BROKER_STATUS" 1
+    ! grep -q "stopped cleanly" "$BROKER_LOG" || fail "$(cat "$BROKER_LOG")"
+    grep -q "not every log closed cleanly" "$BROKER_LOG" || fail "$(cat "$BROKER_LOG")"
+    start_broker
+    gafka-produce --topic t --message four >/dev/null
+    [[ $(values t) =~ ^one( two)?\ four$ ]] || fail "t holds: $(values t)"
+    assert_equal "$(values u)" "other"
+    run --separate-stderr gafka-consume --topic t --group g --exit-at-end --format value
+    assert_success
+    [[ $output != *one* ]] || fail "delivered again: $output"
 }
 
 @test "a short seeded campaign loses, duplicates, reorders and corrupts nothing acknowledged" {

@@ -8,6 +8,10 @@
  *   GAFKA_FAIL_ERRNO=N       the errno returned (default EIO; 28 is ENOSPC)
  *   GAFKA_FAIL_ARM=FILE      count (and fail) only while FILE exists, so a
  *                            test can let the broker start, then arm it
+ *                            (and disarm it again: a disk that was full)
+ *   GAFKA_FAIL_SHORT=1       a failing write first writes half its bytes and
+ *                            returns that count, as a write that fills the
+ *                            disk does; the caller's write of the rest fails
  *
  * write, pwrite and writev of a matching file, and fsync and fdatasync of
  * one, are counted together; call N+1 and every later one fails with the
@@ -28,6 +32,20 @@
 namespace {
 
 std::atomic<long> calls{0};
+std::atomic<bool> just_shortened{false};
+
+/* With GAFKA_FAIL_SHORT, every other failing write (the first of each
+ * pwrite_all-style loop) writes half of `n` instead: returns that half, or 0
+ * when the call should fail outright. */
+size_t short_part(size_t n) {
+    const char* s = getenv("GAFKA_FAIL_SHORT");
+    if (!s || strcmp(s, "1") != 0 || n < 2) return 0;
+    if (just_shortened.exchange(true)) {
+        just_shortened = false;
+        return 0;
+    }
+    return n / 2;
+}
 
 int fails_now(int fd, int is_sync) {
     static long after = -2;
@@ -67,19 +85,34 @@ extern "C" {
 
 ssize_t write(int fd, const void* buf, size_t n) {
     REAL(write, ssize_t (*)(int, const void*, size_t));
-    if (fails_now(fd, 0)) return -1;
+    if (fails_now(fd, 0)) {
+        int err = errno;
+        if (size_t half = short_part(n)) return real_write(fd, buf, half);
+        errno = err;
+        return -1;
+    }
     return real_write(fd, buf, n);
 }
 
 ssize_t pwrite(int fd, const void* buf, size_t n, off_t pos) {
     REAL(pwrite, ssize_t (*)(int, const void*, size_t, off_t));
-    if (fails_now(fd, 0)) return -1;
+    if (fails_now(fd, 0)) {
+        int err = errno;
+        if (size_t half = short_part(n)) return real_pwrite(fd, buf, half, pos);
+        errno = err;
+        return -1;
+    }
     return real_pwrite(fd, buf, n, pos);
 }
 
 ssize_t pwrite64(int fd, const void* buf, size_t n, off_t pos) {
     REAL(pwrite64, ssize_t (*)(int, const void*, size_t, off_t));
-    if (fails_now(fd, 0)) return -1;
+    if (fails_now(fd, 0)) {
+        int err = errno;
+        if (size_t half = short_part(n)) return real_pwrite64(fd, buf, half, pos);
+        errno = err;
+        return -1;
+    }
     return real_pwrite64(fd, buf, n, pos);
 }
 

@@ -17,6 +17,8 @@
 
 #include <sys/resource.h>
 
+#include <csignal>
+
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
@@ -194,6 +196,11 @@ int run_broker(const broker_config& config) {
             fetcher->start();
         }
         asio::signal_set signals(io, SIGINT, SIGTERM);
+        // SIGHUP too: a broker started with `&` from a terminal gets it when
+        // the terminal closes, and should stop as cleanly as on SIGTERM. One
+        // started under nohup (SIGHUP ignored) keeps ignoring it.
+        if (struct sigaction old {}; ::sigaction(SIGHUP, nullptr, &old) == 0 && old.sa_handler != SIG_IGN)
+            signals.add(SIGHUP);
         signals.async_wait([&](const boost::system::error_code& ec, int sig) {
             if (ec) return;
             lg->info("signal {}: shutting down", sig);
@@ -234,12 +241,16 @@ int run_broker(const broker_config& config) {
     }  // the io_context and its sessions are gone before the logs close
     if (fetcher) fetcher->stop();
     fsync_pool.join();
-    if (auto s = (*offsets)->close(); !s.ok()) lg->error("closing the offsets log: {}", s.message());
+    if (auto s = (*offsets)->close(); !s.ok()) {
+        lg->error("closing the offsets log: {}", s.message());
+        status_code = 1;
+    }
     if (auto s = (*topics)->close(); !s.ok()) {
         lg->error("closing logs: {}", s.message());
         status_code = 1;
     }
-    lg->info("stopped cleanly");
+    if (status_code == 0) lg->info("stopped cleanly");
+    else lg->error("stopped, but not every log closed cleanly; the next start recovers them from disk");
     return status_code;
 }
 

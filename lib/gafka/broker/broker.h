@@ -1,7 +1,8 @@
 #pragma once
-// gafka-broker's whole life: open the data dir, serve HTTP until SIGTERM or
-// SIGINT, then shut down cleanly (stop accepting, finish, close every log
-// with a recovery point so the next start scans nothing).
+// gafka-broker's whole life: open the data dir, serve HTTP until SIGTERM,
+// SIGINT or SIGHUP (unless SIGHUP was ignored at start, as under nohup),
+// then shut down cleanly (stop accepting, finish, close every log with a
+// recovery point so the next start scans nothing).
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -57,7 +58,9 @@ struct broker_config {
 status apply_limit_flags(broker_config& config, const std::string& idle_timeout, const std::string& header_timeout,
                          const std::string& token_file);
 
-// Runs until a signal; returns the process exit code (0 after a clean stop).
+// Runs until a signal; returns the process exit code: 0 after a clean stop,
+// 1 when a log could not be closed cleanly (it failed earlier, or failed to
+// close).
 int run_broker(const broker_config& config);
 
 // Reads the TLS flags into `config`: --tls-cert and --tls-key (both or

@@ -42,7 +42,8 @@ result<std::unique_ptr<partition_log>> partition_log::open(const std::filesystem
 partition_log::~partition_log() {
     std::unique_lock lock(mu_);
     syncs_idle_.wait(lock, [&] { return !syncing_; });
-    if (segments_.empty()) return;
+    // A failed log is left as it is (trim fsyncs) for recovery to read.
+    if (segments_.empty() || !failed_.ok()) return;
     if (auto s = active_locked()->trim(); !s.ok())
         lg()->warn("{}: could not trim the preallocated end of the log: {}", dir_.string(), s.to_string());
 }
@@ -178,33 +179,57 @@ result<append_result> partition_log::append_stamped(std::string_view batch) {
 }
 
 result<append_result> partition_log::append_locked(std::string_view batch, const batch_header& h) {
+    if (auto s = discard_failed_write_locked(); !s.ok()) return s;
     auto active = active_locked();
     if (!active->empty() && active->size_bytes() + batch.size() > options_.segment_bytes)
         if (auto s = roll_locked(); !s.ok()) return s;
-    if (auto s = active_locked()->append(batch, h, options_.segment_bytes); !s.ok()) {
-        failed_ = s;
-        lg()->error("{}: write failed, refusing further appends: {}", dir_.string(), s.to_string());
-        return s;
+    if (auto s = active_locked()->append(batch, h, options_.segment_bytes); !s.ok()) return write_error_locked(s);
+    if (!write_failed_.ok()) {
+        lg()->info("{}: appends succeed again after the disk was full", dir_.string());
+        write_failed_ = {};
     }
     end_offset_ = h.next_offset();
     producers_.appended(h, util::wall_clock_ms());
     return append_result{h.base_offset, h.last_offset()};
 }
 
+status partition_log::write_error_locked(const status& s) {
+    if (!util::is_no_space(s)) return fail_locked(s);
+    if (write_failed_.ok())
+        lg()->error("{}: disk full, refusing appends until a write succeeds again (nothing acknowledged is lost): {}",
+                    dir_.string(), s.message());
+    write_failed_ = s;
+    return s;
+}
+
+status partition_log::fail_locked(const status& s) {
+    failed_ = status(s.code(), s.message() + "; " + dir_.string() +
+                               " refuses writes until the broker is restarted (recovery then re-reads it from disk)");
+    lg()->error("{}", failed_.message());
+    return failed_;
+}
+
+status partition_log::discard_failed_write_locked() {
+    if (write_failed_.ok()) return {};
+    auto seg = active_locked();
+    auto from = std::max(durable_, seg->base_offset());
+    auto pos = seg->position_of(from);
+    if (!pos.ok()) return fail_locked(pos.error());
+    if (auto s = seg->discard_failed_append(*pos, from); !s.ok())
+        return util::is_no_space(s) ? s : fail_locked(s);
+    return {};
+}
+
+// The new segment is made before the old one is sealed: a full disk can fail
+// either step, and the old segment must then still be the one appended to.
+// A recovery point that cannot be written fails this append only: the older
+// one on disk stays valid, recovery just scans more.
 status partition_log::roll_locked() {
     auto old = active_locked();
-    if (auto s = old->seal(); !s.ok()) {
-        failed_ = s;
-        lg()->error("{}: sealing {} failed, refusing further appends: {}", dir_.string(), old->log_path().string(),
-                    s.to_string());
-        return s;
-    }
-    durable_ = std::max(durable_, old->next_offset());
     auto seg = segment::create(dir_, end_offset_, options_.index_interval_bytes);
-    if (!seg.ok()) {
-        failed_ = seg.error();
-        return failed_;
-    }
+    if (!seg.ok()) return write_error_locked(seg.error());
+    if (auto s = old->seal(); !s.ok()) return write_error_locked(s);
+    durable_ = std::max(durable_, old->next_offset());
     segments_[end_offset_] = std::move(*seg);
     return write_recovery_point(end_offset_);
 }
@@ -260,8 +285,7 @@ void partition_log::run_syncs() {
             std::lock_guard lock(mu_);
             ++sync_count_;
             if (!s.ok()) {
-                failed_ = s;
-                lg()->error("{}: fsync failed, refusing further appends: {}", dir_.string(), s.to_string());
+                (void)fail_locked(s);
                 continue;
             }
             // A truncation meanwhile may have cut below `target`, and batches
@@ -406,10 +430,7 @@ status partition_log::truncate_to(offset_t offset) {
             return status::invalid_argument("offset " + std::to_string(offset) + " is not a batch boundary");
     }
     lg()->warn("{}: truncating from offset {} (log end was {})", dir_.string(), offset, end_offset_);
-    if (auto s = seg->truncate(*pos, offset); !s.ok()) {
-        failed_ = s;
-        return s;
-    }
+    if (auto s = seg->truncate(*pos, offset); !s.ok()) return fail_locked(s);
     end_offset_ = offset;
     durable_ = std::min(durable_, offset);
     ++truncations_;  // an fsync in flight now proves nothing of what is appended next

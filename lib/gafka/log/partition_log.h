@@ -8,12 +8,17 @@
 // while a sync is in flight (group commit: every sync covers all appends
 // made before it started).
 //
-// Invariants: log_start_offset() <= durable_offset() <= log_end_offset();
-// once a write or fsync fails the log is failed for good and refuses appends
-// (an fsync is never retried: the page cache may already have dropped the
-// dirty pages). Corruption found in the middle of the log (on open or on a
-// read) sets corrupt_offset(): reads stop before it and appends are refused
-// until gafka-walcheck --repair.
+// Invariants: log_start_offset() <= durable_offset() <= log_end_offset().
+// A write that finds the disk full (util::is_no_space) fails only its
+// own append: it advanced nothing, and the next append first cuts what it
+// may have left past the last whole batch and reads back the batches not
+// yet fsynced, then writes (so the log works again once there is room).
+// Any other write failure, and every fsync failure, fails the log for good:
+// appends and syncs are refused until the broker restarts and recovery
+// re-reads the log from disk (an fsync is never retried: the page cache may
+// already have dropped the dirty pages). Corruption found in the middle of
+// the log (on open or on a read) sets corrupt_offset(): reads stop before it
+// and appends are refused until gafka-walcheck --repair.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -139,6 +144,12 @@ private:
     status write_recovery_point(offset_t offset);
     result<append_result> append_locked(std::string_view batch, const batch_header& h);
     status roll_locked();
+    // A write path's failure: a full disk is remembered in write_failed_ and
+    // returned; anything else fails the log for good (fail_locked).
+    status write_error_locked(const status& s);
+    status fail_locked(const status& s);
+    // Before each append while write_failed_ is set: segment::discard_failed_append.
+    status discard_failed_write_locked();
     void run_syncs();
     status writable_locked() const;
     std::shared_ptr<segment> active_locked() const { return segments_.rbegin()->second; }
@@ -152,7 +163,8 @@ private:
     offset_t durable_ = 0;
     offset_t recovery_point_ = 0;  // batches below it are fsynced and trusted on open
     mutable std::optional<offset_t> corrupt_at_;
-    status failed_;
+    status failed_;        // for good: see the class comment
+    status write_failed_;  // the last append found the disk full; cleared by the next that succeeds
     bool closed_ = false;
     bool syncing_ = false;
     std::int64_t sync_count_ = 0;

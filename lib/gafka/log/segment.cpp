@@ -115,11 +115,15 @@ status segment::append(std::string_view batch, const batch_header& h, std::uint6
     zeros_end_ = std::max(zeros_end_, size_);
     next_offset_ = h.next_offset();
     max_timestamp_ = std::max(max_timestamp_, h.max_timestamp);
-    // The batch is written: failing to zero ahead only costs later fsyncs.
+    // The batch is written: failing to zero ahead (a full disk fails it
+    // first) only costs later fsyncs, so it never fails the append.
     if (batch.size() > zero_ahead_max_batch || zero_ahead_failed_) return {};
     if (auto s = zero_ahead(zero_limit); !s.ok()) {
         util::logger("log")->warn("{}: stopped preallocating: {}", log_.path().string(), s.to_string());
         zero_ahead_failed_ = true;
+        // Give back a partly written run of zeros (and its space).
+        if (auto t = log_.truncate(zeros_end_); !t.ok())
+            util::logger("log")->warn("{}: {}", log_.path().string(), t.to_string());
     }
     return {};
 }
@@ -150,6 +154,19 @@ status segment::trim() {
     if (zeros_end_ == size_) return {};
     if (auto s = cut_zeros(); !s.ok()) return s;
     return log_.sync_data();
+}
+
+status segment::discard_failed_append(std::uint64_t check_from, offset_t check_offset) {
+    if (auto s = log_.truncate(size_); !s.ok()) return s;
+    zeros_end_ = size_;
+    if (auto s = index_.truncate_from_position(size_); !s.ok()) return s;
+    auto scan = scan_segment(log_, check_from, check_offset);
+    if (!scan.ok()) return scan.error();
+    if (scan->problem || scan->valid_end != size_ || (scan->batches > 0 && scan->next_offset != next_offset_))
+        return status::corruption(log_.path().string() + ": the batches after position " +
+                                  std::to_string(check_from) + " no longer read back whole after a failed write");
+    zero_ahead_failed_ = false;  // there is room again, or the next append says so
+    return {};
 }
 
 offset_t segment::scan_start_for_time(timestamp_ms t) const {

@@ -76,6 +76,14 @@ public:
     status truncate(std::uint64_t position, offset_t next_offset);
     // Cuts the preallocated zeros off the file (a clean close, or a seal).
     status trim();
+    // After an append failed (it changed nothing in memory, but may have left
+    // part of a batch, of an index entry or of the zeros ahead in the
+    // files): cuts the files back to the end of the last whole batch, then
+    // reads back the batches from `check_from` (a batch boundary holding
+    // offset `check_offset`) to that end, so nothing the failed write touched
+    // is served. No fsync: a crash leaves at worst a torn tail, which
+    // recovery cuts.
+    status discard_failed_append(std::uint64_t check_from, offset_t check_offset);
 
     status sync() const { return log_.sync_data(); }
     // Trims, writes the final index entry, fsyncs the log and maps the index.
@@ -97,7 +105,7 @@ private:
     // running to the end of the file; only they are ever cut. Any other
     // bytes past size_ (corruption recovery refuses to serve past) are kept.
     std::uint64_t zeros_end_ = 0;
-    bool zero_ahead_failed_ = false;  // stop trying (and warning) on this segment
+    bool zero_ahead_failed_ = false;  // stop trying (and warning) until a failed append is discarded
     offset_t next_offset_ = 0;
     timestamp_ms max_timestamp_ = 0;
     std::optional<std::uint64_t> last_batch_position_;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace gafka::util {
 
@@ -131,6 +132,14 @@ result<std::string> read_whole_file(const std::filesystem::path& path) {
     if (!n.ok()) return n.error();
     data.resize(*n);
     return data;
+}
+
+bool is_no_space(const status& s) {
+    const auto& m = s.message();
+    if (s.code() != status_code::io_error || m.starts_with("fsync ") || m.starts_with("fdatasync ")) return false;
+    for (int err : {ENOSPC, EDQUOT})
+        if (m.ends_with(std::string(": ") + std::strerror(err))) return true;
+    return false;
 }
 
 }  // namespace gafka::util
