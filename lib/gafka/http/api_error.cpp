@@ -19,7 +19,8 @@ api_error api_error::from_status(const status& s) {
         case status_code::not_leader: return {bh::status::misdirected_request, "not_leader", s.message(), {}};
         case status_code::unavailable: return {bh::status::service_unavailable, "unavailable", s.message(), {}};
         case status_code::corruption: return {bh::status::service_unavailable, "corrupt_log", s.message(), {}};
-        case status_code::io_error: return {bh::status::service_unavailable, "storage_error", s.message(), {}};
+        case status_code::io_error:
+        case status_code::no_space: return {bh::status::service_unavailable, "storage_error", s.message(), {}};
         case status_code::ok: break;
     }
     return {bh::status::internal_server_error, "internal", s.message(), {}};

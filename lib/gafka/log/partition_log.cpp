@@ -194,7 +194,7 @@ result<append_result> partition_log::append_locked(std::string_view batch, const
 }
 
 status partition_log::write_error_locked(const status& s) {
-    if (!util::is_no_space(s)) return fail_locked(s);
+    if (s.code() != status_code::no_space) return fail_locked(s);
     if (write_failed_.ok())
         lg()->error("{}: disk full, refusing appends until a write succeeds again (nothing acknowledged is lost): {}",
                     dir_.string(), s.message());
@@ -216,7 +216,7 @@ status partition_log::discard_failed_write_locked() {
     auto pos = seg->position_of(from);
     if (!pos.ok()) return fail_locked(pos.error());
     if (auto s = seg->discard_failed_append(*pos, from); !s.ok())
-        return util::is_no_space(s) ? s : fail_locked(s);
+        return s.code() == status_code::no_space ? s : fail_locked(s);
     return {};
 }
 

@@ -9,7 +9,7 @@
 // made before it started).
 //
 // Invariants: log_start_offset() <= durable_offset() <= log_end_offset().
-// A write that finds the disk full (util::is_no_space) fails only its
+// A write that finds the disk full (status_code::no_space) fails only its
 // own append: it advanced nothing, and the next append first cuts what it
 // may have left past the last whole batch and reads back the batches not
 // yet fsynced, then writes (so the log works again once there is room).

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 namespace gafka::util {
 
@@ -87,12 +86,12 @@ status file::truncate(std::uint64_t size) const {
 }
 
 status file::sync_data() const {
-    if (::fdatasync(fd_) != 0) return status::from_errno("fdatasync " + path_.string(), errno);
+    if (::fdatasync(fd_) != 0) return status::sync_failure("fdatasync " + path_.string(), errno);
     return {};
 }
 
 status file::sync() const {
-    if (::fsync(fd_) != 0) return status::from_errno("fsync " + path_.string(), errno);
+    if (::fsync(fd_) != 0) return status::sync_failure("fsync " + path_.string(), errno);
     return {};
 }
 
@@ -132,14 +131,6 @@ result<std::string> read_whole_file(const std::filesystem::path& path) {
     if (!n.ok()) return n.error();
     data.resize(*n);
     return data;
-}
-
-bool is_no_space(const status& s) {
-    const auto& m = s.message();
-    if (s.code() != status_code::io_error || m.starts_with("fsync ") || m.starts_with("fdatasync ")) return false;
-    for (int err : {ENOSPC, EDQUOT})
-        if (m.ends_with(std::string(": ") + std::strerror(err))) return true;
-    return false;
 }
 
 }  // namespace gafka::util

@@ -53,12 +53,4 @@ status atomic_write_file(const std::filesystem::path& path, std::string_view con
 
 result<std::string> read_whole_file(const std::filesystem::path& path);
 
-// True when `s` is the failure of a write, truncate or open made here that
-// found no room (ENOSPC, EDQUOT): it made nothing durable and may be tried
-// again once room is made. Never true for an fsync's failure, whatever its
-// errno: that one is never retried (the kernel may have dropped the dirty
-// pages). Read from the message this file builds ("CALL PATH: strerror"),
-// as a status carries no errno.
-bool is_no_space(const status& s);
-
 }  // namespace gafka::util

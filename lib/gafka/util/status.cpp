@@ -1,5 +1,6 @@
 #include "gafka/util/status.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace gafka {
@@ -12,6 +13,7 @@ const char* to_string(status_code code) {
         case status_code::already_exists: return "already_exists";
         case status_code::corruption: return "corruption";
         case status_code::io_error: return "io_error";
+        case status_code::no_space: return "no_space";
         case status_code::out_of_range: return "out_of_range";
         case status_code::too_large: return "too_large";
         case status_code::not_leader: return "not_leader";
@@ -22,6 +24,11 @@ const char* to_string(status_code code) {
 }
 
 status status::from_errno(const std::string& what, int err) {
+    auto code = (err == ENOSPC || err == EDQUOT) ? status_code::no_space : status_code::io_error;
+    return {code, what + ": " + std::strerror(err)};
+}
+
+status status::sync_failure(const std::string& what, int err) {
     return io_error(what + ": " + std::strerror(err));
 }
 

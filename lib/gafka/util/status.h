@@ -15,6 +15,7 @@ enum class status_code {
     already_exists,
     corruption,
     io_error,
+    no_space,  // a write found the disk full (ENOSPC, EDQUOT): nothing it wrote is durable, so it may be tried again
     out_of_range,
     too_large,
     not_leader,
@@ -39,8 +40,12 @@ public:
     static status too_large(std::string m) { return {status_code::too_large, std::move(m)}; }
     static status unavailable(std::string m) { return {status_code::unavailable, std::move(m)}; }
     static status conflict(std::string m) { return {status_code::conflict, std::move(m)}; }
-    // An io_error built from errno, naming what was being done.
+    // An io_error built from errno, naming what was being done; no_space for
+    // ENOSPC and EDQUOT. A failed fsync is never no_space, whatever its errno
+    // (it is never retried: the kernel may have dropped the dirty pages), so
+    // the sync calls build theirs with sync_failure.
     static status from_errno(const std::string& what, int err);
+    static status sync_failure(const std::string& what, int err);
 
     bool ok() const { return code_ == status_code::ok; }
     status_code code() const { return code_; }
