@@ -15,6 +15,7 @@
 // Asking a struct for a field name its schema lacks, or for the wrong kind,
 // is a programming error: it asserts, and in release builds returns a
 // zero/empty value.
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -83,7 +84,8 @@ public:
     std::optional<std::string_view> records(std::string_view name) const;
     const array_t& array(std::string_view name) const { return at(name).items(); }
 
-    value& set(std::string_view name, std::int64_t i) { at(name) = value(i); return *this; }
+    template <std::integral I>  // any width, bool too; a template so `set(n, 0)` is not a null char*
+    value& set(std::string_view name, I i) { at(name) = value(static_cast<std::int64_t>(i)); return *this; }
     value& set(std::string_view name, std::string s) { at(name) = value(std::move(s)); return *this; }
     value& set(std::string_view name, const char* s) { return set(name, std::string(s)); }
     value& set_null(std::string_view name) { at(name) = value(); return *this; }
