@@ -1,5 +1,6 @@
 // The table-driven Kafka codec (kafka/codec.h, kafka/frame.h): frames a real
-// client sent (kcat 1.7 / librdkafka 2.0.2, captured on 127.0.0.1 and kept in
+// client sent (kcat 1.7 / librdkafka 2.0.2, captured by a python listener on
+// 127.0.0.1 that answered ApiVersions and Metadata, kept in
 // tests/unit/data/kafka/) decode to the fields it meant and re-encode to the
 // same bytes; every cut of a frame is a clean error; every served API
 // round-trips at every served version; unserved keys and versions are told
@@ -126,9 +127,35 @@ TEST(kafka_messages_test, kcat_metadata_v4_requests_decode_topics_and_auto_creat
     EXPECT_EQ(reencode(*req), named);
 }
 
+TEST(kafka_messages_test, kcat_produce_v7_request_keeps_its_record_batch_as_sent) {
+    // printf 'k1\thello gafka\n' | kcat -P -t events -K '\t' -p 0
+    std::string frame = read_vector("kcat_produce_v7_events.bin");
+    auto req = decode_request(frame, max_frame);
+    ASSERT_TRUE(req.ok()) << req.error().to_string();
+    EXPECT_EQ(req->header.api_key, api_key::produce);
+    EXPECT_EQ(req->header.api_version, 7);
+    EXPECT_EQ(req->header.client_id, "rdkafka");
+    EXPECT_EQ(req->body.nullable_str("transactional_id"), std::nullopt);
+    EXPECT_EQ(req->body.i16("acks"), -1);
+    EXPECT_EQ(req->body.i32("timeout_ms"), 30000);
+    const array_t& topics = req->body.array("topic_data");
+    ASSERT_EQ(topics.size(), 1u);
+    EXPECT_EQ(topics[0].str("name"), "events");
+    ASSERT_EQ(topics[0].array("partition_data").size(), 1u);
+    const value& partition = topics[0].array("partition_data")[0];
+    EXPECT_EQ(partition.i32("index"), 0);
+    auto batch = partition.records("records");
+    ASSERT_TRUE(batch.has_value());
+    ASSERT_EQ(batch->size(), 81u);           // one RecordBatch v2 of one record
+    EXPECT_EQ((*batch)[16], '\x02');         // magic
+    EXPECT_EQ(batch->data(), frame.data() + frame.size() - 81);  // a view, not a copy
+    EXPECT_NE(batch->find("hello gafka"), std::string_view::npos);
+    EXPECT_EQ(reencode(*req), frame);
+}
+
 TEST(kafka_messages_test, every_cut_of_a_real_frame_is_a_clean_error) {
     for (const char* name : {"kcat_api_versions_v3.bin", "kcat_metadata_v4_no_topics.bin",
-                             "kcat_metadata_v4_topic_events.bin"}) {
+                             "kcat_metadata_v4_topic_events.bin", "kcat_produce_v7_events.bin"}) {
         std::string frame = read_vector(name);
         for (std::size_t cut = 0; cut < frame.size(); ++cut) {
             // Cut with its prefix as sent: the size no longer matches.
