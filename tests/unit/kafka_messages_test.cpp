@@ -52,7 +52,7 @@ public:
 
     value fill(const struct_schema& s) {
         value v = value::make(s);
-        auto& fields = const_cast<struct_t&>(v.as_struct()).fields;
+        auto& fields = v.as_struct().fields;
         for (std::size_t i = 0; i < s.fields.size(); ++i)
             if (s.fields[i].present.contains(version_)) fields[i] = fill(s.fields[i]);
         return v;

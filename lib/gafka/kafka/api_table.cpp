@@ -38,6 +38,16 @@ constexpr bool ascending() {
     return true;
 }
 static_assert(ascending(), "served_apis() is in ascending api key order");
+static_assert(m::produce.key == api_key::produce && m::fetch.key == api_key::fetch &&
+              m::list_offsets.key == api_key::list_offsets && m::metadata.key == api_key::metadata &&
+              m::offset_commit.key == api_key::offset_commit && m::offset_fetch.key == api_key::offset_fetch &&
+              m::find_coordinator.key == api_key::find_coordinator && m::join_group.key == api_key::join_group &&
+              m::heartbeat.key == api_key::heartbeat && m::leave_group.key == api_key::leave_group &&
+              m::sync_group.key == api_key::sync_group && m::sasl_handshake.key == api_key::sasl_handshake &&
+              m::api_versions.key == api_key::api_versions && m::create_topics.key == api_key::create_topics &&
+              m::delete_topics.key == api_key::delete_topics && m::init_producer_id.key == api_key::init_producer_id &&
+              m::sasl_authenticate.key == api_key::sasl_authenticate,
+              "the api_key constants name the tables' keys");
 
 }  // namespace
 

@@ -61,6 +61,11 @@ const struct_t& value::as_struct() const {
     return std::get<struct_t>(v_);
 }
 
+struct_t& value::as_struct() {
+    assert(std::holds_alternative<struct_t>(v_));
+    return std::get<struct_t>(v_);
+}
+
 const value& value::at(std::string_view name) const {
     static const value null;
     const auto* s = std::get_if<struct_t>(&v_);

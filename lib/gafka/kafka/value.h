@@ -69,6 +69,7 @@ public:
     const array_t& items() const;   // empty when null
     array_t& items();               // makes a null array empty first
     const struct_t& as_struct() const;
+    struct_t& as_struct();
 
     // Struct access by field name.
     const value& at(std::string_view name) const;
