@@ -17,6 +17,7 @@
 
 #include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
+#include "gafka/client/line_reader.h"
 #include "gafka/client/partitioner.h"
 #include "gafka/json/record_json.h"
 #include "gafka/log/batch.h"
@@ -25,6 +26,15 @@ namespace gafka::client {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+// The longest input line kept: no longer line can become a record the
+// broker takes. A plain line's key and value are its bytes less the key
+// separator; a JSON line decodes to at most its own bytes but may spend up
+// to six on one (\u00XX), plus some on field names and spacing.
+std::size_t max_line_bytes(const produce_options& opts) {
+    if (opts.json) return 6 * log::max_record_bytes + (64u << 10);
+    return log::max_record_bytes + (opts.key_separator ? opts.key_separator->size() : 0);
+}
 
 bool transient_refusal(const http_reply& r) {
     if (r.status != 503) return false;
@@ -43,7 +53,12 @@ public:
         : opts_(opts), client_(client), out_(out), err_(err) {}
 
     // Turns one input line into a pending record, or reports why not.
-    void add_line(std::int64_t line_no, std::string_view line) {
+    void add_line(const input_line& in) {
+        auto line_no = in.number;
+        auto line = in.text;
+        if (in.too_long)
+            return reject(line_no, "line is " + std::to_string(in.length) + " bytes; a record may be at most " +
+                                       std::to_string(log::max_record_bytes) + " bytes");
         pending_record p;
         p.line = line_no;
         if (opts_.json) {
@@ -346,8 +361,12 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
         p.add(std::move(one));
         return p.flush(true) ? p.exit_code() : 1;
     }
-    std::string buf;
-    std::int64_t line_no = 0;
+    line_reader lines(max_line_bytes(opts));
+    // Each line becomes a pending record; a full batch goes at once.
+    auto on_line = [&](const input_line& l) {
+        p.add_line(l);
+        return !p.batch_full() || p.flush(false);
+    };
     char chunk[1 << 16];
     bool eof = false;
     // After a stop request (opts.stop_fd) the input ends like at EOF once what
@@ -376,7 +395,7 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
         }
         if (stopping_reads >= 0 && (ready == 0 || stopping_reads++ == stop_drain_reads)) {
             eof = true;  // nothing more was waiting: the end, as at EOF
-            if (!buf.empty()) p.add_line(++line_no, buf);
+            if (!lines.finish(on_line)) return 1;
         } else if (ready > 0) {
             auto n = ::read(in_fd, chunk, sizeof chunk);
             if (n < 0 && errno != EINTR && errno != EAGAIN) {
@@ -384,15 +403,8 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
                 return 1;
             }
             if (n == 0) eof = true;
-            if (n > 0) buf.append(chunk, static_cast<std::size_t>(n));
-            std::size_t start = 0;
-            for (auto nl = buf.find('\n', start); nl != std::string::npos; nl = buf.find('\n', start)) {
-                p.add_line(++line_no, std::string_view(buf).substr(start, nl - start));
-                start = nl + 1;
-                if (p.batch_full() && !p.flush(false)) return 1;
-            }
-            buf.erase(0, start);
-            if (eof && !buf.empty()) p.add_line(++line_no, buf);
+            if (n > 0 && !lines.feed(std::string_view(chunk, static_cast<std::size_t>(n)), on_line)) return 1;
+            if (eof && !lines.finish(on_line)) return 1;
         } else if (ready == 0 && !p.has_pending() && !p.drain()) {
             return 1;
         }
