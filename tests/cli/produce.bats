@@ -272,6 +272,15 @@ EOF
     (( rss_kb < 24 * 1024 )) || fail "max RSS ${rss_kb} KiB for 32 MiB without a newline"
 }
 
+@test "a record the broker refuses is reported as its input line, not its place in the batch" {
+    create_topic two 2
+    printf '%s\n' '{"value":"a"}' '{"value":"b","partition":5}' '{"value":"c"}' >"$BATS_TEST_TMPDIR/in.jsonl"
+    run --separate-stderr gafka-produce --json --topic two <"$BATS_TEST_TMPDIR/in.jsonl"
+    assert_failure 3
+    assert_equal "$stderr" "gafka-produce: line 2: rejected: partition 5 does not exist; 'two' has 2"
+    assert_equal "$(records two .value | sort | paste -sd,)" '"a","c"'
+}
+
 @test "an unreachable broker exits 1" {
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     run --separate-stderr gafka-produce --broker "127.0.0.1:$port" --retries 0 --topic x --message m

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -161,6 +162,32 @@ private:
         err_ << "gafka-produce: line " << line << ": " << why << "\n";
     }
 
+    // The broker refused a whole batch: it appends all of a request or
+    // nothing. Its message names the record at fault by its place in the
+    // batch ("record 2: ..."); that becomes the input line, and every line
+    // is reported on its own ("line N: ...") so a script can pick them out.
+    void report_refused(const outgoing_batch& b, const std::string& message) {
+        auto [index, reason] = split_record_index(message);
+        std::optional<std::int64_t> culprit;
+        if (index && *index < b.lines.size()) culprit = b.lines[*index];
+        for (auto line : b.lines) {
+            if (!culprit || line == *culprit) reject(line, "rejected: " + (culprit ? reason : message));
+            else reject(line, "not sent: the broker refused its batch for line " + std::to_string(*culprit));
+        }
+    }
+
+    // "record 2: reason" -> {2, "reason"}; no index when the message names no record.
+    static std::pair<std::optional<std::size_t>, std::string> split_record_index(const std::string& message) {
+        constexpr std::string_view prefix = "record ";
+        if (!message.starts_with(prefix)) return {std::nullopt, message};
+        std::size_t index = 0;
+        const char* digits = message.data() + prefix.size();
+        auto [end, ec] = std::from_chars(digits, message.data() + message.size(), index);
+        if (ec != std::errc() || end == digits || std::string_view(end).substr(0, 2) != ": ")
+            return {std::nullopt, message};
+        return {index, std::string(end + 2)};
+    }
+
     std::string body_of(std::int32_t part, std::span<pending_record* const> records) const {
         std::string body = "{\"topic\":\"" + opts_.topic + "\",\"records\":[";
         for (std::size_t i = 0; i < records.size(); ++i) {
@@ -270,9 +297,7 @@ private:
             auto code = error_code(*r);
             if (r->status == 401 || r->status == 404 || r->status >= 500 || code == "invalid_topic")
                 return fail(describe_error(*r));
-            err_ << "gafka-produce: lines " << b.lines.front() << "-" << b.lines.back()
-                 << ": rejected: " << describe_error(*r) << "\n";
-            rejected_ += static_cast<std::int64_t>(b.lines.size());
+            report_refused(b, describe_error(*r));
             return true;
         }
         if (numbered) known_.insert(b.part);
