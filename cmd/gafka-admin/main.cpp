@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     };
     auto* create = sub("create-topic", "Create a topic", gafka::tools::admin_create_topic);
     create->add_option("--name", o.name, "Topic name")->required();
-    create->add_option("--partitions", o.partitions, "Number of partitions (1-100)")->check(CLI::Range(1, 100));
+    create->add_option("--partitions", o.partitions, "Number of partitions (1-100)")
+        ->check(gafka::cli::in_range(1, 100));
     create->add_option("--retention-bytes", o.retention_bytes, "Keep at most this many bytes per partition");
     create->add_option("--retention-ms", o.retention_ms, "Delete segments older than this many milliseconds");
     create->add_flag("--if-not-exists", o.if_not_exists, "Succeed quietly when the topic exists");
@@ -44,7 +45,9 @@ int main(int argc, char** argv) {
                         "Brokers HOST:PORT[,HOST:PORT...] to find it by (env GAFKA_BROKERS)");
     gafka::cli::add_auth_token_option(*promote);
     gafka::cli::add_tls_ca_option(*promote);
-    promote->add_option("--broker", o.broker_id, "Id of the follower to promote")->required()->check(CLI::NonNegativeNumber);
+    promote->add_option("--broker", o.broker_id, "Id of the follower to promote")
+        ->required()
+        ->check(gafka::cli::in_range(0, INT32_MAX));
     promote->callback([&chosen] { chosen = gafka::tools::admin_promote; });
     auto* pf = sub("partition-for", "Print the partition a key goes to", gafka::tools::admin_partition_for);
     pf->add_option("--topic", o.topic, "Topic")->required();
@@ -72,7 +75,7 @@ int main(int argc, char** argv) {
     });
     lag->add_option("--group", group, "Group id")->required();
     lag->add_option("--max-lag", max_lag, "Exit 1 when the total lag is over N records")
-        ->check(CLI::NonNegativeNumber);
+        ->check(gafka::cli::in_range(0));
     group_sub("delete-group", "Delete a group's committed offsets (no members may be active)", [&] {
         return gafka::tools::admin_delete_group(o.brokers, group, std::cout, std::cerr);
     })->add_option("--group", group, "Group id")->required();
@@ -83,7 +86,7 @@ int main(int argc, char** argv) {
     });
     rs->add_option("--group", reset.group, "Group id")->required();
     rs->add_option("--topic", reset.topic, "Topic")->required();
-    rs->add_option("--partition", reset.partition, "Only this partition")->check(CLI::NonNegativeNumber);
+    rs->add_option("--partition", reset.partition, "Only this partition")->check(gafka::cli::in_range(0, INT32_MAX));
     auto* earliest = rs->add_flag("--to-earliest", reset.to_earliest, "To the earliest record");
     auto* latest = rs->add_flag("--to-latest", reset.to_latest, "To the end (skip everything there now)");
     auto* to_offset = rs->add_option("--to-offset", reset.to_offset, "To this offset (clamped to the log)");

@@ -24,9 +24,9 @@ int main(int argc, char** argv) {
     gafka::tools::append_bench_options append;
     auto* a = app.add_subcommand("append", "Append records straight into a partition log (no broker)");
     a->add_option("--dir", append.dir, "Partition directory to write")->required();
-    a->add_option("--messages", append.messages, "Records to append")->check(CLI::PositiveNumber);
-    a->add_option("--size", append.size, "Bytes per record value")->check(CLI::NonNegativeNumber);
-    a->add_option("--batch-size", append.batch_size, "Records per batch")->check(CLI::PositiveNumber);
+    a->add_option("--messages", append.messages, "Records to append")->check(gafka::cli::in_range(1));
+    a->add_option("--size", append.size, "Bytes per record value")->check(gafka::cli::in_range(0));
+    a->add_option("--batch-size", append.batch_size, "Records per batch")->check(gafka::cli::in_range(1));
     a->add_option("--segment-bytes", append.segment_bytes, "Segment size at which the log rolls");
     a->add_flag("--fsync", append.fsync, "fsync every batch before the next (group commit path)");
     a->add_flag("--crash", append.crash, "Leave without a clean close, as kill -9 would");

@@ -10,35 +10,36 @@ int main(int argc, char** argv) {
     std::string flush = "always", role = "leader", lag_max = "10s", idle = "60s", header = "30s", token_file;
     app.set_config("--config", "", "Read settings from a TOML/INI file; flags given on the command line win");
     app.allow_config_extras(CLI::config_extras_mode::error);  // a typo in the file is an error, not ignored
-    app.add_option("--id", c.id, "Broker id")->check(CLI::NonNegativeNumber);
-    app.add_option("--port", c.port, "TCP port to listen on (0: any free port)");
+    app.add_option("--id", c.id, "Broker id")->check(gafka::cli::in_range(0, INT32_MAX));
+    app.add_option("--port", c.port, "TCP port to listen on (0: any free port)")->check(gafka::cli::in_range(0, 65535));
     app.add_option("--listen", c.listen, "Address to listen on");
     app.add_option("--advertised-host", c.advertised_host, "Host name given to clients in metadata");
     app.add_option("--data-dir", c.data_dir, "Directory holding the logs")->required();
     app.add_option("--flush", flush, "When to fsync: always, interval:MS or never");
     app.add_option("--default-partitions", c.default_partitions, "Partitions of auto-created topics")
-        ->check(CLI::Range(1, 100));
+        ->check(gafka::cli::in_range(1, 100));
     app.add_flag("--auto-create-topics,!--no-auto-create-topics", c.auto_create_topics,
                  "Create a topic on its first produce");
-    app.add_option("--segment-bytes", c.segment_bytes, "Segment size at which a partition log rolls");
-    app.add_option("--io-threads", c.io_threads, "Threads serving connections")->check(CLI::Range(1, 64));
+    app.add_option("--segment-bytes", c.segment_bytes, "Segment size at which a partition log rolls")
+        ->check(gafka::cli::in_range(gafka::log::min_segment_bytes, gafka::log::max_segment_bytes));
+    app.add_option("--io-threads", c.io_threads, "Threads serving connections")->check(gafka::cli::in_range(1, 64));
     app.add_option("--role", role, "leader, or follower (copies every partition of --leader)")
         ->check(CLI::IsMember({"leader", "follower"}));
     app.add_option("--leader", c.leader, "HOST:PORT of the leader a follower copies");
     app.add_option("--min-insync", c.min_insync, "In-sync replicas (leader included) acks=all needs")
-        ->check(CLI::Range(1, 16));
+        ->check(gafka::cli::in_range(1, 16));
     app.add_option("--replica-lag-max", lag_max, "A follower behind or silent this long leaves the ISR (e.g. 10s)");
     app.add_option("--max-connections", c.max_connections, "Open connections at most; more are answered 503")
-        ->check(CLI::Range(1, 1'000'000));
+        ->check(gafka::cli::in_range(1, 1'000'000));
     app.add_option("--idle-timeout", idle, "Close a kept-alive connection idle this long (e.g. 60s)");
     app.add_option("--header-timeout", header, "A request must fully arrive this long after its first byte (e.g. 30s)");
     app.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body; larger ones are answered 413")
-        ->check(CLI::Range(std::size_t{1} << 10, std::size_t{1} << 30));
+        ->check(gafka::cli::in_range(1 << 10, 1 << 30));
     app.add_option("--max-header-bytes", c.max_header_bytes, "Largest request headers; larger ones are answered 431")
-        ->check(CLI::Range(std::size_t{1} << 10, std::size_t{1} << 20));
+        ->check(gafka::cli::in_range(1 << 10, 1 << 20));
     app.add_option("--max-long-polls", c.max_long_polls,
                    "Consumes waiting for records at most; more are answered at once (0: no long polls)")
-        ->check(CLI::Range(0, 1'000'000));
+        ->check(gafka::cli::in_range(0, 1'000'000));
     app.add_option("--auth-token-file", token_file,
                    "Require a bearer token from FILE (one per line) on every endpoint but /healthz")
         ->type_name("FILE");

@@ -21,17 +21,18 @@ int main(int argc, char** argv) {
     gafka::cli::add_auth_token_option(app);
     gafka::cli::add_tls_ca_option(app);
     app.add_option("-t,--topic", o.topic, "Topic to read")->required();
-    app.add_option("-p,--partition", o.partition, "Read only this partition")->check(CLI::NonNegativeNumber);
+    app.add_option("-p,--partition", o.partition, "Read only this partition")
+        ->check(gafka::cli::in_range(0, INT32_MAX));
     app.add_option("--offset", a.offset, "Start offset: a number (with --partition), earliest or latest");
     app.add_flag("--from-beginning", a.from_beginning, "Start at the earliest record")->excludes("--offset");
     app.add_option("--from-time", a.from_time, "Start at the first record at or after this time (RFC 3339, -1h)")
         ->excludes("--offset")
         ->excludes("--from-beginning");
-    app.add_option("--max-messages", o.max_messages, "Exit after this many records")->check(CLI::PositiveNumber);
+    app.add_option("--max-messages", o.max_messages, "Exit after this many records")->check(gafka::cli::in_range(1));
     app.add_flag("--exit-at-end", o.exit_at_end, "Exit once every partition reaches the end it had at start");
     app.add_option("--timeout", a.timeout, "Long-poll wait per request (e.g. 30s, at most 30s)");
     app.add_option("--format", a.format, "json or value")->check(CLI::IsMember({"json", "value"}));
-    app.add_option("--fetch-size", o.fetch_size, "Records per request")->check(CLI::Range(1, 10000));
+    app.add_option("--fetch-size", o.fetch_size, "Records per request")->check(gafka::cli::in_range(1, 10000));
     auto* group = app.add_option("--group", o.group, "Consume as a member of this consumer group");
     app.add_option("--consumer-id", o.consumer_id, "Member id within the group (default: HOST-PID)")->needs(group);
     app.add_option("--assignor", o.assignor, "How the group deals partitions: roundrobin or range")
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
     auto* exec = app.add_option("--exec", o.exec, "Run CMD per record (record on stdin); commit when it exits 0")
                      ->needs(group);
     app.add_option("--max-attempts", o.max_attempts, "--exec runs per record before giving up (default 3)")
-        ->check(CLI::Range(1, 1000))
+        ->check(gafka::cli::in_range(1, 1000))
         ->needs(exec);
     app.add_option("--dead-letter", o.dead_letter, "Topic for records --exec failed on every attempt")->needs(exec);
     group->excludes("--partition")->excludes("--offset")->excludes("--from-beginning")->excludes("--from-time");

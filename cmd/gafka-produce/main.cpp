@@ -21,16 +21,17 @@ int main(int argc, char** argv) {
     app.add_flag("--json", o.json, "Read JSON records (key/value/headers/partition/timestamp), as gafka-consume writes");
     auto* message = app.add_option("--message", o.message, "Send this one record instead of reading stdin");
     app.add_option("--key", o.key, "Key of the --message record")->needs(message);
-    app.add_option("--partition", o.partition, "Send every record to this partition")->check(CLI::NonNegativeNumber);
-    app.add_option("--batch-size", o.batch_size, "Records per request at most")->check(CLI::Range(1, 100000));
+    app.add_option("--partition", o.partition, "Send every record to this partition")
+        ->check(gafka::cli::in_range(0, INT32_MAX));
+    app.add_option("--batch-size", o.batch_size, "Records per request at most")->check(gafka::cli::in_range(1, 100000));
     app.add_option("--max-in-flight", o.max_in_flight,
                    "Requests in flight per partition (pipelined; idempotent only)")
-        ->check(CLI::Range(1, 16));
+        ->check(gafka::cli::in_range(1, 16));
     app.add_option("--linger", linger, "Longest wait to fill a batch (e.g. 10ms)");
     app.add_option("--acks", o.acks, "0, 1 or all")->check(CLI::IsMember({"0", "1", "all"}));
     app.add_flag("--print-acks", o.print_acks, "Print {\"line\",\"partition\",\"offset\"} per acknowledged record");
     app.add_option("--timeout", timeout, "Per-request timeout (e.g. 30s)");
-    app.add_option("--retries", o.retries, "Retries after a failed connection")->check(CLI::Range(0, 100));
+    app.add_option("--retries", o.retries, "Retries after a failed connection")->check(gafka::cli::in_range(0, 100));
     app.add_flag("!--no-idempotence", o.idempotence,
                  "Send without a producer id and sequence numbers (a retry may then duplicate records)");
     app.get_option("--key-separator")->excludes("--json");

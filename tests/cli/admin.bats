@@ -116,7 +116,7 @@ teardown() {
 @test "101 partitions is out of range: exit 2 from the CLI and 400 from the broker" {
     run --separate-stderr gafka-admin create-topic --name big --partitions 101
     assert_failure 2
-    assert_regex "$stderr" '1 to 100'
+    assert_regex "$stderr" '--partitions: 101 is not in 1\.\.100'
     api POST /api/v1/topics -H 'Content-Type: application/json' -d '{"name":"big","partitions":101}'
     assert_equal "$HTTP_STATUS" 400
     assert_equal "$(jq -r .error.code <<<"$HTTP_BODY")" too_many_partitions

@@ -302,3 +302,21 @@ in_list() {
     assert_failure 2
     assert_equal "$(log_end_offsets bt)" '[0]'
 }
+
+@test "a number out of range reads as the flag and its range, the same in every program" {
+    cases=(
+        "gafka-consume --topic bt --max-messages 0|--max-messages: 0 is not 1 or more"
+        "gafka-admin lag --group g --max-lag -1|--max-lag: -1 is not 0 or more"
+        "gafka-produce --topic bt --batch-size 0|--batch-size: 0 is not in 1..100000"
+        "gafka-admin create-topic --name x --partitions 101|--partitions: 101 is not in 1..100"
+        "gafka-bench produce --rate 0|--rate: 0 is not more than 0"
+        "gafka-consume --topic bt --fetch-size ten|--fetch-size: 'ten' is not a whole number"
+    )
+    for c in "${cases[@]}"; do
+        IFS='|' read -r cmd want <<<"$c"
+        run --separate-stderr timeout 20 bash -c "$cmd" </dev/null
+        assert_equal "$status" 2
+        prog=${cmd%% *}
+        assert_equal "${stderr%%$'\n'*}" "$prog: error: $want"
+    done
+}

@@ -247,6 +247,40 @@ EOF
     assert_equal "$(records big .value | paste -sd,)" '"small","after"'
 }
 
+@test "a line megabytes over the limit is skipped as it streams by: good lines delivered, line number reported, exit 3" {
+    # 48 MiB in one line, then good lines. It used to be held whole (and
+    # searched for a newline again on every read) before it was refused.
+    { echo before; head -c $((48 << 20)) /dev/zero | tr '\0' x; echo; echo after1; echo after2; } \
+        >"$BATS_TEST_TMPDIR/in.txt"
+    run --separate-stderr /usr/bin/time -o "$BATS_TEST_TMPDIR/time.txt" -v \
+        gafka-produce --topic huge <"$BATS_TEST_TMPDIR/in.txt"
+    assert_failure 3
+    assert_equal "$stderr" "gafka-produce: line 2: line is $((48 << 20)) bytes; a record may be at most 1048576 bytes"
+    assert_equal "$(records huge .value | paste -sd,)" '"before","after1","after2"'
+    # Memory: far less than the line (the limit is 1 MiB; the rest is the
+    # program itself).
+    rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$BATS_TEST_TMPDIR/time.txt")
+    (( rss_kb < 24 * 1024 )) || fail "max RSS ${rss_kb} KiB for a 48 MiB line"
+}
+
+@test "input with no newline at all is refused as one too-long line without growing" {
+    run --separate-stderr /usr/bin/time -o "$BATS_TEST_TMPDIR/time.txt" -v \
+        bash -c 'head -c $((32 << 20)) /dev/zero | gafka-produce --topic nonl'
+    assert_failure 3
+    assert_equal "$stderr" "gafka-produce: line 1: line is $((32 << 20)) bytes; a record may be at most 1048576 bytes"
+    rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$BATS_TEST_TMPDIR/time.txt")
+    (( rss_kb < 24 * 1024 )) || fail "max RSS ${rss_kb} KiB for 32 MiB without a newline"
+}
+
+@test "a record the broker refuses is reported as its input line, not its place in the batch" {
+    create_topic two 2
+    printf '%s\n' '{"value":"a"}' '{"value":"b","partition":5}' '{"value":"c"}' >"$BATS_TEST_TMPDIR/in.jsonl"
+    run --separate-stderr gafka-produce --json --topic two <"$BATS_TEST_TMPDIR/in.jsonl"
+    assert_failure 3
+    assert_equal "$stderr" "gafka-produce: line 2: rejected: partition 5 does not exist; 'two' has 2"
+    assert_equal "$(records two .value | sort | paste -sd,)" '"a","c"'
+}
+
 @test "an unreachable broker exits 1" {
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     run --separate-stderr gafka-produce --broker "127.0.0.1:$port" --retries 0 --topic x --message m

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <rapidjson/document.h>
@@ -64,6 +65,12 @@ result<topic_config> parse_topic_config_json(std::string_view text) {
     return c;
 }
 
+result<topic_config> read_topic_config_file(const fs::path& file) {
+    auto text = util::read_whole_file(file);
+    if (!text.ok()) return text.error();
+    return parse_topic_config_json(*text);
+}
+
 result<std::unique_ptr<topic_manager>> topic_manager::open(const fs::path& data_dir, std::int32_t broker_id,
                                                            log::log_options log_options, flush_policy flush,
                                                            const replication::replication_state* repl) {
@@ -85,19 +92,45 @@ result<std::unique_ptr<topic_manager>> topic_manager::open(const fs::path& data_
             fs::remove_all(entry.path(), ec);
             continue;
         }
-        auto text = util::read_whole_file(entry.path() / "topic.json");
-        if (!text.ok()) {
-            lg()->warn("skipping {}: no readable topic.json", entry.path().string());
+        auto meta = entry.path() / "topic.json";
+        if (!fs::exists(meta)) {  // a create that never finished (create() writes topic.json last)
+            lg()->warn("skipping {}: no topic.json", entry.path().string());
             continue;
         }
-        auto config = parse_topic_config_json(*text);
-        if (!config.ok()) return status::corruption(entry.path().string() + ": " + config.error().message());
+        // One topic's damage keeps only that topic offline.
+        auto config = read_topic_config_file(meta);
+        if (!config.ok()) {
+            tm->set_aside({name, meta, config.error().message()});
+            continue;
+        }
         auto t = tm->open_topic(entry.path(), name, *config);
-        if (!t.ok()) return t.error();
+        if (!t.ok()) {
+            tm->set_aside({name, entry.path(), t.error().message()});
+            continue;
+        }
         tm->topics_[name] = std::move(*t);
     }
+    std::sort(tm->damaged_.begin(), tm->damaged_.end(),
+              [](const damaged_topic& a, const damaged_topic& b) { return a.name < b.name; });
     if (ec) return status::io_error("list " + (data_dir / "topics").string() + ": " + ec.message());
     return tm;
+}
+
+void topic_manager::set_aside(damaged_topic d) {
+    lg()->error("not serving topic '{}': {}; its files are left as they are (docs/operations.md: a damaged topic)",
+                d.name, d.path.string() + ": " + d.reason);
+    damaged_.push_back(std::move(d));
+}
+
+const damaged_topic* topic_manager::damaged(const std::string& name) const {
+    for (const auto& d : damaged_)
+        if (d.name == name) return &d;
+    return nullptr;
+}
+
+std::string damaged_topic_message(const damaged_topic& d) {
+    return "topic '" + d.name + "' is damaged and not served: " + d.path.string() + ": " + d.reason +
+           " (repair it and restart the broker; see docs/operations.md)";
 }
 
 result<std::shared_ptr<topic>> topic_manager::open_topic(const fs::path& dir, const std::string& name,
@@ -117,6 +150,8 @@ result<std::shared_ptr<topic>> topic_manager::create(const std::string& name, to
     if (auto s = check_topic_name(name); !s.ok()) return s;
     if (config.partitions < 1 || config.partitions > max_partitions)
         return status::invalid_argument("partitions must be between 1 and " + std::to_string(max_partitions));
+    // A damaged topic's files are still there: a new topic must not take them over.
+    if (auto d = damaged(name)) return status::unavailable(damaged_topic_message(*d));
     std::lock_guard lock(mu_);
     if (topics_.count(name)) return status::already_exists("topic '" + name + "' already exists");
     config.created_ms = util::wall_clock_ms();

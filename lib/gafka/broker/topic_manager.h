@@ -43,18 +43,35 @@ struct topic {
     std::atomic<std::int64_t> bytes_out{0};
 };
 
+// A topic on disk this broker does not serve because its topic.json or a
+// partition log could not be read at start. Its files are left exactly as
+// they were (never deleted, never overwritten) until an operator repairs
+// them (docs/operations.md) and restarts the broker.
+struct damaged_topic {
+    std::string name;
+    std::filesystem::path path;  // the file or directory at fault
+    std::string reason;
+};
+
 class topic_manager {
 public:
-    // Opens (creating if needed) the data dir and every topic in it.
+    // Opens (creating if needed) the data dir and every topic in it. A
+    // topic that cannot be opened is logged and kept aside as damaged (the
+    // others are served); only trouble with the data dir itself fails.
     // `repl` (may be null: a lone broker) is handed to every partition and
     // must outlive the topic manager.
     static result<std::unique_ptr<topic_manager>> open(const std::filesystem::path& data_dir, std::int32_t broker_id,
                                                        log::log_options log_options, flush_policy flush,
                                                        const replication::replication_state* repl = nullptr);
 
+    // A damaged topic's name is taken: creating it is `unavailable`.
     result<std::shared_ptr<topic>> create(const std::string& name, topic_config config);
+    // Served topics only; a damaged one is not found (see damaged()).
     std::shared_ptr<topic> find(const std::string& name) const;
     std::vector<std::shared_ptr<topic>> list() const;
+    // Set once by open(), then read-only: safe from any thread.
+    const damaged_topic* damaged(const std::string& name) const;
+    const std::vector<damaged_topic>& damaged_topics() const { return damaged_; }
     status remove(const std::string& name);
 
     // Retention for every partition; returns the segments deleted.
@@ -71,6 +88,7 @@ private:
         : data_dir_(std::move(dir)), log_options_(std::move(lo)), flush_(flush) {}
     result<std::shared_ptr<topic>> open_topic(const std::filesystem::path& dir, const std::string& name,
                                               topic_config config);
+    void set_aside(damaged_topic d);  // logs it; open() only
 
     std::filesystem::path data_dir_;
     log::log_options log_options_;
@@ -79,9 +97,16 @@ private:
     util::file lock_;  // flock()ed: one broker per data dir
     mutable std::mutex mu_;
     std::map<std::string, std::shared_ptr<topic>> topics_;
+    std::vector<damaged_topic> damaged_;  // by name; fixed after open()
 };
+
+// The message that goes with a damaged topic wherever it is refused.
+std::string damaged_topic_message(const damaged_topic& d);
 
 std::string topic_config_json(const std::string& name, const topic_config& c);
 result<topic_config> parse_topic_config_json(std::string_view text);
+// Reads and parses a topic.json file, as the broker does on start (and
+// gafka-walcheck to find the ones it would set aside).
+result<topic_config> read_topic_config_file(const std::filesystem::path& file);
 
 }  // namespace gafka::broker

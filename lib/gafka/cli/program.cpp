@@ -5,6 +5,7 @@
 #include "gafka/tls/context.h"
 #include "gafka/util/token_file.h"
 
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
@@ -74,6 +75,38 @@ void add_tls_ca_option(CLI::App& app) {
         ->type_name("FILE")
         ->envname("GAFKA_TLS_CA")
         ->check(load_ca);
+}
+
+CLI::Validator in_range(std::int64_t lo, std::int64_t hi) {
+    bool bounded = hi != std::numeric_limits<std::int64_t>::max();
+    std::string description = bounded   ? "INT in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]"
+                              : lo == 0 ? "NONNEGATIVE"
+                              : lo == 1 ? "POSITIVE"
+                                        : "INT >= " + std::to_string(lo);
+    return CLI::Validator(
+        [lo, hi, bounded](std::string& text) -> std::string {
+            std::int64_t v = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            // Too big for int64 is out of any range we take; say which.
+            bool out_of_range = ec == std::errc::result_out_of_range;
+            if (!out_of_range && (ec != std::errc() || end != text.data() + text.size()))
+                return "'" + text + "' is not a whole number";
+            if (!out_of_range && v >= lo && v <= hi) return {};
+            return text + (bounded ? " is not in " + std::to_string(lo) + ".." + std::to_string(hi)
+                                   : " is not " + std::to_string(lo) + " or more");
+        },
+        description);
+}
+
+CLI::Validator positive_number() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            double v = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec != std::errc() || end != text.data() + text.size()) return "'" + text + "' is not a number";
+            return v > 0 ? "" : text + " is not more than 0";
+        },
+        "POSITIVE");
 }
 
 void print_error(const std::string& program, const std::string& message) {

@@ -2,7 +2,9 @@
 // What every gafka program's main() shares: CLI11 set-up, mapping of parse
 // results to the documented exit codes (usage errors 2, --help/--version 0),
 // quiet ends on a closed stdout (`cmd | head`), and the last catch.
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -35,6 +37,15 @@ void add_auth_token_option(CLI::App& app);
 // trusting only the CA certificates in FILE (client::set_default_tls). An
 // unreadable file or one without a certificate is a usage error.
 void add_tls_ca_option(CLI::App& app);
+
+// A whole-number flag's range, checked as the flag is parsed (also when
+// it comes from --config or the environment): a value outside [lo, hi] is a
+// usage error (exit 2) that reads "--flag: 0 is not in 1..100", or with no
+// upper bound "--flag: 0 is not 1 or more". The help shows the range as
+// CLI11's own validators do.
+CLI::Validator in_range(std::int64_t lo, std::int64_t hi = std::numeric_limits<std::int64_t>::max());
+// A number (fractions allowed) more than 0: "--rate: 0 is not more than 0".
+CLI::Validator positive_number();
 
 // Prints "<prog>: error: <message>" to stderr.
 void print_error(const std::string& program, const std::string& message);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -17,6 +18,7 @@
 
 #include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
+#include "gafka/client/line_reader.h"
 #include "gafka/client/partitioner.h"
 #include "gafka/json/record_json.h"
 #include "gafka/log/batch.h"
@@ -25,6 +27,15 @@ namespace gafka::client {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+// The longest input line kept: no longer line can become a record the
+// broker takes. A plain line's key and value are its bytes less the key
+// separator; a JSON line decodes to at most its own bytes but may spend up
+// to six on one (\u00XX), plus some on field names and spacing.
+std::size_t max_line_bytes(const produce_options& opts) {
+    if (opts.json) return 6 * log::max_record_bytes + (64u << 10);
+    return log::max_record_bytes + (opts.key_separator ? opts.key_separator->size() : 0);
+}
 
 bool transient_refusal(const http_reply& r) {
     if (r.status != 503) return false;
@@ -43,7 +54,12 @@ public:
         : opts_(opts), client_(client), out_(out), err_(err) {}
 
     // Turns one input line into a pending record, or reports why not.
-    void add_line(std::int64_t line_no, std::string_view line) {
+    void add_line(const input_line& in) {
+        auto line_no = in.number;
+        auto line = in.text;
+        if (in.too_long)
+            return reject(line_no, "line is " + std::to_string(in.length) + " bytes; a record may be at most " +
+                                       std::to_string(log::max_record_bytes) + " bytes");
         pending_record p;
         p.line = line_no;
         if (opts_.json) {
@@ -144,6 +160,32 @@ private:
     void reject(std::int64_t line, const std::string& why) {
         ++rejected_;
         err_ << "gafka-produce: line " << line << ": " << why << "\n";
+    }
+
+    // The broker refused a whole batch: it appends all of a request or
+    // nothing. Its message names the record at fault by its place in the
+    // batch ("record 2: ..."); that becomes the input line, and every line
+    // is reported on its own ("line N: ...") so a script can pick them out.
+    void report_refused(const outgoing_batch& b, const std::string& message) {
+        auto [index, reason] = split_record_index(message);
+        std::optional<std::int64_t> culprit;
+        if (index && *index < b.lines.size()) culprit = b.lines[*index];
+        for (auto line : b.lines) {
+            if (!culprit || line == *culprit) reject(line, "rejected: " + (culprit ? reason : message));
+            else reject(line, "not sent: the broker refused its batch for line " + std::to_string(*culprit));
+        }
+    }
+
+    // "record 2: reason" -> {2, "reason"}; no index when the message names no record.
+    static std::pair<std::optional<std::size_t>, std::string> split_record_index(const std::string& message) {
+        constexpr std::string_view prefix = "record ";
+        if (!message.starts_with(prefix)) return {std::nullopt, message};
+        std::size_t index = 0;
+        const char* digits = message.data() + prefix.size();
+        auto [end, ec] = std::from_chars(digits, message.data() + message.size(), index);
+        if (ec != std::errc() || end == digits || std::string_view(end).substr(0, 2) != ": ")
+            return {std::nullopt, message};
+        return {index, std::string(end + 2)};
     }
 
     std::string body_of(std::int32_t part, std::span<pending_record* const> records) const {
@@ -255,9 +297,7 @@ private:
             auto code = error_code(*r);
             if (r->status == 401 || r->status == 404 || r->status >= 500 || code == "invalid_topic")
                 return fail(describe_error(*r));
-            err_ << "gafka-produce: lines " << b.lines.front() << "-" << b.lines.back()
-                 << ": rejected: " << describe_error(*r) << "\n";
-            rejected_ += static_cast<std::int64_t>(b.lines.size());
+            report_refused(b, describe_error(*r));
             return true;
         }
         if (numbered) known_.insert(b.part);
@@ -346,8 +386,12 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
         p.add(std::move(one));
         return p.flush(true) ? p.exit_code() : 1;
     }
-    std::string buf;
-    std::int64_t line_no = 0;
+    line_reader lines(max_line_bytes(opts));
+    // Each line becomes a pending record; a full batch goes at once.
+    auto on_line = [&](const input_line& l) {
+        p.add_line(l);
+        return !p.batch_full() || p.flush(false);
+    };
     char chunk[1 << 16];
     bool eof = false;
     // After a stop request (opts.stop_fd) the input ends like at EOF once what
@@ -376,7 +420,7 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
         }
         if (stopping_reads >= 0 && (ready == 0 || stopping_reads++ == stop_drain_reads)) {
             eof = true;  // nothing more was waiting: the end, as at EOF
-            if (!buf.empty()) p.add_line(++line_no, buf);
+            if (!lines.finish(on_line)) return 1;
         } else if (ready > 0) {
             auto n = ::read(in_fd, chunk, sizeof chunk);
             if (n < 0 && errno != EINTR && errno != EAGAIN) {
@@ -384,15 +428,8 @@ int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::
                 return 1;
             }
             if (n == 0) eof = true;
-            if (n > 0) buf.append(chunk, static_cast<std::size_t>(n));
-            std::size_t start = 0;
-            for (auto nl = buf.find('\n', start); nl != std::string::npos; nl = buf.find('\n', start)) {
-                p.add_line(++line_no, std::string_view(buf).substr(start, nl - start));
-                start = nl + 1;
-                if (p.batch_full() && !p.flush(false)) return 1;
-            }
-            buf.erase(0, start);
-            if (eof && !buf.empty()) p.add_line(++line_no, buf);
+            if (n > 0 && !lines.feed(std::string_view(chunk, static_cast<std::size_t>(n)), on_line)) return 1;
+            if (eof && !lines.finish(on_line)) return 1;
         } else if (ready == 0 && !p.has_pending() && !p.drain()) {
             return 1;
         }

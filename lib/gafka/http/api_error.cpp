@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "gafka/broker/topic_manager.h"
+
 namespace gafka::http {
 
 namespace bh = boost::beast::http;
@@ -24,6 +26,12 @@ api_error api_error::from_status(const status& s) {
         case status_code::ok: break;
     }
     return {bh::status::internal_server_error, "internal", s.message(), {}};
+}
+
+api_error api_error::topic_not_served(const broker::topic_manager& topics, const std::string& topic) {
+    if (auto d = topics.damaged(topic))
+        return {bh::status::service_unavailable, "topic_damaged", broker::damaged_topic_message(*d), {}};
+    return unknown_topic(topic);
 }
 
 std::string api_error::body() const {

@@ -10,6 +10,10 @@
 
 #include "gafka/util/status.h"
 
+namespace gafka::broker {
+class topic_manager;
+}
+
 namespace gafka::http {
 
 struct api_error {
@@ -33,6 +37,9 @@ struct api_error {
     static api_error unknown_topic(const std::string& topic) {
         return {boost::beast::http::status::not_found, "unknown_topic", "unknown topic '" + topic + "'", {}};
     }
+    // Why `topic` is not served: 503 topic_damaged (with the file at fault)
+    // when its files are there but damaged, else 404 unknown_topic.
+    static api_error topic_not_served(const broker::topic_manager& topics, const std::string& topic);
     static api_error too_large(std::string code, std::string m) {
         return {boost::beast::http::status::payload_too_large, std::move(code), std::move(m), {}};
     }

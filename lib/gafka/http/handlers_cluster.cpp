@@ -153,9 +153,35 @@ response handle_metadata(const request& req, server_context& ctx) {
     return json_response(req, beast_http::status::ok, out.take());
 }
 
+// Still 200 with a damaged topic: the broker serves every other topic, so a
+// load balancer or supervisor must not take it out; "degraded" and the list
+// tell a person what to repair.
 response handle_healthz(const request& req, server_context& ctx) {
-    return json_response(req, beast_http::status::ok,
-                         "{\"status\":\"ok\",\"broker_id\":" + std::to_string(ctx.self.id) + "}\n");
+    const auto& damaged = ctx.topics.damaged_topics();
+    json_writer out;
+    auto& w = out.w();
+    w.StartObject();
+    out.key("status");
+    out.str(damaged.empty() ? "ok" : "degraded");
+    out.key("broker_id");
+    w.Int(ctx.self.id);
+    if (!damaged.empty()) {
+        out.key("damaged_topics");
+        w.StartArray();
+        for (const auto& d : damaged) {
+            w.StartObject();
+            out.key("topic");
+            out.str(d.name);
+            out.key("path");
+            out.str(d.path.string());
+            out.key("reason");
+            out.str(d.reason);
+            w.EndObject();
+        }
+        w.EndArray();
+    }
+    w.EndObject();
+    return json_response(req, beast_http::status::ok, out.take());
 }
 
 }  // namespace gafka::http

@@ -36,7 +36,7 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
         co_return co_await handle_group_consume(req, ctx, *t);
     }
     auto topic = ctx.topics.find(*topic_name);
-    if (!topic) co_return error_response(req, api_error::unknown_topic(*topic_name));
+    if (!topic) co_return error_response(req, api_error::topic_not_served(ctx.topics, *topic_name));
 
     auto partition_param = t->get("partition");
     if (!partition_param)

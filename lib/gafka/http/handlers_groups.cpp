@@ -101,7 +101,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     auto topic_name = *t.get("topic");
     auto incarnation = ctx.groups.topic_incarnation(topic_name);  // before the lookup: see remember_delivered
     auto topic = ctx.topics.find(topic_name);
-    if (!topic) co_return error_response(req, api_error::unknown_topic(topic_name));
+    if (!topic) co_return error_response(req, api_error::topic_not_served(ctx.topics, topic_name));
     fetch_params fp;
     if (auto e = parse_fetch_params(t, fp)) co_return error_response(req, *e);
     std::optional<broker::assignment_strategy> strategy;
@@ -183,7 +183,7 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
         if (d.HasMember("topic")) {
             if (!d["topic"].IsString()) co_return error_response(req, api_error::bad_request("'topic' must be a string"));
             topic = d["topic"].GetString();
-            if (!ctx.topics.find(topic)) co_return error_response(req, api_error::unknown_topic(topic));
+            if (!ctx.topics.find(topic)) co_return error_response(req, api_error::topic_not_served(ctx.topics, topic));
         }
         if (d.HasMember("session_timeout_ms")) {
             if (!d["session_timeout_ms"].IsInt64())
@@ -238,7 +238,7 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
             co_return error_response(req, api_error::bad_request("each offset needs topic, partition and offset >= 0"));
         broker::topic_partition tp{o["topic"].GetString(), o["partition"].GetInt()};
         auto topic = ctx.topics.find(tp.topic);
-        if (!topic) co_return error_response(req, api_error::unknown_topic(tp.topic));
+        if (!topic) co_return error_response(req, api_error::topic_not_served(ctx.topics, tp.topic));
         if (tp.partition < 0 || tp.partition >= static_cast<std::int32_t>(topic->partitions.size()))
             co_return error_response(req, api_error::invalid("unknown_partition", "no such partition"));
         // Past the end, the group would wait for records that never come while

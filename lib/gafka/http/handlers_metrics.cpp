@@ -113,6 +113,9 @@ response handle_metrics(const request& req, server_context& ctx) {
     m.sample("gafka_leader", {}, std::int64_t{leader ? 1 : 0});
     m.family("gafka_leader_epoch", "gauge", "The leader epoch this broker leads at or last saw its leader at.");
     m.sample("gafka_leader_epoch", {}, static_cast<std::int64_t>(ctx.repl ? ctx.repl->epoch() : 0));
+    m.family("gafka_damaged_topics", "gauge",
+             "Topics on disk not served because their files could not be read at start (see /healthz).");
+    m.sample("gafka_damaged_topics", {}, static_cast<std::int64_t>(ctx.topics.damaged_topics().size()));
     traffic(m, ctx);
     latencies(m, ctx);
     partitions(m, ctx);

@@ -114,7 +114,8 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
     auto& pr = *parsed.request;
 
     auto topic = ctx.topics.find(pr.topic);
-    if (!topic && !ctx.auto_create_topics) co_return error_response(req, api_error::unknown_topic(pr.topic));
+    if (!topic && (!ctx.auto_create_topics || ctx.topics.damaged(pr.topic)))
+        co_return error_response(req, api_error::topic_not_served(ctx.topics, pr.topic));
     auto partitions = topic ? static_cast<std::int32_t>(topic->partitions.size()) : ctx.default_partitions;
 
     // Choose partitions; records keep their input order within a partition.
@@ -142,7 +143,7 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
         topic = created.ok() ? *created : ctx.topics.find(pr.topic);  // lost a race: someone else created it
         if (!topic) co_return error_response(req, api_error::from_status(created.error()));
         if (static_cast<std::int32_t>(topic->partitions.size()) < partitions)
-            co_return error_response(req, api_error::unknown_topic(pr.topic));
+            co_return error_response(req, api_error::topic_not_served(ctx.topics, pr.topic));
     }
     std::map<std::int32_t, std::vector<std::size_t>> by_partition;
     for (std::size_t i = 0; i < chosen.size(); ++i) by_partition[chosen[i]].push_back(i);

@@ -106,6 +106,7 @@ response handle_create_topic(const request& req, server_context& ctx) {
     }
     auto created = ctx.topics.create(name, config);
     if (!created.ok()) {
+        if (ctx.topics.damaged(name)) return error_response(req, api_error::topic_not_served(ctx.topics, name));
         auto e = api_error::from_status(created.error());
         if (created.error().code() == status_code::already_exists) e.code = "topic_exists";
         return error_response(req, e);
@@ -117,7 +118,7 @@ response handle_create_topic(const request& req, server_context& ctx) {
 
 response handle_describe_topic(const request& req, server_context& ctx, const std::string& name) {
     auto t = ctx.topics.find(name);
-    if (!t) return error_response(req, api_error::unknown_topic(name));
+    if (!t) return error_response(req, api_error::topic_not_served(ctx.topics, name));
     json_writer out;
     write_topic(out, *t, true, ctx.self.id);
     return json_response(req, beast_http::status::ok, out.take());
@@ -125,7 +126,7 @@ response handle_describe_topic(const request& req, server_context& ctx, const st
 
 response handle_offsets_for_time(const request& req, server_context& ctx, const std::string& name) {
     auto t = ctx.topics.find(name);
-    if (!t) return error_response(req, api_error::unknown_topic(name));
+    if (!t) return error_response(req, api_error::topic_not_served(ctx.topics, name));
     auto q = parse_target(std::string_view(req.target().data(), req.target().size()));
     if (!q.ok()) return error_response(req, api_error::bad_request(q.error().message()));
     auto text = q->get("time");
@@ -158,9 +159,10 @@ response handle_offsets_for_time(const request& req, server_context& ctx, const 
 
 boost::asio::awaitable<response> handle_delete_topic(const request& req, server_context& ctx,
                                                      const std::string& name) {
-    if (!ctx.topics.find(name)) co_return error_response(req, api_error::unknown_topic(name));
+    if (!ctx.topics.find(name)) co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
     if (auto s = ctx.topics.remove(name); !s.ok()) {
-        if (s.code() == status_code::not_found) co_return error_response(req, api_error::unknown_topic(name));
+        if (s.code() == status_code::not_found)
+            co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
         co_return error_response(req, api_error::from_status(s));
     }
     // The groups' offsets go with the topic (as in Kafka), durably: a new

@@ -76,6 +76,10 @@ inline constexpr std::size_t index_entry_size = 16;
 inline constexpr std::size_t default_index_interval_bytes = 4096;
 
 inline constexpr std::uint64_t default_segment_bytes = 128ull << 20;
+// The sizes a segment may roll at: index positions are 32-bit, and a batch
+// may still be appended to a segment just under the limit.
+inline constexpr std::uint64_t min_segment_bytes = 1024;
+inline constexpr std::uint64_t max_segment_bytes = std::uint64_t{UINT32_MAX} - max_batch_bytes;
 
 // Partition directory files besides segments.
 inline constexpr const char* recovery_point_file = "recovery-point";

@@ -30,9 +30,8 @@ result<std::unique_ptr<partition_log>> partition_log::open(const std::filesystem
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return status::io_error("create " + dir.string() + ": " + ec.message());
-    auto max_segment = std::uint64_t{UINT32_MAX} - max_batch_bytes;
-    if (options.segment_bytes < 1024 || options.segment_bytes > max_segment)
-        return status::invalid_argument("segment size must be between 1 KiB and " + std::to_string(max_segment) +
+    if (options.segment_bytes < min_segment_bytes || options.segment_bytes > max_segment_bytes)
+        return status::invalid_argument("segment size must be between 1 KiB and " + std::to_string(max_segment_bytes) +
                                         " bytes");
     std::unique_ptr<partition_log> log(new partition_log(dir, std::move(options)));
     if (auto s = log->recover(); !s.ok()) return s;

@@ -20,22 +20,22 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
     cli::add_auth_token_option(sub);
     cli::add_tls_ca_option(sub);
     sub.add_option("--topic", opts.topic, "Topic to use (default: gafka-bench-pN, created with --partitions)");
-    sub.add_option("--messages", opts.messages, "Records to send or read")->check(CLI::PositiveNumber);
-    sub.add_option("--size", opts.size, "Bytes per record value")->check(CLI::Range(std::int64_t{0}, max_value_bytes));
+    sub.add_option("--messages", opts.messages, "Records to send or read")->check(cli::in_range(1));
+    sub.add_option("--size", opts.size, "Bytes per record value")->check(cli::in_range(0, max_value_bytes));
     sub.add_option("--partitions", opts.partitions, "Partitions of the topic when it has to be created")
-        ->check(CLI::Range(1, 100));
+        ->check(cli::in_range(1, 100));
     sub.add_option("--batch-size", opts.batch_size,
                    mode == load_mode::consume ? "Records per fetch (also per produce request when filling)"
                                               : "Most records per produce request")
-        ->check(CLI::Range(1, 10'000));
+        ->check(cli::in_range(1, 10'000));
     sub.add_option("--concurrency", opts.concurrency,
                    mode == load_mode::consume ? "Connections fetching at once" : "Produce connections (requests in flight)")
-        ->check(CLI::Range(1, 256));
+        ->check(cli::in_range(1, 256));
     sub.add_option("--acks", opts.acks, "Produce acknowledgement: 0, 1 or all")->check(CLI::IsMember({"0", "1", "all"}));
     sub.add_flag("!--no-idempotence", opts.idempotence, "Produce without producer ids and sequence numbers");
     if (mode != load_mode::consume)
         sub.add_option("--rate", opts.rate, "Send at this many msg/s, open loop (latency from each intended send time)")
-            ->check(CLI::PositiveNumber);
+            ->check(cli::positive_number());
 }
 
 std::optional<std::string> check_load_options(const load_bench_options& opts) {

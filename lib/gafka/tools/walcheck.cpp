@@ -11,6 +11,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "gafka/broker/names.h"
+#include "gafka/broker/topic_manager.h"
 #include "gafka/json/record_json.h"
 #include "gafka/log/segment.h"
 #include "gafka/log/segment_scanner.h"
@@ -111,6 +113,7 @@ public:
         }
         if (ec) return unreadable(path, "cannot read directory: " + ec.message());
         if (partitions.empty() && !gafka_dir) return unreadable(path, "no segments and not a gafka data dir");
+        if (gafka_dir) check_topic_metadata(path / "topics");
         for (auto& [_, segs] : partitions) {
             std::sort(segs.begin(), segs.end());
             std::optional<log::offset_t> previous_end;
@@ -137,6 +140,41 @@ private:
         unreadable_ = true;
         current_->unreadable.push_back(path.string() + ": " + why);
         err_ << "gafka-walcheck: " << path.string() << ": " << why << "\n";
+    }
+
+    // Each topic's topic.json must read as the broker reads it, or the
+    // broker serves the topic as damaged (topic_manager.h). Reported as a
+    // JSON line with status "corrupt_metadata"; for the summaries it is a
+    // file that could not be read. A directory without topic.json is a
+    // topic whose creation never finished: the broker skips it too.
+    void check_topic_metadata(const fs::path& topics) {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(topics, ec)) {
+            auto name = entry.path().filename().string();
+            auto file = entry.path() / "topic.json";
+            if (!entry.is_directory() || name.starts_with(broker::deleted_topic_prefix) || !fs::exists(file)) continue;
+            auto config = broker::read_topic_config_file(file);
+            if (config.ok()) continue;
+            damaged_ = true;
+            unreadable(file, config.error().message());
+            if (opts_.dump || opts_.quiet || opts_.format != walcheck_format::json) continue;
+            rapidjson::StringBuffer buf;
+            writer_t w(buf);
+            w.StartObject();
+            w.Key("file");
+            w.String(file.c_str());
+            w.Key("topic");
+            w.String(name.c_str());
+            w.Key("status");
+            w.String("corrupt_metadata");
+            w.Key("problem");
+            w.StartObject();
+            w.Key("reason");
+            w.String(config.error().message().c_str());
+            w.EndObject();
+            w.EndObject();
+            out_ << buf.GetString() << "\n";
+        }
     }
 
     // Offsets missing between two segments, or segments that overlap. A gap
