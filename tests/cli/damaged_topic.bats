@@ -112,3 +112,25 @@ assert_h2_untouched() {
     assert_success
     assert_equal "$(sort <<<"$output")" $'c\nd'
 }
+
+@test "a damaged topic keeps its groups' committed offsets until it is repaired" {
+    start_broker
+    create_topic h2 1
+    printf 'c\nd\n' | gafka-produce --topic h2
+    gafka-consume --topic h2 --group keep --exit-at-end >/dev/null
+    stop_broker
+    H2_META=$BROKER_DATA/topics/h2/topic.json
+    cp "$H2_META" "$BATS_TEST_TMPDIR/h2-meta.good"
+    truncate -s 10 "$H2_META"
+    unset BROKER_PORT
+    start_broker
+    grep -q "not serving topic 'h2'" "$BROKER_LOG" || fail "h2 was not set aside: $(cat "$BROKER_LOG")"
+    stop_broker
+    cp "$BATS_TEST_TMPDIR/h2-meta.good" "$H2_META"
+    unset BROKER_PORT
+    start_broker
+    printf 'e\n' | gafka-produce --topic h2
+    run --separate-stderr gafka-consume --topic h2 --group keep --exit-at-end --format value
+    assert_success
+    assert_output e
+}

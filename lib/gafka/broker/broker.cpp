@@ -69,12 +69,13 @@ void raise_fd_limit(std::int64_t max_connections) {
 // Offsets of topics that are gone: the broker stopped between deleting a
 // topic and recording that its offsets went too, or the data dir is from a
 // gafka that kept them. Left, they would apply to a new topic of that name.
+// A damaged topic is not gone (its files wait for repair), nor are its offsets.
 status drop_offsets_of_missing_topics(group_coordinator& groups, const topic_manager& topics,
                                       offsets_store& offsets) {
     std::set<std::string> missing;
     for (const auto& g : groups.list())
         for (const auto& [tp, _] : g.committed)
-            if (!topics.find(tp.topic)) missing.insert(tp.topic);
+            if (!topics.find(tp.topic) && !topics.damaged(tp.topic)) missing.insert(tp.topic);
     if (missing.empty()) return {};
     for (const auto& topic : missing) {
         util::logger("broker")->warn("removing the group offsets of topic '{}', which no longer exists", topic);
