@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <thread>
 #include <ostream>
 
 #include <rapidjson/document.h>
@@ -19,6 +20,8 @@ namespace gafka::client {
 namespace {
 
 constexpr std::chrono::milliseconds heartbeat_every{3000};
+// How often --exit-at-end asks again while a partition is being handed over.
+constexpr std::chrono::milliseconds hand_over_poll{100};
 
 }  // namespace
 
@@ -89,6 +92,7 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
     auto session = std::to_string(getpid()) + "-" + std::to_string(rd()) + std::to_string(rd());
 
     std::int64_t total = 0;
+    std::optional<std::chrono::steady_clock::time_point> handing_since;  // --exit-at-end waiting on a hand-over
     while (!stop) {
         auto wait = opts.exit_at_end ? std::chrono::milliseconds(0) : std::min(opts.timeout, heartbeat_every);
         auto want = opts.fetch_size;
@@ -133,7 +137,21 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
             ++total;
             if (opts.max_messages && total >= *opts.max_messages) return leave(0);
         }
-        if (opts.exit_at_end && recs.Empty()) return leave(0);
+        if (opts.exit_at_end && recs.Empty()) {
+            // At the end only once no partition of ours waits for its
+            // previous owner to hand it over; that wait is bounded by --timeout.
+            auto pending = d.FindMember("pending");
+            if (pending == d.MemberEnd() || !pending->value.IsArray() || pending->value.Empty()) return leave(0);
+            auto now = std::chrono::steady_clock::now();
+            if (!handing_since) handing_since = now;
+            if (now - *handing_since >= opts.timeout) {
+                err << "gafka-consume: error: --exit-at-end: " << opts.topic << "/"
+                    << pending->value[0]["partition"].GetInt() << " is still being handed over by its previous owner"
+                    << " after " << opts.timeout.count() << " ms (--timeout); its records were not read\n";
+                return leave(1);
+            }
+            std::this_thread::sleep_for(hand_over_poll);
+        }
     }
     return leave(0);
 }

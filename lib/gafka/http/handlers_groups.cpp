@@ -120,14 +120,18 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
         ctx.groups.heartbeat(group, consumer, topic_name, 0, util::steady_clock_ms(), /*fetching=*/true, strategy);
     if (!member.ok()) co_return error_response(req, join_error(member.error()));
     std::vector<poll_target> owned;
-    for (const auto& tp : member->assignment)
-        if (tp.topic == topic_name && tp.partition < static_cast<std::int32_t>(topic->partitions.size()) &&
-            !ctx.groups.revoking(group, tp, util::steady_clock_ms())) {
-            auto& p = *topic->partitions[static_cast<std::size_t>(tp.partition)];
-            auto pos = ctx.groups.committed(group, tp).value_or(p.log().log_start_offset());
-            pos = std::clamp(pos, p.log().log_start_offset(), p.log().log_end_offset());
-            owned.push_back({&p, pos});
+    std::vector<broker::topic_partition> pending;  // ours, still being handed over
+    for (const auto& tp : member->assignment) {
+        if (tp.topic != topic_name || tp.partition >= static_cast<std::int32_t>(topic->partitions.size())) continue;
+        if (ctx.groups.revoking(group, tp, util::steady_clock_ms())) {
+            pending.push_back(tp);
+            continue;
         }
+        auto& p = *topic->partitions[static_cast<std::size_t>(tp.partition)];
+        auto pos = ctx.groups.committed(group, tp).value_or(p.log().log_start_offset());
+        pos = std::clamp(pos, p.log().log_start_offset(), p.log().log_end_offset());
+        owned.push_back({&p, pos});
+    }
 
     auto deadline = std::chrono::steady_clock::now() + fp.timeout;
     std::string records;
@@ -159,6 +163,8 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     json_writer head;
     auto& w = head.w();
     write_membership(head, group, consumer, *member);
+    head.key("pending");
+    write_assignment(head, pending);
     head.key("records");
     w.StartArray();
     w.EndArray();
