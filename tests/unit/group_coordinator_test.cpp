@@ -359,7 +359,8 @@ TEST_F(group_coordinator_test, commit_of_a_topic_or_partition_that_does_not_exis
 
 TEST_F(group_coordinator_test, a_batch_delivered_before_its_topic_was_deleted_is_not_committed_onto_the_new_one) {
     join("a");
-    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "s", groups_.topic_incarnation("orders"));
+    ASSERT_TRUE(
+        groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "s", groups_.topic_incarnation("orders")).ok());
     auto before = generation();
     partitions_.erase("orders");
     ASSERT_TRUE(groups_.remove_topic("orders", 1).ok());
@@ -376,7 +377,7 @@ TEST_F(group_coordinator_test, a_batch_read_while_its_topic_was_deleted_is_dropp
     join("a");
     auto incarnation = groups_.topic_incarnation("orders");  // the fetch starts
     ASSERT_TRUE(groups_.remove_topic("orders", 1).ok());      // meanwhile deleted (and re-created)
-    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "s", incarnation);
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "s", incarnation).ok());
     join("a", 2);
     ASSERT_TRUE(groups_.commit_delivered("g", "a", "s").ok());
     EXPECT_FALSE(groups_.committed("g", {"orders", 0}).has_value());
@@ -384,7 +385,7 @@ TEST_F(group_coordinator_test, a_batch_read_while_its_topic_was_deleted_is_dropp
 
 TEST_F(group_coordinator_test, delivered_batch_is_committed_by_the_next_fetch_once) {
     join("a");
-    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}, {{"orders", 2}, 9}});
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}, {{"orders", 2}, 9}}).ok());
     EXPECT_TRUE(persisted_.empty());
     ASSERT_TRUE(groups_.commit_delivered("g", "a").ok());
     EXPECT_EQ(groups_.committed("g", {"orders", 0}), 5);
@@ -395,10 +396,10 @@ TEST_F(group_coordinator_test, delivered_batch_is_committed_by_the_next_fetch_on
 }
 
 TEST_F(group_coordinator_test, delivered_offsets_of_a_non_member_are_dropped) {
-    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}});
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}).ok());
     join("a");
     ASSERT_TRUE(groups_.commit_delivered("g", "a").ok());
-    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}});
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}).ok());
     ASSERT_TRUE(groups_.leave("g", "a", 0).ok());
     ASSERT_TRUE(groups_.commit_delivered("g", "a").ok());
     EXPECT_TRUE(persisted_.empty());
@@ -407,7 +408,7 @@ TEST_F(group_coordinator_test, delivered_offsets_of_a_non_member_are_dropped) {
 
 TEST_F(group_coordinator_test, delivered_commit_that_fails_to_persist_is_reported) {
     join("a");
-    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}});
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}).ok());
     persist_result_ = status::io_error("disk full");
     EXPECT_EQ(groups_.commit_delivered("g", "a").code(), status_code::io_error);
     EXPECT_FALSE(groups_.committed("g", {"orders", 0}).has_value());
@@ -415,7 +416,7 @@ TEST_F(group_coordinator_test, delivered_commit_that_fails_to_persist_is_reporte
 
 TEST_F(group_coordinator_test, partition_moving_with_an_uncommitted_batch_waits_for_its_old_owner) {
     join("a", 0);
-    groups_.remember_delivered("g", "a", {{{"orders", 1}, 4}});
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 1}, 4}}).ok());
     join("b", 100);  // b is dealt 1, 3, 5
     EXPECT_TRUE(groups_.revoking("g", {"orders", 1}, 200));
     EXPECT_FALSE(groups_.revoking("g", {"orders", 3}, 200));  // a delivered nothing of it
@@ -428,7 +429,7 @@ TEST_F(group_coordinator_test, partition_moving_with_an_uncommitted_batch_waits_
 
 TEST_F(group_coordinator_test, hand_over_ends_after_the_old_owners_session_timeout) {
     join("a", 0);
-    groups_.remember_delivered("g", "a", {{{"orders", 1}, 4}});
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 1}, 4}}).ok());
     join("b", 100);
     EXPECT_TRUE(groups_.revoking("g", {"orders", 1}, 100 + 10'000));
     EXPECT_FALSE(groups_.revoking("g", {"orders", 1}, 100 + 10'001));
@@ -439,7 +440,7 @@ TEST_F(group_coordinator_test, hand_over_ends_after_the_old_owners_session_timeo
 
 TEST_F(group_coordinator_test, hand_over_ends_when_the_old_owner_leaves_without_committing) {
     join("a", 0);
-    groups_.remember_delivered("g", "a", {{{"orders", 1}, 4}});
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 1}, 4}}).ok());
     join("b", 100);
     ASSERT_TRUE(groups_.revoking("g", {"orders", 1}, 200));
     ASSERT_TRUE(groups_.leave("g", "a", 0).ok());
@@ -449,7 +450,7 @@ TEST_F(group_coordinator_test, hand_over_ends_when_the_old_owner_leaves_without_
 
 TEST_F(group_coordinator_test, hand_over_ends_when_the_old_owner_expires) {
     join("a", 0);
-    groups_.remember_delivered("g", "a", {{{"orders", 1}, 4}});
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 1}, 4}}).ok());
     join("b", 5'000);
     ASSERT_TRUE(groups_.revoking("g", {"orders", 1}, 5'000));
     ASSERT_EQ(groups_.expire(10'001), 1);
@@ -464,7 +465,7 @@ TEST_F(group_coordinator_test, hand_over_caused_by_a_leave_waits_for_the_old_own
     join("b", t);
     join("c", t);  // a: 0 3, b: 1 4, c: 2 5
     ASSERT_EQ(assignment("b"), of("orders", {1, 4}));
-    groups_.remember_delivered("g", "b", {{{"orders", 1}, 7}});
+    ASSERT_TRUE(groups_.remember_delivered("g", "b", {{{"orders", 1}, 7}}).ok());
     ASSERT_TRUE(groups_.leave("g", "a", t + 50).ok());  // b: 0 2 4, c: 1 3 5
     ASSERT_EQ(assignment("c"), of("orders", {1, 3, 5}));
     EXPECT_TRUE(groups_.revoking("g", {"orders", 1}, t + 100));
@@ -541,12 +542,81 @@ TEST_F(group_coordinator_test, a_member_alone_may_switch_strategy_and_an_emptied
 
 TEST_F(group_coordinator_test, a_batch_delivered_to_one_session_is_not_committed_by_another_reusing_the_id) {
     join("a");
-    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "pid-1");
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "pid-1").ok());
     ASSERT_TRUE(groups_.commit_delivered("g", "a", "pid-2").ok());  // a restarted process: it never saw the batch
     EXPECT_FALSE(groups_.committed("g", {"orders", 0}).has_value());
-    groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "pid-2");
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "pid-2").ok());
     ASSERT_TRUE(groups_.commit_delivered("g", "a", "pid-2").ok());  // the same process asks for more: processed
     EXPECT_EQ(groups_.committed("g", {"orders", 0}), 5);
+}
+
+// Joins `consumer` of group "g" reading "orders" as client process `session`.
+result<membership> join_as(group_coordinator& groups, const std::string& consumer, const std::string& session,
+                           std::int64_t now_ms = 0) {
+    return groups.heartbeat("g", consumer, "orders", 0, now_ms, true, std::nullopt, session);
+}
+
+TEST_F(group_coordinator_test, a_new_session_takes_the_member_over_without_a_rebalance_and_fences_the_old_one) {
+    ASSERT_TRUE(join_as(groups_, "a", "old").ok());
+    join("b");
+    auto gen = generation();
+    auto before = assignment("a");
+    ASSERT_TRUE(join_as(groups_, "a", "new", 1).ok());
+    EXPECT_EQ(generation(), gen);
+    EXPECT_EQ(assignment("a"), before);
+    auto r = join_as(groups_, "a", "old", 2);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), status_code::fenced);
+    EXPECT_TRUE(join_as(groups_, "a", "new", 3).ok());  // no flip-flop: the new one stays
+}
+
+TEST_F(group_coordinator_test, a_fenced_session_can_neither_touch_commit_deliver_nor_leave) {
+    ASSERT_TRUE(join_as(groups_, "a", "old").ok());
+    ASSERT_TRUE(join_as(groups_, "a", "new").ok());
+    EXPECT_FALSE(groups_.touch("g", "a", 5, "old").has_value());
+    EXPECT_EQ(groups_.describe("g")->members[0].last_heartbeat_ms, 0);  // not kept alive by the old one
+    EXPECT_EQ(groups_.check_owner("g", "a", -1, {"orders", 0}, "old").code(), status_code::fenced);
+    EXPECT_EQ(groups_.commit_delivered("g", "a", "old").code(), status_code::fenced);
+    EXPECT_EQ(groups_.leave("g", "a", 5, "old").code(), status_code::fenced);
+    EXPECT_EQ(groups_.describe("g")->members.size(), 1u);
+    EXPECT_TRUE(groups_.touch("g", "a", 5, "new").has_value());
+}
+
+TEST_F(group_coordinator_test, a_batch_read_by_a_session_fenced_meanwhile_is_refused_and_does_not_replace_the_new_ones) {
+    ASSERT_TRUE(join_as(groups_, "a", "old").ok());  // its fetch starts reading
+    ASSERT_TRUE(join_as(groups_, "a", "new").ok());  // the new process joins meanwhile
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 3}}, "new").ok());
+    EXPECT_EQ(groups_.remember_delivered("g", "a", {{{"orders", 0}, 9}}, "old").code(), status_code::fenced);
+    ASSERT_TRUE(groups_.commit_delivered("g", "a", "new").ok());
+    EXPECT_EQ(groups_.committed("g", {"orders", 0}), 3);  // the new one's batch, not the old one's
+}
+
+TEST_F(group_coordinator_test, a_restarted_process_takes_over_at_once_and_gets_the_old_batch_again) {
+    ASSERT_TRUE(join_as(groups_, "a", "killed").ok());
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 5}}, "killed").ok());
+    ASSERT_TRUE(groups_.commit_delivered("g", "a", "restarted").ok());
+    auto m = join_as(groups_, "a", "restarted", 1);  // well within the killed one's session
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(m->assignment, of("orders", {0, 1, 2, 3, 4, 5}));
+    EXPECT_FALSE(groups_.committed("g", {"orders", 0}).has_value());  // delivered again from the start
+}
+
+TEST_F(group_coordinator_test, calls_without_a_session_are_never_fenced_and_take_nothing_over) {
+    join("a");  // a plain HTTP client
+    ASSERT_TRUE(join_as(groups_, "a", "s1").ok());
+    join("a", 1);  // still works, and s1 keeps the member
+    EXPECT_TRUE(groups_.touch("g", "a", 2, "s1").has_value());
+    ASSERT_TRUE(groups_.remember_delivered("g", "a", {{{"orders", 0}, 2}}).ok());
+    ASSERT_TRUE(groups_.commit_delivered("g", "a").ok());
+    EXPECT_EQ(groups_.committed("g", {"orders", 0}), 2);
+    EXPECT_TRUE(groups_.leave("g", "a", 3).ok());
+}
+
+TEST_F(group_coordinator_test, a_member_that_left_forgets_its_sessions) {
+    ASSERT_TRUE(join_as(groups_, "a", "old").ok());
+    ASSERT_TRUE(join_as(groups_, "a", "new").ok());
+    ASSERT_TRUE(groups_.leave("g", "a", 1, "new").ok());
+    EXPECT_TRUE(join_as(groups_, "a", "old", 2).ok());  // a new member now
 }
 
 }  // namespace

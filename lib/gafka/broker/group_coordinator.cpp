@@ -55,6 +55,27 @@ void group_coordinator::rebalance_locked(group& g, std::int64_t now_ms) {
                                  g.members.size(), g.owners.size());
 }
 
+bool group_coordinator::is_fenced(const member& m, const std::string& session) {
+    return !session.empty() && std::find(m.fenced.begin(), m.fenced.end(), session) != m.fenced.end();
+}
+
+status group_coordinator::fenced_status(const std::string& group_id, const std::string& consumer) {
+    return status::fenced("consumer '" + consumer + "' of group '" + group_id +
+                          "' was taken over by a newer process with the same consumer id");
+}
+
+void group_coordinator::take_over(const std::string& group_id, const std::string& consumer, member& m,
+                                  const std::string& session) {
+    if (session.empty() || session == m.session) return;
+    if (!m.session.empty()) {
+        util::logger("groups")->info("group '{}': member '{}' taken over by a new session; the old one is fenced",
+                                     group_id, consumer);
+        m.fenced.push_back(std::exchange(m.session, {}));
+        if (m.fenced.size() > max_fenced) m.fenced.pop_front();
+    }
+    m.session = session;
+}
+
 std::vector<topic_partition> group_coordinator::assignment_of(const group& g, const std::string& consumer) const {
     std::vector<topic_partition> out;
     for (const auto& [tp, owner] : g.owners)
@@ -65,13 +86,16 @@ std::vector<topic_partition> group_coordinator::assignment_of(const group& g, co
 result<membership> group_coordinator::heartbeat(const std::string& group_id, const std::string& consumer,
                                                 const std::string& topic, std::int64_t session_timeout_ms,
                                                 std::int64_t now_ms, bool fetching,
-                                                std::optional<assignment_strategy> strategy) {
+                                                std::optional<assignment_strategy> strategy,
+                                                const std::string& session) {
     if (session_timeout_ms > 0 &&
         (session_timeout_ms < min_session_timeout_ms || session_timeout_ms > max_session_timeout_ms))
         return status::invalid_argument("session timeout must be between " + std::to_string(min_session_timeout_ms) +
                                         " and " + std::to_string(max_session_timeout_ms) + " ms");
     std::lock_guard lock(mu_);
     auto& g = groups_[group_id];
+    if (auto it = g.members.find(consumer); it != g.members.end() && is_fenced(it->second, session))
+        return fenced_status(group_id, consumer);
     bool joined = !g.members.count(consumer);
     bool alone = g.members.empty() || (g.members.size() == 1 && !joined);
     bool restrategy = false;
@@ -85,6 +109,7 @@ result<membership> group_coordinator::heartbeat(const std::string& group_id, con
         restrategy = true;
     }
     auto& m = g.members[consumer];
+    take_over(group_id, consumer, m, session);
     m.last_heartbeat_ms = now_ms;
     if (fetching) m.fetching = true;
     if (session_timeout_ms > 0) m.session_timeout_ms = session_timeout_ms;
@@ -104,21 +129,25 @@ result<membership> group_coordinator::heartbeat(const std::string& group_id, con
 }
 
 std::optional<generation_t> group_coordinator::touch(const std::string& group_id, const std::string& consumer,
-                                                     std::int64_t now_ms) {
+                                                     std::int64_t now_ms, const std::string& session) {
     std::lock_guard lock(mu_);
     auto g = groups_.find(group_id);
     if (g == groups_.end()) return std::nullopt;
     auto m = g->second.members.find(consumer);
-    if (m == g->second.members.end()) return std::nullopt;
+    if (m == g->second.members.end() || is_fenced(m->second, session)) return std::nullopt;
     m->second.last_heartbeat_ms = now_ms;
     return g->second.generation;
 }
 
-status group_coordinator::leave(const std::string& group_id, const std::string& consumer, std::int64_t now_ms) {
+status group_coordinator::leave(const std::string& group_id, const std::string& consumer, std::int64_t now_ms,
+                                const std::string& session) {
     std::lock_guard lock(mu_);
     auto it = groups_.find(group_id);
-    if (it == groups_.end() || !it->second.members.erase(consumer))
+    auto* members = it == groups_.end() ? nullptr : &it->second.members;
+    if (!members || !members->count(consumer))
         return status::not_found("consumer '" + consumer + "' is not a member of group '" + group_id + "'");
+    if (is_fenced(members->at(consumer), session)) return fenced_status(group_id, consumer);
+    members->erase(consumer);
     std::erase_if(it->second.revoking, [&](const auto& r) { return r.second.from == consumer; });
     rebalance_locked(it->second, now_ms);
     return {};
@@ -146,12 +175,14 @@ int group_coordinator::expire(std::int64_t now_ms) {
 }
 
 status group_coordinator::check_owner(const std::string& group_id, const std::string& consumer,
-                                      generation_t generation, const topic_partition& tp) const {
+                                      generation_t generation, const topic_partition& tp,
+                                      const std::string& session) const {
     std::lock_guard lock(mu_);
     auto it = groups_.find(group_id);
     if (it == groups_.end() || !it->second.members.count(consumer))
         return status(status_code::conflict, "consumer '" + consumer + "' is not a member of group '" + group_id + "'");
     const auto& g = it->second;
+    if (is_fenced(g.members.at(consumer), session)) return fenced_status(group_id, consumer);
     if (generation >= 0 && generation != g.generation)
         return status(status_code::conflict, "stale generation " + std::to_string(generation) + "; the group is at " +
                                                  std::to_string(g.generation));
@@ -275,22 +306,23 @@ std::vector<group_view> group_coordinator::list() const {
     return out;
 }
 
-void group_coordinator::remember_delivered(const std::string& group_id, const std::string& consumer,
-                                           std::map<topic_partition, log::offset_t> next_offsets,
-                                           const std::string& session, std::uint64_t incarnation) {
+status group_coordinator::remember_delivered(const std::string& group_id, const std::string& consumer,
+                                             std::map<topic_partition, log::offset_t> next_offsets,
+                                             const std::string& session, std::uint64_t incarnation) {
     std::lock_guard lock(mu_);
     auto g = groups_.find(group_id);
-    if (g == groups_.end()) return;
+    if (g == groups_.end()) return {};
     if (!next_offsets.empty()) {
         auto removed = incarnations_.find(next_offsets.begin()->first.topic);
         if ((removed == incarnations_.end() ? 0 : removed->second) != incarnation) next_offsets.clear();
     }
     auto m = g->second.members.find(consumer);
-    if (m != g->second.members.end()) {
-        m->second.delivered = std::move(next_offsets);
-        m->second.delivered_session = session;
-        m->second.fetching = false;
-    }
+    if (m == g->second.members.end()) return {};
+    if (is_fenced(m->second, session)) return fenced_status(group_id, consumer);
+    m->second.delivered = std::move(next_offsets);
+    m->second.delivered_session = session;
+    m->second.fetching = false;
+    return {};
 }
 
 status group_coordinator::commit_delivered(const std::string& group_id, const std::string& consumer,
@@ -302,6 +334,7 @@ status group_coordinator::commit_delivered(const std::string& group_id, const st
         if (g == groups_.end()) return {};
         auto m = g->second.members.find(consumer);
         if (m == g->second.members.end()) return {};
+        if (is_fenced(m->second, session)) return fenced_status(group_id, consumer);
         delivered = std::exchange(m->second.delivered, {});
         if (m->second.delivered_session != session) {
             if (!delivered.empty())

@@ -17,12 +17,25 @@
 // until the old owner's session timeout has passed. Without this barrier a
 // rebalance would hand the new owner records the old one already wrote.
 //
+// Sessions and fencing (static membership, as Kafka's group.instance.id):
+// a `session` names the client process acting as a member (empty: not
+// said). A group consume or heartbeat with a session the member has not seen
+// takes the member over at once, keeping its partitions and generation (no
+// rebalance): a process restarted after kill -9 goes on where the old one
+// stopped, and the old one's uncommitted batch is delivered again. The
+// replaced session is fenced: every later call from it (consume, heartbeat,
+// touch, commit, leave) is refused with status_code::fenced and changes
+// nothing, so two processes started with one consumer id never both read.
+// Calls without a session (plain HTTP clients) are never fenced and never
+// take a member over.
+//
 // Committed offsets are kept in memory and written through `persist` (the
 // broker's log-structured offsets log, replayed with restore() on start).
 // Deleting a topic deletes every group's offsets of it (remove_topic), so a
 // new topic of the same name is read from its start, as in Kafka.
 // Thread-safe: one mutex; no I/O happens under it except through `persist`.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -94,19 +107,25 @@ public:
     // remember_delivered, losing one of them makes it a hand-over.
     // `strategy`, when given, is set by the group's first member; a member
     // asking for another one while the group has members is a conflict.
+    // `session` (see above) takes the member over when it is new to it, and
+    // is refused (fenced) when the member replaced it.
     result<membership> heartbeat(const std::string& group, const std::string& consumer, const std::string& topic,
                                  std::int64_t session_timeout_ms, std::int64_t now_ms, bool fetching = false,
-                                 std::optional<assignment_strategy> strategy = std::nullopt);
-    status leave(const std::string& group, const std::string& consumer, std::int64_t now_ms);
+                                 std::optional<assignment_strategy> strategy = std::nullopt,
+                                 const std::string& session = {});
+    status leave(const std::string& group, const std::string& consumer, std::int64_t now_ms,
+                 const std::string& session = {});
     // Keeps a member alive while its fetch waits; the current generation, or
-    // nothing when the member is gone.
-    std::optional<generation_t> touch(const std::string& group, const std::string& consumer, std::int64_t now_ms);
+    // nothing when the member is gone or `session` is fenced.
+    std::optional<generation_t> touch(const std::string& group, const std::string& consumer, std::int64_t now_ms,
+                                      const std::string& session = {});
     // Removes members whose session ran out; returns how many.
     int expire(std::int64_t now_ms);
 
-    // Whether `consumer` may read or commit `tp` now (generation < 0: not checked).
+    // Whether `consumer` may read or commit `tp` now (generation < 0: not
+    // checked); fenced when `session` was replaced.
     status check_owner(const std::string& group, const std::string& consumer, generation_t generation,
-                       const topic_partition& tp) const;
+                       const topic_partition& tp, const std::string& session = {}) const;
     // Refused (not_found) when tp's topic or partition does not exist.
     status commit(const std::string& group, const topic_partition& tp, log::offset_t offset);
     std::optional<log::offset_t> committed(const std::string& group, const topic_partition& tp) const;
@@ -134,15 +153,18 @@ public:
     // again (the previous batch counts as processed). `session` names the
     // client process that received them (empty: not said). `next_offsets`
     // are of one topic, read while its topic_incarnation was `incarnation`;
-    // if it was removed since, they are dropped.
-    void remember_delivered(const std::string& group, const std::string& consumer,
-                            std::map<topic_partition, log::offset_t> next_offsets, const std::string& session = {},
-                            std::uint64_t incarnation = 0);
+    // if it was removed since, they are dropped. Fenced, and nothing
+    // remembered, when `session` was replaced meanwhile: the batch must then
+    // not be handed out.
+    status remember_delivered(const std::string& group, const std::string& consumer,
+                              std::map<topic_partition, log::offset_t> next_offsets, const std::string& session = {},
+                              std::uint64_t incarnation = 0);
     // Commits the member's last delivered batch (for partitions it owns or is
     // handing over) and ends its hand-overs. Returns the first commit error.
     // A fetch from another session than the one the batch went to (a member
     // id reused by a process restarted after kill -9) commits nothing: that
-    // process never saw the batch, so it is delivered again.
+    // process never saw the batch, so it is delivered again. Fenced, and
+    // nothing committed, from a replaced session.
     status commit_delivered(const std::string& group, const std::string& consumer, const std::string& session = {});
     // Whether `tp` is still being handed over by its previous owner.
     bool revoking(const std::string& group, const topic_partition& tp, std::int64_t now_ms);
@@ -155,7 +177,10 @@ private:
         std::map<topic_partition, log::offset_t> delivered;
         std::string delivered_session;  // who received `delivered`
         bool fetching = false;
+        std::string session;              // the process acting as the member ("" : not said)
+        std::deque<std::string> fenced;   // sessions it replaced, oldest first, at most max_fenced
     };
+    static constexpr std::size_t max_fenced = 8;
     struct hand_over {
         std::string from;
         std::int64_t since_ms = 0;
@@ -169,6 +194,12 @@ private:
         std::map<topic_partition, log::offset_t> committed;
     };
     void rebalance_locked(group& g, std::int64_t now_ms);
+    // Whether `session` is one the member replaced.
+    static bool is_fenced(const member& m, const std::string& session);
+    static status fenced_status(const std::string& group_id, const std::string& consumer);
+    // A session new to the member becomes its own and fences the one before.
+    static void take_over(const std::string& group_id, const std::string& consumer, member& m,
+                          const std::string& session);
     std::vector<topic_partition> assignment_of(const group& g, const std::string& consumer) const;
     group_view view_locked(const std::string& id, const group& g) const;
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <thread>
 #include <ostream>
 
 #include <rapidjson/document.h>
@@ -19,6 +20,10 @@ namespace gafka::client {
 namespace {
 
 constexpr std::chrono::milliseconds heartbeat_every{3000};
+// How often --exit-at-end asks again while a partition is being handed over.
+constexpr std::chrono::milliseconds hand_over_poll{100};
+
+bool fenced(const http_reply& r) { return r.status == 409 && error_code(r) == "fenced_member"; }
 
 }  // namespace
 
@@ -55,6 +60,19 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
     std::map<std::int32_t, std::int64_t> written;  // partition -> next offset written to `out`
     std::int32_t generation = -1;
 
+    // This process's session: a batch the broker handed to an earlier
+    // process with the same member id (killed before it wrote it) is then
+    // delivered again instead of committed on our first fetch, and that
+    // earlier process, if it still runs, is fenced.
+    std::random_device rd;
+    auto session_param = "session_id=" + std::to_string(getpid()) + "-" + std::to_string(rd()) + std::to_string(rd());
+    auto member = base + "/members/" + opts.consumer_id;
+    auto fenced_exit = [&] {
+        err << "gafka-consume: error: fenced: another process joined group '" << group << "' with --consumer-id "
+            << opts.consumer_id << " and took over; this one stops\n";
+        return 1;
+    };
+
     // Commits what was written (only partitions still ours) and leaves.
     auto leave = [&](int code) {
         if (!written.empty()) {
@@ -66,29 +84,30 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
                 first = false;
             }
             body += "]}";
-            auto r = c.call("POST", base + "/offsets", body, "application/json");
+            auto r = c.call("POST", base + "/offsets?" + session_param, body, "application/json");
+            if (r.ok() && fenced(*r)) return fenced_exit();
             if (!r.ok() || r->status != 200)
                 err << "gafka-consume: warning: final commit failed ("
                     << (r.ok() ? describe_error(*r) : r.error().message())
                     << "); those records will be delivered again\n";
         }
-        (void)c.call("DELETE", base + "/members/" + opts.consumer_id);
+        (void)c.call("DELETE", member + "?" + session_param);
         return code;
     };
 
     std::optional<exec_delivery_options> exec;
     if (opts.exec) exec = exec_delivery_options{*opts.exec, opts.max_attempts, opts.dead_letter,
                                                 std::chrono::milliseconds(1000), opts.values_only, group};
-    // Keeps the member alive while a slow --exec command runs.
-    auto heartbeat = [&] { (void)c.call("POST", base + "/members/" + opts.consumer_id + "/heartbeat"); };
-
-    // This process's session: a batch the broker handed to an earlier
-    // process with the same member id (killed before it wrote it) is then
-    // delivered again instead of committed on our first fetch.
-    std::random_device rd;
-    auto session = std::to_string(getpid()) + "-" + std::to_string(rd()) + std::to_string(rd());
+    // Keeps the member alive while a slow --exec command runs, and notices
+    // a take-over so that no more records of the batch are run.
+    bool taken_over = false;
+    auto heartbeat = [&] {
+        auto r = c.call("POST", member + "/heartbeat?" + session_param);
+        taken_over = taken_over || (r.ok() && fenced(*r));
+    };
 
     std::int64_t total = 0;
+    std::optional<std::chrono::steady_clock::time_point> handing_since;  // --exit-at-end waiting on a hand-over
     while (!stop) {
         auto wait = opts.exit_at_end ? std::chrono::milliseconds(0) : std::min(opts.timeout, heartbeat_every);
         auto want = opts.fetch_size;
@@ -96,11 +115,12 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
         auto r = c.call("GET", "/api/v1/consume?topic=" + opts.topic + "&group_id=" + group +
                                    "&consumer_id=" + opts.consumer_id + "&count=" + std::to_string(want) +
                                    "&timeout=" + std::to_string(wait.count()) + "ms" +
-                                   "&session_id=" + session + (opts.assignor ? "&assignor=" + *opts.assignor : ""));
+                                   "&" + session_param + (opts.assignor ? "&assignor=" + *opts.assignor : ""));
         if (!r.ok()) {
             err << "gafka-consume: error: " << r.error().message() << "\n";
             return 1;
         }
+        if (fenced(*r)) return fenced_exit();
         if (r->status != 200) {
             err << "gafka-consume: error: " << describe_error(*r) << "\n";
             return leave(1);
@@ -124,6 +144,7 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
         for (const auto& rec : recs.GetArray()) {
             if (exec) {
                 if (!deliver_by_exec(*exec, rec, c, err, heartbeat)) return leave(1);
+                if (taken_over) return fenced_exit();
             } else {
                 auto line = format_record_line(rec, opts.values_only);
                 if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0)
@@ -133,7 +154,21 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
             ++total;
             if (opts.max_messages && total >= *opts.max_messages) return leave(0);
         }
-        if (opts.exit_at_end && recs.Empty()) return leave(0);
+        if (opts.exit_at_end && recs.Empty()) {
+            // At the end only once no partition of ours waits for its
+            // previous owner to hand it over; that wait is bounded by --timeout.
+            auto pending = d.FindMember("pending");
+            if (pending == d.MemberEnd() || !pending->value.IsArray() || pending->value.Empty()) return leave(0);
+            auto now = std::chrono::steady_clock::now();
+            if (!handing_since) handing_since = now;
+            if (now - *handing_since >= opts.timeout) {
+                err << "gafka-consume: error: --exit-at-end: " << opts.topic << "/"
+                    << pending->value[0]["partition"].GetInt() << " is still being handed over by its previous owner"
+                    << " after " << opts.timeout.count() << " ms (--timeout); its records were not read\n";
+                return leave(1);
+            }
+            std::this_thread::sleep_for(hand_over_poll);
+        }
     }
     return leave(0);
 }

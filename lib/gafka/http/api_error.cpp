@@ -15,6 +15,7 @@ api_error api_error::from_status(const status& s) {
         case status_code::not_found: return {bh::status::not_found, "not_found", s.message(), {}};
         case status_code::already_exists: return {bh::status::conflict, "already_exists", s.message(), {}};
         case status_code::conflict: return {bh::status::conflict, "conflict", s.message(), {}};
+        case status_code::fenced: return {bh::status::conflict, "fenced_member", s.message(), {}};
         case status_code::out_of_range:
             return {bh::status::range_not_satisfiable, "offset_out_of_range", s.message(), {}};
         case status_code::too_large: return {bh::status::payload_too_large, "too_large", s.message(), {}};

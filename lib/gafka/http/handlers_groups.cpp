@@ -49,6 +49,23 @@ std::optional<api_error> parse_assignor(const std::optional<std::string>& name,
     return std::nullopt;
 }
 
+// The session_id a member's call may carry: the client process making it,
+// which a newer process with the same consumer id fences
+// (group_coordinator.h). Empty when not given.
+std::optional<api_error> session_of(const target& t, std::string& out) {
+    out = t.get("session_id").value_or("");
+    if (!out.empty())
+        if (auto s = broker::check_consumer_id(out); !s.ok())
+            return api_error::invalid("invalid_session", "session_id: " + s.message());
+    return std::nullopt;
+}
+
+std::optional<api_error> session_of(const request& req, std::string& out) {
+    auto t = parse_target(std::string_view(req.target().data(), req.target().size()));
+    if (!t.ok()) return api_error::bad_request(t.error().message());
+    return session_of(*t, out);
+}
+
 // A join refused: another strategy, or a session timeout out of bounds.
 api_error join_error(const status& s) {
     if (s.code() == status_code::conflict) return {beast_http::status::conflict, "inconsistent_assignor", s.message()};
@@ -109,25 +126,27 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
 
     // The previous batch counts as processed: commit it before reading on
     // (unless this is another client process reusing the member id).
-    auto session = t.get("session_id").value_or("");
-    if (!session.empty())
-        if (auto s = broker::check_consumer_id(session); !s.ok())
-            co_return error_response(req, api_error::invalid("invalid_session", "session_id: " + s.message()));
+    std::string session;
+    if (auto e = session_of(t, session)) co_return error_response(req, *e);
     if (auto s = ctx.groups.commit_delivered(group, consumer, session); !s.ok())
         co_return error_response(req, api_error::from_status(s));
 
-    auto member =
-        ctx.groups.heartbeat(group, consumer, topic_name, 0, util::steady_clock_ms(), /*fetching=*/true, strategy);
+    auto member = ctx.groups.heartbeat(group, consumer, topic_name, 0, util::steady_clock_ms(), /*fetching=*/true,
+                                       strategy, session);
     if (!member.ok()) co_return error_response(req, join_error(member.error()));
     std::vector<poll_target> owned;
-    for (const auto& tp : member->assignment)
-        if (tp.topic == topic_name && tp.partition < static_cast<std::int32_t>(topic->partitions.size()) &&
-            !ctx.groups.revoking(group, tp, util::steady_clock_ms())) {
-            auto& p = *topic->partitions[static_cast<std::size_t>(tp.partition)];
-            auto pos = ctx.groups.committed(group, tp).value_or(p.log().log_start_offset());
-            pos = std::clamp(pos, p.log().log_start_offset(), p.log().log_end_offset());
-            owned.push_back({&p, pos});
+    std::vector<broker::topic_partition> pending;  // ours, still being handed over
+    for (const auto& tp : member->assignment) {
+        if (tp.topic != topic_name || tp.partition >= static_cast<std::int32_t>(topic->partitions.size())) continue;
+        if (ctx.groups.revoking(group, tp, util::steady_clock_ms())) {
+            pending.push_back(tp);
+            continue;
         }
+        auto& p = *topic->partitions[static_cast<std::size_t>(tp.partition)];
+        auto pos = ctx.groups.committed(group, tp).value_or(p.log().log_start_offset());
+        pos = std::clamp(pos, p.log().log_start_offset(), p.log().log_end_offset());
+        owned.push_back({&p, pos});
+    }
 
     auto deadline = std::chrono::steady_clock::now() + fp.timeout;
     std::string records;
@@ -149,16 +168,20 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
         // Wait in slices: a waiting fetch keeps its member alive, and a
         // rebalance meanwhile ends the wait so the member learns of it.
         co_await wait_for_any(owned, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
-        auto generation = ctx.groups.touch(group, consumer, util::steady_clock_ms());
+        auto generation = ctx.groups.touch(group, consumer, util::steady_clock_ms(), session);
         if (!generation || *generation != member->generation) break;
     }
+    // Fenced meanwhile: a newer process reads these records, not this one.
+    if (auto s = ctx.groups.remember_delivered(group, consumer, delivered, session, incarnation); !s.ok())
+        co_return error_response(req, api_error::from_status(s));
     topic->records_out += count;
     topic->bytes_out += bytes;
-    ctx.groups.remember_delivered(group, consumer, delivered, session, incarnation);
 
     json_writer head;
     auto& w = head.w();
     write_membership(head, group, consumer, *member);
+    head.key("pending");
+    write_assignment(head, pending);
     head.key("records");
     w.StartArray();
     w.EndArray();
@@ -172,8 +195,10 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
     const auto& group = p.at(0);
     const auto& consumer = p.at(1);
     if (auto e = check_ids(group, consumer)) co_return error_response(req, *e);
+    std::string session;
+    if (auto e = session_of(req, session)) co_return error_response(req, *e);
     std::string topic;
-    std::int64_t session = 0;
+    std::int64_t session_timeout_ms = 0;
     std::optional<broker::assignment_strategy> strategy;
     if (!req.body().empty()) {
         rapidjson::Document d;
@@ -188,7 +213,7 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
         if (d.HasMember("session_timeout_ms")) {
             if (!d["session_timeout_ms"].IsInt64())
                 co_return error_response(req, api_error::bad_request("'session_timeout_ms' must be an integer"));
-            session = d["session_timeout_ms"].GetInt64();
+            session_timeout_ms = d["session_timeout_ms"].GetInt64();
         }
         if (d.HasMember("assignor")) {
             if (!d["assignor"].IsString())
@@ -197,7 +222,8 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
                 co_return error_response(req, *e);
         }
     }
-    auto m = ctx.groups.heartbeat(group, consumer, topic, session, util::steady_clock_ms(), false, strategy);
+    auto m = ctx.groups.heartbeat(group, consumer, topic, session_timeout_ms, util::steady_clock_ms(), false, strategy,
+                                  session);
     if (!m.ok()) co_return error_response(req, join_error(m.error()));
     json_writer out;
     write_membership(out, group, consumer, *m);
@@ -207,8 +233,12 @@ asio::awaitable<response> handle_heartbeat(const request& req, server_context& c
 
 response handle_leave(const request& req, server_context& ctx, const path_params& p) {
     if (auto e = check_ids(p.at(0), p.at(1))) return error_response(req, *e);
-    if (auto s = ctx.groups.leave(p.at(0), p.at(1), util::steady_clock_ms()); !s.ok())
+    std::string session;
+    if (auto e = session_of(req, session)) return error_response(req, *e);
+    auto s = ctx.groups.leave(p.at(0), p.at(1), util::steady_clock_ms(), session);
+    if (s.code() == status_code::not_found)
         return error_response(req, {beast_http::status::not_found, "unknown_member", s.message(), {}});
+    if (!s.ok()) return error_response(req, api_error::from_status(s));
     return json_response(req, beast_http::status::ok, "{\"left\":true}\n");
 }
 
@@ -216,6 +246,8 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
     const auto& group = p.at(0);
     if (auto s = broker::check_group_id(group); !s.ok())
         co_return error_response(req, api_error::invalid("invalid_group", s.message()));
+    std::string session;
+    if (auto e = session_of(req, session)) co_return error_response(req, *e);
     rapidjson::Document d;
     d.Parse<rapidjson::kParseIterativeFlag>(req.body().data(), req.body().size());
     if (d.HasParseError() || !d.IsObject() || !d.HasMember("offsets") || !d["offsets"].IsArray())
@@ -248,8 +280,10 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
         if (offset < start || offset > end)
             co_return error_response(req, offset_out_of_range(tp.topic, tp.partition, offset, start, end));
         if (consumer)
-            if (auto s = ctx.groups.check_owner(group, *consumer, generation, tp); !s.ok())
-                co_return error_response(req, conflict_with_assignment(s.message(), ctx, group, *consumer));
+            if (auto s = ctx.groups.check_owner(group, *consumer, generation, tp, session); !s.ok())
+                co_return error_response(req, s.code() == status_code::fenced
+                                                  ? api_error::from_status(s)
+                                                  : conflict_with_assignment(s.message(), ctx, group, *consumer));
         offsets[tp] = offset;
     }
     // Without a consumer_id this is an admin reset, refused while members run.

@@ -19,6 +19,7 @@ const char* to_string(status_code code) {
         case status_code::not_leader: return "not_leader";
         case status_code::conflict: return "conflict";
         case status_code::unavailable: return "unavailable";
+        case status_code::fenced: return "fenced";
     }
     return "unknown";
 }

@@ -21,6 +21,7 @@ enum class status_code {
     not_leader,
     conflict,
     unavailable,
+    fenced,  // a newer instance of the same client took over; this one must stop
 };
 
 const char* to_string(status_code code);
@@ -40,6 +41,7 @@ public:
     static status too_large(std::string m) { return {status_code::too_large, std::move(m)}; }
     static status unavailable(std::string m) { return {status_code::unavailable, std::move(m)}; }
     static status conflict(std::string m) { return {status_code::conflict, std::move(m)}; }
+    static status fenced(std::string m) { return {status_code::fenced, std::move(m)}; }
     // An io_error built from errno, naming what was being done; no_space for
     // ENOSPC and EDQUOT. A failed fsync is never no_space, whatever its errno
     // (it is never retried: the kernel may have dropped the dirty pages), so
