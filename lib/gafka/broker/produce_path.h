@@ -70,8 +70,10 @@ result<std::vector<partition_id>> choose_partitions(core& c, const std::string& 
 
 // One partition's batch of a produce.
 struct batch_write {
-    partition* target = nullptr;  // kept alive by the caller's shared_ptr<topic>
-    std::string batch;            // one finished batch; moved into the log
+    batch_write(partition* p, std::string b) : target(p), batch(std::move(b)) {}
+
+    partition* target;  // kept alive by the caller's shared_ptr<topic>
+    std::string batch;  // one finished batch; moved into the log
     // Set by write_batches: the first problem of this write (ok: acknowledged
     // as asked), whether the batch reached the log, and where.
     status error;
