@@ -16,7 +16,8 @@
 #include "gafka/broker/fetch_path.h"
 #include "gafka/broker/produce_path.h"
 #include "gafka/rules/partitioner.h"
-#include "test_support.h"
+
+#include "core_fixture.h"
 
 namespace gafka::broker {
 namespace {
@@ -24,77 +25,11 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-class broker_core_test : public ::testing::Test {
+class broker_core_test : public test::core_fixture {
 protected:
-    // `flush` always: records are visible once fsynced; never: once written.
-    void open(flush_policy::mode flush = flush_policy::mode::never, std::int32_t min_insync = 1) {
-        replication::replication_options ro;
-        ro.isr.min_insync = min_insync;
-        auto repl = replication::replication_state::open(tmp_.path(), ro);
-        ASSERT_TRUE(repl.ok()) << repl.error().to_string();
-        repl_ = std::move(*repl);
-        flush_policy fp;
-        fp.kind = flush;
-        auto t = topic_manager::open(tmp_.path(), 1, {}, fp, repl_.get());
-        ASSERT_TRUE(t.ok()) << t.error().to_string();
-        topics_ = std::move(*t);
-        groups_ = std::make_unique<group_coordinator>([](const std::string&) { return 0; },
-                                                      [](const std::string&, const topic_partition&, log::offset_t) {
-                                                          return status{};
-                                                      });
-        auto o = offsets_store::open(tmp_.path(), {});
-        ASSERT_TRUE(o.ok()) << o.error().to_string();
-        offsets_ = std::move(*o);
-        core_ = std::make_unique<core>(*topics_, *groups_, *offsets_);
-        core_->repl = repl_.get();
-    }
-    void TearDown() override {
-        core_.reset();
-        if (offsets_) (void)offsets_->close();
-        if (topics_) (void)topics_->close();
-    }
-
-    partition& make_topic(const std::string& name, std::int32_t partitions = 1) {
-        topic_config c;
-        c.partitions = partitions;
-        auto t = topics_->create(name, c);
-        EXPECT_TRUE(t.ok()) << t.error().to_string();
-        return *(*t)->partitions[0];
-    }
-    partition& part(const std::string& name, std::int32_t p = 0) {
-        return *topics_->find(name)->partitions[static_cast<std::size_t>(p)];
-    }
-
-    static std::string batch(int records, const std::string& tag = "v", std::int64_t producer_id = -1,
-                             std::int32_t sequence = -1) {
-        log::batch_builder b;
-        for (int i = 0; i < records; ++i) b.add(1000, std::nullopt, tag + std::to_string(i));
-        return b.finish(0, 0, producer_id, sequence);
-    }
-
-    // Runs `a` to its end on a fresh io_context.
-    template <typename T>
-    T run(asio::awaitable<T> a) {
-        asio::io_context io;
-        std::optional<T> out;
-        asio::co_spawn(io, std::move(a), [&](std::exception_ptr e, T v) {
-            if (e) std::rethrow_exception(e);
-            out = std::move(v);
-        });
-        io.run();
-        return std::move(*out);
-    }
-
     status write(std::vector<batch_write>& writes, acks_mode acks, on_failure policy = on_failure::end_all) {
         return run(write_batches(*core_, writes, acks, policy));
     }
-
-    test::temp_dir tmp_;
-    std::unique_ptr<replication::replication_state> repl_;
-    std::unique_ptr<topic_manager> topics_;
-    std::unique_ptr<group_coordinator> groups_;
-    std::unique_ptr<offsets_store> offsets_;
-    std::unique_ptr<core> core_;
 };
 
 // --- the topic of a produce ---
@@ -164,7 +99,7 @@ TEST_F(broker_core_test, a_partition_past_the_topics_is_refused_naming_the_recor
 // --- writing batches ---
 
 TEST_F(broker_core_test, written_batches_get_consecutive_offsets_and_are_readable_once_acknowledged) {
-    open(flush_policy::mode::always);
+    open(flush_mode::always);
     auto& p = make_topic("t");
     std::vector<batch_write> writes{{&p, batch(3)}};
     ASSERT_TRUE(write(writes, acks_mode::leader).ok());
@@ -178,7 +113,7 @@ TEST_F(broker_core_test, written_batches_get_consecutive_offsets_and_are_readabl
 }
 
 TEST_F(broker_core_test, acks_all_without_enough_insync_replicas_writes_nothing) {
-    open(flush_policy::mode::never, 2);
+    open(flush_mode::never, 2);
     auto& p = make_topic("t");
     std::vector<batch_write> writes{{&p, batch(1)}};
     auto s = write(writes, acks_mode::all);
@@ -193,7 +128,7 @@ TEST_F(broker_core_test, acks_all_without_enough_insync_replicas_writes_nothing)
 }
 
 TEST_F(broker_core_test, acks_all_alone_in_sync_is_answered_once_the_high_watermark_passes_the_batch) {
-    open(flush_policy::mode::always);
+    open(flush_mode::always);
     auto& p = make_topic("t");
     std::vector<batch_write> writes{{&p, batch(2)}};
     ASSERT_TRUE(write(writes, acks_mode::all).ok());
@@ -239,7 +174,7 @@ TEST_F(broker_core_test, one_failed_partition_ends_the_call_or_leaves_the_others
 // --- offsets and reads ---
 
 TEST_F(broker_core_test, a_fetch_may_start_anywhere_up_to_the_log_end_and_a_commit_up_to_the_high_watermark) {
-    open(flush_policy::mode::always);
+    open(flush_mode::always);
     auto& p = make_topic("t");
     ASSERT_TRUE(p.append(batch(3)).ok());  // not fsynced yet: past the high watermark
     EXPECT_EQ(p.visible_end(), 0);
@@ -254,7 +189,7 @@ TEST_F(broker_core_test, a_fetch_may_start_anywhere_up_to_the_log_end_and_a_comm
 }
 
 TEST_F(broker_core_test, reads_stop_at_the_high_watermark) {
-    open(flush_policy::mode::always);
+    open(flush_mode::always);
     auto& p = make_topic("t");
     ASSERT_TRUE(p.append(batch(3)).ok());
     auto r = read_batches(p, 0, 1 << 20);
