@@ -12,6 +12,7 @@ namespace gafka::http {
 namespace {
 constexpr std::size_t max_fetch_bytes = 4 << 20;
 }  // namespace
+
 std::optional<std::int64_t> parse_int(const std::string& s) {
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
