@@ -15,6 +15,8 @@
 #include "gafka/kafka/handlers/data_handlers.h"
 #include "gafka/kafka/messages/fetch.h"
 #include "gafka/kafka/messages/produce.h"
+#include "gafka/util/crc32c.h"
+#include "gafka/util/endian.h"
 
 #include "core_fixture.h"
 
@@ -98,9 +100,18 @@ protected:
     std::deque<std::string> frames_;
 };
 
-// The batch as the log stores it at `base`: the broker stamps its offset.
+// The batch as the log stores it at `base`: the broker stamps its offset
+// (outside the CRC), nothing else.
 std::string stamped(std::string batch, log::offset_t base) {
     log::restamp(batch, base, 0);
+    return batch;
+}
+
+// Sets a header byte and the CRC again, as a client writing it would.
+std::string with_byte(std::string batch, std::size_t at, char v) {
+    batch[at] = v;
+    util::store_be<std::uint32_t>(batch.data() + log::batch_field::crc,
+                                  crc32c::value(batch.data() + log::crc_start, batch.size() - log::crc_start));
     return batch;
 }
 
@@ -127,6 +138,7 @@ TEST_F(kafka_data_handlers_test, produce_then_fetch_returns_the_batches_as_store
     ASSERT_TRUE(p.records("records").has_value());
     EXPECT_EQ(*p.records("records"), stamped(first, 0) + stamped(second, 3));
     EXPECT_EQ(stamped(first, 0), first);  // the first went to disk exactly as it came
+    EXPECT_EQ(log::check_batch(stamped(second, 3)), log::batch_problem::none);  // the CRC holds after stamping
     EXPECT_EQ(topics_->find("t")->records_out.load(), 5);
 
     // From the middle: the batch holding the offset, then the rest.
@@ -184,15 +196,12 @@ TEST_F(kafka_data_handlers_test, bad_record_sets_are_refused_with_kafkas_codes_a
     auto flipped = batch(2);
     flipped.back() ^= 0x01;
     EXPECT_EQ(produce_one("t", flipped).i16("error_code"), code(error_code::corrupt_message));
-    auto old_magic = batch(1);
-    old_magic[log::batch_field::magic] = static_cast<char>(log::batch_magic - 1);
-    log::restamp(old_magic, 0, 0);
+    auto old_magic = with_byte(batch(1), log::batch_field::magic, 1);
     EXPECT_EQ(produce_one("t", old_magic).i16("error_code"), code(error_code::corrupt_message));
     EXPECT_EQ(produce_one("t", batch(1) + batch(1)).i16("error_code"), code(error_code::corrupt_message));
     EXPECT_EQ(produce_one("t", "").i16("error_code"), code(error_code::corrupt_message));
-    auto compressed = batch(1);
-    compressed[log::batch_field::attributes] = 1;  // gzip
-    log::restamp(compressed, 0, 0);
+    auto compressed = with_byte(batch(1), log::batch_field::attributes + 1, 1);  // gzip, in the low byte
+    ASSERT_EQ(log::decode_header(compressed.data()).compression(), 1);
     EXPECT_EQ(produce_one("t", compressed).i16("error_code"), code(error_code::unsupported_compression_type));
     log::batch_builder big;
     big.add(1000, std::nullopt, std::string(1100 * 1000, 'x'));

@@ -19,17 +19,15 @@ namespace fields = messages::produce_fields;
 
 // Kafka's message.max.bytes default: the largest batch a partition takes.
 constexpr std::size_t max_batch_bytes = 1048588;
-// The compression codec bits of a batch's attributes.
-constexpr std::uint8_t compression_mask = 0x07;
 
 // Why a partition's record set cannot be stored as it came; none when it can.
 error_code check_records(std::optional<std::string_view> records) {
-    // Produce v3+ carries exactly one batch per partition, of the current magic.
+    // Produce v3+ carries exactly one batch per partition, RecordBatch v2.
     if (!records || records->size() < log::batch_header_size) return error_code::corrupt_message;
     if (records->size() > max_batch_bytes) return error_code::message_too_large;
     auto h = log::decode_header(records->data());
     if (h.magic != log::batch_magic || h.length != records->size()) return error_code::corrupt_message;
-    if (h.attributes & compression_mask) return error_code::unsupported_compression_type;
+    if (h.compression() != 0) return error_code::unsupported_compression_type;  // not yet
     if (log::check_batch(*records) != log::batch_problem::none) return error_code::corrupt_message;
     return error_code::none;
 }
