@@ -1,12 +1,12 @@
 // gafka-broker: serves topics over HTTP/JSON until SIGTERM, SIGINT or SIGHUP.
-#include "gafka/broker/broker.h"
 #include "gafka/cli/program.h"
+#include "gafka/server/broker.h"
 #include "gafka/util/duration.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"Serve gafka topics over HTTP/JSON until SIGTERM, SIGINT or SIGHUP.", "gafka-broker"};
     gafka::cli::configure_app(app);
-    gafka::broker::broker_config c;
+    gafka::server::broker_config c;
     std::string flush = "always", role = "leader", lag_max = "10s", idle = "60s", header = "30s", token_file;
     app.set_config("--config", "", "Read settings from a TOML/INI file; flags given on the command line win");
     app.allow_config_extras(CLI::config_extras_mode::error);  // a typo in the file is an error, not ignored
@@ -68,14 +68,14 @@ int main(int argc, char** argv) {
             return gafka::cli::exit_usage;
         }
         c.replica_lag_max = *lag;
-        if (auto u = gafka::broker::apply_limit_flags(c, idle, header, token_file); !u.ok()) {
+        if (auto u = gafka::server::apply_limit_flags(c, idle, header, token_file); !u.ok()) {
             gafka::cli::print_error("gafka-broker", u.message());
             return gafka::cli::exit_usage;
         }
-        if (auto u = gafka::broker::apply_tls_flags(c, tls_cert, tls_key, tls_ca); !u.ok()) {
+        if (auto u = gafka::server::apply_tls_flags(c, tls_cert, tls_key, tls_ca); !u.ok()) {
             gafka::cli::print_error("gafka-broker", u.message());
             return gafka::cli::exit_usage;
         }
-        return gafka::broker::run_broker(c);
+        return gafka::server::run_broker(c);
     });
 }

@@ -2,7 +2,7 @@
 # Topic and group names never reach a path outside the data dir (issue 9):
 # whatever a request calls a topic or a group (../x, %2e%2e, a/b, a NUL, a
 # name far too long), it is refused or 404, and the data dir holds nothing
-# it should not. The rules are in broker/names.h and docs/api.md.
+# it should not. The rules are in rules/names.h and docs/api.md.
 
 bats_require_minimum_version 1.5.0
 

@@ -81,7 +81,8 @@ protected:
                 auto r = offsets_->append(group, tp, offset);
                 return r.ok() ? status{} : r.error();
             });
-        ctx_ = std::make_unique<http::server_context>(*topics_, *groups_, *offsets_);
+        core_ = std::make_unique<broker::core>(*topics_, *groups_, *offsets_);
+        ctx_ = std::make_unique<http::server_context>(*core_);
         for (int i = 0; i < 2; ++i) {
             ios_.push_back(std::make_unique<asio::io_context>(1));
             io_ptrs_.push_back(ios_.back().get());
@@ -113,6 +114,7 @@ protected:
     std::unique_ptr<broker::topic_manager> topics_;
     std::unique_ptr<broker::offsets_store> offsets_;
     std::unique_ptr<broker::group_coordinator> groups_;
+    std::unique_ptr<broker::core> core_;
     std::unique_ptr<http::server_context> ctx_;
     std::vector<std::unique_ptr<asio::io_context>> ios_;
     std::vector<asio::io_context*> io_ptrs_;

@@ -1,5 +1,5 @@
 // gafka-broker's limit and security flags as text (broker.h apply_limit_flags).
-#include "gafka/broker/broker.h"
+#include "gafka/server/broker.h"
 
 #include <filesystem>
 #include <fstream>
@@ -8,7 +8,7 @@
 
 #include "test_support.h"
 
-namespace gafka::broker {
+namespace gafka::server {
 namespace {
 
 namespace fs = std::filesystem;
@@ -53,4 +53,4 @@ TEST_F(broker_limits_test, an_empty_or_missing_token_file_is_refused) {
 }
 
 }  // namespace
-}  // namespace gafka::broker
+}  // namespace gafka::server

@@ -7,11 +7,11 @@
 #include <string>
 
 #include "gafka/broker/flush_policy.h"
-#include "gafka/broker/names.h"
-#include "gafka/client/partitioner.h"
 #include "gafka/http/produce_request.h"
 #include "gafka/http/query.h"
 #include "gafka/log/record.h"
+#include "gafka/rules/names.h"
+#include "gafka/rules/partitioner.h"
 #include "gafka/util/duration.h"
 #include "gafka/util/murmur2.h"
 
@@ -380,21 +380,21 @@ TEST(flush_policy_test, rejects_other_words_and_empty_or_zero_intervals) {
 
 TEST(names_test, topic_names_follow_the_directory_rules) {
     for (auto name : {"orders", "a", "test-topic", "a.b_c-1", "...", "a..b", "_x", "x__"})
-        EXPECT_TRUE(broker::check_topic_name(name).ok()) << name;
-    EXPECT_TRUE(broker::check_topic_name(std::string(255, 'a')).ok());
+        EXPECT_TRUE(rules::check_topic_name(name).ok()) << name;
+    EXPECT_TRUE(rules::check_topic_name(std::string(255, 'a')).ok());
     for (auto name : {"", ".", "..", "a/b", "/", "../x", "a b", "caf\xc3\xa9", "a\nb", "__internal", "__"})
-        EXPECT_EQ(broker::check_topic_name(name).code(), status_code::invalid_argument) << name;
-    EXPECT_EQ(broker::check_topic_name(std::string(256, 'a')).code(), status_code::invalid_argument);
+        EXPECT_EQ(rules::check_topic_name(name).code(), status_code::invalid_argument) << name;
+    EXPECT_EQ(rules::check_topic_name(std::string(256, 'a')).code(), status_code::invalid_argument);
 }
 
 TEST(names_test, consumer_ids_are_at_most_128_characters) {
-    EXPECT_TRUE(broker::check_consumer_id(std::string(128, 'c')).ok());
-    EXPECT_FALSE(broker::check_consumer_id(std::string(129, 'c')).ok());
-    EXPECT_FALSE(broker::check_consumer_id("").ok());
-    EXPECT_FALSE(broker::check_consumer_id("a/b").ok());
-    EXPECT_TRUE(broker::check_group_id("test-group").ok());
-    EXPECT_FALSE(broker::check_group_id("..").ok());
-    EXPECT_FALSE(broker::check_group_id("a\nb").ok());  // would split the offsets log key
+    EXPECT_TRUE(rules::check_consumer_id(std::string(128, 'c')).ok());
+    EXPECT_FALSE(rules::check_consumer_id(std::string(129, 'c')).ok());
+    EXPECT_FALSE(rules::check_consumer_id("").ok());
+    EXPECT_FALSE(rules::check_consumer_id("a/b").ok());
+    EXPECT_TRUE(rules::check_group_id("test-group").ok());
+    EXPECT_FALSE(rules::check_group_id("..").ok());
+    EXPECT_FALSE(rules::check_group_id("a\nb").ok());  // would split the offsets log key
 }
 
 // ---- murmur2 and the partitioner -----------------------------------------
@@ -425,13 +425,13 @@ TEST(murmur2_test, to_positive_clears_only_the_sign_bit) {
 }
 
 TEST(partitioner_test, key_goes_to_positive_murmur2_modulo_partitions) {
-    EXPECT_EQ(client::partition_for_key("foobar", 50), 16);  // 1357151166 % 50
-    EXPECT_EQ(client::partition_for_key("foobar", 10), 6);
-    EXPECT_EQ(client::partition_for_key("21", 12), (-973932308 & 0x7fffffff) % 12);
-    EXPECT_EQ(client::partition_for_key("user123", 3), 0);
-    EXPECT_EQ(client::partition_for_key("caf\xc3\xa9", 12), 6);
+    EXPECT_EQ(rules::partition_for_key("foobar", 50), 16);  // 1357151166 % 50
+    EXPECT_EQ(rules::partition_for_key("foobar", 10), 6);
+    EXPECT_EQ(rules::partition_for_key("21", 12), (-973932308 & 0x7fffffff) % 12);
+    EXPECT_EQ(rules::partition_for_key("user123", 3), 0);
+    EXPECT_EQ(rules::partition_for_key("caf\xc3\xa9", 12), 6);
     for (std::int32_t n = 1; n <= 100; ++n) {
-        auto p = client::partition_for_key("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", n);
+        auto p = rules::partition_for_key("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", n);
         EXPECT_GE(p, 0);
         EXPECT_LT(p, n);
     }

@@ -1,11 +1,11 @@
-#include "gafka/http/long_poll.h"
+#include "gafka/broker/long_poll.h"
 
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-namespace gafka::http {
+namespace gafka::broker {
 namespace {
 
 TEST(long_poll_slots_test, gives_at_most_limit_slots_and_counts_the_rest) {
@@ -63,4 +63,4 @@ TEST(long_poll_slots_test, concurrent_takers_never_hold_more_than_the_limit) {
 }
 
 }  // namespace
-}  // namespace gafka::http
+}  // namespace gafka::broker

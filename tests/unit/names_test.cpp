@@ -1,15 +1,15 @@
 // Topic and group names can never reach a path outside the data dir
 // (issue 9): whatever bytes a name has, once accepted it is exactly one
 // directory entry under topics/, and never a reserved one.
-#include "gafka/broker/names.h"
 #include "gafka/http/query.h"
+#include "gafka/rules/names.h"
 
 #include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
 
-namespace gafka::broker {
+namespace gafka::rules {
 namespace {
 
 namespace fs = std::filesystem;
@@ -76,4 +76,4 @@ TEST(names_test, the_deleted_topic_prefix_is_reserved) {
 }
 
 }  // namespace
-}  // namespace gafka::broker
+}  // namespace gafka::rules

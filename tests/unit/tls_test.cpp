@@ -1,5 +1,5 @@
 // TLS: the contexts made from the broker's and the programs' flags
-// (tls/context, broker::apply_tls_flags), and client_stream against an
+// (tls/context, server::apply_tls_flags), and client_stream against an
 // in-process http::server serving HTTPS: what is accepted, and what each
 // refusal says. The PEM files below were made once with openssl (EC P-256,
 // valid for 100 years): a CA, a server certificate for IP 127.0.0.1 signed
@@ -18,13 +18,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "gafka/broker/broker.h"
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/client/http_connection.h"
 #include "gafka/http/context.h"
 #include "gafka/http/server.h"
+#include "gafka/server/broker.h"
 #include "gafka/tls/context.h"
 #include "test_support.h"
 
@@ -141,31 +141,31 @@ TEST_F(tls_test, client_context_loads_a_ca_and_refuses_files_without_one) {
 }
 
 TEST_F(tls_test, broker_needs_both_certificate_and_key) {
-    broker::broker_config c;
-    auto no_key = broker::apply_tls_flags(c, cert(), "", "");
+    server::broker_config c;
+    auto no_key = server::apply_tls_flags(c, cert(), "", "");
     EXPECT_EQ(no_key.code(), status_code::invalid_argument);
     EXPECT_NE(no_key.message().find("--tls-cert needs --tls-key"), std::string::npos) << no_key.message();
-    auto no_cert = broker::apply_tls_flags(c, "", key(), "");
+    auto no_cert = server::apply_tls_flags(c, "", key(), "");
     EXPECT_NE(no_cert.message().find("--tls-key needs --tls-cert"), std::string::npos) << no_cert.message();
     EXPECT_EQ(c.tls_server, nullptr);
-    ASSERT_TRUE(broker::apply_tls_flags(c, cert(), key(), "").ok());
+    ASSERT_TRUE(server::apply_tls_flags(c, cert(), key(), "").ok());
     EXPECT_NE(c.tls_server, nullptr);
     EXPECT_EQ(c.tls_leader, nullptr);
 }
 
 TEST_F(tls_test, broker_takes_tls_ca_only_as_a_follower) {
-    broker::broker_config c;
-    auto leader = broker::apply_tls_flags(c, "", "", ca());
+    server::broker_config c;
+    auto leader = server::apply_tls_flags(c, "", "", ca());
     EXPECT_NE(leader.message().find("--tls-ca is only for --role follower"), std::string::npos) << leader.message();
     c.follower = true;
-    ASSERT_TRUE(broker::apply_tls_flags(c, "", "", ca()).ok());
+    ASSERT_TRUE(server::apply_tls_flags(c, "", "", ca()).ok());
     EXPECT_NE(c.tls_leader, nullptr);
-    EXPECT_FALSE(broker::apply_tls_flags(c, "", "", cert() + ".missing").ok());
+    EXPECT_FALSE(server::apply_tls_flags(c, "", "", cert() + ".missing").ok());
 }
 
 TEST_F(tls_test, broker_refuses_unreadable_certificate_files) {
-    broker::broker_config c;
-    auto s = broker::apply_tls_flags(c, cert(), (tmp_.path() / "gone.key").string(), "");
+    server::broker_config c;
+    auto s = server::apply_tls_flags(c, cert(), (tmp_.path() / "gone.key").string(), "");
     EXPECT_EQ(s.code(), status_code::invalid_argument);
     EXPECT_NE(s.message().find("gone.key"), std::string::npos) << s.message();
 }
@@ -185,7 +185,8 @@ protected:
         groups_ = std::make_unique<broker::group_coordinator>(
             [](const std::string&) { return 0; },
             [](const std::string&, const broker::topic_partition&, log::offset_t) { return status{}; });
-        ctx_ = std::make_unique<http::server_context>(*topics_, *groups_, *offsets_);
+        core_ = std::make_unique<broker::core>(*topics_, *groups_, *offsets_);
+        ctx_ = std::make_unique<http::server_context>(*core_);
         guard_.emplace(io_.get_executor());
         server_ = std::make_unique<http::server>(std::vector<asio::io_context*>{&io_}, *ctx_, http::server_limits{});
         if (tls) {
@@ -226,6 +227,7 @@ protected:
     std::unique_ptr<broker::topic_manager> topics_;
     std::unique_ptr<broker::offsets_store> offsets_;
     std::unique_ptr<broker::group_coordinator> groups_;
+    std::unique_ptr<broker::core> core_;
     std::unique_ptr<http::server_context> ctx_;
     std::unique_ptr<http::server> server_;
     std::thread thread_;

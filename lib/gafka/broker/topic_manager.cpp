@@ -8,7 +8,7 @@
 
 #include <rapidjson/document.h>
 
-#include "gafka/broker/names.h"
+#include "gafka/rules/names.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/file.h"
 #include "gafka/util/logging.h"
@@ -58,7 +58,7 @@ result<topic_config> parse_topic_config_json(std::string_view text) {
     };
     if (!d.HasMember("partitions") || !d["partitions"].IsInt()) return status::corruption("topic.json lacks partitions");
     c.partitions = d["partitions"].GetInt();
-    if (c.partitions < 1 || c.partitions > max_partitions) return status::corruption("topic.json: bad partitions");
+    if (c.partitions < 1 || c.partitions > rules::max_partitions) return status::corruption("topic.json: bad partitions");
     get("retention_bytes", c.retention_bytes);
     get("retention_ms", c.retention_ms);
     get("created_ms", c.created_ms);
@@ -88,7 +88,7 @@ result<std::unique_ptr<topic_manager>> topic_manager::open(const fs::path& data_
     for (const auto& entry : fs::directory_iterator(data_dir / "topics", ec)) {
         auto name = entry.path().filename().string();
         if (!entry.is_directory()) continue;
-        if (name.starts_with(deleted_topic_prefix)) {  // a delete interrupted by a crash
+        if (name.starts_with(rules::deleted_topic_prefix)) {  // a delete interrupted by a crash
             fs::remove_all(entry.path(), ec);
             continue;
         }
@@ -147,9 +147,9 @@ result<std::shared_ptr<topic>> topic_manager::open_topic(const fs::path& dir, co
 }
 
 result<std::shared_ptr<topic>> topic_manager::create(const std::string& name, topic_config config) {
-    if (auto s = check_topic_name(name); !s.ok()) return s;
-    if (config.partitions < 1 || config.partitions > max_partitions)
-        return status::invalid_argument("partitions must be between 1 and " + std::to_string(max_partitions));
+    if (auto s = rules::check_topic_name(name); !s.ok()) return s;
+    if (config.partitions < 1 || config.partitions > rules::max_partitions)
+        return status::invalid_argument("partitions must be between 1 and " + std::to_string(rules::max_partitions));
     // A damaged topic's files are still there: a new topic must not take them over.
     if (auto d = damaged(name)) return status::unavailable(damaged_topic_message(*d));
     std::lock_guard lock(mu_);
@@ -196,7 +196,7 @@ status topic_manager::remove(const std::string& name) {
     auto dir = data_dir_ / "topics" / name;
     // The name is cut so the whole stays within NAME_MAX (255) for any topic name.
     auto doomed = data_dir_ / "topics" /
-                  (std::string(deleted_topic_prefix) + std::to_string(util::wall_clock_ms()) + "-" + name.substr(0, 200));
+                  (std::string(rules::deleted_topic_prefix) + std::to_string(util::wall_clock_ms()) + "-" + name.substr(0, 200));
     std::error_code ec;
     fs::rename(dir, doomed, ec);
     if (ec) return status::io_error("rename " + dir.string() + ": " + ec.message());

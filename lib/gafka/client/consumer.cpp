@@ -8,9 +8,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/record_output.h"
+#include "gafka/rules/names.h"
 #include "gafka/util/text.h"
 
 namespace gafka::client {
@@ -51,7 +51,7 @@ bool write_record(std::FILE* out, const rapidjson::Value& rec, bool values_only)
 
 int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) {
     // The topic goes into URLs and JSON unescaped: only a legal name gets that far.
-    if (auto s = broker::check_topic_name(opts.topic); !s.ok()) {
+    if (auto s = rules::check_topic_name(opts.topic); !s.ok()) {
         err << "gafka-consume: error: " << s.message() << "\n";
         return 2;
     }

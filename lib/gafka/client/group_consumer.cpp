@@ -10,11 +10,11 @@
 
 #include <rapidjson/document.h>
 
-#include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/consumer.h"
 #include "gafka/client/exec_delivery.h"
 #include "gafka/client/record_output.h"
+#include "gafka/rules/names.h"
 
 namespace gafka::client {
 namespace {
@@ -29,20 +29,20 @@ bool fenced(const http_reply& r) { return r.status == 409 && error_code(r) == "f
 
 int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream& err, const volatile int& stop) {
     // The topic goes into URLs and JSON unescaped: only a legal name gets that far.
-    if (auto s = broker::check_topic_name(opts.topic); !s.ok()) {
+    if (auto s = rules::check_topic_name(opts.topic); !s.ok()) {
         err << "gafka-consume: error: " << s.message() << "\n";
         return 2;
     }
-    if (auto s = broker::check_group_id(*opts.group); !s.ok()) {
+    if (auto s = rules::check_group_id(*opts.group); !s.ok()) {
         err << "gafka-consume: error: " << s.message() << "\n";
         return 2;
     }
-    if (auto s = broker::check_consumer_id(opts.consumer_id); !s.ok()) {
+    if (auto s = rules::check_consumer_id(opts.consumer_id); !s.ok()) {
         err << "gafka-consume: error: " << s.message() << "\n";
         return 2;
     }
     if (opts.dead_letter)
-        if (auto s = broker::check_topic_name(*opts.dead_letter); !s.ok()) {
+        if (auto s = rules::check_topic_name(*opts.dead_letter); !s.ok()) {
             err << "gafka-consume: error: --dead-letter: " << s.message() << "\n";
             return 2;
         }

@@ -16,12 +16,12 @@
 
 #include <rapidjson/document.h>
 
-#include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/line_reader.h"
-#include "gafka/client/partitioner.h"
 #include "gafka/json/record_json.h"
 #include "gafka/log/batch.h"
+#include "gafka/rules/names.h"
+#include "gafka/rules/partitioner.h"
 
 namespace gafka::client {
 namespace {
@@ -109,7 +109,7 @@ public:
             std::int32_t part = -1;
             if (opts_.partition) part = *opts_.partition;
             else if (p.parsed.partition) part = *p.parsed.partition;
-            else if (partitions && p.parsed.record.key) part = partition_for_key(*p.parsed.record.key, *partitions);
+            else if (partitions && p.parsed.record.key) part = rules::partition_for_key(*p.parsed.record.key, *partitions);
             else if (partitions) {
                 if (unkeyed++ % opts_.batch_size == 0)
                     sticky = static_cast<std::int32_t>(round_robin_++ % static_cast<std::uint64_t>(*partitions));
@@ -364,7 +364,7 @@ private:
 
 int run_produce(const produce_options& opts, int in_fd, std::ostream& out, std::ostream& err) {
     // The topic goes into URLs and JSON unescaped: only a legal name gets that far.
-    if (auto s = broker::check_topic_name(opts.topic); !s.ok()) {
+    if (auto s = rules::check_topic_name(opts.topic); !s.ok()) {
         err << "gafka-produce: error: " << s.message() << "\n";
         return 2;
     }

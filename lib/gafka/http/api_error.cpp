@@ -21,6 +21,9 @@ api_error api_error::from_status(const status& s) {
         case status_code::too_large: return {bh::status::payload_too_large, "too_large", s.message(), {}};
         case status_code::not_leader: return {bh::status::misdirected_request, "not_leader", s.message(), {}};
         case status_code::unavailable: return {bh::status::service_unavailable, "unavailable", s.message(), {}};
+        case status_code::not_enough_replicas:
+            return {bh::status::service_unavailable, "not_enough_replicas", s.message(), {}};
+        case status_code::timed_out: return {bh::status::service_unavailable, "timed_out", s.message(), {}};
         case status_code::corruption: return {bh::status::service_unavailable, "corrupt_log", s.message(), {}};
         case status_code::io_error:
         case status_code::no_space: return {bh::status::service_unavailable, "storage_error", s.message(), {}};

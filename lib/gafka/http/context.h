@@ -14,13 +14,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
 
-#include "gafka/broker/group_coordinator.h"
-#include "gafka/broker/offsets_store.h"
-#include "gafka/broker/topic_manager.h"
+#include "gafka/broker/core.h"
 #include "gafka/http/api_error.h"
-#include "gafka/http/long_poll.h"
 #include "gafka/replication/promotion.h"
-#include "gafka/replication/replication_state.h"
 #include "gafka/util/histogram.h"
 
 namespace gafka::http {
@@ -40,23 +36,18 @@ struct broker_identity {
 std::size_t route_count();
 
 struct server_context {
-    server_context(broker::topic_manager& t, broker::group_coordinator& g, broker::offsets_store& o)
-        : topics(t), groups(g), offsets(o) {}
+    explicit server_context(broker::core& c) : core(c), topics(c.topics), groups(c.groups), offsets(c.offsets) {}
+    // What requests are served from (broker/core.h); the three after it are
+    // its parts, named for short.
+    broker::core& core;
     broker::topic_manager& topics;
     broker::group_coordinator& groups;
     broker::offsets_store& offsets;
     broker_identity self;
-    // Leader or follower, epoch, followers (null: a lone leader at epoch 0).
-    replication::replication_state* repl = nullptr;
     // gafka-admin promote; blocking, so run off the io threads. Empty: refused.
     std::function<result<replication::promotion>()> promote;
-    bool auto_create_topics = true;
-    std::int32_t default_partitions = 1;
-    std::atomic<std::uint64_t> round_robin{0};
     std::atomic<std::int64_t> open_connections{0};
     std::atomic<std::int64_t> refused_connections{0};  // over --max-connections
-    // Consumer long polls waiting (--max-long-polls).
-    long_poll_slots long_polls;
     // Bearer tokens every route but /healthz needs (--auth-token-file);
     // empty: no authentication. Set before the server starts, then read-only.
     std::vector<std::string> auth_tokens;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "gafka/broker/fetch_path.h"
 #include "gafka/json/record_json.h"
 #include "gafka/log/batch.h"
 #include "gafka/util/duration.h"
@@ -19,21 +20,13 @@ std::optional<std::int64_t> parse_int(const std::string& s) {
     return v;
 }
 
-api_error offset_out_of_range(const std::string& topic, std::int32_t partition, log::offset_t offset,
-                              log::offset_t start, log::offset_t end) {
-    return api_error::from_status(status::out_of_range("offset " + std::to_string(offset) + " is outside the log of " +
-                                                       topic + "/" + std::to_string(partition) + " [" +
-                                                       std::to_string(start) + ", " + std::to_string(end) + "]"));
-}
-
-
 result<fetch> read_records(broker::partition& p, const std::string& topic, log::offset_t offset, std::int64_t max,
                            std::string& json, bool after_records) {
     fetch f;
     f.next_offset = offset;
     json::record_origin origin{topic, p.id()};
     while (f.count < max) {
-        auto r = p.log().read(f.next_offset, max_fetch_bytes, p.visible_end());
+        auto r = broker::read_batches(p, f.next_offset, max_fetch_bytes);
         if (!r.ok()) {
             if (f.count > 0) break;  // serve what was read; the next call reports it
             return r.error();

@@ -24,9 +24,6 @@ struct fetch_params {
 // Reads ?count= and ?timeout= into `out`; the error to answer when bad.
 std::optional<api_error> parse_fetch_params(const target& t, fetch_params& out);
 std::optional<std::int64_t> parse_int(const std::string& s);
-// 416 offset_out_of_range: `offset` is outside [start, end] of topic/partition.
-api_error offset_out_of_range(const std::string& topic, std::int32_t partition, log::offset_t offset,
-                              log::offset_t start, log::offset_t end);
 
 struct fetch {
     std::int64_t count = 0;
@@ -35,7 +32,7 @@ struct fetch {
 };
 
 // Up to `max` records from `offset` on, no further than what consumers may
-// see, appended to `json` as comma-separated JSON objects (a comma before
+// see (broker/fetch_path.h read_batches), appended to `json` as comma-separated JSON objects (a comma before
 // the first of them too when `json` holds records already): the records
 // are written straight into the answer.
 result<fetch> read_records(broker::partition& p, const std::string& topic, log::offset_t offset, std::int64_t max,

@@ -25,20 +25,20 @@ cluster_view view_of(const server_context& ctx) {
     cluster_view v;
     replica_address self{ctx.self.id, ctx.self.host, ctx.self.port};
     v.brokers.push_back(self);
-    if (!ctx.repl) {
+    if (!ctx.core.repl) {
         v.leader_id = ctx.self.id;
         return v;
     }
-    v.leader = ctx.repl->is_leader();
-    v.epoch = ctx.repl->epoch();
+    v.leader = ctx.core.repl->is_leader();
+    v.epoch = ctx.core.repl->epoch();
     if (v.leader) {
         v.leader_id = ctx.self.id;
-        for (const auto& f : ctx.repl->followers()) {
+        for (const auto& f : ctx.core.repl->followers()) {
             if (f.id == ctx.self.id) continue;
             v.brokers.push_back(f);
             v.follower_ids.push_back(f.id);
         }
-    } else if (auto l = ctx.repl->leader(); l && l->id >= 0 && l->id != ctx.self.id) {
+    } else if (auto l = ctx.core.repl->leader(); l && l->id >= 0 && l->id != ctx.self.id) {
         v.leader_id = l->id;
         v.brokers.push_back(*l);
     }

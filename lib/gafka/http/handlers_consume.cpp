@@ -7,13 +7,10 @@
 #include <chrono>
 
 
+#include "gafka/broker/fetch_path.h"
 #include "gafka/http/context.h"
 #include "gafka/http/fetch.h"
-#include "gafka/http/long_poll.h"
 #include "gafka/http/query.h"
-#include "gafka/json/record_json.h"
-#include "gafka/log/batch.h"
-#include "gafka/util/duration.h"
 
 namespace gafka::http {
 namespace asio = boost::asio;
@@ -63,15 +60,13 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
             offset = *v;
         }
     }
-    if (offset > part.log().log_end_offset() || offset < part.log().log_start_offset())
-        co_return error_response(req, offset_out_of_range(*topic_name, part.id(), offset,
-                                                          part.log().log_start_offset(),
-                                                          part.log().log_end_offset()));
+    if (auto s = broker::check_fetch_offset(part, offset); !s.ok())
+        co_return error_response(req, api_error::from_status(s));
 
     auto deadline = std::chrono::steady_clock::now() + fp.timeout;
     fetch f;
-    std::vector<poll_target> waiting_on{{&part, offset}};
-    std::optional<long_poll_slots::slot> slot;
+    std::vector<broker::poll_target> waiting_on{{&part, offset}};
+    broker::fetch_wait waiter(ctx.core, deadline);
     // Topic names are [A-Za-z0-9._-] only, so they need no escaping; the
     // records are written into the body as they are read.
     std::string body = "{\"topic\":\"" + *topic_name + "\",\"partition\":" + std::to_string(part.id()) + ",\"records\":[";
@@ -81,9 +76,8 @@ asio::awaitable<response> handle_consume(const request& req, server_context& ctx
         auto r = read_records(part, *topic_name, offset, fp.count, body, false);
         if (!r.ok()) co_return error_response(req, api_error::from_status(r.error()));
         f = std::move(*r);
-        if (f.count > 0 || std::chrono::steady_clock::now() >= deadline || !ctx.topics.find(*topic_name)) break;
-        if (!slot && !(slot = ctx.long_polls.try_take())) break;  // over --max-long-polls: answer now
-        co_await wait_for_any(waiting_on, deadline);
+        if (f.count > 0 || !ctx.topics.find(*topic_name)) break;
+        if (!co_await waiter.wait(waiting_on)) break;  // the deadline passed, or over --max-long-polls
     }
     if (req.method() != beast_http::verb::head) {  // a HEAD serves no records
         topic->records_out += f.count;

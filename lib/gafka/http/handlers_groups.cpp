@@ -6,13 +6,13 @@
 
 #include <rapidjson/document.h>
 
-#include "gafka/broker/names.h"
-#include "gafka/http/await_status.h"
+#include "gafka/broker/fetch_path.h"
 #include "gafka/http/context.h"
 #include "gafka/http/fetch.h"
 #include "gafka/http/group_lag.h"
 #include "gafka/http/json_writer.h"
-#include "gafka/http/long_poll.h"
+#include "gafka/rules/names.h"
+#include "gafka/util/await_status.h"
 #include "gafka/util/clock.h"
 
 namespace gafka::http {
@@ -20,8 +20,8 @@ namespace asio = boost::asio;
 namespace {
 
 std::optional<api_error> check_ids(const std::string& group, const std::string& consumer) {
-    if (auto s = broker::check_group_id(group); !s.ok()) return api_error::invalid("invalid_group", s.message());
-    if (auto s = broker::check_consumer_id(consumer); !s.ok())
+    if (auto s = rules::check_group_id(group); !s.ok()) return api_error::invalid("invalid_group", s.message());
+    if (auto s = rules::check_consumer_id(consumer); !s.ok())
         return api_error::invalid("invalid_consumer", s.message());
     return std::nullopt;
 }
@@ -55,7 +55,7 @@ std::optional<api_error> parse_assignor(const std::optional<std::string>& name,
 std::optional<api_error> session_of(const target& t, std::string& out) {
     out = t.get("session_id").value_or("");
     if (!out.empty())
-        if (auto s = broker::check_consumer_id(out); !s.ok())
+        if (auto s = rules::check_consumer_id(out); !s.ok())
             return api_error::invalid("invalid_session", "session_id: " + s.message());
     return std::nullopt;
 }
@@ -134,7 +134,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     auto member = ctx.groups.heartbeat(group, consumer, topic_name, 0, util::steady_clock_ms(), /*fetching=*/true,
                                        strategy, session);
     if (!member.ok()) co_return error_response(req, join_error(member.error()));
-    std::vector<poll_target> owned;
+    std::vector<broker::poll_target> owned;
     std::vector<broker::topic_partition> pending;  // ours, still being handed over
     for (const auto& tp : member->assignment) {
         if (tp.topic != topic_name || tp.partition >= static_cast<std::int32_t>(topic->partitions.size())) continue;
@@ -153,7 +153,7 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
     std::int64_t count = 0;
     std::int64_t bytes = 0;
     std::map<broker::topic_partition, log::offset_t> delivered;
-    std::optional<long_poll_slots::slot> slot;
+    broker::fetch_wait waiter(ctx.core, deadline);
     for (;;) {
         for (const auto& o : owned) {
             if (count >= fp.count) break;
@@ -163,11 +163,11 @@ asio::awaitable<response> handle_group_consume(const request& req, server_contex
             bytes += r->bytes;
             delivered[{topic_name, o.partition->id()}] = r->next_offset;
         }
-        if (count > 0 || owned.empty() || std::chrono::steady_clock::now() >= deadline) break;
-        if (!slot && !(slot = ctx.long_polls.try_take())) break;  // over --max-long-polls: answer now
+        if (count > 0 || owned.empty()) break;
         // Wait in slices: a waiting fetch keeps its member alive, and a
         // rebalance meanwhile ends the wait so the member learns of it.
-        co_await wait_for_any(owned, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+        if (!co_await waiter.wait(owned, std::chrono::steady_clock::now() + std::chrono::seconds(1)))
+            break;  // the deadline passed, or over --max-long-polls
         auto generation = ctx.groups.touch(group, consumer, util::steady_clock_ms(), session);
         if (!generation || *generation != member->generation) break;
     }
@@ -244,7 +244,7 @@ response handle_leave(const request& req, server_context& ctx, const path_params
 
 asio::awaitable<response> handle_commit(const request& req, server_context& ctx, const path_params& p) {
     const auto& group = p.at(0);
-    if (auto s = broker::check_group_id(group); !s.ok())
+    if (auto s = rules::check_group_id(group); !s.ok())
         co_return error_response(req, api_error::invalid("invalid_group", s.message()));
     std::string session;
     if (auto e = session_of(req, session)) co_return error_response(req, *e);
@@ -273,12 +273,10 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
         if (!topic) co_return error_response(req, api_error::topic_not_served(ctx.topics, tp.topic));
         if (tp.partition < 0 || tp.partition >= static_cast<std::int32_t>(topic->partitions.size()))
             co_return error_response(req, api_error::invalid("unknown_partition", "no such partition"));
-        // Past the end, the group would wait for records that never come while
-        // its lag shows 0; before the start, the records are gone.
-        const auto& part = *topic->partitions[static_cast<std::size_t>(tp.partition)];
-        auto offset = o["offset"].GetInt64(), start = part.log().log_start_offset(), end = part.visible_end();
-        if (offset < start || offset > end)
-            co_return error_response(req, offset_out_of_range(tp.topic, tp.partition, offset, start, end));
+        auto offset = o["offset"].GetInt64();
+        if (auto s = broker::check_commit_offset(*topic->partitions[static_cast<std::size_t>(tp.partition)], offset);
+            !s.ok())
+            co_return error_response(req, api_error::from_status(s));
         if (consumer)
             if (auto s = ctx.groups.check_owner(group, *consumer, generation, tp, session); !s.ok())
                 co_return error_response(req, s.code() == status_code::fenced
@@ -295,7 +293,7 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
     if (s.code() == status_code::conflict) co_return error_response(req, conflict(s.message()));
     if (!s.ok()) co_return error_response(req, api_error::from_status(s));
     auto through = ctx.offsets.log_end();
-    if (auto synced = co_await await_status([&](auto done) { ctx.offsets.sync_async(through, std::move(done)); }); !synced.ok())
+    if (auto synced = co_await util::await_status([&](auto done) { ctx.offsets.sync_async(through, std::move(done)); }); !synced.ok())
         co_return error_response(req, api_error::from_status(synced));
     co_return json_response(req, beast_http::status::ok,
                             "{\"group_id\":\"" + group + "\",\"committed\":" + std::to_string(offsets.size()) + "}\n");

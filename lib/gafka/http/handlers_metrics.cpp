@@ -102,17 +102,17 @@ response handle_metrics(const request& req, server_context& ctx) {
     m.family("gafka_connections_refused_total", "counter", "Connections answered 503 over --max-connections.");
     m.sample("gafka_connections_refused_total", {}, ctx.refused_connections.load());
     m.family("gafka_long_polls_waiting", "gauge", "Consume requests waiting for records (long polls).");
-    m.sample("gafka_long_polls_waiting", {}, ctx.long_polls.waiting());
+    m.sample("gafka_long_polls_waiting", {}, ctx.core.long_polls.waiting());
     m.family("gafka_long_polls_over_limit_total", "counter",
              "Consume requests answered at once because --max-long-polls were waiting.");
-    m.sample("gafka_long_polls_over_limit_total", {}, ctx.long_polls.over_limit());
+    m.sample("gafka_long_polls_over_limit_total", {}, ctx.core.long_polls.over_limit());
     m.family("gafka_unauthorized_total", "counter", "Requests answered 401 for a missing or wrong bearer token.");
     m.sample("gafka_unauthorized_total", {}, ctx.unauthorized.load());
-    bool leader = !ctx.repl || ctx.repl->is_leader();
+    bool leader = !ctx.core.repl || ctx.core.repl->is_leader();
     m.family("gafka_leader", "gauge", "1 when this broker leads its partitions, 0 when it follows.");
     m.sample("gafka_leader", {}, std::int64_t{leader ? 1 : 0});
     m.family("gafka_leader_epoch", "gauge", "The leader epoch this broker leads at or last saw its leader at.");
-    m.sample("gafka_leader_epoch", {}, static_cast<std::int64_t>(ctx.repl ? ctx.repl->epoch() : 0));
+    m.sample("gafka_leader_epoch", {}, static_cast<std::int64_t>(ctx.core.repl ? ctx.core.repl->epoch() : 0));
     m.family("gafka_damaged_topics", "gauge",
              "Topics on disk not served because their files could not be read at start (see /healthz).");
     m.sample("gafka_damaged_topics", {}, static_cast<std::int64_t>(ctx.topics.damaged_topics().size()));

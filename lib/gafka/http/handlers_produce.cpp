@@ -1,18 +1,16 @@
-// POST /api/v1/produce: parse and check every record, pick partitions, append
-// one batch per partition, answer once the batches are durable (acks=1) and,
-// with acks=all, once every in-sync replica has them (the high watermark
-// passed them).
+// POST /api/v1/produce: parse and check every record, build one batch per
+// partition, and hand them to the core's produce path (broker/produce_path.h),
+// which picks partitions, appends and waits for the acks asked for.
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
+#include <algorithm>
 #include <map>
 #include <random>
 
-#include "gafka/client/partitioner.h"
-#include "gafka/http/await_status.h"
+#include "gafka/broker/produce_path.h"
 #include "gafka/http/context.h"
 #include "gafka/http/fetch.h"
 #include "gafka/http/json_writer.h"
-#include "gafka/http/long_poll.h"
 #include "gafka/http/produce_request.h"
 #include "gafka/http/query.h"
 #include "gafka/log/batch.h"
@@ -22,44 +20,13 @@ namespace gafka::http {
 namespace asio = boost::asio;
 namespace {
 
-enum class acks_mode { none, leader, all };
+using broker::acks_mode;
 
 std::optional<acks_mode> parse_acks(const std::optional<std::string>& v) {
     if (!v || *v == "all" || *v == "-1") return acks_mode::all;
     if (*v == "1") return acks_mode::leader;
     if (*v == "0") return acks_mode::none;
     return std::nullopt;
-}
-
-// The longest an acks=all produce waits for the in-sync replicas; a follower
-// that stops fetching leaves the ISR after --replica-lag-max, well before.
-constexpr std::chrono::seconds max_replication_wait{30};
-
-api_error not_enough_replicas(const broker::partition& p, std::int32_t min_insync) {
-    return {beast_http::status::service_unavailable, "not_enough_replicas",
-            p.topic() + "/" + std::to_string(p.id()) + " has " + std::to_string(p.isr_size()) +
-                " in-sync replica(s); acks=all needs --min-insync " + std::to_string(min_insync),
-            {}};
-}
-
-// Waits until the high watermark reaches `through` (every in-sync replica
-// has the batch); an error when the ISR shrinks below --min-insync first.
-asio::awaitable<std::optional<api_error>> wait_replicated(broker::partition& p, log::offset_t through,
-                                                          std::int32_t min_insync) {
-    auto deadline = std::chrono::steady_clock::now() + max_replication_wait;
-    for (;;) {
-        if (p.visible_end() >= through) co_return std::nullopt;
-        if (!p.enough_insync()) co_return not_enough_replicas(p, min_insync);
-        if (!p.is_leader())
-            co_return api_error::from_status(status(status_code::not_leader, "no longer the leader"));
-        if (std::chrono::steady_clock::now() >= deadline)
-            co_return api_error{beast_http::status::service_unavailable, "replication_timeout",
-                                "the in-sync replicas did not confirm offset " + std::to_string(through - 1) +
-                                    " in time",
-                                {}};
-        std::vector<poll_target> target{{&p, through - 1}};
-        co_await wait_for_any(target, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
-    }
 }
 
 // ?producer_id=P&sequence=S: a batch from an idempotent producer, whose
@@ -81,8 +48,13 @@ std::optional<api_error> parse_idempotence(const target& t, std::optional<idempo
     return std::nullopt;
 }
 
-api_error out_of_order_sequence(const status& s) {
-    return {beast_http::status::conflict, "out_of_order_sequence", s.message(), {}};
+// A write refused or failed by the produce path, as the API reports it.
+api_error write_error(const status& s) {
+    if (s.code() == status_code::conflict)  // the partition log's sequence check
+        return {beast_http::status::conflict, "out_of_order_sequence", s.message(), {}};
+    if (s.code() == status_code::timed_out)
+        return {beast_http::status::service_unavailable, "replication_timeout", s.message(), {}};
+    return api_error::from_status(s);
 }
 
 }  // namespace
@@ -113,53 +85,26 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
     if (parsed.error) co_return error_response(req, *parsed.error);
     auto& pr = *parsed.request;
 
-    auto topic = ctx.topics.find(pr.topic);
-    if (!topic && (!ctx.auto_create_topics || ctx.topics.damaged(pr.topic)))
-        co_return error_response(req, api_error::topic_not_served(ctx.topics, pr.topic));
-    auto partitions = topic ? static_cast<std::int32_t>(topic->partitions.size()) : ctx.default_partitions;
+    auto target = broker::find_produce_topic(ctx.core, pr.topic);
+    if (!target.ok()) co_return error_response(req, api_error::topic_not_served(ctx.topics, pr.topic));
 
-    // Choose partitions; records keep their input order within a partition.
-    std::vector<std::int32_t> chosen(pr.records.size());
-    auto unkeyed = static_cast<std::int32_t>(ctx.round_robin++ % static_cast<std::uint64_t>(partitions));
-    for (std::size_t i = 0; i < pr.records.size(); ++i) {
-        const auto& r = pr.records[i];
-        if (r.partition) {
-            if (*r.partition >= partitions)
-                co_return error_response(req, api_error::invalid("unknown_partition",
-                                                                 "record " + std::to_string(i) + ": partition " +
-                                                                     std::to_string(*r.partition) + " does not exist; '" +
-                                                                     pr.topic + "' has " + std::to_string(partitions)));
-            chosen[i] = *r.partition;
-        } else if (r.record.key) {
-            chosen[i] = client::partition_for_key(*r.record.key, partitions);
-        } else {
-            chosen[i] = unkeyed;
-        }
-    }
-    if (!topic) {  // checked first, so a rejected request creates nothing either
-        broker::topic_config config;
-        config.partitions = ctx.default_partitions;
-        auto created = ctx.topics.create(pr.topic, config);
-        topic = created.ok() ? *created : ctx.topics.find(pr.topic);  // lost a race: someone else created it
-        if (!topic) co_return error_response(req, api_error::from_status(created.error()));
-        if (static_cast<std::int32_t>(topic->partitions.size()) < partitions)
-            co_return error_response(req, api_error::topic_not_served(ctx.topics, pr.topic));
-    }
+    // Records keep their input order within a partition.
+    std::vector<broker::record_target> wanted(pr.records.size());
+    for (std::size_t i = 0; i < pr.records.size(); ++i) wanted[i] = {pr.records[i].partition, pr.records[i].record.key};
+    auto chosen = broker::choose_partitions(ctx.core, pr.topic, wanted, target->partitions);
+    if (!chosen.ok()) co_return error_response(req, api_error::invalid("unknown_partition", chosen.error().message()));
+    if (auto s = broker::create_produce_topic(ctx.core, pr.topic, *target); !s.ok())
+        co_return error_response(req, s.code() == status_code::not_found ? api_error::topic_not_served(ctx.topics, pr.topic)
+                                                                         : api_error::from_status(s));
+    auto& topic = target->found;
     std::map<std::int32_t, std::vector<std::size_t>> by_partition;
-    for (std::size_t i = 0; i < chosen.size(); ++i) by_partition[chosen[i]].push_back(i);
+    for (std::size_t i = 0; i < chosen->size(); ++i) by_partition[(*chosen)[i]].push_back(i);
     if (idempotent && by_partition.size() > 1)
         co_return error_response(req, api_error::bad_request("an idempotent producer's request (producer_id) must "
                                                              "send every record to one partition"));
-    auto min_insync = ctx.repl ? ctx.repl->isr().min_insync : 1;
-    if (*acks == acks_mode::all)  // refused before anything is written
-        for (const auto& [p, _] : by_partition)
-            if (const auto& part = *topic->partitions[static_cast<std::size_t>(p)]; !part.enough_insync())
-                co_return error_response(req, not_enough_replicas(part, min_insync));
 
     auto now = util::wall_clock_ms();
-    std::vector<log::offset_t> offsets(pr.records.size());
-    std::vector<std::pair<broker::partition*, log::offset_t>> to_wait;
-    bool duplicate = false;
+    std::vector<broker::batch_write> writes;
     for (const auto& [p, indexes] : by_partition) {
         log::batch_builder b;
         std::size_t bytes = 0;
@@ -172,38 +117,28 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
             const auto& r = pr.records[i];
             b.add(r.has_timestamp ? r.record.timestamp : now, r.record.key, r.record.value, r.record.headers);
         }
-        auto& part = *topic->partitions[static_cast<std::size_t>(p)];
-        auto appended = idempotent ? part.append(b.finish(0, 0, idempotent->producer_id, idempotent->sequence))
-                                   : part.append(b.finish());
-        if (!appended.ok())
-            co_return error_response(req, appended.error().code() == status_code::conflict
-                                              ? out_of_order_sequence(appended.error())
-                                              : api_error::from_status(appended.error()));
-        duplicate = appended->duplicate;
-        for (std::size_t k = 0; k < indexes.size(); ++k)
-            offsets[indexes[k]] = appended->base_offset + static_cast<log::offset_t>(k);
-        to_wait.emplace_back(&part, appended->last_offset + 1);
+        writes.push_back({topic->partitions[static_cast<std::size_t>(p)].get(),
+                          idempotent ? b.finish(0, 0, idempotent->producer_id, idempotent->sequence) : b.finish()});
     }
-    if (!duplicate) {
+    auto s = co_await broker::write_batches(ctx.core, writes, *acks, broker::on_failure::end_all);
+    bool duplicate = writes.back().appended.duplicate;  // one partition: an idempotent producer's retry
+    // Counted once every batch is in the log, acknowledged or not; a retry
+    // the log already had is not counted again.
+    if (!duplicate && std::all_of(writes.begin(), writes.end(), [](const auto& w) { return w.written; })) {
         topic->records_in += static_cast<std::int64_t>(pr.records.size());
         std::int64_t payload = 0;
         for (const auto& r : pr.records)
             payload += static_cast<std::int64_t>(r.record.key.value_or("").size() + r.record.value.value_or("").size());
         topic->bytes_in += payload;
     }
-    for (auto [part, through] : to_wait) {
-        if (*acks == acks_mode::none) {
-            part->when_durable(through, [](status) {});
-            continue;
-        }
-        // Bindings are copied into the capture: clang 14 cannot capture them.
-        if (auto s = co_await await_status([&, p = part, t = through](auto done) { p->when_durable(t, std::move(done)); });
-            !s.ok())
-            co_return error_response(req, api_error::from_status(s));
+    if (!s.ok()) co_return error_response(req, write_error(s));
+    std::vector<log::offset_t> offsets(pr.records.size());
+    auto written = writes.begin();  // in by_partition's order
+    for (const auto& [p, indexes] : by_partition) {
+        for (std::size_t j = 0; j < indexes.size(); ++j)
+            offsets[indexes[j]] = written->appended.base_offset + static_cast<log::offset_t>(j);
+        ++written;
     }
-    if (*acks == acks_mode::all)
-        for (auto [part, through] : to_wait)
-            if (auto e = co_await wait_replicated(*part, through, min_insync)) co_return error_response(req, *e);
 
     json_writer out;
     auto& w = out.w();
@@ -216,7 +151,7 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
     }
     if (pr.single) {
         out.key("partition");
-        w.Int(chosen[0]);
+        w.Int((*chosen)[0]);
         out.key("offset");
         w.Int64(offsets[0]);
     } else {
@@ -227,7 +162,7 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
         for (std::size_t i = 0; i < offsets.size(); ++i) {
             w.StartObject();
             out.key("partition");
-            w.Int(chosen[i]);
+            w.Int((*chosen)[i]);
             out.key("offset");
             w.Int64(offsets[i]);
             w.EndObject();

@@ -14,13 +14,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "gafka/http/await_status.h"
+#include "gafka/broker/long_poll.h"
 #include "gafka/http/context.h"
 #include "gafka/http/fetch.h"
-#include "gafka/http/long_poll.h"
 #include "gafka/http/query.h"
 #include "gafka/http/router.h"
 #include "gafka/replication/fetch_protocol.h"
+#include "gafka/util/await_status.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/logging.h"
 
@@ -32,7 +32,7 @@ constexpr std::size_t max_partition_bytes = 1 << 20;  // at least one batch, how
 constexpr std::size_t max_fetch_bytes = 16 << 20;
 
 api_error not_leader(server_context& ctx) {
-    auto leader = ctx.repl ? ctx.repl->leader() : std::nullopt;
+    auto leader = ctx.core.repl ? ctx.core.repl->leader() : std::nullopt;
     api_error e{beast_http::status::misdirected_request, "not_leader",
                 "broker " + std::to_string(ctx.self.id) + " is a follower" +
                     (leader ? "; the leader is at " + leader->to_string() : std::string()),
@@ -62,7 +62,7 @@ struct fetch_slot {
 
 std::optional<response> refuse_on_follower(const request& req, server_context& ctx, const route_info& route,
                                            const target& t) {
-    if (!ctx.repl || ctx.repl->is_leader()) return std::nullopt;
+    if (!ctx.core.repl || ctx.core.repl->is_leader()) return std::nullopt;
     if (route.pattern == "/api/v1/brokers/{id}/promote") return std::nullopt;
     bool group = route.pattern.starts_with("/api/v1/consumer-groups") ||
                  (route.pattern == "/api/v1/consume" && (t.get("group_id") || t.get("consumer_id")));
@@ -71,30 +71,30 @@ std::optional<response> refuse_on_follower(const request& req, server_context& c
 }
 
 asio::awaitable<response> handle_replica_fetch(const request& req, server_context& ctx) {
-    if (!ctx.repl || !ctx.repl->is_leader()) co_return error_response(req, not_leader(ctx));
+    if (!ctx.core.repl || !ctx.core.repl->is_leader()) co_return error_response(req, not_leader(ctx));
     auto parsed = replication::parse_fetch_request(req.body());
     if (!parsed.ok()) co_return error_response(req, api_error::bad_request(parsed.error().message()));
     auto& fr = *parsed;
     if (fr.replica == ctx.self.id)
         co_return error_response(req, api_error::invalid("invalid_replica", "broker " + std::to_string(fr.replica) +
                                                                                 " cannot follow itself"));
-    if (fr.leader_epoch > ctx.repl->epoch()) {
+    if (fr.leader_epoch > ctx.core.repl->epoch()) {
         util::logger("replication")
             ->error("replica {} has seen leader epoch {}, this broker leads at {}: another broker was promoted; "
                     "stop this one (docs/operations.md)",
-                    fr.replica, fr.leader_epoch, ctx.repl->epoch());
+                    fr.replica, fr.leader_epoch, ctx.core.repl->epoch());
         co_return error_response(req, {beast_http::status::conflict, "fenced_leader",
-                                       "this leader is at epoch " + std::to_string(ctx.repl->epoch()) +
+                                       "this leader is at epoch " + std::to_string(ctx.core.repl->epoch()) +
                                            " but replica " + std::to_string(fr.replica) + " has seen epoch " +
                                            std::to_string(fr.leader_epoch),
                                        {}});
     }
     auto now = util::steady_clock_ms();
-    if (auto s = ctx.repl->follower_fetched({fr.replica, fr.host, fr.port}, now); !s.ok())
+    if (auto s = ctx.core.repl->follower_fetched({fr.replica, fr.host, fr.port}, now); !s.ok())
         co_return error_response(req, api_error::from_status(s));
 
     std::vector<fetch_slot> slots;
-    std::vector<poll_target> targets;
+    std::vector<broker::poll_target> targets;
     bool answer_now = fr.max_wait_ms == 0;
     for (const auto& want : fr.partitions) {
         fetch_slot s{&want, ctx.topics.find(want.topic), nullptr, {}};
@@ -130,7 +130,7 @@ asio::awaitable<response> handle_replica_fetch(const request& req, server_contex
         slots.push_back(std::move(s));
     }
     if (!answer_now && !targets.empty())
-        co_await wait_for_any(targets, std::chrono::steady_clock::now() + std::chrono::milliseconds(fr.max_wait_ms));
+        co_await broker::wait_for_any(targets, std::chrono::steady_clock::now() + std::chrono::milliseconds(fr.max_wait_ms));
     else if (!answer_now) {  // nothing to wait on yet: pace the follower instead of spinning
         asio::steady_timer timer(co_await asio::this_coro::executor,
                                  std::chrono::milliseconds(fr.max_wait_ms));
@@ -140,7 +140,7 @@ asio::awaitable<response> handle_replica_fetch(const request& req, server_contex
 
     std::string body;
     auto topics = ctx.topics.list();
-    replication::append_response_header(body, {ctx.self.id, ctx.repl->epoch(), topics_version(topics)}, slots.size());
+    replication::append_response_header(body, {ctx.self.id, ctx.core.repl->epoch(), topics_version(topics)}, slots.size());
     std::size_t total = 0;
     for (auto& s : slots) {
         std::string records;
@@ -175,12 +175,12 @@ asio::awaitable<response> handle_promote(const request& req, server_context& ctx
         co_return error_response(req, api_error::invalid("wrong_broker", "this is broker " +
                                                                              std::to_string(ctx.self.id) + ", not '" +
                                                                              id + "'"));
-    if (!ctx.promote || !ctx.repl)
+    if (!ctx.promote || !ctx.core.repl)
         co_return error_response(req, {beast_http::status::service_unavailable, "unavailable",
                                        "this broker cannot be promoted", {}});
     std::optional<result<replication::promotion>> outcome;
     // Promotion waits for the fetch in flight: a thread of its own, not an io thread.
-    auto s = co_await await_status([&](std::function<void(status)> done) {
+    auto s = co_await util::await_status([&](std::function<void(status)> done) {
         std::thread([&ctx, &outcome, done = std::move(done)] {
             outcome.emplace(ctx.promote());
             done(outcome->ok() ? status{} : outcome->error());

@@ -4,11 +4,11 @@
 
 #include <rapidjson/document.h>
 
-#include "gafka/broker/names.h"
-#include "gafka/http/await_status.h"
 #include "gafka/http/context.h"
 #include "gafka/http/json_writer.h"
 #include "gafka/http/query.h"
+#include "gafka/rules/names.h"
+#include "gafka/util/await_status.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/time_text.h"
 
@@ -84,19 +84,19 @@ response handle_create_topic(const request& req, server_context& ctx) {
     if (!d.HasMember("name") || !d["name"].IsString())
         return error_response(req, api_error::invalid("missing_topic", "'name' (a string) is required"));
     std::string name(d["name"].GetString(), d["name"].GetStringLength());
-    if (auto s = broker::check_topic_name(name); !s.ok())
+    if (auto s = rules::check_topic_name(name); !s.ok())
         return error_response(req, api_error::invalid("invalid_topic", s.message()));
     broker::topic_config config;
-    config.partitions = ctx.default_partitions;
+    config.partitions = ctx.core.default_partitions;
     if (d.HasMember("partitions")) {
         if (!d["partitions"].IsInt())
             return error_response(req, api_error::bad_request("'partitions' must be an integer"));
         config.partitions = d["partitions"].GetInt();
     }
-    if (config.partitions < 1 || config.partitions > broker::max_partitions)
+    if (config.partitions < 1 || config.partitions > rules::max_partitions)
         return error_response(req, api_error::invalid("too_many_partitions",
                                                       "partitions must be between 1 and " +
-                                                          std::to_string(broker::max_partitions)));
+                                                          std::to_string(rules::max_partitions)));
     for (auto [key, field] : {std::pair{"retention_bytes", &config.retention_bytes},
                               std::pair{"retention_ms", &config.retention_ms}}) {
         if (!d.HasMember(key)) continue;
@@ -170,7 +170,7 @@ boost::asio::awaitable<response> handle_delete_topic(const request& req, server_
     auto dropped = ctx.groups.remove_topic(name, util::steady_clock_ms());
     if (dropped.ok()) {
         auto through = ctx.offsets.log_end();
-        dropped = co_await await_status([&](auto done) { ctx.offsets.sync_async(through, std::move(done)); });
+        dropped = co_await util::await_status([&](auto done) { ctx.offsets.sync_async(through, std::move(done)); });
     }
     if (!dropped.ok()) {
         auto why = "topic '" + name + "' was deleted, but not the group offsets of it: " + dropped.message();

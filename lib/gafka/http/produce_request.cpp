@@ -3,9 +3,9 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include "gafka/broker/names.h"
-#include "gafka/log/batch.h"
 #include "gafka/json/record_json.h"
+#include "gafka/log/batch.h"
+#include "gafka/rules/names.h"
 #include "gafka/util/text.h"
 
 namespace gafka::http {
@@ -56,7 +56,7 @@ std::optional<api_error> topic_of(const value_t& obj, where_fn where, std::size_
 
 std::optional<api_error> check_topic(const std::string& topic) {
     if (topic.empty()) return api_error::invalid("missing_topic", "the request names no topic");
-    if (auto s = broker::check_topic_name(topic); !s.ok()) return api_error::invalid("invalid_topic", s.message());
+    if (auto s = rules::check_topic_name(topic); !s.ok()) return api_error::invalid("invalid_topic", s.message());
     return std::nullopt;
 }
 

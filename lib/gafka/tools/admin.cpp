@@ -5,10 +5,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "gafka/broker/names.h"
 #include "gafka/client/broker_client.h"
 #include "gafka/client/http_connection.h"
-#include "gafka/client/partitioner.h"
+#include "gafka/rules/names.h"
+#include "gafka/rules/partitioner.h"
 #include "gafka/tools/admin_request.h"
 
 namespace gafka::tools {
@@ -40,7 +40,7 @@ int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& 
     if (o.retention_bytes) body += ",\"retention_bytes\":" + std::to_string(*o.retention_bytes);
     if (o.retention_ms) body += ",\"retention_ms\":" + std::to_string(*o.retention_ms);
     body += "}";
-    if (!name_ok(broker::check_topic_name(o.name), err)) return 2;
+    if (!name_ok(rules::check_topic_name(o.name), err)) return 2;
     return request(o, "POST", "/api/v1/topics", body, 201, nullptr, out, err,
                    o.if_not_exists ? "topic_exists" : nullptr);
 }
@@ -50,12 +50,12 @@ int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& e
 }
 
 int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
-    if (!name_ok(broker::check_topic_name(o.name), err)) return 2;
+    if (!name_ok(rules::check_topic_name(o.name), err)) return 2;
     return request(o, "GET", "/api/v1/topics/" + o.name, "", 200, nullptr, out, err);
 }
 
 int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
-    if (!name_ok(broker::check_topic_name(o.name), err)) return 2;
+    if (!name_ok(rules::check_topic_name(o.name), err)) return 2;
     return request(o, "DELETE", "/api/v1/topics/" + o.name, "", 200, nullptr, out, err);
 }
 
@@ -96,7 +96,7 @@ int admin_promote(const admin_options& o, std::ostream& out, std::ostream& err) 
 }
 
 int admin_partition_for(const admin_options& o, std::ostream& out, std::ostream& err) {
-    if (!name_ok(broker::check_topic_name(o.topic), err)) return 2;
+    if (!name_ok(rules::check_topic_name(o.topic), err)) return 2;
     auto c = broker_client::connect(o.brokers);
     if (!c.ok()) {
         err << "gafka-admin: error: " << c.error().message() << "\n";
@@ -115,7 +115,7 @@ int admin_partition_for(const admin_options& o, std::ostream& out, std::ostream&
     w.Key("key");
     w.String(o.key.c_str(), static_cast<rapidjson::SizeType>(o.key.size()));
     w.Key("partition");
-    w.Int(client::partition_for_key(o.key, *n));
+    w.Int(rules::partition_for_key(o.key, *n));
     w.Key("partitions");
     w.Int(*n);
     w.EndObject();

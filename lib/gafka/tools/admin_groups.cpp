@@ -6,7 +6,7 @@
 
 #include <rapidjson/document.h>
 
-#include "gafka/broker/names.h"
+#include "gafka/rules/names.h"
 #include "gafka/tools/admin_request.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/time_text.h"
@@ -24,7 +24,7 @@ std::optional<rapidjson::Document> ask(const std::string& brokers, const std::st
 }
 
 bool names_ok(const std::string& group, const std::optional<std::string>& topic, std::ostream& err) {
-    return name_ok(broker::check_group_id(group), err) && (!topic || name_ok(broker::check_topic_name(*topic), err));
+    return name_ok(rules::check_group_id(group), err) && (!topic || name_ok(rules::check_topic_name(*topic), err));
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ admin_answer admin_request(const std::string& brokers, const std::string& method
 std::string json_line(const rapidjson::Value& v);
 
 // Names go into URL paths and JSON unescaped: reports an illegal one (the
-// result of a check in broker/names.h) and returns false.
+// result of a check in rules/names.h) and returns false.
 bool name_ok(const status& check, std::ostream& err);
 
 }  // namespace gafka::tools

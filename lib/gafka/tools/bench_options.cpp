@@ -4,8 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "gafka/broker/names.h"
 #include "gafka/cli/program.h"
+#include "gafka/rules/names.h"
 #include "gafka/tools/bench_consume.h"
 #include "gafka/tools/bench_e2e.h"
 #include "gafka/tools/bench_produce.h"
@@ -40,7 +40,7 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
 
 std::optional<std::string> check_load_options(const load_bench_options& opts) {
     if (!opts.topic.empty())
-        if (auto s = broker::check_topic_name(opts.topic); !s.ok()) return s.message();
+        if (auto s = rules::check_topic_name(opts.topic); !s.ok()) return s.message();
     if (opts.mode == load_mode::e2e && opts.size < stamp_bytes)
         return "--size must be at least " + std::to_string(stamp_bytes) +
                " for e2e: each value carries its send time";

@@ -11,12 +11,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "gafka/broker/names.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/json/record_json.h"
 #include "gafka/log/batch_v1.h"
 #include "gafka/log/segment.h"
 #include "gafka/log/segment_scanner.h"
+#include "gafka/rules/names.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/file.h"
 
@@ -153,7 +153,7 @@ private:
         for (const auto& entry : fs::directory_iterator(topics, ec)) {
             auto name = entry.path().filename().string();
             auto file = entry.path() / "topic.json";
-            if (!entry.is_directory() || name.starts_with(broker::deleted_topic_prefix) || !fs::exists(file)) continue;
+            if (!entry.is_directory() || name.starts_with(rules::deleted_topic_prefix) || !fs::exists(file)) continue;
             auto config = broker::read_topic_config_file(file);
             if (config.ok()) continue;
             damaged_ = true;

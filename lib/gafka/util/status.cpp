@@ -20,6 +20,8 @@ const char* to_string(status_code code) {
         case status_code::conflict: return "conflict";
         case status_code::unavailable: return "unavailable";
         case status_code::fenced: return "fenced";
+        case status_code::not_enough_replicas: return "not_enough_replicas";
+        case status_code::timed_out: return "timed_out";
     }
     return "unknown";
 }

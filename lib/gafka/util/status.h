@@ -22,6 +22,8 @@ enum class status_code {
     conflict,
     unavailable,
     fenced,  // a newer instance of the same client took over; this one must stop
+    not_enough_replicas,  // acks=all refused: fewer in-sync replicas than --min-insync
+    timed_out,            // a wait (acks=all for the in-sync replicas) ran out of time
 };
 
 const char* to_string(status_code code);

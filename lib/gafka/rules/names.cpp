@@ -1,9 +1,9 @@
-#include "gafka/broker/names.h"
+#include "gafka/rules/names.h"
 
 #include <algorithm>
 #include <string>
 
-namespace gafka::broker {
+namespace gafka::rules {
 namespace {
 
 bool name_char(char c) {
@@ -37,4 +37,4 @@ status check_topic_name(std::string_view name) {
 status check_group_id(std::string_view id) { return check_name("group id", id, max_group_id); }
 status check_consumer_id(std::string_view id) { return check_name("consumer id", id, max_consumer_id); }
 
-}  // namespace gafka::broker
+}  // namespace gafka::rules

@@ -1,4 +1,4 @@
-#include "gafka/http/long_poll.h"
+#include "gafka/broker/long_poll.h"
 
 #include <memory>
 
@@ -8,7 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace gafka::http {
+namespace gafka::broker {
 namespace asio = boost::asio;
 
 std::optional<long_poll_slots::slot> long_poll_slots::try_take() {
@@ -42,4 +42,4 @@ asio::awaitable<void> wait_for_any(const std::vector<poll_target>& targets,
     for (std::size_t i = 0; i < targets.size(); ++i) targets[i].partition->cancel_wait(ids[i]);
 }
 
-}  // namespace gafka::http
+}  // namespace gafka::broker

@@ -6,7 +6,7 @@
 
 #include "gafka/util/status.h"
 
-namespace gafka::broker {
+namespace gafka::rules {
 
 inline constexpr std::size_t max_topic_name = 255;
 inline constexpr std::size_t max_consumer_id = 128;
@@ -20,4 +20,4 @@ status check_topic_name(std::string_view name);
 status check_group_id(std::string_view id);
 status check_consumer_id(std::string_view id);
 
-}  // namespace gafka::broker
+}  // namespace gafka::rules

@@ -15,7 +15,7 @@
 
 #include "gafka/util/status.h"
 
-namespace gafka::http {
+namespace gafka::util {
 
 // `start` begins the operation and must call its argument exactly once.
 inline boost::asio::awaitable<status> await_status(std::function<void(std::function<void(status)>)> start) {
@@ -29,4 +29,4 @@ inline boost::asio::awaitable<status> await_status(std::function<void(std::funct
         asio::use_awaitable);
 }
 
-}  // namespace gafka::http
+}  // namespace gafka::util

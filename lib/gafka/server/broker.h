@@ -1,5 +1,7 @@
 #pragma once
-// gafka-broker's whole life: open the data dir, serve HTTP until SIGTERM,
+// gafka-broker's whole life, the process assembly above the protocol layers:
+// open the data dir into the broker core (broker/core.h), start each
+// listener on it (HTTP), serve until SIGTERM,
 // SIGINT or SIGHUP (unless SIGHUP was ignored at start, as under nohup),
 // then shut down cleanly (stop accepting, finish, close every log with a
 // recovery point so the next start scans nothing).
@@ -14,7 +16,7 @@
 #include "gafka/tls/context.h"
 #include "gafka/util/status.h"
 
-namespace gafka::broker {
+namespace gafka::server {
 
 struct broker_config {
     std::int32_t id = 1;
@@ -22,7 +24,7 @@ struct broker_config {
     std::uint16_t port = 9001;
     std::string advertised_host;  // empty: the listen address (or 127.0.0.1 for 0.0.0.0)
     std::filesystem::path data_dir;
-    flush_policy flush;
+    broker::flush_policy flush;
     std::int32_t default_partitions = 1;
     bool auto_create_topics = true;
     std::uint64_t segment_bytes = log::default_segment_bytes;
@@ -39,7 +41,7 @@ struct broker_config {
     // only that CA. Null: plain HTTP.
     tls::context_ptr tls_server;
     tls::context_ptr tls_leader;
-    // Limits on clients (http/server.h server_limits, http/long_poll.h).
+    // Limits on clients (http/server.h server_limits, broker/long_poll.h).
     std::int64_t max_connections = 4096;
     std::int64_t max_long_polls = 2048;
     std::chrono::milliseconds idle_timeout{60'000};
@@ -69,4 +71,4 @@ int run_broker(const broker_config& config);
 status apply_tls_flags(broker_config& config, const std::string& cert_file, const std::string& key_file,
                        const std::string& ca_file);
 
-}  // namespace gafka::broker
+}  // namespace gafka::server

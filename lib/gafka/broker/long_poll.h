@@ -13,7 +13,7 @@
 
 #include "gafka/broker/partition.h"
 
-namespace gafka::http {
+namespace gafka::broker {
 
 struct poll_target {
     broker::partition* partition;
@@ -73,4 +73,4 @@ private:
 boost::asio::awaitable<void> wait_for_any(const std::vector<poll_target>& targets,
                                           std::chrono::steady_clock::time_point deadline);
 
-}  // namespace gafka::http
+}  // namespace gafka::broker

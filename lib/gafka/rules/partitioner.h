@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string_view>
 
-namespace gafka::client {
+namespace gafka::rules {
 
 using partition_id = std::int32_t;
 
 partition_id partition_for_key(std::string_view key, std::int32_t partitions);
 
-}  // namespace gafka::client
+}  // namespace gafka::rules

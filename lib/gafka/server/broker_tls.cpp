@@ -1,6 +1,6 @@
-#include "gafka/broker/broker.h"
+#include "gafka/server/broker.h"
 
-namespace gafka::broker {
+namespace gafka::server {
 
 status apply_tls_flags(broker_config& config, const std::string& cert_file, const std::string& key_file,
                        const std::string& ca_file) {
@@ -23,4 +23,4 @@ status apply_tls_flags(broker_config& config, const std::string& cert_file, cons
     return {};
 }
 
-}  // namespace gafka::broker
+}  // namespace gafka::server

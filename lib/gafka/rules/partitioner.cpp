@@ -1,11 +1,11 @@
-#include "gafka/client/partitioner.h"
+#include "gafka/rules/partitioner.h"
 
 #include "gafka/util/murmur2.h"
 
-namespace gafka::client {
+namespace gafka::rules {
 
 partition_id partition_for_key(std::string_view key, std::int32_t partitions) {
     return util::to_positive(util::murmur2(key)) % partitions;
 }
 
-}  // namespace gafka::client
+}  // namespace gafka::rules

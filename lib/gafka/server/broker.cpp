@@ -1,5 +1,5 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
-#include "gafka/broker/broker.h"
+#include "gafka/server/broker.h"
 
 #include <utility>
 
@@ -19,20 +19,25 @@
 
 #include <csignal>
 
+#include "gafka/broker/core.h"
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
-#include "gafka/client/cluster_metadata.h"
 #include "gafka/http/server.h"
 #include "gafka/replication/promotion.h"
 #include "gafka/replication/replica_fetcher.h"
 #include "gafka/replication/replication_state.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/histogram.h"
+#include "gafka/util/host_port.h"
 #include "gafka/util/logging.h"
 
-namespace gafka::broker {
+namespace gafka::server {
 namespace asio = boost::asio;
+using broker::group_coordinator;
+using broker::offsets_store;
+using broker::topic_manager;
+using broker::topic_partition;
 namespace {
 
 // Runs `work` every `period` until the io_context stops.
@@ -93,7 +98,7 @@ int run_broker(const broker_config& config) {
     ro.follower = config.follower;
     ro.isr = {config.replica_lag_max.count(), config.min_insync};
     if (config.follower) {
-        auto leader = client::parse_bootstrap(config.leader);
+        auto leader = util::parse_host_port_list(config.leader);
         if (!leader.ok() || leader->size() != 1) {
             lg->error("--leader must be one HOST:PORT: {}", leader.ok() ? config.leader : leader.error().message());
             return 2;
@@ -143,17 +148,18 @@ int run_broker(const broker_config& config) {
         lg->error("cannot remove the group offsets of deleted topics: {}", s.message());
         return 1;
     }
-    http::server_context ctx{**topics, groups, **offsets};
+    broker::core core{**topics, groups, **offsets};
+    core.repl = repl->get();
+    core.auto_create_topics = config.auto_create_topics;
+    core.default_partitions = config.default_partitions;
+    core.long_polls.set_limit(config.max_long_polls);
+    http::server_context ctx{core};
     ctx.self.id = config.id;
     ctx.self.port = config.port;
     ctx.self.host = !config.advertised_host.empty() ? config.advertised_host
                     : (config.listen == "0.0.0.0" || config.listen == "::") ? "127.0.0.1"
                                                                               : config.listen;
-    ctx.auto_create_topics = config.auto_create_topics;
-    ctx.default_partitions = config.default_partitions;
-    ctx.repl = repl->get();
     ctx.fsync_seconds = &fsync_seconds;
-    ctx.long_polls.set_limit(config.max_long_polls);
     ctx.auth_tokens = config.auth_tokens;
     raise_fd_limit(config.max_connections);
     std::unique_ptr<replication::replica_fetcher> fetcher;
@@ -225,7 +231,7 @@ int run_broker(const broker_config& config) {
                                for (auto& p : t->partitions) p->expire_followers(now);
                        }),
                        asio::detached);
-        if (config.flush.kind == flush_policy::mode::interval)
+        if (config.flush.kind == broker::flush_policy::mode::interval)
             asio::co_spawn(io, every(config.flush.interval, [&] {
                                asio::post(fsync_pool, [&] { (*topics)->sync_all(); });
                            }),
@@ -255,4 +261,4 @@ int run_broker(const broker_config& config) {
     return status_code;
 }
 
-}  // namespace gafka::broker
+}  // namespace gafka::server

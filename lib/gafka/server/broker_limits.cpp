@@ -1,9 +1,9 @@
 // gafka-broker's limit and security flags given as text (broker.h).
-#include "gafka/broker/broker.h"
+#include "gafka/server/broker.h"
 #include "gafka/util/duration.h"
 #include "gafka/util/token_file.h"
 
-namespace gafka::broker {
+namespace gafka::server {
 namespace {
 
 result<std::chrono::milliseconds> positive_duration(const std::string& flag, const std::string& text) {
@@ -31,4 +31,4 @@ status apply_limit_flags(broker_config& config, const std::string& idle_timeout,
     return {};
 }
 
-}  // namespace gafka::broker
+}  // namespace gafka::server

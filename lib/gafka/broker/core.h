@@ -1,0 +1,42 @@
+#pragma once
+// The broker core: what every protocol layer (lib/gafka/http,
+// lib/gafka/kafka) serves requests from. One per broker process, built by
+// the process assembly (server/broker.cpp) before any listener starts and
+// outliving them all; the listeners' contexts refer to it. Its parts are
+// thread-safe; the settings are set before the listeners start, then read.
+// The paths requests take through it: produce_path.h, fetch_path.h.
+#include <atomic>
+#include <cstdint>
+
+#include "gafka/broker/group_coordinator.h"
+#include "gafka/broker/long_poll.h"
+#include "gafka/broker/offsets_store.h"
+#include "gafka/broker/topic_manager.h"
+#include "gafka/replication/replication_state.h"
+
+namespace gafka::broker {
+
+struct core {
+    core(topic_manager& t, group_coordinator& g, offsets_store& o) : topics(t), groups(g), offsets(o) {}
+    core(const core&) = delete;
+    core& operator=(const core&) = delete;
+
+    topic_manager& topics;
+    group_coordinator& groups;
+    offsets_store& offsets;
+    // Leader or follower, epoch, followers (null: a lone leader at epoch 0).
+    replication::replication_state* repl = nullptr;
+    // Topics are created on their first produce (--no-auto-create-topics:
+    // not), with this many partitions (--default-partitions).
+    bool auto_create_topics = true;
+    std::int32_t default_partitions = 1;
+    // Unkeyed records go to the next partition, batch by batch.
+    std::atomic<std::uint64_t> round_robin{0};
+    // Consumer long polls waiting, whichever protocol (--max-long-polls).
+    long_poll_slots long_polls;
+
+    // acks=all needs this many in-sync replicas (--min-insync).
+    std::int32_t min_insync() const { return repl ? repl->isr().min_insync : 1; }
+};
+
+}  // namespace gafka::broker
