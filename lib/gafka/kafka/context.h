@@ -53,6 +53,9 @@ struct connection_context {
     // authenticated.
     bool mechanism_chosen = false;
     bool authenticated = false;
+    // After a SaslHandshake v0 the client's next frame is a bare SASL/PLAIN
+    // message (no request header), answered by an empty frame.
+    bool raw_sasl_next = false;
     // Set by a handler whose answer must be the connection's last (a failed
     // authentication): the server writes that answer, then closes.
     bool close_after_answer = false;

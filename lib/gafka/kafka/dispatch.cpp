@@ -23,9 +23,7 @@ namespace h = handlers;
 constexpr std::array table{
     api_handler{&m::list_offsets, m::list_offsets.supported, &h::list_offsets},
     api_handler{&m::metadata, m::metadata.supported, &h::metadata},
-    // Version 0 of SaslHandshake is followed by raw SASL bytes instead of
-    // SaslAuthenticate requests; gafka serves the framed flow only.
-    api_handler{&m::sasl_handshake, only(1), &h::sasl_handshake, true},
+    api_handler{&m::sasl_handshake, m::sasl_handshake.supported, &h::sasl_handshake, true},
     api_handler{&m::api_versions, m::api_versions.supported, &h::api_versions, true},
     api_handler{&m::create_topics, m::create_topics.supported, &h::create_topics},
     api_handler{&m::delete_topics, m::delete_topics.supported, &h::delete_topics},

@@ -176,6 +176,14 @@ asio::awaitable<void> server::serve(Stream& stream, util::socket_deadline& deadl
         co_return true;
     };
     auto close_with = [&](const std::string& why) { lg()->warn("{}: {}; closing the connection", who, why); };
+    // An answer the reader makes itself, in its place in the order.
+    auto answer_now = [&](std::string answer) {
+        auto place = std::make_shared<pending_answer>();
+        place->frame = std::move(answer);
+        place->ready = true;
+        p->answers.push_back(std::move(place));
+        p->writer_wake.notify();
+    };
     for (;;) {
         while (p->full(limits_.max_frame_bytes) && !p->writer_done) co_await p->reader_wake.wait();
         if (p->writer_done) break;
@@ -208,21 +216,28 @@ asio::awaitable<void> server::serve(Stream& stream, util::socket_deadline& deadl
         }
         have -= size;
         ++ctx_.requests;
+        if (p->conn.raw_sasl_next) {  // after a SaslHandshake v0: a bare SASL/PLAIN message
+            p->conn.raw_sasl_next = false;
+            if (!handlers::authenticate_plain(p->conn, std::string_view(*frame).substr(frame_prefix_size))) {
+                close_with("SASL/PLAIN authentication failed");
+                break;
+            }
+            answer_now(std::string(frame_prefix_size, '\0'));  // an empty frame: authenticated
+            continue;
+        }
         auto decoded = decode_request(*frame, limits_.max_frame_bytes);
         if (!decoded.ok()) {
             close_with("malformed frame: " + decoded.error().message());
             break;
         }
         auto& req = *decoded;
-        auto place = std::make_shared<pending_answer>();
         const api_handler* h = find_handler(req.header.api_key);
         if (req.supported == support::unsupported_version && req.header.api_key == api_key::api_versions) {
             // Answered as v0 whatever was asked, so the client can read it and fall back.
+            std::string answer;
             encode_response(messages::api_versions, 0, req.header.correlation_id,
-                            handlers::api_versions_answer(error_code::unsupported_version), place->frame);
-            place->ready = true;
-            p->answers.push_back(std::move(place));
-            p->writer_wake.notify();
+                            handlers::api_versions_answer(error_code::unsupported_version), answer);
+            answer_now(std::move(answer));
             continue;
         }
         if (req.supported != support::served || h == nullptr || !h->served.contains(req.header.api_version)) {
@@ -232,13 +247,17 @@ asio::awaitable<void> server::serve(Stream& stream, util::socket_deadline& deadl
                        " (client " + std::string(req.header.client_id.value_or("null")) + ")");
             break;
         }
+        auto place = std::make_shared<pending_answer>();
         place->request_bytes = size;
         p->queued_bytes += size;
         p->answers.push_back(place);
         // Handlers start in request order (co_spawn posts to this
         // connection's one thread, first in, first out).
-        asio::co_spawn(socket.get_executor(), answer(std::move(frame), std::move(req), p, std::move(place)),
-                       asio::detached);
+        asio::co_spawn(socket.get_executor(), answer(std::move(frame), std::move(req), p, place), asio::detached);
+        // Until the client authenticated, one request at a time: whether
+        // the next frame is a request or a bare SASL message (after a
+        // SaslHandshake v0) depends on this one's answer.
+        while (!p->conn.authenticated && !place->ready && !p->writer_done) co_await p->reader_wake.wait();
     }
     deadline.cancel();
     p->reading_done = true;
@@ -269,6 +288,7 @@ asio::awaitable<void> server::answer(std::shared_ptr<const std::string> frame, r
     (void)frame;  // kept alive until the handler is done with the request's views
     place->ready = true;
     p->writer_wake.notify();
+    p->reader_wake.notify();
 }
 
 template <class Stream>

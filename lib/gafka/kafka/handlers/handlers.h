@@ -31,4 +31,9 @@ struct plain_credentials {
 };
 std::optional<plain_credentials> parse_plain(std::string_view message);
 
+// Checks a SASL/PLAIN message against the broker's tokens (the password must
+// be one; any user name) and marks the connection authenticated; a failure
+// is logged with the peer and the user name.
+bool authenticate_plain(connection_context& conn, std::string_view message);
+
 }  // namespace gafka::kafka::handlers

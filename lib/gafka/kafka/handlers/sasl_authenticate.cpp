@@ -19,6 +19,17 @@ std::optional<plain_credentials> parse_plain(std::string_view message) {
     return c;
 }
 
+bool authenticate_plain(connection_context& conn, std::string_view message) {
+    auto creds = parse_plain(message);
+    if (creds && util::token_matches(creds->password, conn.broker.auth_tokens)) {
+        conn.authenticated = true;
+        return true;
+    }
+    util::logger("kafka")->warn("{}: SASL/PLAIN authentication failed{}", conn.peer,
+                                creds ? " for user '" + std::string(creds->user) + "'" : std::string(" (malformed)"));
+    return false;
+}
+
 handler_result sasl_authenticate(const request& req, connection_context& conn) {
     auto body = value::make(*messages::sasl_authenticate.response);
     auto refuse = [&](error_code e, std::string why) {
@@ -30,14 +41,9 @@ handler_result sasl_authenticate(const request& req, connection_context& conn) {
         co_return refuse(error_code::illegal_sasl_state, "SASL is not enabled on this listener");
     if (!conn.mechanism_chosen)
         co_return refuse(error_code::illegal_sasl_state, "SaslAuthenticate before a SaslHandshake chose PLAIN");
-    auto creds = parse_plain(req.body.str("auth_bytes"));
-    if (!creds || !util::token_matches(creds->password, conn.broker.auth_tokens)) {
-        util::logger("kafka")->warn("{}: SASL/PLAIN authentication failed{}", conn.peer,
-                                    creds ? " for user '" + std::string(creds->user) + "'" : std::string(" (malformed)"));
+    if (!authenticate_plain(conn, req.body.str("auth_bytes")))
         co_return refuse(error_code::sasl_authentication_failed,
                          "authentication failed: the password must be one of the broker's tokens (--auth-token-file)");
-    }
-    conn.authenticated = true;
     co_return body;
 }
 

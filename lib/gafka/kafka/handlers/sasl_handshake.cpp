@@ -17,6 +17,7 @@ handler_result sasl_handshake(const request& req, connection_context& conn) {
         co_return body;
     }
     conn.mechanism_chosen = true;
+    conn.raw_sasl_next = req.header.api_version == 0;
     co_return body;
 }
 
