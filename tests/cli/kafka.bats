@@ -214,8 +214,12 @@ API_VERSIONS_V0=$(frame 001200000000000700017400)
     assert_success
 }
 
-@test "--no-kafka starts no Kafka listener; --kafka-port takes a fixed port" {
+@test "--no-kafka (kafka = false in --config) starts no Kafka listener; --kafka-port takes a fixed port" {
     start_broker --no-kafka
+    assert_equal "$BROKER_KAFKA_PORT" ""
+    stop_broker
+    printf 'kafka = false\n' >"$T/broker.toml"
+    BROKER_PORT="" start_broker --config "$T/broker.toml" --kafka-port 1
     assert_equal "$BROKER_KAFKA_PORT" ""
     stop_broker
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
