@@ -74,7 +74,7 @@ requests_total() {
         assert_success
         size=$(file_size "$(seg0 "$dir")")
         scanned=$(jq .bytes_scanned <<<"$output")
-        (( size > 40000 )) || fail "segment only $size bytes"
+        (( size > 16384 )) || fail "segment only $size bytes"
         (( scanned <= 8192 )) || fail "partition $p: scanned $scanned of $size bytes after a clean stop"
     done
     restart_broker

@@ -21,7 +21,7 @@ load '/usr/lib/bats/bats-assert/load'
 # make_log DIR N [extra gafka-bench append args]
 # Writes a partition log of N records into DIR with the library's own writer
 # (gafka-bench append): by default one batch is 10 records of 64-byte values,
-# so a batch is 936 bytes and files stay small. Extra arguments are passed on,
+# so a batch is 791 bytes and files stay small. Extra arguments are passed on,
 # e.g. `make_log D 50 --segment-bytes 2000` or `make_log D 30 --crash`; a
 # --size or --batch-size among them replaces the default.
 make_log() {

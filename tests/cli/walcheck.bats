@@ -76,7 +76,7 @@ batch_size_of() {
 @test "a flipped byte inside the second batch is corruption at that batch's position" {
     make_log "$P" 30
     batch_size_of "$P"
-    flip_byte "$(seg0 "$P")" $((BATCH + 100))   # in the records, past the 56-byte header
+    flip_byte "$(seg0 "$P")" $((BATCH + 100))   # in the records, past the 61-byte header
     run --separate-stderr gafka-walcheck "$P"
     assert_failure 1
     assert_equal "$(jq -c '[.status, .problem.position, .problem.offset, .problem.reason]' <<<"$output")" \

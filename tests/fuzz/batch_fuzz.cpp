@@ -17,26 +17,22 @@
 #include "gafka/log/batch.h"
 #include "gafka/log/segment_scanner.h"
 #include "gafka/util/crc32c.h"
+#include "gafka/util/endian.h"
 #include "gafka/util/file.h"
 
 namespace {
 
 namespace log = gafka::log;
 
-std::uint32_t load_u32(const char* p) {
-    std::uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
 // Gives every batch-shaped run (a length field in range) a correct CRC.
 void fix_crcs(std::string& bytes) {
     std::size_t pos = 0;
     while (bytes.size() - pos >= log::batch_header_size) {
-        std::uint32_t length = load_u32(bytes.data() + pos + log::batch_field::length);
+        auto length = std::uint64_t{gafka::util::load_be<std::uint32_t>(bytes.data() + pos + log::batch_field::batch_length)} +
+                      log::batch_length_base;
         if (length < log::batch_header_size || length > bytes.size() - pos) return;
         std::uint32_t crc = gafka::crc32c::value(bytes.data() + pos + log::crc_start, length - log::crc_start);
-        std::memcpy(bytes.data() + pos, &crc, sizeof crc);
+        gafka::util::store_be(bytes.data() + pos + log::batch_field::crc, crc);
         pos += length;
     }
 }

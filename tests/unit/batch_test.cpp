@@ -53,23 +53,46 @@ TEST(batch_test, builder_resets_after_finish) {
     EXPECT_EQ(*read_records(second)[0].value, "b");
 }
 
-TEST(batch_test, every_flipped_byte_is_detected) {
+// Kafka's layout leaves base_offset (bytes 0-7) and leader_epoch (12-15) out
+// of the CRC, so the broker can stamp them; the scanner checks the offsets
+// are dense (segment_scanner_test), and every other byte is checked here.
+TEST(batch_test, every_flipped_byte_the_crc_covers_is_detected) {
     batch_builder b;
     b.add(5, std::string("key"), std::string("value"), std::vector<record_header>{{"a", "b"}});
     b.add(6, std::nullopt, std::string("second"));
     auto good = b.finish(7);
-    for (std::size_t i = 0; i < good.size(); ++i) {
+    for (std::size_t i = batch_field::batch_length; i < good.size(); ++i) {
+        if (i >= batch_field::leader_epoch && i < batch_field::magic) continue;
         auto bad = good;
         bad[i] = static_cast<char>(bad[i] ^ 0x01);
         EXPECT_NE(check_batch(bad), batch_problem::none) << "byte " << i;
     }
 }
 
+TEST(batch_test, the_layout_is_kafkas_record_batch_v2) {
+    batch_builder b;
+    b.add(1700000000123, std::string("k"), std::string("v"), std::vector<record_header>{{"h", "x"}});
+    auto batch = b.finish(0x0102030405060708, 0x0a0b0c0d, 42, 7, 3);
+    ASSERT_EQ(check_batch(batch), batch_problem::none);
+    // The fields sit where Kafka's DefaultRecordBatch puts them, big-endian.
+    EXPECT_EQ(batch.substr(0, 8), std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8));
+    EXPECT_EQ(batch.substr(12, 5), std::string("\x0a\x0b\x0c\x0d\x02", 5));
+    auto h = decode_header(batch.data());
+    EXPECT_EQ(h.length, batch.size());
+    EXPECT_EQ(h.producer_id, 42);
+    EXPECT_EQ(h.producer_epoch, 3);
+    EXPECT_EQ(h.base_sequence, 7);
+    EXPECT_EQ(h.last_offset_delta, 0);
+    // One record: length 12, attributes 0, timestamp delta 0, offset delta 0,
+    // key "k", value "v", one header h=x (zigzag varints).
+    EXPECT_EQ(batch.substr(batch_header_size), std::string("\x18\x00\x00\x00\x02k\x02v\x02\x02h\x02x", 13));
+}
+
 TEST(batch_test, a_checksum_mismatch_is_reported_as_such) {
     batch_builder b;
     b.add(5, std::nullopt, std::string("payload"));
     auto batch = b.finish();
-    batch[batch_header_size + 20] ^= 0x10;
+    batch[batch.size() - 3] ^= 0x10;
     EXPECT_EQ(check_batch(batch), batch_problem::crc_mismatch);
 }
 

@@ -121,12 +121,17 @@ TEST_F(partition_log_test, torn_tail_at_every_byte_recovers_exactly_the_batches_
         fs::remove_all(dir());
         test::copy_dir(pristine, dir());
         test::truncate_to(segment_file(), size);
+        // The first bytes of a batch are its base offset, big-endian: while
+        // they are all zero the tail reads as preallocated zeros, kept and
+        // written over, not as a torn batch to cut.
+        auto tail = test::file_bytes(segment_file()).substr(two_batches);
+        bool zeros = tail.find_first_not_of('\0') == std::string::npos;
         auto log = open();
         ASSERT_TRUE(log) << "cut at " << size;
         EXPECT_EQ(log->log_end_offset(), 6) << "cut at " << size;
-        EXPECT_EQ(log->recovery().truncated_bytes, size - two_batches);
+        EXPECT_EQ(log->recovery().truncated_bytes, zeros ? 0 : size - two_batches);
         EXPECT_FALSE(log->corrupt_offset().has_value());
-        EXPECT_EQ(fs::file_size(segment_file()), two_batches);
+        EXPECT_EQ(fs::file_size(segment_file()), zeros ? size : two_batches);
         EXPECT_EQ(read_all(*log), expected_values(6));
         write(*log, 1);  // and it takes appends again
         EXPECT_EQ(read_all(*log).size(), 9u);
@@ -293,7 +298,7 @@ TEST_F(partition_log_test, flipped_length_field_mid_log_is_corruption_not_a_torn
         write(*log, 3);
     }
     auto size = fs::file_size(segment_file());
-    test::flip_byte(segment_file(), one_batch + batch_field::length + 2);
+    test::flip_byte(segment_file(), one_batch + batch_field::batch_length + 2);
     auto log = open();
     ASSERT_TRUE(log->corrupt_offset().has_value());
     EXPECT_EQ(*log->corrupt_offset(), 3);

@@ -4,57 +4,41 @@
 #include <cstring>
 #include <limits>
 
+#include "gafka/log/varint.h"
 #include "gafka/util/crc32c.h"
+#include "gafka/util/endian.h"
 
 namespace gafka::log {
 namespace {
 
-// Little-endian loads and stores (x86_64 and aarch64 hosts are little-endian).
-template <typename T>
-T load(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
+using util::load_be;
+using util::store_be;
 
-template <typename T>
-void store(char* p, T v) {
-    std::memcpy(p, &v, sizeof v);
-}
-
-template <typename T>
-void put(std::string& buf, T v) {
-    char tmp[sizeof v];
-    std::memcpy(tmp, &v, sizeof v);
-    buf.append(tmp, sizeof v);
+bool all_zero(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c == 0; });
 }
 
 void put_bytes(std::string& buf, std::optional<std::string_view> s) {
     if (!s) {
-        put<std::int32_t>(buf, -1);
+        varint::put(buf, -1);
         return;
     }
-    put<std::int32_t>(buf, static_cast<std::int32_t>(s->size()));
+    varint::put(buf, static_cast<std::int64_t>(s->size()));
     buf.append(*s);
 }
 
-// Reads an optional length-prefixed field; false when it overruns `end`.
+// Reads a varint-length field (-1: null) that must end by `end`.
 bool get_bytes(std::string_view b, std::size_t& pos, std::size_t end, std::optional<std::string_view>& out) {
-    if (pos + 4 > end) return false;
-    auto len = load<std::int32_t>(b.data() + pos);
-    pos += 4;
-    if (len == -1) {
+    auto len = varint::get32(b.substr(0, end), pos);
+    if (!len || *len < -1) return false;
+    if (*len == -1) {
         out.reset();
         return true;
     }
-    if (len < 0 || pos + static_cast<std::size_t>(len) > end) return false;
-    out = b.substr(pos, static_cast<std::size_t>(len));
-    pos += static_cast<std::size_t>(len);
+    if (pos + static_cast<std::size_t>(*len) > end) return false;
+    out = b.substr(pos, static_cast<std::size_t>(*len));
+    pos += static_cast<std::size_t>(*len);
     return true;
-}
-
-bool all_zero(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return c == 0; });
 }
 
 }  // namespace
@@ -71,23 +55,29 @@ const char* to_string(batch_problem p) {
         case batch_problem::bad_records: return "bad records";
         case batch_problem::offset_out_of_order: return "offset out of order";
         case batch_problem::bad_offset: return "bad offset";
+        case batch_problem::bad_attributes: return "bad attributes";
     }
     return "unknown";
 }
 
 batch_header decode_header(const char* p) {
     batch_header h;
-    h.crc = load<std::uint32_t>(p + batch_field::crc);
-    h.length = load<std::uint32_t>(p + batch_field::length);
-    h.base_offset = load<std::int64_t>(p + batch_field::base_offset);
-    h.first_timestamp = load<std::int64_t>(p + batch_field::first_timestamp);
-    h.max_timestamp = load<std::int64_t>(p + batch_field::max_timestamp);
-    h.producer_id = load<std::int64_t>(p + batch_field::producer_id);
-    h.base_sequence = load<std::int32_t>(p + batch_field::base_sequence);
-    h.leader_epoch = load<std::int32_t>(p + batch_field::leader_epoch);
-    h.record_count = load<std::int32_t>(p + batch_field::record_count);
+    h.base_offset = load_be<std::int64_t>(p + batch_field::base_offset);
+    // A negative or huge batch_length gives a length check_header refuses.
+    h.length = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(std::uint64_t{load_be<std::uint32_t>(p + batch_field::batch_length)} + batch_length_base,
+                                UINT32_MAX));
+    h.leader_epoch = load_be<std::int32_t>(p + batch_field::leader_epoch);
     h.magic = static_cast<std::uint8_t>(p[batch_field::magic]);
-    h.attributes = static_cast<std::uint8_t>(p[batch_field::attributes]);
+    h.crc = load_be<std::uint32_t>(p + batch_field::crc);
+    h.attributes = load_be<std::uint16_t>(p + batch_field::attributes);
+    h.last_offset_delta = load_be<std::int32_t>(p + batch_field::last_offset_delta);
+    h.first_timestamp = load_be<std::int64_t>(p + batch_field::first_timestamp);
+    h.max_timestamp = load_be<std::int64_t>(p + batch_field::max_timestamp);
+    h.producer_id = load_be<std::int64_t>(p + batch_field::producer_id);
+    h.producer_epoch = load_be<std::int16_t>(p + batch_field::producer_epoch);
+    h.base_sequence = load_be<std::int32_t>(p + batch_field::base_sequence);
+    h.record_count = load_be<std::int32_t>(p + batch_field::record_count);
     return h;
 }
 
@@ -95,9 +85,12 @@ batch_problem check_header(const batch_header& h, std::string_view header_bytes)
     if (all_zero(header_bytes)) return batch_problem::zero_filled;
     if (h.length < batch_header_size + record_overhead || h.length > max_batch_bytes) return batch_problem::bad_length;
     if (h.magic != batch_magic) return batch_problem::bad_magic;
-    if (h.record_count < 1 || h.record_count > max_batch_records ||
-        static_cast<std::uint64_t>(h.record_count) * record_overhead > h.length - batch_header_size)
+    // A compressed batch's records may take fewer bytes than their count.
+    bool compressed = h.compression() != 0;
+    if (h.record_count < 1 || h.record_count > max_batch_records || h.last_offset_delta != h.record_count - 1 ||
+        (!compressed && static_cast<std::uint64_t>(h.record_count) * record_overhead > h.length - batch_header_size))
         return batch_problem::bad_count;
+    if (h.compression() > 4 || (h.attributes & control_flag)) return batch_problem::bad_attributes;
     // Readers compute base_offset + i: a CRC-valid batch (a bad leader's, a
     // crafted file) must not make that overflow.
     if (h.base_offset < 0 || h.base_offset > std::numeric_limits<offset_t>::max() - h.record_count)
@@ -112,11 +105,12 @@ batch_problem check_batch(std::string_view batch) {
     if (batch.size() < h.length) return batch_problem::truncated;
     batch = batch.substr(0, h.length);
     if (crc32c::value(batch.data() + crc_start, batch.size() - crc_start) != h.crc) return batch_problem::crc_mismatch;
+    if (h.compression() != 0) return batch_problem::none;  // its records are checked when decompressed
     batch_records records(batch);
     record_view r;
     std::int32_t n = 0;
     while (records.next(r)) ++n;
-    return n == h.record_count ? batch_problem::none : batch_problem::bad_records;
+    return n == h.record_count && records.at_end() ? batch_problem::none : batch_problem::bad_records;
 }
 
 batch_builder::batch_builder() { buf_.resize(batch_header_size); }
@@ -125,39 +119,48 @@ void batch_builder::add(const record& r) { add(r.timestamp, r.key, r.value, r.he
 
 std::size_t encoded_record_size(std::optional<std::string_view> key, std::optional<std::string_view> value,
                                 std::span<const record_header> headers) {
-    std::size_t n = record_overhead + (key ? key->size() : 0) + (value ? value->size() : 0);
-    for (const auto& h : headers) n += 8 + h.name.size() + h.value.size();
+    constexpr auto v32 = varint::max_int32_bytes;
+    // length, attributes, timestamp_delta, offset_delta, key and value lengths, header count.
+    std::size_t n = v32 + 1 + varint::max_int64_bytes + v32 + 2 * v32 + v32;
+    n += (key ? key->size() : 0) + (value ? value->size() : 0);
+    for (const auto& h : headers) n += 2 * v32 + h.name.size() + h.value.size();
     return n;
 }
 
 void batch_builder::add(timestamp_ms ts, std::optional<std::string_view> key, std::optional<std::string_view> value,
                         std::span<const record_header> headers) {
-    auto body = encoded_record_size(key, value, headers) - 4;
-    put<std::uint32_t>(buf_, static_cast<std::uint32_t>(body));
-    put<std::int64_t>(buf_, ts);
-    put_bytes(buf_, key);
-    put_bytes(buf_, value);
-    put<std::uint32_t>(buf_, static_cast<std::uint32_t>(headers.size()));
-    for (const auto& h : headers) {
-        put_bytes(buf_, std::string_view(h.name));
-        put_bytes(buf_, std::string_view(h.value));
-    }
     if (count_ == 0) first_ts_ = max_ts_ = ts;
     max_ts_ = std::max(max_ts_, ts);
+    body_.clear();
+    body_.push_back('\0');  // attributes
+    varint::put(body_, ts - first_ts_);
+    varint::put(body_, count_);
+    put_bytes(body_, key);
+    put_bytes(body_, value);
+    varint::put(body_, static_cast<std::int64_t>(headers.size()));
+    for (const auto& h : headers) {
+        put_bytes(body_, std::string_view(h.name));
+        put_bytes(body_, std::string_view(h.value));
+    }
+    varint::put(buf_, static_cast<std::int64_t>(body_.size()));
+    buf_.append(body_);
     ++count_;
 }
 
 std::string batch_builder::finish(offset_t base_offset, epoch_t epoch, std::int64_t producer_id,
-                                  std::int32_t base_sequence) {
+                                  std::int32_t base_sequence, std::int16_t producer_epoch) {
     char* p = buf_.data();
     std::memset(p, 0, batch_header_size);
-    store<std::uint32_t>(p + batch_field::length, static_cast<std::uint32_t>(buf_.size()));
-    store<std::int64_t>(p + batch_field::first_timestamp, first_ts_);
-    store<std::int64_t>(p + batch_field::max_timestamp, max_ts_);
-    store<std::int64_t>(p + batch_field::producer_id, producer_id);
-    store<std::int32_t>(p + batch_field::base_sequence, base_sequence);
-    store<std::int32_t>(p + batch_field::record_count, count_);
+    store_be<std::uint32_t>(p + batch_field::batch_length, static_cast<std::uint32_t>(buf_.size() - batch_length_base));
     p[batch_field::magic] = static_cast<char>(batch_magic);
+    store_be<std::int32_t>(p + batch_field::last_offset_delta, count_ - 1);
+    store_be<std::int64_t>(p + batch_field::first_timestamp, first_ts_);
+    store_be<std::int64_t>(p + batch_field::max_timestamp, max_ts_);
+    store_be<std::int64_t>(p + batch_field::producer_id, producer_id);
+    store_be<std::int16_t>(p + batch_field::producer_epoch, producer_id >= 0 ? producer_epoch : std::int16_t{-1});
+    store_be<std::int32_t>(p + batch_field::base_sequence, base_sequence);
+    store_be<std::int32_t>(p + batch_field::record_count, count_);
+    store_be<std::uint32_t>(p + batch_field::crc, crc32c::value(p + crc_start, buf_.size() - crc_start));
     std::string out = std::move(buf_);
     restamp(out, base_offset, epoch);
     buf_.assign(batch_header_size, '\0');
@@ -167,9 +170,8 @@ std::string batch_builder::finish(offset_t base_offset, epoch_t epoch, std::int6
 
 void restamp(std::string& batch, offset_t base_offset, epoch_t epoch) {
     char* p = batch.data();
-    store<std::int64_t>(p + batch_field::base_offset, base_offset);
-    store<std::int32_t>(p + batch_field::leader_epoch, epoch);
-    store<std::uint32_t>(p + batch_field::crc, crc32c::value(p + crc_start, batch.size() - crc_start));
+    store_be<std::int64_t>(p + batch_field::base_offset, base_offset);
+    store_be<std::int32_t>(p + batch_field::leader_epoch, epoch);
 }
 
 batch_records::batch_records(std::string_view batch) : batch_(batch), header_(decode_header(batch.data())) {
@@ -177,23 +179,28 @@ batch_records::batch_records(std::string_view batch) : batch_(batch), header_(de
 }
 
 bool batch_records::next(record_view& out) {
-    if (index_ >= header_.record_count || pos_ + record_overhead > batch_.size()) return false;
-    auto body = load<std::uint32_t>(batch_.data() + pos_);
-    std::size_t end = pos_ + 4 + body;
-    if (end > batch_.size() || body < record_overhead - 4) return false;
-    std::size_t p = pos_ + 4;
+    if (index_ >= header_.record_count || header_.compression() != 0 || pos_ >= batch_.size()) return false;
+    std::size_t p = pos_;
+    auto length = varint::get32(batch_, p);
+    if (!length || *length < static_cast<std::int32_t>(record_overhead - 1) ||
+        p + static_cast<std::size_t>(*length) > batch_.size())
+        return false;
+    std::size_t end = p + static_cast<std::size_t>(*length);
+    auto rec = batch_.substr(0, end);
+    ++p;  // attributes
+    auto ts_delta = varint::get(rec, p, varint::max_int64_bytes);
+    auto offset_delta = varint::get32(rec, p);
+    if (!ts_delta || !offset_delta || *offset_delta != index_) return false;
     out.offset = header_.base_offset + index_;
-    out.timestamp = load<std::int64_t>(batch_.data() + p);
-    p += 8;
-    if (!get_bytes(batch_, p, end, out.key) || !get_bytes(batch_, p, end, out.value)) return false;
-    if (p + 4 > end) return false;
-    auto header_count = load<std::uint32_t>(batch_.data() + p);
-    p += 4;
+    out.timestamp = header_.first_timestamp + *ts_delta;
+    if (!get_bytes(rec, p, end, out.key) || !get_bytes(rec, p, end, out.value)) return false;
+    auto header_count = varint::get32(rec, p);
+    if (!header_count || *header_count < 0 || static_cast<std::size_t>(*header_count) > end - p) return false;
     out.headers.clear();
-    for (std::uint32_t i = 0; i < header_count; ++i) {
+    for (std::int32_t i = 0; i < *header_count; ++i) {
         std::optional<std::string_view> name, value;
-        if (!get_bytes(batch_, p, end, name) || !get_bytes(batch_, p, end, value) || !name || !value) return false;
-        out.headers.emplace_back(*name, *value);
+        if (!get_bytes(rec, p, end, name) || !get_bytes(rec, p, end, value) || !name) return false;
+        out.headers.emplace_back(*name, value.value_or(std::string_view{}));  // Kafka allows a null header value
     }
     if (p != end) return false;
     pos_ = end;

@@ -11,20 +11,23 @@
 namespace gafka::log {
 
 struct batch_header {
-    std::uint32_t crc = 0;
-    std::uint32_t length = 0;
     offset_t base_offset = 0;
+    std::uint32_t length = 0;  // the whole batch in bytes, header included
+    epoch_t leader_epoch = 0;
+    std::uint8_t magic = batch_magic;
+    std::uint32_t crc = 0;
+    std::uint16_t attributes = 0;
+    std::int32_t last_offset_delta = 0;
     timestamp_ms first_timestamp = 0;
     timestamp_ms max_timestamp = 0;
     std::int64_t producer_id = -1;
+    std::int16_t producer_epoch = -1;
     std::int32_t base_sequence = -1;
-    epoch_t leader_epoch = 0;
     std::int32_t record_count = 0;
-    std::uint8_t magic = batch_magic;
-    std::uint8_t attributes = 0;
 
     offset_t last_offset() const { return base_offset + record_count - 1; }
     offset_t next_offset() const { return base_offset + record_count; }
+    int compression() const { return attributes & compression_mask; }
 };
 
 // Why a run of bytes is not a valid batch.
@@ -39,6 +42,7 @@ enum class batch_problem {
     bad_records,    // CRC good but the records overrun the batch (writer bug)
     offset_out_of_order,
     bad_offset,     // base_offset negative, or its last record's offset past the largest int64
+    bad_attributes, // a compression codec this build does not know, or a control batch
 };
 const char* to_string(batch_problem p);
 
@@ -64,31 +68,38 @@ public:
     std::size_t size_bytes() const { return buf_.size(); }
     bool empty() const { return count_ == 0; }
     // Returns the finished batch and resets the builder.
+    // A producer id >= 0 makes an idempotent batch (producer epoch 0 unless given).
     std::string finish(offset_t base_offset = 0, epoch_t epoch = 0, std::int64_t producer_id = -1,
-                       std::int32_t base_sequence = -1);
+                       std::int32_t base_sequence = -1, std::int16_t producer_epoch = 0);
 
 private:
     std::string buf_;
+    std::string body_;  // the record being added, to learn its length
     std::int32_t count_ = 0;
     timestamp_ms first_ts_ = 0;
     timestamp_ms max_ts_ = 0;
 };
 
-// Rewrites base offset and leader epoch of a finished batch in place and
-// recomputes its CRC.
+// Rewrites base offset and leader epoch of a finished batch in place (both
+// sit outside the CRC, so it stays valid).
 void restamp(std::string& batch, offset_t base_offset, epoch_t epoch);
 
-// Bytes one record takes inside a batch.
+// The most bytes one record can take inside a batch (its varints at their
+// longest).
 std::size_t encoded_record_size(std::optional<std::string_view> key, std::optional<std::string_view> value,
                                 std::span<const record_header> headers);
 
-// Walks the records of one batch that passed check_batch().
+// Walks the records of one batch that passed check_batch(). Not for
+// compressed batches: next() returns false at once. (A magic-1 batch has its
+// own walker, v1::batch_records in batch_v1.h.)
 class batch_records {
 public:
     explicit batch_records(std::string_view batch);
     const batch_header& header() const { return header_; }
     // Fills `out` with the next record; false at the end of the batch.
     bool next(record_view& out);
+    // Whether every byte of the batch was read as records.
+    bool at_end() const { return pos_ == batch_.size(); }
 
 private:
     std::string_view batch_;

@@ -2,62 +2,80 @@
 // The on-disk format of a gafka segment file, in one place. The writer
 // (batch_builder), the reader (batch_reader / segment_scanner), recovery and
 // gafka-walcheck all include this header; man/gafka-wal.5 describes the same
-// bytes in prose. All integers are little-endian. Changing anything here is a
-// format change: bump batch_magic.
+// bytes in prose. Changing anything here is a format change: bump batch_magic.
 #include <cstddef>
 #include <cstdint>
 
 namespace gafka::log {
 
 // A segment file `<base_offset>.log` (base offset as 20 zero-padded digits)
-// holds record batches back to back, nothing else.
+// holds record batches back to back, nothing else. Since gafka 0.2 they are
+// Kafka's RecordBatch v2 (magic 2), byte for byte what a Kafka client sends
+// and fetches; segments written by earlier releases (magic 1, batch_v1.h)
+// are read too and rewritten as magic 2 once, when a partition is opened.
 //
-// Batch header (batch_header_size bytes):
+// Batch header (batch_header_size bytes), all integers big-endian:
 //   off  size  field
-//     0     4  crc             CRC-32C (Castagnoli) of bytes [4, length)
-//     4     4  length          whole batch in bytes, header included
-//     8     8  base_offset     offset of the first record (int64)
-//    16     8  first_timestamp ms since the epoch, of the first record
-//    24     8  max_timestamp   largest record timestamp in the batch
-//    32     8  producer_id     -1 when the producer is not idempotent
-//    40     4  base_sequence   -1 when the producer is not idempotent
-//    44     4  leader_epoch    epoch of the leader that appended the batch
-//    48     4  record_count    >= 1; record i has offset base_offset + i
-//    52     1  magic           batch_magic
-//    53     1  attributes      0 (reserved for compression)
-//    54     2  reserved        0
-//    56        records, record_count of them
+//     0     8  base_offset      offset of the first record (int64)
+//     8     4  batch_length     bytes after this field (whole batch - 12)
+//    12     4  leader_epoch     epoch of the leader that appended the batch
+//    16     1  magic            batch_magic (2)
+//    17     4  crc              CRC-32C (Castagnoli) of bytes [21, end)
+//    21     2  attributes       bits 0-2 compression (0 none, 1 gzip,
+//                               2 snappy, 3 lz4, 4 zstd), bit 3 timestamp
+//                               type, bit 4 transactional, bit 5 control
+//    23     4  last_offset_delta record_count - 1
+//    27     8  first_timestamp  ms since the epoch, of the first record
+//    35     8  max_timestamp    largest record timestamp in the batch
+//    43     8  producer_id      -1 when the producer is not idempotent
+//    51     2  producer_epoch   -1 when the producer is not idempotent
+//    53     4  base_sequence    -1 when the producer is not idempotent
+//    57     4  record_count     >= 1; record i has offset base_offset + i
+//    61        records, record_count of them
+// base_offset and leader_epoch are outside the CRC: the broker stamps them
+// on a client's batch without recomputing it.
 //
-// Record:
-//     0     4  body_length     bytes of the record after this field
-//     4     8  timestamp       ms since the epoch (int64)
-//    12     4  key_length      -1 for no key
-//    16     n  key bytes
-//           4  value_length    -1 for no value
-//           n  value bytes
-//           4  header_count
-//              header_count x { u32 name_length, name, u32 value_length, value }
+// Record (varint = zigzag varint as in protobuf, at most 5 bytes; varlong at
+// most 10):
+//   varint    length           bytes of the record after this field
+//   int8      attributes       0
+//   varlong   timestamp_delta  timestamp - first_timestamp
+//   varint    offset_delta     i for record i
+//   varint    key_length       -1 for no key
+//             key bytes
+//   varint    value_length     -1 for no value
+//             value bytes
+//   varint    header_count
+//             header_count x { varint name_length, name, varint value_length, value }
 namespace batch_field {
-inline constexpr std::size_t crc = 0;
-inline constexpr std::size_t length = 4;
-inline constexpr std::size_t base_offset = 8;
-inline constexpr std::size_t first_timestamp = 16;
-inline constexpr std::size_t max_timestamp = 24;
-inline constexpr std::size_t producer_id = 32;
-inline constexpr std::size_t base_sequence = 40;
-inline constexpr std::size_t leader_epoch = 44;
-inline constexpr std::size_t record_count = 48;
-inline constexpr std::size_t magic = 52;
-inline constexpr std::size_t attributes = 53;
-inline constexpr std::size_t reserved = 54;
+inline constexpr std::size_t base_offset = 0;
+inline constexpr std::size_t batch_length = 8;
+inline constexpr std::size_t leader_epoch = 12;
+inline constexpr std::size_t magic = 16;
+inline constexpr std::size_t crc = 17;
+inline constexpr std::size_t attributes = 21;
+inline constexpr std::size_t last_offset_delta = 23;
+inline constexpr std::size_t first_timestamp = 27;
+inline constexpr std::size_t max_timestamp = 35;
+inline constexpr std::size_t producer_id = 43;
+inline constexpr std::size_t producer_epoch = 51;
+inline constexpr std::size_t base_sequence = 53;
+inline constexpr std::size_t record_count = 57;
 }  // namespace batch_field
 
-inline constexpr std::size_t batch_header_size = 56;
-inline constexpr std::size_t crc_start = batch_field::length;  // CRC covers [4, length)
-inline constexpr std::uint8_t batch_magic = 1;
+inline constexpr std::size_t batch_header_size = 61;
+inline constexpr std::size_t batch_length_base = 12;  // batch_length counts the bytes after base_offset and itself
+inline constexpr std::size_t crc_start = batch_field::attributes;  // CRC covers [21, end)
+inline constexpr std::uint8_t batch_magic = 2;
 
-// The smallest record: body_length + timestamp + key_length + value_length + header_count.
-inline constexpr std::size_t record_overhead = 4 + 8 + 4 + 4 + 4;
+// attributes bits.
+inline constexpr std::uint16_t compression_mask = 0x07;
+inline constexpr std::uint16_t transactional_flag = 0x10;
+inline constexpr std::uint16_t control_flag = 0x20;
+
+// The smallest record: length, attributes, timestamp_delta, offset_delta,
+// key_length, value_length and header_count, one byte each.
+inline constexpr std::size_t record_overhead = 7;
 
 // Sanity bounds a reader applies before trusting a length field. A batch
 // longer than this is treated as damage, not as a huge allocation.

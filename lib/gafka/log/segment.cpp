@@ -6,9 +6,58 @@
 #include <charconv>
 #include <cstdio>
 
+#include "gafka/log/batch_v1.h"
 #include "gafka/util/logging.h"
 
 namespace gafka::log {
+namespace {
+
+// Rewrites a magic-1 segment (gafka 0.1) as magic 2, offsets, timestamps
+// and epochs unchanged: into a temporary file, fsynced, renamed over the
+// old one, and its index removed so the open that follows rebuilds it. A
+// crash at any point leaves either the old file (the next open rewrites it
+// again) or the new one. A torn tail is dropped, as recovery would cut it;
+// damage with valid batches after it is refused, for gafka-walcheck --repair.
+status rewrite_as_v2(const std::filesystem::path& dir, offset_t base_offset, const util::file& old) {
+    auto tmp_path = dir / (segment_file_name(base_offset, log_suffix) + ".v2-tmp");
+    auto tmp = util::file::open(tmp_path, O_RDWR | O_CREAT | O_TRUNC);
+    if (!tmp.ok()) return tmp.error();
+    std::string out;
+    std::uint64_t written = 0;
+    status failure;
+    auto flush = [&] {
+        failure = tmp->pwrite_all(out.data(), out.size(), written);
+        written += out.size();
+        out.clear();
+        return failure.ok();
+    };
+    auto scan = scan_segment(
+        old, 0, base_offset,
+        [&](std::uint64_t, std::string_view batch) {
+            out += v1::to_v2(batch);
+            return out.size() < (4u << 20) || flush();
+        },
+        format_v1);
+    if (!scan.ok()) return scan.error();
+    if (!failure.ok() || !flush()) return failure;
+    if (scan->problem && scan->problem->valid_data_follows)
+        return status::corruption(old.path().string() + ": magic-1 segment damaged at position " +
+                                  std::to_string(scan->problem->position) + " (" +
+                                  to_string(scan->problem->reason) +
+                                  "); gafka-walcheck --repair cuts it, then start again");
+    if (auto s = tmp->sync_data(); !s.ok()) return s;
+    std::error_code ec;
+    std::filesystem::rename(tmp_path, old.path(), ec);
+    if (ec) return status::io_error("rename " + tmp_path.string() + ": " + ec.message());
+    std::filesystem::remove(dir / segment_file_name(base_offset, index_suffix), ec);
+    if (auto s = util::sync_directory(dir); !s.ok()) return s;
+    util::logger("log")->info("{}: rewrote {} magic-1 batch(es) of {} bytes as magic 2 ({} bytes){}",
+                              old.path().string(), scan->batches, scan->valid_end, written,
+                              scan->problem ? ", dropping a torn tail" : "");
+    return {};
+}
+
+}  // namespace
 
 std::string segment_file_name(offset_t base_offset, const char* suffix) {
     char buf[32];
@@ -50,6 +99,13 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     std::shared_ptr<segment> seg(new segment(base_offset, index_interval));
     auto f = util::file::open(dir / segment_file_name(base_offset, log_suffix), O_RDWR);
     if (!f.ok()) return f.error();
+    auto format = detect_format(*f);
+    if (!format.ok()) return format.error();
+    if (*format == &format_v1) {
+        if (auto s = rewrite_as_v2(dir, base_offset, *f); !s.ok()) return s;
+        f = util::file::open(dir / segment_file_name(base_offset, log_suffix), O_RDWR);
+        if (!f.ok()) return f.error();
+    }
     seg->log_ = std::move(*f);
     auto size = seg->log_.size();
     if (!size.ok()) return size.error();

@@ -38,6 +38,24 @@ struct scan_summary {
     std::optional<scan_problem> problem;
 };
 
+// How a scan reads one batch format: magic 2 (format.h), or magic 1
+// (batch_v1.h) for segments written by gafka 0.1.
+struct batch_format {
+    std::uint8_t magic;
+    std::size_t header_size;
+    std::size_t magic_position;
+    batch_header (*decode_header)(const char*);
+    batch_problem (*check_header)(const batch_header&, std::string_view);
+    batch_problem (*check_batch)(std::string_view);
+};
+extern const batch_format format_v2;
+extern const batch_format format_v1;
+
+// The format of a segment file: magic 1 when it starts with a valid magic-1
+// batch, or with a magic-1 header whose byte 16 is not magic 2's; else
+// magic 2 (the format of an empty file and of every new one).
+result<const batch_format*> detect_format(const util::file& f);
+
 // Called for each good batch with its file position and bytes (valid only
 // during the call). Return false to stop the scan early.
 using batch_visitor = std::function<bool(std::uint64_t position, std::string_view batch)>;
@@ -47,6 +65,6 @@ using batch_visitor = std::function<bool(std::uint64_t position, std::string_vie
 // from a batch boundary to the end of the file end the scan without a
 // problem: they are counted in `preallocated`.
 result<scan_summary> scan_segment(const util::file& f, std::uint64_t position, offset_t expected_offset,
-                                  const batch_visitor& visit = {});
+                                  const batch_visitor& visit = {}, const batch_format& format = format_v2);
 
 }  // namespace gafka::log

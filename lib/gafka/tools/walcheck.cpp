@@ -14,6 +14,7 @@
 #include "gafka/broker/names.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/json/record_json.h"
+#include "gafka/log/batch_v1.h"
 #include "gafka/log/segment.h"
 #include "gafka/log/segment_scanner.h"
 #include "gafka/util/clock.h"
@@ -211,19 +212,29 @@ private:
         auto base = log::parse_segment_file_name(file.filename().string(), log::log_suffix);
         auto origin = origin_of(file);
         std::string lines;
-        auto scan = log::scan_segment(*f, 0, base.value_or(log::no_offset),
-                                      [&](std::uint64_t, std::string_view batch) {
-                                          if (!opts_.dump || opts_.quiet) return true;
-                                          log::batch_records records(batch);
-                                          log::record_view r;
-                                          while (records.next(r)) {
-                                              json::append_record_json(lines, origin, r);
-                                              lines += '\n';
-                                          }
-                                          out_ << lines;
-                                          lines.clear();
-                                          return true;
-                                      });
+        auto format = log::detect_format(*f);
+        if (!format.ok()) {
+            unreadable(file, format.error().message());
+            return std::nullopt;
+        }
+        auto dump = [&](auto records) {
+            log::record_view r;
+            while (records.next(r)) {
+                json::append_record_json(lines, origin, r);
+                lines += '\n';
+            }
+            out_ << lines;
+            lines.clear();
+        };
+        auto scan = log::scan_segment(
+            *f, 0, base.value_or(log::no_offset),
+            [&](std::uint64_t, std::string_view batch) {
+                if (!opts_.dump || opts_.quiet) return true;
+                if (*format == &log::format_v1) dump(log::v1::batch_records(batch));
+                else dump(log::batch_records(batch));
+                return true;
+            },
+            **format);
         if (!scan.ok()) {
             unreadable(file, scan.error().message());
             return std::nullopt;
