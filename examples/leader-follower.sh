@@ -94,7 +94,7 @@ start() {
     local name=$1 i p=""
     shift
     : >"$dir/$name.log"  # before the background start, which opens it in its own time
-    gafka-broker --data-dir "$dir/$name" --port 0 "$@" </dev/null >/dev/null 2>"$dir/$name.log" &
+    gafka-broker --data-dir "$dir/$name" --port 0 --kafka-port 0 "$@" </dev/null >/dev/null 2>"$dir/$name.log" &
     pid[$name]=$!
     for ((i = 0; i < 600; i++)); do
         p=$(sed -n 's/.* serving .* on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$dir/$name.log" | head -1)

@@ -25,7 +25,7 @@ say() { printf '\n\033[1m# %s\033[0m\n' "$*" >&2; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export GAFKA_BROKERS=127.0.0.1:$port
 say "start a broker on 127.0.0.1:$port (data in $work/data)"
-gafka-broker --data-dir "$work/data" --port "$port" 2>"$work/broker.log" &
+gafka-broker --data-dir "$work/data" --port "$port" --kafka-port 0 2>"$work/broker.log" &
 broker_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://$GAFKA_BROKERS/healthz" >/dev/null && break; sleep 0.05; done
 curl -s "http://$GAFKA_BROKERS/healthz"

@@ -1,10 +1,10 @@
-// gafka-broker: serves topics over HTTP/JSON until SIGTERM, SIGINT or SIGHUP.
+// gafka-broker: serves topics over HTTP/JSON and the Kafka protocol until SIGTERM, SIGINT or SIGHUP.
 #include "gafka/cli/program.h"
 #include "gafka/server/broker.h"
 #include "gafka/util/duration.h"
 
 int main(int argc, char** argv) {
-    CLI::App app{"Serve gafka topics over HTTP/JSON until SIGTERM, SIGINT or SIGHUP.", "gafka-broker"};
+    CLI::App app{"Serve gafka topics over HTTP/JSON and the Kafka protocol until SIGTERM, SIGINT or SIGHUP.", "gafka-broker"};
     gafka::cli::configure_app(app);
     gafka::server::broker_config c;
     std::string flush = "always", role = "leader", lag_max = "10s", idle = "60s", header = "30s", token_file;
@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
     app.add_option("--port", c.port, "TCP port to listen on (0: any free port)")->check(gafka::cli::in_range(0, 65535));
     app.add_option("--listen", c.listen, "Address to listen on");
     app.add_option("--advertised-host", c.advertised_host, "Host name given to clients in metadata");
+    app.add_option("--kafka-port", c.kafka_port, "TCP port of the Kafka protocol, on --listen (0: any free port)")
+        ->check(gafka::cli::in_range(0, 65535));
+    app.add_flag("--kafka,!--no-kafka", c.kafka, "Serve the Kafka protocol on --kafka-port");
     app.add_option("--data-dir", c.data_dir, "Directory holding the logs")->required();
     app.add_option("--flush", flush, "When to fsync: always, interval:MS or never");
     app.add_option("--default-partitions", c.default_partitions, "Partitions of auto-created topics")
@@ -41,10 +44,10 @@ int main(int argc, char** argv) {
                    "Consumes waiting for records at most; more are answered at once (0: no long polls)")
         ->check(gafka::cli::in_range(0, 1'000'000));
     app.add_option("--auth-token-file", token_file,
-                   "Require a bearer token from FILE (one per line) on every endpoint but /healthz")
+                   "Require a bearer token from FILE (one per line) on every endpoint but /healthz, and as the SASL/PLAIN password on the Kafka port")
         ->type_name("FILE");
     std::string tls_cert, tls_key, tls_ca;
-    app.add_option("--tls-cert", tls_cert, "Serve HTTPS only, with this certificate chain (PEM); needs --tls-key")
+    app.add_option("--tls-cert", tls_cert, "Serve HTTPS (and Kafka over TLS) only, with this certificate chain (PEM); needs --tls-key")
         ->type_name("FILE");
     app.add_option("--tls-key", tls_key, "Private key (PEM) of --tls-cert")->type_name("FILE");
     app.add_option("--tls-ca", tls_ca, "A follower reaches its leader over HTTPS, trusting this CA (PEM)")

@@ -89,7 +89,7 @@ start_broker() {
   starts=$((starts + 1))
   local log=$work/broker.$starts.log i got=""
   : >"$log"  # before the background start, which opens it in its own time
-  env "$@" gafka-broker --data-dir "$work/data" --port "$port" --segment-bytes 65536 \
+  env "$@" gafka-broker --data-dir "$work/data" --port "$port" --kafka-port 0 --segment-bytes 65536 \
     </dev/null >/dev/null 2>"$log" &
   broker_pid=$!
   disown "$broker_pid"   # reaped by bash all the same, without "Killed" notices

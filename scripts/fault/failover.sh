@@ -64,7 +64,7 @@ start() {
   log=$work/$node.$starts.log
   : >"$log"  # before the background start, which opens it in its own time
   [[ $role == follower ]] && args=(--role follower --leader "$(addr "$leader")")
-  gafka-broker --id "$(id_of "$node")" --data-dir "$work/$node" --port "${PORT[$node]:-0}" --min-insync 2 \
+  gafka-broker --id "$(id_of "$node")" --data-dir "$work/$node" --port "${PORT[$node]:-0}" --kafka-port 0 --min-insync 2 \
     --replica-lag-max 2s --segment-bytes 65536 "${args[@]}" </dev/null >/dev/null 2>"$log" &
   PID[$node]=$!
   disown "${PID[$node]}"

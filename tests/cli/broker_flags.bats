@@ -16,6 +16,7 @@ load helpers
 RANGES=(
     "--id 0 2147483647"
     "--port 0 65535"
+    "--kafka-port 0 65535"
     "--default-partitions 1 100"
     "--segment-bytes 1024 4227858431"
     "--io-threads 1 64"

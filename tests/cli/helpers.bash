@@ -84,6 +84,11 @@ EOF
 #       (its stderr, a new file per start), BROKER_ARGS, and exports
 #       GAFKA_BROKERS=127.0.0.1:PORT and BROKER_URL=http://127.0.0.1:PORT.
 #       With BROKER_PORT set it listens there instead (restart_broker).
+#       The Kafka listener takes a free port too (--kafka-port 0, unless
+#       the args give --kafka-port or --no-kafka: several test brokers
+#       would collide on the default 9092), read from its log line "Kafka
+#       listener on 127.0.0.1:PORT" into BROKER_KAFKA_PORT (empty with
+#       --no-kafka); a restart may give it another port.
 #       With BROKER_CACERT set (a broker given --tls-cert/--tls-key signed
 #       by that CA) BROKER_URL is https:// and /healthz is checked with
 #       curl --cacert "$BROKER_CACERT".
@@ -116,7 +121,9 @@ start_broker() {
     BROKER_STARTS=$((${BROKER_STARTS:-0} + 1))
     BROKER_LOG=$BATS_TEST_TMPDIR/broker.$BROKER_STARTS.log
     # fd 3 is bats' own output: a background process holding it would hang bats.
-    gafka-broker --data-dir "$BROKER_DATA" --port "${BROKER_PORT:-0}" "$@" \
+    local kafka=(--kafka-port 0)
+    [[ " $* " == *" --kafka-port "* || " $* " == *" --no-kafka "* ]] && kafka=()
+    gafka-broker --data-dir "$BROKER_DATA" --port "${BROKER_PORT:-0}" "${kafka[@]}" "$@" \
         </dev/null >/dev/null 2>"$BROKER_LOG" 3>&- &
     BROKER_PID=$!
     BROKER_PIDS+=("$BROKER_PID")
@@ -129,6 +136,7 @@ start_broker() {
     done
     [[ -n $port ]] || fail "gafka-broker did not start: $(cat "$BROKER_LOG")"
     BROKER_PORT=$port
+    BROKER_KAFKA_PORT=$(sed -n 's/.* Kafka listener on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$BROKER_LOG" | head -1)
     local scheme=http
     [[ -n ${BROKER_CACERT:-} ]] && scheme=https
     export GAFKA_BROKERS=127.0.0.1:$port BROKER_URL=$scheme://127.0.0.1:$port
@@ -184,6 +192,25 @@ stop_all_brokers() {
     done
     BROKER_PID=""
     return 0
+}
+
+# --- TLS -------------------------------------------------------------------
+
+# make_pki DIR: ca.crt/ca.key, server.crt/server.key (signed by ca, for IP
+# 127.0.0.1 only) and other-ca.crt, an unrelated CA.
+make_pki() {
+    local d=$1
+    mkdir -p "$d"
+    {
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -subj "/CN=gafka test CA" -keyout "$d/ca.key" -out "$d/ca.crt" &&
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+                -subj "/CN=127.0.0.1" -keyout "$d/server.key" -out "$d/server.csr" &&
+            openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+                -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') -out "$d/server.crt" &&
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+                -subj "/CN=another CA" -keyout "$d/other-ca.key" -out "$d/other-ca.crt"
+    } 2>"$d/openssl.log" || fail "openssl failed: $(cat "$d/openssl.log")"
 }
 
 # --- talking to a broker ---------------------------------------------------

@@ -18,23 +18,6 @@ teardown() {
     stop_all_brokers
 }
 
-# make_pki DIR: ca.crt/ca.key, server.crt/server.key (signed by ca, for IP
-# 127.0.0.1 only) and other-ca.crt, an unrelated CA.
-make_pki() {
-    local d=$1
-    mkdir -p "$d"
-    {
-        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-            -subj "/CN=gafka test CA" -keyout "$d/ca.key" -out "$d/ca.crt" &&
-            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-                -subj "/CN=127.0.0.1" -keyout "$d/server.key" -out "$d/server.csr" &&
-            openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
-                -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') -out "$d/server.crt" &&
-            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-                -subj "/CN=another CA" -keyout "$d/other-ca.key" -out "$d/other-ca.crt"
-    } 2>"$d/openssl.log" || fail "openssl failed: $(cat "$d/openssl.log")"
-}
-
 # start_tls_broker [args]: a broker serving HTTPS with the test's certificate.
 start_tls_broker() {
     BROKER_CACERT=$T/pki/ca.crt start_broker --tls-cert "$T/pki/server.crt" --tls-key "$T/pki/server.key" "$@"

@@ -36,14 +36,14 @@ TEST(token_file_test, an_unreadable_file_is_an_error_naming_it) {
 
 TEST(auth_test, token_matches_only_an_exact_configured_token) {
     std::vector<std::string> tokens{"s3cret", "other-token"};
-    EXPECT_TRUE(http::token_matches("s3cret", tokens));
-    EXPECT_TRUE(http::token_matches("other-token", tokens));
-    EXPECT_FALSE(http::token_matches("s3cre", tokens));     // a prefix
-    EXPECT_FALSE(http::token_matches("s3cret2", tokens));   // longer
-    EXPECT_FALSE(http::token_matches("S3cret", tokens));    // case matters
-    EXPECT_FALSE(http::token_matches("", tokens));
-    EXPECT_FALSE(http::token_matches(std::string("s3cret\0", 7), tokens));
-    EXPECT_FALSE(http::token_matches("s3cret", {}));
+    EXPECT_TRUE(util::token_matches("s3cret", tokens));
+    EXPECT_TRUE(util::token_matches("other-token", tokens));
+    EXPECT_FALSE(util::token_matches("s3cre", tokens));     // a prefix
+    EXPECT_FALSE(util::token_matches("s3cret2", tokens));   // longer
+    EXPECT_FALSE(util::token_matches("S3cret", tokens));    // case matters
+    EXPECT_FALSE(util::token_matches("", tokens));
+    EXPECT_FALSE(util::token_matches(std::string("s3cret\0", 7), tokens));
+    EXPECT_FALSE(util::token_matches("s3cret", {}));
 }
 
 TEST(auth_test, bearer_token_takes_the_scheme_in_any_case) {

@@ -2,22 +2,9 @@
 
 #include <boost/beast/core/string.hpp>
 
-namespace gafka::http {
+#include "gafka/util/token_file.h"
 
-bool token_matches(std::string_view presented, const std::vector<std::string>& tokens) {
-    unsigned matched = 0;
-    for (const auto& token : tokens) {
-        // Walks the whole configured token whatever `presented` holds; a
-        // length difference is folded into `diff` instead of returning.
-        unsigned diff = presented.size() != token.size() ? 1u : 0u;
-        for (std::size_t i = 0; i < token.size(); ++i) {
-            unsigned char p = i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
-            diff |= static_cast<unsigned>(p ^ static_cast<unsigned char>(token[i]));
-        }
-        matched |= diff == 0 ? 1u : 0u;
-    }
-    return matched != 0;
-}
+namespace gafka::http {
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
     constexpr std::string_view scheme = "bearer ";
@@ -36,7 +23,7 @@ std::optional<response> refuse_unauthorized(const request& req, server_context& 
     if (ctx.auth_tokens.empty() || path == "/healthz") return std::nullopt;
     auto header = req[beast_http::field::authorization];
     auto token = bearer_token(std::string_view(header.data(), header.size()));
-    if (token && token_matches(*token, ctx.auth_tokens)) return std::nullopt;
+    if (token && util::token_matches(*token, ctx.auth_tokens)) return std::nullopt;
     ++ctx.unauthorized;
     auto res = error_response(
         req, {beast_http::status::unauthorized, "unauthorized",

@@ -11,12 +11,6 @@
 
 namespace gafka::http {
 
-// True when `presented` equals one of `tokens`. Constant time in the
-// contents: every token is compared in full, with no early exit on the
-// first differing byte nor on a match, so the time taken says nothing about
-// how much of a token was right (only the tokens' lengths show).
-bool token_matches(std::string_view presented, const std::vector<std::string>& tokens);
-
 // The token of an Authorization header value ("Bearer <token>", the scheme
 // case-insensitive, RFC 6750); nullopt for any other form.
 std::optional<std::string_view> bearer_token(std::string_view authorization);

@@ -4,6 +4,7 @@
 
 #include <rapidjson/document.h>
 
+#include "gafka/broker/topic_admin.h"
 #include "gafka/http/context.h"
 #include "gafka/http/json_writer.h"
 #include "gafka/http/query.h"
@@ -159,23 +160,9 @@ response handle_offsets_for_time(const request& req, server_context& ctx, const 
 
 boost::asio::awaitable<response> handle_delete_topic(const request& req, server_context& ctx,
                                                      const std::string& name) {
-    if (!ctx.topics.find(name)) co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
-    if (auto s = ctx.topics.remove(name); !s.ok()) {
-        if (s.code() == status_code::not_found)
-            co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
-        co_return error_response(req, api_error::from_status(s));
-    }
-    // The groups' offsets go with the topic (as in Kafka), durably: a new
-    // topic of the same name is read from its start, also after a restart.
-    auto dropped = ctx.groups.remove_topic(name, util::steady_clock_ms());
-    if (dropped.ok()) {
-        auto through = ctx.offsets.log_end();
-        dropped = co_await util::await_status([&](auto done) { ctx.offsets.sync_async(through, std::move(done)); });
-    }
-    if (!dropped.ok()) {
-        auto why = "topic '" + name + "' was deleted, but not the group offsets of it: " + dropped.message();
-        co_return error_response(req, api_error::from_status(status(dropped.code(), why)));
-    }
+    auto s = co_await broker::delete_topic(ctx.topics, ctx.groups, ctx.offsets, name);
+    if (s.code() == status_code::not_found) co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
+    if (!s.ok()) co_return error_response(req, api_error::from_status(s));
     co_return json_response(req, beast_http::status::ok, "{\"deleted\":\"" + name + "\"}\n");
 }
 

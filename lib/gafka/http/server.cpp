@@ -14,7 +14,7 @@
 #include <boost/beast/core.hpp>
 
 #include "gafka/http/pipeline.h"
-#include "gafka/http/socket_deadline.h"
+#include "gafka/util/socket_deadline.h"
 
 #include "gafka/util/logging.h"
 

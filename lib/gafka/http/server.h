@@ -22,9 +22,13 @@
 #include "gafka/http/context.h"
 #include "gafka/tls/context.h"
 
+namespace gafka::util {
+class socket_deadline;
+}
+
 namespace gafka::http {
 
-class socket_deadline;
+using util::socket_deadline;
 struct pipeline;
 struct pipelined_answer;
 

@@ -1,9 +1,11 @@
 #pragma once
 // Kafka's error codes, as Apache Kafka numbers them (clients/.../
 // common/protocol/Errors.java): the values clients act on, so they must be
-// exact. Handlers map a broker status to one of these in one table (to come
-// with the handlers), as HTTP maps statuses in api_error.
+// exact. Handlers map a broker status to one of these in one table
+// (from_status below), as HTTP maps statuses in api_error.
 #include <cstdint>
+
+#include "gafka/util/status.h"
 
 namespace gafka::kafka {
 
@@ -102,5 +104,11 @@ enum class error_code : std::int16_t {
 
 // The code as it goes on the wire (an int16 field of the message tree).
 constexpr std::int64_t code(error_code e) { return static_cast<std::int16_t>(e); }
+
+// The Kafka error a client acts on for a broker status: the one table every
+// handler maps through. A handler that knows more (a bad topic name is
+// invalid_topic_exception, not invalid_request) says so before calling it.
+error_code from_status(status_code c);
+inline error_code from_status(const status& s) { return from_status(s.code()); }
 
 }  // namespace gafka::kafka

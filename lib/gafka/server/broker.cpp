@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -24,6 +25,7 @@
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/http/server.h"
+#include "gafka/kafka/server.h"
 #include "gafka/replication/promotion.h"
 #include "gafka/replication/replica_fetcher.h"
 #include "gafka/replication/replication_state.h"
@@ -161,7 +163,14 @@ int run_broker(const broker_config& config) {
                                                                               : config.listen;
     ctx.fsync_seconds = &fsync_seconds;
     ctx.auth_tokens = config.auth_tokens;
-    raise_fd_limit(config.max_connections);
+    kafka::broker_context kafka_ctx{**topics, groups, **offsets};
+    kafka_ctx.node_id = config.id;
+    kafka_ctx.host = ctx.self.host;
+    kafka_ctx.repl = repl->get();
+    kafka_ctx.auto_create_topics = config.auto_create_topics;
+    kafka_ctx.default_partitions = config.default_partitions;
+    kafka_ctx.auth_tokens = config.auth_tokens;
+    raise_fd_limit(config.max_connections * (config.kafka ? 2 : 1));
     std::unique_ptr<replication::replica_fetcher> fetcher;
     ctx.promote = [&] { return replication::promote_to_leader(**repl, **topics, fetcher.get()); };
 
@@ -191,8 +200,21 @@ int run_broker(const broker_config& config) {
             return 1;
         }
         ctx.self.port = srv.port();
+        std::optional<kafka::server> kafka_srv;
+        if (config.kafka) {
+            kafka_srv.emplace(io_ptrs, kafka_ctx,
+                              kafka::server_limits{config.max_body_bytes, config.idle_timeout, config.header_timeout,
+                                                   config.max_connections});
+            kafka_srv->use_tls(config.tls_server);
+            if (auto s = kafka_srv->listen(config.listen, config.kafka_port); !s.ok()) {
+                lg->error("{}", s.message());
+                return 1;
+            }
+            kafka_ctx.port = kafka_srv->port();
+        }
         (*repl)->set_self_address(ctx.self.host, ctx.self.port);
         srv.start();
+        if (kafka_srv) kafka_srv->start();
         if (config.follower) {
             fetcher = std::make_unique<replication::replica_fetcher>(
                 **topics, **repl,
@@ -212,6 +234,7 @@ int run_broker(const broker_config& config) {
             if (ec) return;
             lg->info("signal {}: shutting down", sig);
             srv.stop();
+            if (kafka_srv) kafka_srv->stop();
             for (auto& x : ios) x->stop();
         });
         asio::co_spawn(io, every(config.retention_check_interval, [&] { (*topics)->apply_retention(util::wall_clock_ms()); }),
@@ -236,6 +259,13 @@ int run_broker(const broker_config& config) {
                                asio::post(fsync_pool, [&] { (*topics)->sync_all(); });
                            }),
                            asio::detached);
+        // Not "serving ... on": scripts find the HTTP port by that phrase.
+        if (kafka_srv)
+            lg->info("broker {} Kafka listener on {}:{} ({}), advertised as {}:{}", config.id, config.listen,
+                     kafka_srv->port(),
+                     config.tls_server ? (config.auth_tokens.empty() ? "SSL" : "SASL_SSL")
+                                       : (config.auth_tokens.empty() ? "PLAINTEXT" : "SASL_PLAINTEXT"),
+                     kafka_ctx.host, kafka_ctx.port);
         lg->info("broker {} serving {} on {}:{}{} (flush={}, data dir {}, {} at epoch {})", config.id, ctx.self.host,
                  config.listen, srv.port(), config.tls_server ? " over HTTPS" : "", config.flush.to_string(),
                  config.data_dir.string(),

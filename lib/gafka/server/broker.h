@@ -1,7 +1,8 @@
 #pragma once
 // gafka-broker's whole life, the process assembly above the protocol layers:
 // open the data dir into the broker core (broker/core.h), start each
-// listener on it (HTTP), serve until SIGTERM,
+// listener on it (HTTP, and the Kafka protocol on a second port unless
+// turned off), serve until SIGTERM,
 // SIGINT or SIGHUP (unless SIGHUP was ignored at start, as under nohup),
 // then shut down cleanly (stop accepting, finish, close every log with a
 // recovery point so the next start scans nothing).
@@ -23,6 +24,9 @@ struct broker_config {
     std::string listen = "127.0.0.1";
     std::uint16_t port = 9001;
     std::string advertised_host;  // empty: the listen address (or 127.0.0.1 for 0.0.0.0)
+    // The Kafka protocol's listener (kafka/server.h), on the same address.
+    bool kafka = true;
+    std::uint16_t kafka_port = 9092;  // 0: any free port
     std::filesystem::path data_dir;
     broker::flush_policy flush;
     std::int32_t default_partitions = 1;
@@ -36,12 +40,14 @@ struct broker_config {
     std::string leader;
     std::int32_t min_insync = 1;                         // acks=all needs this many in-sync replicas
     std::chrono::milliseconds replica_lag_max{10'000};  // behind or silent this long: out of the ISR
-    // TLS (apply_tls_flags): with `tls_server` the broker serves HTTPS only;
+    // TLS (apply_tls_flags): with `tls_server` the broker serves HTTPS only
+    // (and Kafka over TLS only);
     // a follower with `tls_leader` reaches its leader over HTTPS, trusting
     // only that CA. Null: plain HTTP.
     tls::context_ptr tls_server;
     tls::context_ptr tls_leader;
-    // Limits on clients (http/server.h server_limits, broker/long_poll.h).
+    // Limits on clients (http/server.h server_limits, broker/long_poll.h;
+    // the Kafka listener takes the same, kafka/server.h).
     std::int64_t max_connections = 4096;
     std::int64_t max_long_polls = 2048;
     std::chrono::milliseconds idle_timeout{60'000};
@@ -49,7 +55,8 @@ struct broker_config {
     std::size_t max_body_bytes = 64u << 20;
     std::size_t max_header_bytes = 16u << 10;
     // Bearer tokens (--auth-token-file); empty: no authentication. A
-    // follower sends the first to its leader.
+    // follower sends the first to its leader. The Kafka listener takes them
+    // as SASL/PLAIN passwords.
     std::vector<std::string> auth_tokens;
 };
 

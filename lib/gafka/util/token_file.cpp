@@ -38,4 +38,19 @@ result<std::vector<std::string>> read_token_file(const std::filesystem::path& pa
     return tokens;
 }
 
+bool token_matches(std::string_view presented, const std::vector<std::string>& tokens) {
+    unsigned matched = 0;
+    for (const auto& token : tokens) {
+        // Walks the whole configured token whatever `presented` holds; a
+        // length difference is folded into `diff` instead of returning.
+        unsigned diff = presented.size() != token.size() ? 1u : 0u;
+        for (std::size_t i = 0; i < token.size(); ++i) {
+            unsigned char p = i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
+            diff |= static_cast<unsigned>(p ^ static_cast<unsigned char>(token[i]));
+        }
+        matched |= diff == 0 ? 1u : 0u;
+    }
+    return matched != 0;
+}
+
 }  // namespace gafka::util

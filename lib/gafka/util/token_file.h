@@ -21,4 +21,10 @@ result<std::vector<std::string>> parse_tokens(std::string_view text);
 // be read or holds no token.
 result<std::vector<std::string>> read_token_file(const std::filesystem::path& path);
 
+// True when `presented` equals one of `tokens`. Constant time in the
+// contents: every token is compared in full, with no early exit on the
+// first differing byte nor on a match, so the time taken says nothing about
+// how much of a token was right (only the tokens' lengths show).
+bool token_matches(std::string_view presented, const std::vector<std::string>& tokens);
+
 }  // namespace gafka::util

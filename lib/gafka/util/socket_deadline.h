@@ -2,7 +2,8 @@
 // The timeout of a connection's reads, writes and TLS handshake: a timer
 // that closes the socket when it fires, so whatever waits on the socket (or
 // on a TLS stream over it) ends with an error. Used instead of
-// beast::basic_stream's timeouts (see server.h). Lives on the connection's
+// beast::basic_stream's timeouts (see http/server.h); the Kafka listener
+// uses it too. Lives on the connection's
 // one thread, like the socket.
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
@@ -11,7 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-namespace gafka::http {
+namespace gafka::util {
 
 class socket_deadline {
 public:
@@ -33,4 +34,4 @@ private:
     boost::asio::steady_timer timer_;
 };
 
-}  // namespace gafka::http
+}  // namespace gafka::util

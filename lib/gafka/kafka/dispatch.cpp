@@ -1,0 +1,54 @@
+#include "gafka/kafka/dispatch.h"
+
+#include <array>
+
+#include "gafka/kafka/handlers/handlers.h"
+#include "gafka/kafka/messages/api_versions.h"
+#include "gafka/kafka/messages/create_topics.h"
+#include "gafka/kafka/messages/delete_topics.h"
+#include "gafka/kafka/messages/list_offsets.h"
+#include "gafka/kafka/messages/metadata.h"
+#include "gafka/kafka/messages/sasl_authenticate.h"
+#include "gafka/kafka/messages/sasl_handshake.h"
+
+namespace gafka::kafka {
+
+namespace {
+
+namespace m = messages;
+namespace h = handlers;
+
+// Produce, Fetch, the group APIs and InitProducerId come with the broker
+// core's produce and fetch paths and the Kafka group protocol.
+constexpr std::array table{
+    api_handler{&m::list_offsets, m::list_offsets.supported, &h::list_offsets},
+    api_handler{&m::metadata, m::metadata.supported, &h::metadata},
+    api_handler{&m::sasl_handshake, m::sasl_handshake.supported, &h::sasl_handshake, true},
+    api_handler{&m::api_versions, m::api_versions.supported, &h::api_versions, true},
+    api_handler{&m::create_topics, m::create_topics.supported, &h::create_topics},
+    api_handler{&m::delete_topics, m::delete_topics.supported, &h::delete_topics},
+    api_handler{&m::sasl_authenticate, m::sasl_authenticate.supported, &h::sasl_authenticate, true},
+};
+
+constexpr bool well_formed() {
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        const auto& e = table[i];
+        if (i > 0 && table[i - 1].api->key >= e.api->key) return false;
+        if (e.served.empty() || !e.api->supported.contains(e.served.min) || !e.api->supported.contains(e.served.max))
+            return false;
+    }
+    return true;
+}
+static_assert(well_formed(), "the dispatch table is in ascending api key order and serves only versions the codec has");
+
+}  // namespace
+
+std::span<const api_handler> dispatch_table() { return table; }
+
+const api_handler* find_handler(api_key_t key) {
+    for (const auto& e : table)
+        if (e.api->key == key) return &e;
+    return nullptr;
+}
+
+}  // namespace gafka::kafka

@@ -1,0 +1,59 @@
+// ListOffsets (2): -1 is the latest offset (the high watermark), -2 the
+// earliest (the log start), anything else a time: the first offset whose
+// record is at least that new, through the log's offsets-for-time index;
+// when none is, offset -1 (as Kafka answers; version 0: the high watermark).
+#include "gafka/kafka/handlers/handlers.h"
+#include "gafka/kafka/messages/list_offsets.h"
+
+namespace gafka::kafka::handlers {
+namespace {
+
+constexpr std::int64_t latest = -1;
+constexpr std::int64_t earliest = -2;
+constexpr log::offset_t none_found = -1;
+
+result<log::offset_t> offset_of(const broker::partition& p, std::int64_t timestamp) {
+    if (timestamp == latest) return p.visible_end();
+    if (timestamp == earliest) return p.log().log_start_offset();
+    if (timestamp < 0) return status::invalid_argument("timestamp " + std::to_string(timestamp));
+    auto end = p.visible_end();
+    auto found = p.log().offset_for_time(timestamp, end);
+    if (found.ok() && *found == end) return none_found;
+    return found;
+}
+
+}  // namespace
+
+handler_result list_offsets(const request& req, connection_context& conn) {
+    auto body = value::make(*messages::list_offsets.response);
+    bool v0 = req.header.api_version == 0;
+    for (const auto& wanted : req.body.array("topics")) {
+        std::string name(wanted.str("name"));
+        auto& topic_out = body.add("topics").set("name", name);
+        auto t = conn.broker.topics.find(name);
+        for (const auto& wp : wanted.array("partitions")) {
+            auto id = wp.i32("partition_index");
+            auto& out = topic_out.add("partitions").set("partition_index", id);
+            if (!t || id < 0 || static_cast<std::size_t>(id) >= t->partitions.size()) {
+                out.set("error_code", code(t || !conn.broker.topics.damaged(name) ? error_code::unknown_topic_or_partition
+                                                                                  : error_code::kafka_storage_error));
+                continue;
+            }
+            auto offset = offset_of(*t->partitions[static_cast<std::size_t>(id)], wp.i64("timestamp"));
+            if (!offset.ok()) {
+                out.set("error_code", code(from_status(offset.error())));
+                continue;
+            }
+            // The record's own timestamp is not looked up: -1, as Kafka
+            // answers for -1 and -2 (clients act on the offset).
+            if (v0) {
+                auto at = *offset == none_found ? t->partitions[static_cast<std::size_t>(id)]->visible_end() : *offset;
+                out.at("old_style_offsets").items().emplace_back(std::int64_t{at});
+            }
+            else out.set("offset", *offset);
+        }
+    }
+    co_return body;
+}
+
+}  // namespace gafka::kafka::handlers

@@ -1,0 +1,88 @@
+// Metadata (3): this broker as the only one Kafka clients are told of (the
+// leader of every partition, its one replica and the controller), and the
+// topics asked for (null: all), created on the way when both the request
+// and the broker allow it.
+#include <set>
+
+#include "gafka/rules/names.h"
+#include "gafka/kafka/handlers/handlers.h"
+#include "gafka/kafka/messages/metadata.h"
+#include "gafka/replication/replication_state.h"
+#include "gafka/util/logging.h"
+
+namespace gafka::kafka::handlers {
+namespace {
+
+void describe(value& out, const broker::topic& t, node_id_t self) {
+    out.set("name", t.name);
+    for (const auto& p : t.partitions) {
+        auto& part = out.add("partitions");
+        part.set("partition_index", p->id()).set("leader_id", self).set("leader_epoch", p->leader_epoch());
+        part.at("replica_nodes").items().emplace_back(std::int64_t{self});
+        part.at("isr_nodes").items().emplace_back(std::int64_t{self});
+    }
+}
+
+// The topic `name` asks for when it is not served: created (when allowed),
+// or the error that says why not.
+std::shared_ptr<broker::topic> create_or_refuse(broker_context& b, const std::string& name, bool allowed,
+                                                error_code& error) {
+    if (b.topics.damaged(name)) {
+        error = error_code::kafka_storage_error;
+        return nullptr;
+    }
+    if (!rules::check_topic_name(name).ok()) {
+        error = error_code::invalid_topic_exception;
+        return nullptr;
+    }
+    bool leader = !b.repl || b.repl->is_leader();
+    if (!allowed || !b.auto_create_topics || !leader) {
+        error = error_code::unknown_topic_or_partition;
+        return nullptr;
+    }
+    broker::topic_config config;
+    config.partitions = b.default_partitions;
+    auto created = b.topics.create(name, config);
+    if (created.ok()) {
+        util::logger("kafka")->info("created topic '{}' ({} partitions) for a metadata request", name,
+                                    config.partitions);
+        return *created;
+    }
+    if (auto t = b.topics.find(name)) return t;  // another request created it first
+    error = from_status(created.error());
+    return nullptr;
+}
+
+}  // namespace
+
+value metadata_answer(broker_context& b, const value& req, api_version_t version) {
+    auto body = value::make(*messages::metadata.response);
+    body.add("brokers").set("node_id", b.node_id).set("host", b.host).set("port", b.port);
+    body.set("cluster_id", "gafka").set("controller_id", b.node_id);
+    // Before version 4 a request cannot ask, and the broker's setting decides.
+    bool allow_create = version < 4 || req.boolean("allow_auto_topic_creation");
+    const value& wanted = req.at("topics");
+    // Version 0 has no null: an empty list means every topic there.
+    if (wanted.is_null() || (version == 0 && wanted.items().empty())) {
+        for (const auto& t : b.topics.list()) describe(body.add("topics"), *t, b.node_id);
+        return body;
+    }
+    std::set<std::string> seen;
+    for (const auto& w : wanted.items()) {
+        std::string name(w.str("name"));
+        if (!seen.insert(name).second) continue;
+        auto& out = body.add("topics");
+        auto t = b.topics.find(name);
+        error_code error = error_code::none;
+        if (!t) t = create_or_refuse(b, name, allow_create, error);
+        if (t) describe(out, *t, b.node_id);
+        else out.set("name", name).set("error_code", code(error));
+    }
+    return body;
+}
+
+handler_result metadata(const request& req, connection_context& conn) {
+    co_return metadata_answer(conn.broker, req.body, req.header.api_version);
+}
+
+}  // namespace gafka::kafka::handlers

@@ -1,0 +1,323 @@
+#include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
+#include "gafka/kafka/server.h"
+
+#include <algorithm>
+#include <deque>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+
+#include "gafka/kafka/api_table.h"
+#include "gafka/kafka/dispatch.h"
+#include "gafka/kafka/handlers/handlers.h"
+#include "gafka/kafka/messages/api_versions.h"
+#include "gafka/util/logging.h"
+#include "gafka/util/socket_deadline.h"
+#include "gafka/util/wakeup.h"
+
+namespace gafka::kafka {
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+// One request's place in the answer order.
+struct pending_answer {
+    std::string frame;   // the encoded response; empty with no answer
+    bool ready = false;
+    bool close = false;  // the connection ends after this place (its answer, if any, written first)
+    std::size_t request_bytes = 0;
+};
+
+// The requests of one connection read but not yet answered, and the
+// connection's own state; shared by its reader, writer and handlers, all
+// on the connection's one thread.
+struct connection_pipeline {
+    connection_pipeline(const asio::any_io_executor& ex, broker_context& b, std::string peer)
+        : conn{b, std::move(peer)}, writer_wake(ex), reader_wake(ex) {
+        conn.authenticated = b.auth_tokens.empty();
+    }
+    // At most this many requests read ahead of their answers (librdkafka
+    // keeps up to 1000000 in flight by default; 5 with idempotence), and no
+    // new one while their frames add up to the frame limit.
+    static constexpr std::size_t max_depth = 64;
+    bool full(std::size_t max_bytes) const { return answers.size() >= max_depth || queued_bytes >= max_bytes; }
+
+    connection_context conn;
+    std::deque<std::shared_ptr<pending_answer>> answers;
+    std::size_t queued_bytes = 0;
+    bool reading_done = false;
+    bool writer_done = false;
+    bool reader_idle = false;
+    util::wakeup writer_wake;
+    util::wakeup reader_wake;
+};
+
+namespace {
+
+std::shared_ptr<spdlog::logger> lg() { return util::logger("kafka"); }
+
+std::string api_name(const request& req) {
+    return req.api ? std::string(req.api->name) : "api key " + std::to_string(req.header.api_key);
+}
+
+}  // namespace
+
+server::server(std::vector<asio::io_context*> ios, broker_context& ctx, server_limits limits)
+    : ios_(std::move(ios)), ctx_(ctx), limits_(limits), acceptor_(*ios_.at(0)) {}
+
+status server::listen(const std::string& address, std::uint16_t port) {
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(address, ec);
+    if (ec) return status::invalid_argument("invalid listen address '" + address + "'");
+    tcp::endpoint ep(addr, port);
+    auto where = address + ":" + std::to_string(port) + " (Kafka)";
+    if (acceptor_.open(ep.protocol(), ec); ec) return status::io_error("open " + where + ": " + ec.message());
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (acceptor_.bind(ep, ec); ec) return status::io_error("bind " + where + ": " + ec.message());
+    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec)
+        return status::io_error("listen " + where + ": " + ec.message());
+    return {};
+}
+
+std::uint16_t server::port() const { return acceptor_.local_endpoint().port(); }
+
+void server::start() { asio::co_spawn(*ios_[0], accept_loop(), asio::detached); }
+
+void server::stop() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+}
+
+asio::awaitable<void> server::accept_loop() {
+    for (;;) {
+        boost::system::error_code ec;
+        auto& io = *ios_[next_io_++ % ios_.size()];
+        tcp::socket socket(io);
+        co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+        if (ec) {
+            lg()->warn("accept failed: {}", ec.message());
+            if (ec == asio::error::no_descriptors) {  // EMFILE/ENFILE: retrying at once would spin
+                asio::steady_timer pause(*ios_[0], std::chrono::milliseconds(100));
+                co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            }
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        // Counted on the acceptor's one thread, so the cap is exact.
+        if (ctx_.open_connections.load() >= limits_.max_connections) {
+            ++ctx_.refused_connections;
+            socket.close(ec);
+            continue;
+        }
+        ++ctx_.open_connections;
+        asio::co_spawn(io, session(std::move(socket)), asio::detached);
+    }
+}
+
+asio::awaitable<void> server::session(tcp::socket socket) {
+    boost::system::error_code ec;
+    auto remote = socket.remote_endpoint(ec);
+    std::string peer = ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port());
+    util::socket_deadline deadline(socket);
+    if (!tls_) {
+        co_await serve(socket, deadline, peer);
+    } else {
+        ssl::stream<tcp::socket&> stream(socket, *tls_);
+        deadline.arm(limits_.header_timeout);
+        co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+        deadline.cancel();
+        if (ec) {
+            lg()->debug("{}: TLS handshake failed: {}", peer, ec.message());
+        } else {
+            co_await serve(stream, deadline, peer);
+            if (socket.is_open()) {  // close_notify, unless the client is gone
+                deadline.arm(std::chrono::seconds(2));
+                co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+                deadline.cancel();
+            }
+        }
+    }
+    if (socket.is_open()) socket.shutdown(tcp::socket::shutdown_send, ec);
+    --ctx_.open_connections;
+}
+
+template <class Stream>
+asio::awaitable<void> server::serve(Stream& stream, util::socket_deadline& deadline, std::string peer) {
+    auto& socket = boost::beast::get_lowest_layer(stream);
+    auto p = std::make_shared<connection_pipeline>(socket.get_executor(), ctx_, std::move(peer));
+    const auto& who = p->conn.peer;
+    // The writer ends before this coroutine returns (the stream is ours).
+    asio::co_spawn(socket.get_executor(), write_answers(stream, deadline, p), [p](std::exception_ptr) {
+        p->writer_done = true;
+        p->reader_wake.notify();
+    });
+    // Bytes read and not yet taken as frames.
+    std::string buf;
+    std::size_t have = 0;
+    // Reads until `want` bytes are buffered; false when the connection ended.
+    auto fill = [&](std::size_t want) -> asio::awaitable<bool> {
+        while (have < want) {
+            if (buf.size() < want) buf.resize(std::max(want, have + 16384));
+            boost::system::error_code ec;
+            auto n = co_await stream.async_read_some(asio::buffer(buf.data() + have, buf.size() - have),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+            if (ec || p->writer_done) co_return false;
+            if (have == 0) deadline.arm(limits_.header_timeout);  // a frame began
+            have += n;
+        }
+        co_return true;
+    };
+    auto close_with = [&](const std::string& why) { lg()->warn("{}: {}; closing the connection", who, why); };
+    // An answer the reader makes itself, in its place in the order.
+    auto answer_now = [&](std::string answer) {
+        auto place = std::make_shared<pending_answer>();
+        place->frame = std::move(answer);
+        place->ready = true;
+        p->answers.push_back(std::move(place));
+        p->writer_wake.notify();
+    };
+    for (;;) {
+        while (p->full(limits_.max_frame_bytes) && !p->writer_done) co_await p->reader_wake.wait();
+        if (p->writer_done) break;
+        // Idle until a frame's first byte (not while answers are due: the
+        // writer arms the idle timeout once it wrote the last one).
+        if (have == 0 && p->answers.empty()) deadline.arm(limits_.idle_timeout);
+        if (have > 0) deadline.arm(limits_.header_timeout);
+        p->reader_idle = have == 0;
+        bool got = co_await fill(frame_prefix_size);
+        p->reader_idle = false;
+        if (!got) break;
+        auto length = frame_length(std::string_view(buf.data(), frame_prefix_size), limits_.max_frame_bytes);
+        if (!length.ok()) {
+            close_with(length.error().message() + " (--max-body-bytes)");
+            break;
+        }
+        if (!co_await fill(frame_prefix_size + *length)) break;
+        deadline.cancel();
+        // The frame, owned apart from the buffer: the request's record
+        // views point into it while its handler runs.
+        std::size_t size = frame_prefix_size + *length;
+        std::shared_ptr<std::string> frame;
+        if (have == size) {
+            buf.resize(have);
+            frame = std::make_shared<std::string>(std::move(buf));
+            buf = std::string();
+        } else {
+            frame = std::make_shared<std::string>(buf, 0, size);
+            buf.erase(0, size);
+        }
+        have -= size;
+        ++ctx_.requests;
+        if (p->conn.raw_sasl_next) {  // after a SaslHandshake v0: a bare SASL/PLAIN message
+            p->conn.raw_sasl_next = false;
+            if (!handlers::authenticate_plain(p->conn, std::string_view(*frame).substr(frame_prefix_size))) {
+                close_with("SASL/PLAIN authentication failed");
+                break;
+            }
+            answer_now(std::string(frame_prefix_size, '\0'));  // an empty frame: authenticated
+            continue;
+        }
+        auto decoded = decode_request(*frame, limits_.max_frame_bytes);
+        if (!decoded.ok()) {
+            close_with("malformed frame: " + decoded.error().message());
+            break;
+        }
+        auto& req = *decoded;
+        const api_handler* h = find_handler(req.header.api_key);
+        if (req.supported == support::unsupported_version && req.header.api_key == api_key::api_versions) {
+            // Answered as v0 whatever was asked, so the client can read it and fall back.
+            std::string answer;
+            encode_response(messages::api_versions, 0, req.header.correlation_id,
+                            handlers::api_versions_answer(error_code::unsupported_version), answer);
+            answer_now(std::move(answer));
+            continue;
+        }
+        if (req.supported != support::served || h == nullptr || !h->served.contains(req.header.api_version)) {
+            close_with((h == nullptr ? api_name(req) + " is not served"
+                                     : api_name(req) + " version " + std::to_string(req.header.api_version) +
+                                           " is not served") +
+                       " (client " + std::string(req.header.client_id.value_or("null")) + ")");
+            break;
+        }
+        auto place = std::make_shared<pending_answer>();
+        place->request_bytes = size;
+        p->queued_bytes += size;
+        p->answers.push_back(place);
+        // Handlers start in request order (co_spawn posts to this
+        // connection's one thread, first in, first out).
+        asio::co_spawn(socket.get_executor(), answer(std::move(frame), std::move(req), p, place), asio::detached);
+        // Until the client authenticated, one request at a time: whether
+        // the next frame is a request or a bare SASL message (after a
+        // SaslHandshake v0) depends on this one's answer.
+        while (!p->conn.authenticated && !place->ready && !p->writer_done) co_await p->reader_wake.wait();
+    }
+    deadline.cancel();
+    p->reading_done = true;
+    p->writer_wake.notify();
+    while (!p->writer_done) co_await p->reader_wake.wait();
+}
+
+asio::awaitable<void> server::answer(std::shared_ptr<const std::string> frame, request req,
+                                     std::shared_ptr<connection_pipeline> p, std::shared_ptr<pending_answer> place) {
+    auto& conn = p->conn;
+    const api_handler* h = find_handler(req.header.api_key);  // checked by the reader
+    // Checked here rather than by the reader: a SaslAuthenticate read just
+    // before has run by now (handlers start in order).
+    if (!conn.authenticated && !h->before_authentication) {
+        lg()->warn("{}: {} before SASL authentication; closing the connection", conn.peer, api_name(req));
+        place->close = true;
+    } else {
+        try {
+            auto body = co_await h->handle(req, conn);
+            if (body) encode_response(*h->api, req.header.api_version, req.header.correlation_id, *body, place->frame);
+        } catch (const std::exception& e) {  // a bug, not the client's fault: the connection ends after it
+            lg()->error("{}: {}: {}", conn.peer, api_name(req), e.what());
+            place->frame.clear();
+            place->close = true;
+        }
+        if (conn.close_after_answer) place->close = true;
+    }
+    (void)frame;  // kept alive until the handler is done with the request's views
+    place->ready = true;
+    p->writer_wake.notify();
+    p->reader_wake.notify();
+}
+
+template <class Stream>
+asio::awaitable<void> server::write_answers(Stream& stream, util::socket_deadline& reader_deadline,
+                                            std::shared_ptr<connection_pipeline> p) {
+    auto& socket = boost::beast::get_lowest_layer(stream);
+    util::socket_deadline deadline(socket);
+    boost::system::error_code ec;
+    for (;;) {
+        while (p->answers.empty() || !p->answers.front()->ready) {
+            if (p->answers.empty() && p->reading_done) co_return;
+            co_await p->writer_wake.wait();
+        }
+        auto next = std::move(p->answers.front());
+        if (!next->frame.empty()) {
+            deadline.arm(std::chrono::seconds(30));
+            co_await asio::async_write(stream, asio::buffer(next->frame), asio::redirect_error(asio::use_awaitable, ec));
+            deadline.cancel();
+        }
+        p->answers.pop_front();
+        p->queued_bytes -= next->request_bytes;
+        p->reader_wake.notify();
+        if (ec || next->close) {
+            // The reader may wait for bytes that will never be read: end it.
+            socket.close(ec);
+            co_return;
+        }
+        if (p->answers.empty() && p->reader_idle) reader_deadline.arm(limits_.idle_timeout);
+    }
+}
+
+}  // namespace gafka::kafka
