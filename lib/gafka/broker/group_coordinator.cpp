@@ -92,6 +92,9 @@ result<membership> group_coordinator::heartbeat(const std::string& group_id, con
         (session_timeout_ms < min_session_timeout_ms || session_timeout_ms > max_session_timeout_ms))
         return status::invalid_argument("session timeout must be between " + std::to_string(min_session_timeout_ms) +
                                         " and " + std::to_string(max_session_timeout_ms) + " ms");
+    if (in_use_elsewhere_ && in_use_elsewhere_(group_id))
+        return status::conflict("group '" + group_id +
+                                "' has Kafka consumers; a group id is served by one protocol at a time");
     std::lock_guard lock(mu_);
     auto& g = groups_[group_id];
     if (auto it = g.members.find(consumer); it != g.members.end() && is_fenced(it->second, session))

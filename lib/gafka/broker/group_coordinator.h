@@ -100,6 +100,13 @@ public:
     static constexpr std::int64_t max_session_timeout_ms = 300'000;
 
     group_coordinator(partition_counter partitions, persister persist);
+    // Tells whether a group has members of the other protocol (Kafka's
+    // classic groups, classic_groups.h): a group id is served by one
+    // protocol at a time, so heartbeat() then refuses with a conflict. Set
+    // once, before the broker serves.
+    void set_in_use_elsewhere(std::function<bool(const std::string& group)> check) {
+        in_use_elsewhere_ = std::move(check);
+    }
 
     // Registers or refreshes a member; `topic` (may be empty) is added to
     // what it reads. session_timeout_ms <= 0 keeps the current one. With
@@ -205,6 +212,7 @@ private:
 
     partition_counter partitions_;
     persister persist_;
+    std::function<bool(const std::string&)> in_use_elsewhere_;
     mutable std::mutex mu_;
     std::map<std::string, group> groups_;
     std::map<std::string, std::uint64_t> incarnations_;  // by topic; absent: 0

@@ -1,0 +1,291 @@
+#include "gafka/broker/classic_groups.h"
+
+#include <algorithm>
+#include <random>
+
+#include "gafka/util/logging.h"
+
+namespace gafka::broker {
+
+const char* to_string(group_error e) {
+    switch (e) {
+        case group_error::none: return "none";
+        case group_error::unknown_member: return "unknown member id";
+        case group_error::illegal_generation: return "illegal generation";
+        case group_error::rebalance_in_progress: return "rebalance in progress";
+        case group_error::member_id_required: return "member id required";
+        case group_error::inconsistent_protocol: return "inconsistent group protocol";
+        case group_error::invalid_session_timeout: return "invalid session timeout";
+    }
+    return "unknown";
+}
+
+classic_groups::classic_groups(std::function<bool(const std::string&)> in_use_elsewhere)
+    : in_use_elsewhere_(std::move(in_use_elsewhere)) {}
+
+std::string classic_groups::new_member_id(const std::string& client_id) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    char tail[17];
+    std::snprintf(tail, sizeof tail, "%016llx", static_cast<unsigned long long>(rng()));
+    return (client_id.empty() ? std::string("member") : client_id) + "-" + std::to_string(++next_member_) + "-" + tail;
+}
+
+bool classic_groups::supports(const member& m, const std::string& protocol) {
+    return std::any_of(m.protocols.begin(), m.protocols.end(),
+                       [&](const group_protocol& p) { return p.name == protocol; });
+}
+
+void classic_groups::start_rebalance_locked(group& g, std::int64_t now_ms) {
+    g.st = state::preparing;
+    std::int64_t longest = 0;
+    for (auto& [_, m] : g.members) {
+        m.assignment.reset();
+        longest = std::max(longest, m.rebalance_timeout_ms);
+    }
+    g.rebalance_deadline_ms = now_ms + longest;
+}
+
+void classic_groups::remove_member_locked(group& g, const std::string& member_id, std::int64_t now_ms) {
+    g.members.erase(member_id);
+    std::erase(g.join_order, member_id);
+    if (g.members.empty()) {
+        g.st = state::empty;
+        g.leader.clear();
+        g.protocol_name.clear();
+        g.protocol_type.clear();
+        return;
+    }
+    start_rebalance_locked(g, now_ms);
+}
+
+void classic_groups::expire_locked(group& g, std::int64_t now_ms) {
+    for (auto it = g.pending_ids.begin(); it != g.pending_ids.end();)
+        it = it->second < now_ms ? g.pending_ids.erase(it) : std::next(it);
+    std::vector<std::string> gone;
+    for (const auto& [id, m] : g.members)
+        if (now_ms - m.last_heard_ms > m.session_timeout_ms) gone.push_back(id);
+    for (const auto& id : gone) {
+        util::logger("groups")->info("member {} missed its session timeout", id);
+        remove_member_locked(g, id, now_ms);
+    }
+}
+
+void classic_groups::try_complete_locked(const std::string& id, group& g, std::int64_t now_ms) {
+    if (g.st != state::preparing) return;
+    bool all = std::all_of(g.members.begin(), g.members.end(), [](const auto& kv) { return kv.second.joined; });
+    if (!all && now_ms < g.rebalance_deadline_ms) return;
+    std::vector<std::string> late;
+    for (const auto& [mid, m] : g.members)
+        if (!m.joined) late.push_back(mid);
+    for (const auto& mid : late) {
+        g.members.erase(mid);
+        std::erase(g.join_order, mid);
+    }
+    if (g.members.empty()) {
+        g.st = state::empty;
+        g.leader.clear();
+        return;
+    }
+    if (!g.members.count(g.leader)) g.leader = g.join_order.front();
+    // The leader's first choice that every member supports (the join checked one exists).
+    g.protocol_name.clear();
+    for (const auto& p : g.members.at(g.leader).protocols) {
+        bool everyone = std::all_of(g.members.begin(), g.members.end(),
+                                    [&](const auto& kv) { return supports(kv.second, p.name); });
+        if (everyone) {
+            g.protocol_name = p.name;
+            break;
+        }
+    }
+    ++g.generation;
+    g.st = state::completing;
+    for (auto& [_, m] : g.members) m.joined = false;
+    util::logger("groups")->info("group {}: generation {}, {} member(s), protocol {}, leader {}", id, g.generation,
+                                 g.members.size(), g.protocol_name, g.leader);
+}
+
+join_answer classic_groups::answer_locked(const group& g, const std::string& member_id) const {
+    join_answer a;
+    a.generation = g.generation;
+    a.protocol_name = g.protocol_name;
+    a.leader = g.leader;
+    a.member_id = member_id;
+    if (member_id == g.leader)
+        for (const auto& mid : g.join_order) {
+            const auto& m = g.members.at(mid);
+            auto p = std::find_if(m.protocols.begin(), m.protocols.end(),
+                                  [&](const group_protocol& gp) { return gp.name == g.protocol_name; });
+            a.members.emplace_back(mid, p == m.protocols.end() ? std::string() : p->metadata);
+        }
+    return a;
+}
+
+std::optional<join_answer> classic_groups::join(join_request req, std::string& member_id, std::int64_t now_ms) {
+    auto refuse = [&](group_error e) {
+        join_answer a;
+        a.error = e;
+        a.member_id = req.member_id;
+        return a;
+    };
+    if (req.session_timeout_ms < min_session_timeout_ms || req.session_timeout_ms > max_session_timeout_ms)
+        return refuse(group_error::invalid_session_timeout);
+    if (req.protocols.empty() || req.protocol_type.empty()) return refuse(group_error::inconsistent_protocol);
+    if (in_use_elsewhere_ && in_use_elsewhere_(req.group)) return refuse(group_error::inconsistent_protocol);
+    std::lock_guard lock(mu_);
+    auto& g = groups_[req.group];
+    expire_locked(g, now_ms);
+    if (!g.members.empty()) {
+        if (req.protocol_type != g.protocol_type) return refuse(group_error::inconsistent_protocol);
+        // Some protocol every other member supports too.
+        bool common = std::any_of(req.protocols.begin(), req.protocols.end(), [&](const group_protocol& p) {
+            return std::all_of(g.members.begin(), g.members.end(), [&](const auto& kv) {
+                return kv.first == req.member_id || supports(kv.second, p.name);
+            });
+        });
+        if (!common) return refuse(group_error::inconsistent_protocol);
+    }
+    if (req.member_id.empty()) {
+        req.member_id = new_member_id(req.client_id);
+        if (req.require_known_member_id) {
+            g.pending_ids[req.member_id] = now_ms + req.session_timeout_ms;
+            auto a = refuse(group_error::member_id_required);
+            return a;
+        }
+    } else if (!g.members.count(req.member_id) && !g.pending_ids.erase(req.member_id)) {
+        return refuse(group_error::unknown_member);
+    }
+    member_id = req.member_id;
+    if (g.members.empty()) g.protocol_type = req.protocol_type;
+    bool known = g.members.count(member_id) > 0;
+    auto& m = g.members[member_id];
+    m.client_id = req.client_id;
+    m.session_timeout_ms = req.session_timeout_ms;
+    m.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
+    m.protocols = std::move(req.protocols);
+    m.last_heard_ms = now_ms;
+    if (!known) g.join_order.push_back(member_id);
+    if (g.st != state::preparing) start_rebalance_locked(g, now_ms);
+    m.joined = true;
+    try_complete_locked(req.group, g, now_ms);
+    return std::nullopt;
+}
+
+std::optional<join_answer> classic_groups::join_done(const std::string& group_id, const std::string& member_id,
+                                                     std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group_id);
+    if (it == groups_.end()) return join_answer{group_error::unknown_member, -1, {}, {}, member_id, {}};
+    auto& g = it->second;
+    if (auto m = g.members.find(member_id); m != g.members.end()) m->second.last_heard_ms = now_ms;
+    expire_locked(g, now_ms);
+    try_complete_locked(group_id, g, now_ms);
+    if (!g.members.count(member_id)) return join_answer{group_error::unknown_member, -1, {}, {}, member_id, {}};
+    if (g.st == state::preparing) return std::nullopt;
+    return answer_locked(g, member_id);
+}
+
+group_error classic_groups::sync(const std::string& group_id, const std::string& member_id, std::int32_t generation,
+                                 const std::map<std::string, std::string>& assignments, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group_id);
+    if (it == groups_.end()) return group_error::unknown_member;
+    auto& g = it->second;
+    expire_locked(g, now_ms);
+    auto m = g.members.find(member_id);
+    if (m == g.members.end()) return group_error::unknown_member;
+    m->second.last_heard_ms = now_ms;
+    if (generation != g.generation) return group_error::illegal_generation;
+    if (g.st == state::preparing) return group_error::rebalance_in_progress;
+    if (g.st == state::completing && member_id == g.leader) {
+        for (auto& [mid, mm] : g.members) {
+            auto a = assignments.find(mid);
+            mm.assignment = a == assignments.end() ? std::string() : a->second;
+        }
+        g.st = state::stable;
+    }
+    return group_error::none;
+}
+
+std::optional<sync_answer> classic_groups::sync_done(const std::string& group_id, const std::string& member_id,
+                                                     std::int32_t generation, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group_id);
+    if (it == groups_.end()) return sync_answer{group_error::unknown_member, {}};
+    auto& g = it->second;
+    if (auto m = g.members.find(member_id); m != g.members.end()) m->second.last_heard_ms = now_ms;
+    expire_locked(g, now_ms);
+    auto m = g.members.find(member_id);
+    if (m == g.members.end()) return sync_answer{group_error::unknown_member, {}};
+    if (g.st == state::preparing) return sync_answer{group_error::rebalance_in_progress, {}};
+    if (generation != g.generation) return sync_answer{group_error::illegal_generation, {}};
+    if (g.st != state::stable) return std::nullopt;
+    return sync_answer{group_error::none, m->second.assignment.value_or(std::string())};
+}
+
+group_error classic_groups::heartbeat(const std::string& group_id, const std::string& member_id,
+                                      std::int32_t generation, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group_id);
+    if (it == groups_.end()) return group_error::unknown_member;
+    auto& g = it->second;
+    expire_locked(g, now_ms);
+    auto m = g.members.find(member_id);
+    if (m == g.members.end()) return group_error::unknown_member;
+    m->second.last_heard_ms = now_ms;
+    if (g.st == state::preparing) return group_error::rebalance_in_progress;
+    if (generation != g.generation) return group_error::illegal_generation;
+    return group_error::none;
+}
+
+group_error classic_groups::leave(const std::string& group_id, const std::string& member_id, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group_id);
+    if (it == groups_.end() || !it->second.members.count(member_id)) return group_error::unknown_member;
+    util::logger("groups")->info("group {}: member {} left", group_id, member_id);
+    remove_member_locked(it->second, member_id, now_ms);
+    return group_error::none;
+}
+
+group_error classic_groups::check_commit(const std::string& group_id, const std::string& member_id,
+                                         std::int32_t generation, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group_id);
+    bool has_members = it != groups_.end() && !it->second.members.empty();
+    if (generation < 0 && member_id.empty())
+        return has_members ? group_error::unknown_member : group_error::none;
+    if (it == groups_.end()) return group_error::unknown_member;
+    auto& g = it->second;
+    expire_locked(g, now_ms);
+    auto m = g.members.find(member_id);
+    if (m == g.members.end()) return group_error::unknown_member;
+    m->second.last_heard_ms = now_ms;
+    if (generation != g.generation) return group_error::illegal_generation;
+    if (g.st == state::completing) return group_error::rebalance_in_progress;
+    return group_error::none;
+}
+
+bool classic_groups::has_members(const std::string& group_id) const {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group_id);
+    return it != groups_.end() && !it->second.members.empty();
+}
+
+std::optional<classic_group_view> classic_groups::describe(const std::string& group_id) const {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(group_id);
+    if (it == groups_.end()) return std::nullopt;
+    const auto& g = it->second;
+    static constexpr const char* names[] = {"Empty", "PreparingRebalance", "CompletingRebalance", "Stable"};
+    classic_group_view v{names[static_cast<int>(g.st)], g.generation, g.protocol_name, g.leader, g.join_order};
+    return v;
+}
+
+void classic_groups::expire(std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    for (auto& [id, g] : groups_) {
+        expire_locked(g, now_ms);
+        try_complete_locked(id, g, now_ms);
+    }
+}
+
+}  // namespace gafka::broker

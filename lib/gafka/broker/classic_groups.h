@@ -1,0 +1,160 @@
+#pragma once
+// Consumer groups whose members assign partitions themselves: Kafka's
+// classic group protocol, which kcat -G, librdkafka and kafkajs run
+// (JoinGroup, SyncGroup, Heartbeat, LeaveGroup). The broker only keeps
+// membership and generations; the leader member runs the assignor (range,
+// roundrobin, cooperative-sticky: the broker never reads the assignments)
+// and hands the result to the others through sync.
+//
+// States, as in Kafka's GroupCoordinator: empty -> preparing (a join or a
+// leave starts a rebalance; every member must join again, within the
+// longest rebalance timeout, or is dropped) -> completing (the generation
+// went up, the leader got every member's metadata; the others wait in
+// sync) -> stable (the leader's sync delivered the assignments). A member
+// silent for its session timeout is dropped and starts a rebalance.
+//
+// join() and sync() only register; join_done() and sync_done() tell the
+// answer once there is one, so a protocol layer waits by polling them
+// (bounded by the timeouts). Committed offsets are not kept here but in the
+// group_coordinator (one offsets store for every group, whatever protocol
+// its members speak); check_commit() says whether a member may commit. A
+// group id is served by one protocol at a time: `in_use_elsewhere` tells
+// whether the group has members of the other protocol.
+// Thread-safe: one mutex, no I/O.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gafka::broker {
+
+enum class group_error {
+    none,
+    unknown_member,         // Kafka 25
+    illegal_generation,     // Kafka 22
+    rebalance_in_progress,  // Kafka 27
+    member_id_required,     // Kafka 79: join again with the member id given
+    inconsistent_protocol,  // Kafka 23: no protocol in common, or the group is another protocol's
+    invalid_session_timeout,  // Kafka 26
+};
+const char* to_string(group_error e);
+
+struct group_protocol {
+    std::string name;      // the assignor: "range", "roundrobin", "cooperative-sticky", ...
+    std::string metadata;  // opaque to the broker
+};
+
+struct join_request {
+    std::string group;
+    std::string member_id;  // empty: a new member
+    std::string client_id;
+    std::int64_t session_timeout_ms = 10'000;
+    std::int64_t rebalance_timeout_ms = 60'000;
+    std::string protocol_type;  // "consumer"
+    std::vector<group_protocol> protocols;
+    // JoinGroup v4 and later: a new member first gets its id with
+    // member_id_required and must join again with it.
+    bool require_known_member_id = false;
+};
+
+struct join_answer {
+    group_error error = group_error::none;
+    std::int32_t generation = -1;
+    std::string protocol_name;
+    std::string leader;
+    std::string member_id;
+    // For the leader only: every member's id and metadata for the chosen protocol.
+    std::vector<std::pair<std::string, std::string>> members;
+};
+
+struct sync_answer {
+    group_error error = group_error::none;
+    std::string assignment;  // opaque bytes the leader gave for this member
+};
+
+struct classic_group_view {
+    std::string state;  // "Empty", "PreparingRebalance", "CompletingRebalance", "Stable"
+    std::int32_t generation = 0;
+    std::string protocol_name;
+    std::string leader;
+    std::vector<std::string> members;
+};
+
+class classic_groups {
+public:
+    static constexpr std::int64_t min_session_timeout_ms = 1'000;
+    static constexpr std::int64_t max_session_timeout_ms = 300'000;
+
+    explicit classic_groups(std::function<bool(const std::string& group)> in_use_elsewhere = {});
+
+    // Registers a join. An answer at once when the join is refused (or a new
+    // member must learn its id first); nullopt when it waits for the
+    // rebalance: poll join_done with the member id in `member_id` (set here
+    // for a new member).
+    std::optional<join_answer> join(join_request req, std::string& member_id, std::int64_t now_ms);
+    // The join's answer once the rebalance completed (or the member was
+    // dropped: unknown_member); nullopt while it still waits. Counts as a
+    // sign of life.
+    std::optional<join_answer> join_done(const std::string& group, const std::string& member_id, std::int64_t now_ms);
+
+    // The leader's sync carries everyone's assignment; the others' none.
+    group_error sync(const std::string& group, const std::string& member_id, std::int32_t generation,
+                     const std::map<std::string, std::string>& assignments, std::int64_t now_ms);
+    std::optional<sync_answer> sync_done(const std::string& group, const std::string& member_id,
+                                         std::int32_t generation, std::int64_t now_ms);
+
+    group_error heartbeat(const std::string& group, const std::string& member_id, std::int32_t generation,
+                          std::int64_t now_ms);
+    group_error leave(const std::string& group, const std::string& member_id, std::int64_t now_ms);
+    // Whether an offset commit with this member and generation is accepted:
+    // generation -1 with no member is a plain commit, for a group without
+    // members only.
+    group_error check_commit(const std::string& group, const std::string& member_id, std::int32_t generation,
+                             std::int64_t now_ms);
+
+    bool has_members(const std::string& group) const;
+    std::optional<classic_group_view> describe(const std::string& group) const;
+    // Drops members whose session ran out (their groups rebalance).
+    void expire(std::int64_t now_ms);
+
+private:
+    enum class state { empty, preparing, completing, stable };
+    struct member {
+        std::string client_id;
+        std::int64_t session_timeout_ms = 10'000;
+        std::int64_t rebalance_timeout_ms = 60'000;
+        std::vector<group_protocol> protocols;
+        std::int64_t last_heard_ms = 0;
+        bool joined = false;               // joined in the rebalance under way
+        std::optional<std::string> assignment;
+    };
+    struct group {
+        state st = state::empty;
+        std::int32_t generation = 0;
+        std::string protocol_type;
+        std::string protocol_name;
+        std::string leader;
+        std::map<std::string, member> members;
+        std::vector<std::string> join_order;  // member ids, first joined first
+        std::map<std::string, std::int64_t> pending_ids;  // handed out with member_id_required, by when
+        std::int64_t rebalance_deadline_ms = 0;
+    };
+
+    void start_rebalance_locked(group& g, std::int64_t now_ms);
+    void try_complete_locked(const std::string& id, group& g, std::int64_t now_ms);
+    void remove_member_locked(group& g, const std::string& member_id, std::int64_t now_ms);
+    void expire_locked(group& g, std::int64_t now_ms);
+    static bool supports(const member& m, const std::string& protocol);
+    join_answer answer_locked(const group& g, const std::string& member_id) const;
+    std::string new_member_id(const std::string& client_id);
+
+    std::function<bool(const std::string&)> in_use_elsewhere_;
+    mutable std::mutex mu_;
+    std::map<std::string, group> groups_;
+    std::uint64_t next_member_ = 0;
+};
+
+}  // namespace gafka::broker

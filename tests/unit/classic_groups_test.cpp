@@ -1,0 +1,178 @@
+#include "gafka/broker/classic_groups.h"
+
+#include <gtest/gtest.h>
+
+#include "gafka/broker/group_coordinator.h"
+
+namespace gafka::broker {
+namespace {
+
+join_request request(const std::string& member, std::vector<std::string> assignors = {"range", "roundrobin"}) {
+    join_request r;
+    r.group = "g";
+    r.member_id = member;
+    r.client_id = "rdkafka";
+    r.session_timeout_ms = 10'000;
+    r.rebalance_timeout_ms = 20'000;
+    r.protocol_type = "consumer";
+    for (auto& a : assignors) r.protocols.push_back({a, "meta-of-" + a});
+    return r;
+}
+
+class classic_groups_test : public ::testing::Test {
+protected:
+    // Joins as a new member (v5: asks for an id first); returns its id.
+    std::string join_new(std::int64_t now, std::vector<std::string> assignors = {"range", "roundrobin"}) {
+        auto r = request("", assignors);
+        r.require_known_member_id = true;
+        std::string id;
+        auto first = groups_.join(r, id, now);
+        EXPECT_TRUE(first && first->error == group_error::member_id_required);
+        r.member_id = first->member_id;
+        EXPECT_FALSE(r.member_id.empty());
+        EXPECT_EQ(groups_.join(r, id, now), std::nullopt);
+        EXPECT_EQ(id, r.member_id);
+        return id;
+    }
+
+    classic_groups groups_;
+};
+
+TEST_F(classic_groups_test, a_lone_member_leads_generation_one_and_gets_its_own_assignment) {
+    auto a = join_new(1000);
+    auto ans = groups_.join_done("g", a, 1000);
+    ASSERT_TRUE(ans);
+    EXPECT_EQ(ans->error, group_error::none);
+    EXPECT_EQ(ans->generation, 1);
+    EXPECT_EQ(ans->leader, a);
+    EXPECT_EQ(ans->protocol_name, "range");
+    ASSERT_EQ(ans->members.size(), 1u);
+    EXPECT_EQ(ans->members[0].second, "meta-of-range");
+    EXPECT_EQ(groups_.sync_done("g", a, 1, 1000), std::nullopt);  // no sync yet
+    EXPECT_EQ(groups_.sync("g", a, 1, {{a, "parts"}}, 1000), group_error::none);
+    auto s = groups_.sync_done("g", a, 1, 1000);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->assignment, "parts");
+    EXPECT_EQ(groups_.heartbeat("g", a, 1, 2000), group_error::none);
+    EXPECT_EQ(groups_.describe("g")->state, "Stable");
+}
+
+TEST_F(classic_groups_test, a_second_member_makes_the_first_rejoin_and_the_leader_assigns_both) {
+    auto a = join_new(1000);
+    ASSERT_TRUE(groups_.join_done("g", a, 1000));
+    ASSERT_EQ(groups_.sync("g", a, 1, {{a, "all"}}, 1000), group_error::none);
+
+    auto b = join_new(1100);
+    EXPECT_EQ(groups_.join_done("g", b, 1100), std::nullopt) << "waits for a to join again";
+    EXPECT_EQ(groups_.heartbeat("g", a, 1, 1200), group_error::rebalance_in_progress);
+    std::string id;
+    EXPECT_EQ(groups_.join(request(a), id, 1300), std::nullopt);
+    auto for_a = groups_.join_done("g", a, 1300), for_b = groups_.join_done("g", b, 1300);
+    ASSERT_TRUE(for_a && for_b);
+    EXPECT_EQ(for_a->generation, 2);
+    EXPECT_EQ(for_a->leader, a) << "the leader stays while it is a member";
+    EXPECT_EQ(for_a->members.size(), 2u);
+    EXPECT_TRUE(for_b->members.empty()) << "only the leader gets the members";
+    // b syncs first and waits for the leader's assignments.
+    EXPECT_EQ(groups_.sync("g", b, 2, {}, 1400), group_error::none);
+    EXPECT_EQ(groups_.sync_done("g", b, 2, 1400), std::nullopt);
+    EXPECT_EQ(groups_.sync("g", a, 1, {}, 1400), group_error::illegal_generation);
+    EXPECT_EQ(groups_.sync("g", a, 2, {{a, "p0"}, {b, "p1"}}, 1400), group_error::none);
+    EXPECT_EQ(groups_.sync_done("g", b, 2, 1500)->assignment, "p1");
+    EXPECT_EQ(groups_.sync_done("g", a, 2, 1500)->assignment, "p0");
+}
+
+TEST_F(classic_groups_test, a_member_that_leaves_or_goes_silent_starts_a_rebalance_without_it) {
+    auto a = join_new(0);
+    ASSERT_TRUE(groups_.join_done("g", a, 0));
+    auto b = join_new(0);
+    std::string id;
+    groups_.join(request(a), id, 0);
+    ASSERT_TRUE(groups_.join_done("g", a, 0));
+    ASSERT_EQ(groups_.sync("g", a, 2, {{a, "x"}, {b, "y"}}, 0), group_error::none);
+
+    EXPECT_EQ(groups_.leave("g", b, 100), group_error::none);
+    EXPECT_EQ(groups_.heartbeat("g", b, 2, 100), group_error::unknown_member);
+    EXPECT_EQ(groups_.heartbeat("g", a, 2, 100), group_error::rebalance_in_progress);
+    groups_.join(request(a), id, 200);
+    auto again = groups_.join_done("g", a, 200);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->generation, 3);
+    EXPECT_EQ(again->members.size(), 1u);
+
+    // Silent past its session timeout (10 s): dropped, the group is empty.
+    groups_.expire(200 + 10'001);
+    EXPECT_EQ(groups_.heartbeat("g", a, 3, 200 + 10'002), group_error::unknown_member);
+    EXPECT_EQ(groups_.describe("g")->state, "Empty");
+}
+
+TEST_F(classic_groups_test, a_member_that_does_not_rejoin_in_time_is_dropped_from_the_generation) {
+    auto a = join_new(0);
+    ASSERT_TRUE(groups_.join_done("g", a, 0));
+    auto b = join_new(1000);
+    // a keeps heartbeating (rebalance in progress) but never joins again.
+    EXPECT_EQ(groups_.heartbeat("g", a, 1, 5000), group_error::rebalance_in_progress);
+    EXPECT_EQ(groups_.join_done("g", b, 5000), std::nullopt);
+    auto late = groups_.join_done("g", b, 1000 + 20'000);  // a's rebalance timeout
+    ASSERT_TRUE(late);
+    EXPECT_EQ(late->leader, b);
+    EXPECT_EQ(late->members.size(), 1u);
+    EXPECT_EQ(groups_.heartbeat("g", a, 1, 21'001), group_error::unknown_member);
+}
+
+TEST_F(classic_groups_test, joins_that_cannot_be_served_are_refused_at_once) {
+    std::string id;
+    auto bad_timeout = request("");
+    bad_timeout.session_timeout_ms = 10;
+    EXPECT_EQ(groups_.join(bad_timeout, id, 0)->error, group_error::invalid_session_timeout);
+    EXPECT_EQ(groups_.join(request("made-up"), id, 0)->error, group_error::unknown_member);
+    auto a = join_new(0, {"range"});
+    ASSERT_TRUE(groups_.join_done("g", a, 0));
+    EXPECT_EQ(groups_.join(request("", {"cooperative-sticky"}), id, 0)->error, group_error::inconsistent_protocol);
+
+    classic_groups other_protocol([](const std::string& g) { return g == "http-group"; });
+    auto r = request("");
+    r.group = "http-group";
+    EXPECT_EQ(other_protocol.join(r, id, 0)->error, group_error::inconsistent_protocol);
+}
+
+TEST_F(classic_groups_test, commits_need_the_current_member_and_generation_unless_the_group_is_empty) {
+    EXPECT_EQ(groups_.check_commit("g", "", -1, 0), group_error::none) << "a plain commit to an unused group";
+    auto a = join_new(0);
+    ASSERT_TRUE(groups_.join_done("g", a, 0));
+    EXPECT_EQ(groups_.check_commit("g", a, 1, 0), group_error::rebalance_in_progress) << "before the leader synced";
+    ASSERT_EQ(groups_.sync("g", a, 1, {{a, "x"}}, 0), group_error::none);
+    EXPECT_EQ(groups_.check_commit("g", a, 1, 0), group_error::none);
+    EXPECT_EQ(groups_.check_commit("g", a, 0, 0), group_error::illegal_generation);
+    EXPECT_EQ(groups_.check_commit("g", "someone", 1, 0), group_error::unknown_member);
+    EXPECT_EQ(groups_.check_commit("g", "", -1, 0), group_error::unknown_member) << "the group has members";
+}
+
+// Wired as the broker wires them: one group id, one protocol at a time.
+TEST(classic_groups_exclusive_test, a_group_id_is_served_by_one_protocol_at_a_time) {
+    group_coordinator http_groups([](const std::string&) { return 3; },
+                                  [](const std::string&, const topic_partition&, log::offset_t) { return status{}; });
+    classic_groups kafka_groups([&](const std::string& g) {
+        auto v = http_groups.describe(g);
+        return v && !v->members.empty();
+    });
+    http_groups.set_in_use_elsewhere([&](const std::string& g) { return kafka_groups.has_members(g); });
+
+    ASSERT_TRUE(http_groups.heartbeat("shared", "http-consumer", "t", 0, 0).ok());
+    std::string id;
+    auto r = request("");
+    r.group = "shared";
+    EXPECT_EQ(kafka_groups.join(r, id, 0)->error, group_error::inconsistent_protocol);
+
+    r.group = "kafka-only";
+    ASSERT_EQ(kafka_groups.join(r, id, 0), std::nullopt);
+    auto refused = http_groups.heartbeat("kafka-only", "http-consumer", "t", 0, 0);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code(), status_code::conflict);
+    // Once the Kafka member left, HTTP consumers may use the id.
+    ASSERT_EQ(kafka_groups.leave("kafka-only", id, 0), group_error::none);
+    EXPECT_TRUE(http_groups.heartbeat("kafka-only", "http-consumer", "t", 0, 0).ok());
+}
+
+}  // namespace
+}  // namespace gafka::broker
