@@ -20,6 +20,7 @@
 
 #include <csignal>
 
+#include "gafka/broker/classic_groups.h"
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
@@ -157,7 +158,14 @@ int run_broker(const broker_config& config) {
     ctx.fsync_seconds = &fsync_seconds;
     ctx.long_polls.set_limit(config.max_long_polls);
     ctx.auth_tokens = config.auth_tokens;
+    // Kafka's client-assigned groups; one group id, one protocol at a time.
+    classic_groups kafka_groups([&](const std::string& g) {
+        auto v = groups.describe(g);
+        return v && !v->members.empty();
+    });
+    groups.set_in_use_elsewhere([&](const std::string& g) { return kafka_groups.has_members(g); });
     kafka::broker_context kafka_ctx{**topics, groups, **offsets};
+    kafka_ctx.kafka_groups = &kafka_groups;
     kafka_ctx.node_id = config.id;
     kafka_ctx.host = ctx.self.host;
     kafka_ctx.repl = repl->get();
@@ -236,6 +244,7 @@ int run_broker(const broker_config& config) {
         // Sessions run out on this clock; implicit commits reach disk on it too.
         asio::co_spawn(io, every(std::chrono::milliseconds(1000), [&] {
                            groups.expire(util::steady_clock_ms());
+                           kafka_groups.expire(util::steady_clock_ms());
                            (*offsets)->sync_async((*offsets)->log_end(), [](status) {});
                        }),
                        asio::detached);
