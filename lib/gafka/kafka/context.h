@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "gafka/broker/classic_groups.h"
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
@@ -28,6 +29,9 @@ struct broker_context {
     broker::topic_manager& topics;
     broker::group_coordinator& groups;
     broker::offsets_store& offsets;
+    // Kafka consumer groups (membership; their offsets are in `groups`).
+    // Set before the listener starts.
+    broker::classic_groups* kafka_groups = nullptr;
     // This broker as Kafka clients reach it: the node id, the advertised
     // host and the Kafka port (set once the listener is bound).
     node_id_t node_id = 1;

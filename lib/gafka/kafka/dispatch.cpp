@@ -6,6 +6,13 @@
 #include "gafka/kafka/messages/api_versions.h"
 #include "gafka/kafka/messages/create_topics.h"
 #include "gafka/kafka/messages/delete_topics.h"
+#include "gafka/kafka/messages/find_coordinator.h"
+#include "gafka/kafka/messages/heartbeat.h"
+#include "gafka/kafka/messages/join_group.h"
+#include "gafka/kafka/messages/leave_group.h"
+#include "gafka/kafka/messages/offset_commit.h"
+#include "gafka/kafka/messages/offset_fetch.h"
+#include "gafka/kafka/messages/sync_group.h"
 #include "gafka/kafka/messages/list_offsets.h"
 #include "gafka/kafka/messages/metadata.h"
 #include "gafka/kafka/messages/sasl_authenticate.h"
@@ -18,11 +25,18 @@ namespace {
 namespace m = messages;
 namespace h = handlers;
 
-// Produce, Fetch, the group APIs and InitProducerId come with the broker
-// core's produce and fetch paths and the Kafka group protocol.
+// Produce, Fetch and InitProducerId come with the broker core's produce and
+// fetch paths.
 constexpr std::array table{
     api_handler{&m::list_offsets, m::list_offsets.supported, &h::list_offsets},
     api_handler{&m::metadata, m::metadata.supported, &h::metadata},
+    api_handler{&m::offset_commit, m::offset_commit.supported, &h::offset_commit},
+    api_handler{&m::offset_fetch, m::offset_fetch.supported, &h::offset_fetch},
+    api_handler{&m::find_coordinator, m::find_coordinator.supported, &h::find_coordinator},
+    api_handler{&m::join_group, m::join_group.supported, &h::join_group},
+    api_handler{&m::heartbeat, m::heartbeat.supported, &h::heartbeat},
+    api_handler{&m::leave_group, m::leave_group.supported, &h::leave_group},
+    api_handler{&m::sync_group, m::sync_group.supported, &h::sync_group},
     api_handler{&m::sasl_handshake, m::sasl_handshake.supported, &h::sasl_handshake, true},
     api_handler{&m::api_versions, m::api_versions.supported, &h::api_versions, true},
     api_handler{&m::create_topics, m::create_topics.supported, &h::create_topics},

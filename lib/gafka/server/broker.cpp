@@ -20,6 +20,7 @@
 
 #include <csignal>
 
+#include "gafka/broker/classic_groups.h"
 #include "gafka/broker/core.h"
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
@@ -36,6 +37,7 @@
 
 namespace gafka::server {
 namespace asio = boost::asio;
+using broker::classic_groups;
 using broker::group_coordinator;
 using broker::offsets_store;
 using broker::topic_manager;
@@ -163,7 +165,14 @@ int run_broker(const broker_config& config) {
                                                                               : config.listen;
     ctx.fsync_seconds = &fsync_seconds;
     ctx.auth_tokens = config.auth_tokens;
+    // Kafka's client-assigned groups; one group id, one protocol at a time.
+    classic_groups kafka_groups([&](const std::string& g) {
+        auto v = groups.describe(g);
+        return v && !v->members.empty();
+    });
+    groups.set_in_use_elsewhere([&](const std::string& g) { return kafka_groups.has_members(g); });
     kafka::broker_context kafka_ctx{**topics, groups, **offsets};
+    kafka_ctx.kafka_groups = &kafka_groups;
     kafka_ctx.node_id = config.id;
     kafka_ctx.host = ctx.self.host;
     kafka_ctx.repl = repl->get();
@@ -242,6 +251,7 @@ int run_broker(const broker_config& config) {
         // Sessions run out on this clock; implicit commits reach disk on it too.
         asio::co_spawn(io, every(std::chrono::milliseconds(1000), [&] {
                            groups.expire(util::steady_clock_ms());
+                           kafka_groups.expire(util::steady_clock_ms());
                            (*offsets)->sync_async((*offsets)->log_end(), [](status) {});
                        }),
                        asio::detached);

@@ -13,6 +13,13 @@ handler_result create_topics(const request& req, connection_context& conn);
 handler_result delete_topics(const request& req, connection_context& conn);
 handler_result sasl_handshake(const request& req, connection_context& conn);
 handler_result sasl_authenticate(const request& req, connection_context& conn);
+handler_result find_coordinator(const request& req, connection_context& conn);
+handler_result join_group(const request& req, connection_context& conn);
+handler_result sync_group(const request& req, connection_context& conn);
+handler_result heartbeat(const request& req, connection_context& conn);
+handler_result leave_group(const request& req, connection_context& conn);
+handler_result offset_commit(const request& req, connection_context& conn);
+handler_result offset_fetch(const request& req, connection_context& conn);
 
 // The ApiVersions answer: the dispatch table's APIs and versions, with
 // `error` (unsupported_version when a client asked for a version gafka does

@@ -1,0 +1,28 @@
+#include "gafka/kafka/handlers/groups_common.h"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace gafka::kafka::handlers {
+
+error_code from_group_error(broker::group_error e) {
+    using broker::group_error;
+    switch (e) {
+        case group_error::none: return error_code::none;
+        case group_error::unknown_member: return error_code::unknown_member_id;
+        case group_error::illegal_generation: return error_code::illegal_generation;
+        case group_error::rebalance_in_progress: return error_code::rebalance_in_progress;
+        case group_error::member_id_required: return error_code::member_id_required;
+        case group_error::inconsistent_protocol: return error_code::inconsistent_group_protocol;
+        case group_error::invalid_session_timeout: return error_code::invalid_session_timeout;
+    }
+    return error_code::unknown_server_error;
+}
+
+boost::asio::awaitable<void> pause(std::chrono::milliseconds d) {
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+    co_await t.async_wait(boost::asio::use_awaitable);
+}
+
+}  // namespace gafka::kafka::handlers

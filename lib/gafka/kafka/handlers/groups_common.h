@@ -1,0 +1,22 @@
+#pragma once
+// What the Kafka group handlers share: the error a classic_groups answer
+// becomes on the wire, and the short pause between looks at a join or a
+// sync that waits for the rest of its group.
+#include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
+
+#include <chrono>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "gafka/broker/classic_groups.h"
+#include "gafka/kafka/errors.h"
+
+namespace gafka::kafka::handlers {
+
+error_code from_group_error(broker::group_error e);
+
+// How often a waiting JoinGroup or SyncGroup looks again.
+inline constexpr std::chrono::milliseconds group_poll_interval{20};
+boost::asio::awaitable<void> pause(std::chrono::milliseconds d);
+
+}  // namespace gafka::kafka::handlers
