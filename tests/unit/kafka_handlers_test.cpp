@@ -42,9 +42,9 @@ TEST(kafka_dispatch_test, is_in_key_order_and_serves_only_what_the_codec_reads) 
     }
 }
 
-TEST(kafka_dispatch_test, serves_the_metadata_admin_and_group_apis_and_nothing_it_does_not_know) {
+TEST(kafka_dispatch_test, serves_the_data_metadata_admin_and_group_apis_and_nothing_it_does_not_know) {
     EXPECT_EQ(find_handler(1000), nullptr);
-    for (auto key : {api_key::api_versions, api_key::metadata, api_key::list_offsets, api_key::create_topics,
+    for (auto key : {api_key::produce, api_key::fetch, api_key::api_versions, api_key::metadata, api_key::list_offsets, api_key::create_topics,
                      api_key::delete_topics, api_key::sasl_handshake, api_key::sasl_authenticate,
                      api_key::offset_commit, api_key::offset_fetch, api_key::find_coordinator, api_key::join_group,
                      api_key::heartbeat, api_key::leave_group, api_key::sync_group})
@@ -147,7 +147,7 @@ protected:
         io.run();
         auto answer = fut.get();
         EXPECT_TRUE(answer.has_value());
-        return answer ? *answer : value();
+        return answer ? answer->body : value();
     }
 
     value metadata_request(std::vector<std::string> names, bool allow_create = true) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gafka/broker/classic_groups.h"
+#include "gafka/broker/core.h"
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
@@ -32,6 +33,8 @@ struct broker_context {
     // Kafka consumer groups (membership; their offsets are in `groups`).
     // Set before the listener starts.
     broker::classic_groups* kafka_groups = nullptr;
+    // The produce and fetch paths (broker/core.h). Set before the listener starts.
+    broker::core* core = nullptr;
     // This broker as Kafka clients reach it: the node id, the advertised
     // host and the Kafka port (set once the listener is bound).
     node_id_t node_id = 1;

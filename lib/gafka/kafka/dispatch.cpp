@@ -6,6 +6,8 @@
 #include "gafka/kafka/messages/api_versions.h"
 #include "gafka/kafka/messages/create_topics.h"
 #include "gafka/kafka/messages/delete_topics.h"
+#include "gafka/kafka/messages/fetch.h"
+#include "gafka/kafka/messages/produce.h"
 #include "gafka/kafka/messages/find_coordinator.h"
 #include "gafka/kafka/messages/heartbeat.h"
 #include "gafka/kafka/messages/join_group.h"
@@ -25,9 +27,11 @@ namespace {
 namespace m = messages;
 namespace h = handlers;
 
-// Produce, Fetch and InitProducerId come with the broker core's produce and
-// fetch paths.
+// InitProducerId is not served yet: librdkafka's idempotent producer
+// needs it.
 constexpr std::array table{
+    api_handler{&m::produce, m::produce.supported, &h::produce},
+    api_handler{&m::fetch, m::fetch.supported, &h::fetch},
     api_handler{&m::list_offsets, m::list_offsets.supported, &h::list_offsets},
     api_handler{&m::metadata, m::metadata.supported, &h::metadata},
     api_handler{&m::offset_commit, m::offset_commit.supported, &h::offset_commit},

@@ -5,7 +5,8 @@
 // would close its connection. A new API is one row here and one file there.
 //
 // A handler gets the decoded request and its connection's context and
-// returns the response body, or nullopt for a request Kafka does not answer
+// returns the response body (with the bytes its record sets point into,
+// answer.h), or nullopt for a request Kafka does not answer
 // (Produce with acks=0). It runs on the connection's one thread; it may
 // suspend (an fsync, a long poll) while later requests of the connection
 // start, and the server still writes the answers in request order.
@@ -16,6 +17,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "gafka/kafka/answer.h"
 #include "gafka/kafka/context.h"
 #include "gafka/kafka/frame.h"
 #include "gafka/kafka/schema.h"
@@ -23,7 +25,7 @@
 
 namespace gafka::kafka {
 
-using handler_result = boost::asio::awaitable<std::optional<value>>;
+using handler_result = boost::asio::awaitable<std::optional<answer>>;
 using handler_fn = handler_result (*)(const request& req, connection_context& conn);
 
 struct api_handler {

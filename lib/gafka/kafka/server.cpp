@@ -277,7 +277,8 @@ asio::awaitable<void> server::answer(std::shared_ptr<const std::string> frame, r
     } else {
         try {
             auto body = co_await h->handle(req, conn);
-            if (body) encode_response(*h->api, req.header.api_version, req.header.correlation_id, *body, place->frame);
+            if (body)
+                encode_response(*h->api, req.header.api_version, req.header.correlation_id, body->body, place->frame);
         } catch (const std::exception& e) {  // a bug, not the client's fault: the connection ends after it
             lg()->error("{}: {}: {}", conn.peer, api_name(req), e.what());
             place->frame.clear();

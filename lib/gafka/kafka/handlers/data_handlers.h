@@ -14,19 +14,13 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "gafka/broker/core.h"
+#include "gafka/kafka/answer.h"
 #include "gafka/kafka/errors.h"
 #include "gafka/kafka/frame.h"
 #include "gafka/kafka/value.h"
 #include "gafka/util/status.h"
 
 namespace gafka::kafka {
-
-// A handler's answer: the response body and the bytes its record sets
-// (records_t views) point into, which must outlive the encoding of `body`.
-struct answer {
-    value body;
-    std::deque<std::string> record_bytes;  // a deque: adding one moves none of the others
-};
 
 // Produce v3-7. nullopt for acks=0: Kafka sends no response then.
 boost::asio::awaitable<std::optional<answer>> handle_produce(const request& req, broker::core& core);

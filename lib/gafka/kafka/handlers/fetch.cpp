@@ -8,6 +8,7 @@
 // (last stable offset = high watermark, no aborted ones) and no fetch
 // sessions (session id 0: every fetch is a full one).
 #include "gafka/kafka/handlers/data_handlers.h"
+#include "gafka/kafka/handlers/handlers.h"
 
 #include <algorithm>
 #include <chrono>
@@ -92,7 +93,7 @@ std::int64_t record_count(std::string_view batches) {
 
 boost::asio::awaitable<std::optional<answer>> handle_fetch(const request& req, broker::core& core) {
     const value& in = req.body;
-    answer a{value::make(fields::response), {}};
+    answer a{value::make(fields::response)};
     // No fetch sessions: a client asking for one it was never given is told so.
     if (in.i32("session_id") != 0) {
         a.body.set("error_code", code(error_code::fetch_session_id_not_found));
@@ -156,5 +157,11 @@ boost::asio::awaitable<std::optional<answer>> handle_fetch(const request& req, b
     }
     co_return a;
 }
+
+namespace handlers {
+
+handler_result fetch(const request& req, connection_context& conn) { return handle_fetch(req, *conn.broker.core); }
+
+}  // namespace handlers
 
 }  // namespace gafka::kafka

@@ -6,6 +6,8 @@
 
 namespace gafka::kafka::handlers {
 
+handler_result produce(const request& req, connection_context& conn);
+handler_result fetch(const request& req, connection_context& conn);
 handler_result api_versions(const request& req, connection_context& conn);
 handler_result metadata(const request& req, connection_context& conn);
 handler_result list_offsets(const request& req, connection_context& conn);

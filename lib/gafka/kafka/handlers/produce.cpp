@@ -5,6 +5,7 @@
 // id and base sequence in the header) go through the same producer-state
 // table: a retry is answered with its first offsets, a gap is 45.
 #include "gafka/kafka/handlers/data_handlers.h"
+#include "gafka/kafka/handlers/handlers.h"
 
 #include <vector>
 
@@ -97,7 +98,7 @@ boost::asio::awaitable<std::optional<answer>> handle_produce(const request& req,
     }
     if (acks == broker::acks_mode::none) co_return std::nullopt;
 
-    answer a{value::make(fields::response), {}};
+    answer a{value::make(fields::response)};
     auto slot = slots.begin();
     for (const value& t : in.array("topic_data")) {
         value& topic_out = a.body.add("responses").set("name", std::string(t.str("name")));
@@ -116,5 +117,11 @@ boost::asio::awaitable<std::optional<answer>> handle_produce(const request& req,
     }
     co_return a;
 }
+
+namespace handlers {
+
+handler_result produce(const request& req, connection_context& conn) { return handle_produce(req, *conn.broker.core); }
+
+}  // namespace handlers
 
 }  // namespace gafka::kafka
