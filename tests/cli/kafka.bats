@@ -172,6 +172,26 @@ API_VERSIONS_V0=$(frame 001200000000000700017400)
     assert_failure
     run kafka_raw "$API_VERSIONS_V0"
     assert_output closed
+    # Records over TLS: a Fetch answer's batches are read and encrypted
+    # (no sendfile), and come back as they were produced.
+    seq 1 3000 | kcat_to -X security.protocol=SSL -X "ssl.ca.location=$T/pki/ca.crt" -P -t secure ||
+        fail "kcat -P over TLS failed"
+    run --separate-stderr kcat_to -X security.protocol=SSL -X "ssl.ca.location=$T/pki/ca.crt" -C -t secure -e -f '%o %s\n'
+    assert_success
+    assert_equal "$(wc -l <<<"$output")" 3000
+    assert_equal "$(sed -n '1p;3000p' <<<"$output")" "$(printf '0 1\n2999 3000')"
+}
+
+@test "a fetch sends the stored batches with sendfile: kcat reads back 100000 records exactly, from any offset" {
+    start_broker
+    seq 1 100000 | kcat_to -P -t big || fail "kcat -P failed"
+    run --separate-stderr kcat_to -C -t big -e -f '%s\n'
+    assert_success
+    assert_equal "$(md5sum <<<"$output")" "$(seq 1 100000 | md5sum)"
+    run --separate-stderr kcat_to -C -t big -o 77777 -e -f '%o %s\n'
+    assert_success
+    assert_equal "$(head -1 <<<"$output")" "77777 77778"
+    assert_equal "$(wc -l <<<"$output")" 22223
 }
 
 @test "an ApiVersions version gafka does not serve is answered as v0 with error 35 and the served list" {

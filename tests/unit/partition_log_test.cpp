@@ -1,6 +1,7 @@
 #include "gafka/log/partition_log.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -611,4 +612,70 @@ TEST_F(partition_log_test, append_stamped_requires_the_next_offset) {
     EXPECT_EQ(log->log_end_offset(), 1);
 }
 
+}  // namespace gafka::log
+
+namespace gafka::log {
+namespace {
+
+// The bytes a file range names, read with pread as sendfile would send them.
+std::string bytes_of(const file_range& r) {
+    std::string out(r.length, '\0');
+    auto n = ::pread(r.fd, out.data(), out.size(), static_cast<off_t>(r.position));
+    EXPECT_EQ(n, static_cast<ssize_t>(r.length));
+    return out;
+}
+
+class read_range_test : public partition_log_test {};
+
+TEST_F(read_range_test, names_the_same_batches_read_copies_at_every_offset_and_size) {
+    auto log = open({.segment_bytes = 4096});
+    write(*log, 40);  // several segments
+    for (offset_t from = 0; from < log->log_end_offset(); from += 7)
+        for (std::size_t max : {std::size_t{1}, std::size_t{200}, std::size_t{1000}, std::size_t{1} << 20}) {
+            auto copy = log->read(from, max, INT64_MAX);
+            auto range = log->read_range(from, max, INT64_MAX);
+            ASSERT_TRUE(copy.ok() && range.ok());
+            EXPECT_EQ(bytes_of(*range), copy->data) << from << " " << max;
+            EXPECT_EQ(range->next_offset, copy->next_offset);
+            // Batches of 3 records: those from the one holding `from` on.
+            EXPECT_EQ(range->records, copy->next_offset - from / 3 * 3);
+        }
+}
+
+TEST_F(read_range_test, stops_before_upto_and_is_empty_at_the_end) {
+    auto log = open();
+    write(*log, 4);
+    auto r = log->read_range(0, 1 << 20, 6);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->next_offset, 6);
+    EXPECT_EQ(r->records, 6);
+    auto end = log->read_range(12, 1 << 20, INT64_MAX);
+    ASSERT_TRUE(end.ok());
+    EXPECT_EQ(end->length, 0u);
+    EXPECT_EQ(end->next_offset, 12);
+    EXPECT_FALSE(log->read_range(13, 1 << 20, INT64_MAX).ok());
+}
+
+TEST_F(read_range_test, a_damaged_header_is_refused_and_marks_the_log_corrupt_there) {
+    std::uint64_t one_batch = 0;
+    {
+        auto log = open();
+        write(*log, 1);
+        one_batch = log->size_bytes();
+        write(*log, 2);
+    }
+    auto log = open();
+    // Damage the second batch's magic after recovery trusted it.
+    test::flip_byte(segment_file(), one_batch + batch_field::magic);
+    auto first = log->read_range(0, 1 << 20, INT64_MAX);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first->next_offset, 3) << "the batch before the damage is served";
+    auto bad = log->read_range(3, 1 << 20, INT64_MAX);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code(), status_code::corruption);
+    ASSERT_TRUE(log->corrupt_offset().has_value());
+    EXPECT_EQ(*log->corrupt_offset(), 3);
+}
+
+}  // namespace
 }  // namespace gafka::log

@@ -26,6 +26,10 @@ result<log::read_result> read_batches(const partition& p, log::offset_t offset, 
     return p.log().read(offset, max_bytes, p.visible_end());
 }
 
+result<log::file_range> read_batch_range(const partition& p, log::offset_t offset, std::size_t max_bytes) {
+    return p.log().read_range(offset, max_bytes, p.visible_end());
+}
+
 boost::asio::awaitable<bool> fetch_wait::wait(const std::vector<poll_target>& targets,
                                               std::optional<std::chrono::steady_clock::time_point> until) {
     if (std::chrono::steady_clock::now() >= deadline_) co_return false;

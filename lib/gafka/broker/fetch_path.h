@@ -30,6 +30,9 @@ status check_commit_offset(const partition& p, log::offset_t offset);
 // large), none at or past the high watermark. Empty when there is nothing
 // new. Errors as partition_log::read (out_of_range, corruption, io_error).
 result<log::read_result> read_batches(const partition& p, log::offset_t offset, std::size_t max_bytes);
+// The same batches as a range of a segment file, sent without copying
+// (log::partition_log::read_range).
+result<log::file_range> read_batch_range(const partition& p, log::offset_t offset, std::size_t max_bytes);
 
 // One fetch's wait for data (HTTP's timeout, Kafka's max_wait_ms). The
 // first wait takes a --max-long-polls slot and keeps it until the fetch

@@ -126,7 +126,8 @@ struct walk {
         case type::bytes: out.bytes(v.nullable_text(), flexible); break;
         case type::records: {
             const auto* r = std::get_if<records_t>(&v.raw());
-            out.bytes(r ? std::optional<std::string_view>(r->bytes) : std::nullopt, flexible);
+            if (r && r->external_slot >= 0) out.external_bytes(r->external_length, r->external_slot, flexible);
+            else out.bytes(r ? std::optional<std::string_view>(r->bytes) : std::nullopt, flexible);
             break;
         }
         default: break;

@@ -104,13 +104,17 @@ void encode_request(const api_schema& api, const request_header& header, const v
 }
 
 void encode_response(const api_schema& api, api_version_t version, std::int32_t correlation_id, const value& body,
-                     std::string& out) {
+                     std::string& out, std::vector<splice>* splices) {
     std::size_t at = begin_frame(out);
-    writer w(out);
+    auto first_splice = splices ? splices->size() : 0;
+    writer w(out, splices);
     w.i32(correlation_id);
     if (response_header_version(api, version) == 1) w.uvarint(0);
     encode(*api.response, version, api.flexible(version), body, w);
-    end_frame(out, at);
+    std::uint64_t external = 0;
+    if (splices)
+        for (auto i = first_splice; i < splices->size(); ++i) external += (*splices)[i].length;
+    writer(out).patch_i32(at, static_cast<std::int32_t>(out.size() - at - frame_prefix_size + external));
 }
 
 result<response> decode_response(const api_schema& api, api_version_t version, std::string_view frame,

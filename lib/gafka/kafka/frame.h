@@ -58,8 +58,10 @@ int response_header_version(const api_schema& api, api_version_t version);
 
 // Whole frames, size prefix included, appended to `out`.
 void encode_request(const api_schema& api, const request_header& header, const value& body, std::string& out);
+// With `splices`, external record sets (records_t::external_slot) are left
+// out of `out` and listed there, the size prefix counting them.
 void encode_response(const api_schema& api, api_version_t version, std::int32_t correlation_id, const value& body,
-                     std::string& out);
+                     std::string& out, std::vector<splice>* splices = nullptr);
 
 struct response {
     std::int32_t correlation_id = 0;

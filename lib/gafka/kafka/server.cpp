@@ -1,6 +1,8 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 #include "gafka/kafka/server.h"
 
+#include <sys/sendfile.h>
+
 #include <algorithm>
 #include <deque>
 
@@ -30,6 +32,9 @@ using tcp = asio::ip::tcp;
 // One request's place in the answer order.
 struct pending_answer {
     std::string frame;   // the encoded response; empty with no answer
+    // Record sets sent from segment files into holes of `frame` (answer.h).
+    std::vector<splice> splices;
+    std::vector<log::file_range> files;
     bool ready = false;
     bool close = false;  // the connection ends after this place (its answer, if any, written first)
     std::size_t request_bytes = 0;
@@ -277,8 +282,11 @@ asio::awaitable<void> server::answer(std::shared_ptr<const std::string> frame, r
     } else {
         try {
             auto body = co_await h->handle(req, conn);
-            if (body)
-                encode_response(*h->api, req.header.api_version, req.header.correlation_id, body->body, place->frame);
+            if (body) {
+                encode_response(*h->api, req.header.api_version, req.header.correlation_id, body->body, place->frame,
+                                &place->splices);
+                place->files = std::move(body->files);
+            }
         } catch (const std::exception& e) {  // a bug, not the client's fault: the connection ends after it
             lg()->error("{}: {}: {}", conn.peer, api_name(req), e.what());
             place->frame.clear();
@@ -291,6 +299,40 @@ asio::awaitable<void> server::answer(std::shared_ptr<const std::string> frame, r
     p->writer_wake.notify();
     p->reader_wake.notify();
 }
+
+namespace {
+
+// Writes `a`'s frame on a plain TCP socket, its record sets straight from
+// the segment files with sendfile(2): the kernel copies page-cache pages
+// to the socket, and the batches never enter this process.
+asio::awaitable<boost::system::error_code> write_with_sendfile(tcp::socket& socket, const pending_answer& a) {
+    boost::system::error_code ec;
+    std::size_t from = 0;
+    for (const auto& s : a.splices) {
+        co_await asio::async_write(socket, asio::buffer(a.frame.data() + from, s.at - from),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return ec;
+        from = s.at;
+        const auto& f = a.files.at(static_cast<std::size_t>(s.slot));
+        auto offset = static_cast<off_t>(f.position);
+        for (std::uint64_t left = s.length; left > 0;) {
+            auto n = ::sendfile(socket.native_handle(), f.fd, &offset, left);
+            if (n > 0) {
+                left -= static_cast<std::uint64_t>(n);
+            } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                co_await socket.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+                if (ec) co_return ec;
+            } else {  // 0: the file is shorter than the range (cannot happen: batches are never cut while read)
+                co_return boost::system::error_code(n < 0 ? errno : EIO, boost::system::system_category());
+            }
+        }
+    }
+    co_await asio::async_write(socket, asio::buffer(a.frame.data() + from, a.frame.size() - from),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    co_return ec;
+}
+
+}  // namespace
 
 template <class Stream>
 asio::awaitable<void> server::write_answers(Stream& stream, util::socket_deadline& reader_deadline,
@@ -306,7 +348,21 @@ asio::awaitable<void> server::write_answers(Stream& stream, util::socket_deadlin
         auto next = std::move(p->answers.front());
         if (!next->frame.empty()) {
             deadline.arm(std::chrono::seconds(30));
-            co_await asio::async_write(stream, asio::buffer(next->frame), asio::redirect_error(asio::use_awaitable, ec));
+            if (next->splices.empty()) {
+                co_await asio::async_write(stream, asio::buffer(next->frame),
+                                           asio::redirect_error(asio::use_awaitable, ec));
+            } else if constexpr (std::is_same_v<Stream, tcp::socket>) {
+                ec = co_await write_with_sendfile(stream, *next);
+            } else {  // TLS encrypts in user space: the batches are read, then written
+                auto whole = splice_in(next->frame, next->splices, next->files);
+                if (!whole.ok()) {
+                    lg()->error("{}: {}", p->conn.peer, whole.error().message());
+                    ec = asio::error::broken_pipe;
+                } else {
+                    co_await asio::async_write(stream, asio::buffer(*whole),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+                }
+            }
             deadline.cancel();
         }
         p->answers.pop_front();

@@ -39,7 +39,14 @@ struct struct_t {
 
 struct records_t {
     std::string_view bytes;
-    bool operator==(const records_t& o) const { return bytes == o.bytes; }
+    // A record set sent from a file instead (zero copy, kafka/answer.h):
+    // its length, and its slot in the answer's file ranges; `bytes` is then
+    // empty and the encoder leaves a hole of that length (frame.h splices).
+    std::uint64_t external_length = 0;
+    std::int32_t external_slot = -1;
+    bool operator==(const records_t& o) const {
+        return bytes == o.bytes && external_length == o.external_length && external_slot == o.external_slot;
+    }
 };
 
 class value {
@@ -91,6 +98,11 @@ public:
     value& set(std::string_view name, const char* s) { return set(name, std::string(s)); }
     value& set_null(std::string_view name) { at(name) = value(); return *this; }
     value& set_records(std::string_view name, std::string_view bytes) { at(name) = value(records_t{bytes}); return *this; }
+    // A record set of `length` bytes that file range `slot` of the answer sends.
+    value& set_external_records(std::string_view name, std::uint64_t length, std::int32_t slot) {
+        at(name) = value(records_t{{}, length, slot});
+        return *this;
+    }
     // Appends a default struct to the array field `name` and returns it.
     value& add(std::string_view name);
 

@@ -172,6 +172,12 @@ void writer::bytes(std::optional<std::string_view> b, bool compact) {
     if (b) raw(*b);
 }
 
+void writer::external_bytes(std::uint64_t n, std::int32_t slot, bool compact) {
+    if (compact) uvarint(static_cast<std::uint32_t>(n + 1));
+    else i32(static_cast<std::int32_t>(n));
+    if (splices_) splices_->push_back({out_.size(), slot, n});
+}
+
 void writer::array_length(std::optional<std::size_t> n, bool compact) {
     if (compact) uvarint(n ? static_cast<std::uint32_t>(*n + 1) : 0);
     else i32(n ? static_cast<std::int32_t>(*n) : -1);

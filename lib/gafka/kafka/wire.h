@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gafka/util/status.h"
 
@@ -71,9 +72,18 @@ private:
     std::size_t error_pos_ = 0;
 };
 
+// A hole in an encoded frame: `length` bytes that belong at `at` (a
+// position in the frame as written, which lacks them) and come from file
+// range `slot` of the answer.
+struct splice {
+    std::size_t at = 0;
+    std::int32_t slot = -1;
+    std::uint64_t length = 0;
+};
+
 class writer {
 public:
-    explicit writer(std::string& out) : out_(out) {}
+    explicit writer(std::string& out, std::vector<splice>* splices = nullptr) : out_(out), splices_(splices) {}
 
     std::size_t size() const { return out_.size(); }
     void i8(std::int8_t v);
@@ -92,12 +102,16 @@ public:
     // nullopt writes null (-1, or 0 in the compact form).
     void string(std::optional<std::string_view> s, bool compact);
     void bytes(std::optional<std::string_view> b, bool compact);
+    // The length prefix of `n` bytes that are not written here but spliced
+    // in at this position from file range `slot` (needs a splice list).
+    void external_bytes(std::uint64_t n, std::int32_t slot, bool compact);
     void array_length(std::optional<std::size_t> n, bool compact);
     // Overwrites 4 bytes at `at` with `v` (a size prefix written afterwards).
     void patch_i32(std::size_t at, std::int32_t v);
 
 private:
     std::string& out_;
+    std::vector<splice>* splices_;
 };
 
 // The length of `v` as an unsigned varint, for tagged-field sizes.

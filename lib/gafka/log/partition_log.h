@@ -72,6 +72,18 @@ struct read_result {
     offset_t next_offset = 0;  // where the next read should start
 };
 
+// Whole batches as a byte range of one segment file, to be sent from the
+// page cache without copying (sendfile). `file` keeps the segment's
+// descriptor open while the range is sent, also if retention deletes it.
+struct file_range {
+    std::shared_ptr<const void> file;
+    int fd = -1;
+    std::uint64_t position = 0;
+    std::uint64_t length = 0;  // 0: nothing to read at `from` yet
+    std::int64_t records = 0;
+    offset_t next_offset = 0;  // where the next read should start
+};
+
 struct retention_result {
     std::int64_t segments_deleted = 0;
     std::uint64_t bytes_deleted = 0;
@@ -105,6 +117,13 @@ public:
     // `max_bytes` (always at least one batch), none at or past `upto`.
     result<read_result> read(offset_t from, std::size_t max_bytes, offset_t upto) const;
     result<read_result> read(offset_t from, std::size_t max_bytes) const { return read(from, max_bytes, INT64_MAX); }
+    // The same batches as read() would return, as a range of the segment
+    // file instead of a copy. Only their headers are read and checked
+    // (length, magic, counts, offsets in order), not their CRCs: the batches
+    // were checked when appended or recovered, and a client checks them
+    // again (Kafka does the same). A bad header marks the log corrupt there,
+    // as read() does.
+    result<file_range> read_range(offset_t from, std::size_t max_bytes, offset_t upto) const;
 
     // The offset of the first record whose timestamp is >= `t` (Kafka's
     // ListOffsets by time), or the end of what may be read (`upto`, the log
@@ -136,6 +155,17 @@ public:
     const std::filesystem::path& dir() const { return dir_; }
 
 private:
+    // Where a read of `from` starts: its segment (null when there is
+    // nothing to read before `upto`), the batch's position, the segment's
+    // end and the offset reads stop before.
+    struct read_start {
+        std::shared_ptr<segment> seg;
+        std::uint64_t pos = 0, end_pos = 0;
+        offset_t limit = 0;
+    };
+    result<read_start> locate(offset_t from, offset_t upto) const;
+    // Refuses reads from `at` on, after a bad batch at `position` of `seg`.
+    void mark_corrupt(offset_t at, const char* problem, const segment& seg, std::uint64_t position) const;
     partition_log(std::filesystem::path dir, log_options options) : dir_(std::move(dir)), options_(std::move(options)) {}
     status recover();
     // Reads the batch headers of every segment young enough to hold a

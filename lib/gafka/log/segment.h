@@ -72,6 +72,7 @@ public:
     // with the index (no file reads): where a scan for that record may start.
     offset_t scan_start_for_time(timestamp_ms t) const;
     result<std::size_t> read_at(void* buf, std::size_t n, std::uint64_t position) const;
+    int fd() const { return log_.fd(); }
     // Cuts everything from `position` (a batch boundary) on.
     status truncate(std::uint64_t position, offset_t next_offset);
     // Cuts the preallocated zeros off the file (a clean close, or a seal).

@@ -1,5 +1,7 @@
 // Fetch (api key 1), v4-11: each partition's batches from its fetch offset,
-// as stored, through the core's fetch path (broker/fetch_path.h), up to
+// as stored, through the core's fetch path (broker/fetch_path.h), named as
+// ranges of segment files that the connection sends with sendfile (zero
+// copy, kafka/answer.h), up to
 // partition_max_bytes and max_bytes in all, except that the first batch of
 // the first partition with data comes whole however large (so a consumer is
 // never stuck behind a batch over its limits). With fewer than min_bytes to
@@ -33,7 +35,7 @@ struct partition_read {
     std::shared_ptr<broker::topic> t;  // keeps the partition alive
     broker::partition* p = nullptr;
     error_code error = error_code::none;
-    std::string data;            // whole batches
+    log::file_range data;        // whole batches, in a segment file
     log::offset_t seen_end = 0;  // the high watermark when read: a long poll waits for more than this
 };
 
@@ -41,7 +43,7 @@ struct partition_read {
 // partition before it had data (then the first batch comes whole).
 void read_partition(broker::core& core, partition_read& r, std::int64_t& remaining, bool& first) {
     r.error = error_code::none;
-    r.data.clear();
+    r.data = {};
     r.t = core.topics.find(r.topic);
     r.p = nullptr;
     if (!r.t || r.index < 0 || r.index >= static_cast<std::int32_t>(r.t->partitions.size())) {
@@ -66,27 +68,16 @@ void read_partition(broker::core& core, partition_read& r, std::int64_t& remaini
     r.seen_end = std::max(r.fetch_offset, p.visible_end());
     auto budget = std::max<std::int64_t>(0, std::min<std::int64_t>(r.max_bytes, remaining));
     if (!first && budget == 0) return;
-    auto read = broker::read_batches(p, r.fetch_offset, static_cast<std::size_t>(budget));
+    auto read = broker::read_batch_range(p, r.fetch_offset, static_cast<std::size_t>(budget));
     if (!read.ok()) {
         r.error = error_for(read.error());
         return;
     }
-    if (!first && static_cast<std::int64_t>(read->data.size()) > budget) return;  // only the first may exceed
-    remaining -= static_cast<std::int64_t>(read->data.size());
-    if (!read->data.empty()) first = false;
-    r.data = std::move(read->data);
-}
-
-// Records in whole stored batches, for /metrics.
-std::int64_t record_count(std::string_view batches) {
-    std::int64_t n = 0;
-    while (batches.size() >= log::batch_header_size) {
-        auto h = log::decode_header(batches.data());
-        if (h.length < log::batch_header_size || h.length > batches.size()) break;
-        n += h.record_count;
-        batches.remove_prefix(h.length);
-    }
-    return n;
+    auto size = static_cast<std::int64_t>(read->length);
+    if (!first && size > budget) return;  // only the first may exceed
+    remaining -= size;
+    if (size > 0) first = false;
+    r.data = std::move(*read);
 }
 
 }  // namespace
@@ -122,7 +113,7 @@ boost::asio::awaitable<std::optional<answer>> handle_fetch(const request& req, b
         std::vector<broker::poll_target> targets;
         for (auto& r : reads) {
             read_partition(core, r, remaining, first);
-            total += static_cast<std::int64_t>(r.data.size());
+            total += static_cast<std::int64_t>(r.data.length);
             errors = errors || r.error != error_code::none;
             if (r.error == error_code::none) targets.push_back({r.p, r.seen_end});
         }
@@ -148,11 +139,14 @@ boost::asio::awaitable<std::optional<answer>> handle_fetch(const request& req, b
                 out.set("high_watermark", hw).set("last_stable_offset", hw);
                 out.set("log_start_offset", r->p->log().log_start_offset());
             }
-            if (!r->data.empty()) {
-                r->t->records_out += record_count(r->data);
-                r->t->bytes_out += static_cast<std::int64_t>(r->data.size());  // the batches as sent
+            if (r->data.length == 0) {
+                out.set_records("records", {});  // empty, never null
+                continue;
             }
-            out.set_records("records", a.record_bytes.emplace_back(std::move(r->data)));  // empty, never null
+            r->t->records_out += r->data.records;
+            r->t->bytes_out += static_cast<std::int64_t>(r->data.length);  // the batches as sent
+            out.set_external_records("records", r->data.length, static_cast<std::int32_t>(a.files.size()));
+            a.files.push_back(std::move(r->data));
         }
     }
     co_return a;
