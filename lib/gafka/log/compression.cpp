@@ -276,22 +276,20 @@ status decompress(codec c, std::string_view in, std::string& out, std::size_t li
 }
 
 const char* to_string(compression_type t) {
-    switch (t) {
-        case compression_type::producer: return "producer";
-        case compression_type::uncompressed: return "uncompressed";
-        case compression_type::gzip: return "gzip";
-        case compression_type::snappy: return "snappy";
-        case compression_type::lz4: return "lz4";
-        case compression_type::zstd: return "zstd";
-    }
-    return "unknown";
+    auto i = static_cast<std::size_t>(t);
+    return i < compression_type_names.size() ? compression_type_names[i] : "unknown";
 }
 
 std::optional<compression_type> parse_compression_type(std::string_view name) {
-    for (auto t : {compression_type::producer, compression_type::uncompressed, compression_type::gzip,
-                   compression_type::snappy, compression_type::lz4, compression_type::zstd})
-        if (name == to_string(t)) return t;
+    for (std::size_t i = 0; i < compression_type_names.size(); ++i)
+        if (name == compression_type_names[i]) return static_cast<compression_type>(i);
     return std::nullopt;
+}
+
+std::string compression_type_list() {
+    std::string s;
+    for (const char* n : compression_type_names) s += (s.empty() ? "" : ", ") + std::string(n);
+    return s;
 }
 
 std::optional<codec> stored_codec(compression_type t) {

@@ -14,6 +14,7 @@
 // and output past the caller's limit is `too_large` before it is allocated
 // (a batch that inflates without bound must not take the broker's memory).
 // Stateless and thread-safe.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -49,11 +50,13 @@ status decompress(codec c, std::string_view in, std::string& out, std::size_t li
 // batch as it came; a codec makes the broker store every batch with it
 // (`uncompressed` stores them uncompressed).
 enum class compression_type : std::uint8_t { producer, uncompressed, gzip, snappy, lz4, zstd };
-// "producer", "uncompressed", "gzip", "snappy", "lz4", "zstd".
+// The names of the compression types, in the enum's order.
+inline constexpr std::array<const char*, 6> compression_type_names{"producer", "uncompressed", "gzip",
+                                                                   "snappy",   "lz4",          "zstd"};
 const char* to_string(compression_type t);
 std::optional<compression_type> parse_compression_type(std::string_view name);
-// The names parse_compression_type takes, for error messages and --help.
-inline constexpr const char* compression_type_names = "producer, uncompressed, gzip, snappy, lz4, zstd";
+// "producer, uncompressed, gzip, snappy, lz4, zstd", for error messages.
+std::string compression_type_list();
 // The codec every batch is stored with; nothing for `producer`.
 std::optional<codec> stored_codec(compression_type t);
 
