@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libcli11-dev rapidjson-dev libspdlog-dev libfmt-dev
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev   # Kafka's batch codecs (lib/gafka/log/compression.cpp)
   libssl-dev openssl   # TLS (Boost.Asio SSL); tests/cli/tls.bats makes its certificates with openssl
   libgtest-dev bats bats-support bats-assert jq gcovr man-db curl python3
   zsh fish   # tests/cli/completions.bats runs the completions in every shell

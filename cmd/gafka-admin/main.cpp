@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "gafka/cli/program.h"
+#include "gafka/log/compression.h"
 #include "gafka/tools/admin.h"
 #include "gafka/tools/admin_groups.h"
 
@@ -28,6 +29,11 @@ int main(int argc, char** argv) {
         ->check(gafka::cli::in_range(1, 100));
     create->add_option("--retention-bytes", o.retention_bytes, "Keep at most this many bytes per partition");
     create->add_option("--retention-ms", o.retention_ms, "Delete segments older than this many milliseconds");
+    create->add_option("--compression", o.compression,
+                       "Codec the broker stores batches with: producer (as they came), uncompressed, gzip, snappy, "
+                       "lz4 or zstd")
+        ->check(CLI::IsMember(std::vector<std::string>(gafka::log::compression_type_names.begin(),
+                                                       gafka::log::compression_type_names.end())));
     create->add_flag("--if-not-exists", o.if_not_exists, "Succeed quietly when the topic exists");
     sub("list-topics", "List topics, one JSON line each", gafka::tools::admin_list_topics);
     sub("describe-topic", "Describe a topic and its partitions", gafka::tools::admin_describe_topic)

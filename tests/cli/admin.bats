@@ -22,7 +22,7 @@ teardown() {
     assert_success
     assert_equal "${#lines[@]}" 1
     assert_equal "$(jq -c 'del(.created_ms)' <<<"$output")" \
-        '{"name":"orders","partitions":3,"retention_bytes":-1,"retention_ms":604800000}'
+        '{"name":"orders","partitions":3,"retention_bytes":-1,"retention_ms":604800000,"compression":"producer"}'
     assert_equal "$(jq '.created_ms | type' <<<"$output")" '"number"'
     assert_equal "$stderr" ""
 }
@@ -36,8 +36,8 @@ teardown() {
     run --separate-stderr gafka-admin list-topics
     assert_success
     assert_equal "$(jq -c 'del(.created_ms)' <<<"$output")" \
-        '{"name":"alpha","partitions":1,"retention_bytes":-1,"retention_ms":-1}
-{"name":"zeta","partitions":2,"retention_bytes":1000000,"retention_ms":-1}'
+        '{"name":"alpha","partitions":1,"retention_bytes":-1,"retention_ms":-1,"compression":"producer"}
+{"name":"zeta","partitions":2,"retention_bytes":1000000,"retention_ms":-1,"compression":"producer"}'
 }
 
 @test "describe-topic adds partition_info with offsets and sizes per partition" {

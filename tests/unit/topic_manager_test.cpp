@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gafka/log/decoded_batch.h"
 #include "test_support.h"
 
 namespace gafka::broker {
@@ -64,6 +65,81 @@ TEST_F(topic_manager_test, a_topic_dir_without_topic_json_is_skipped_not_damaged
     ASSERT_TRUE(tm.ok());
     EXPECT_EQ((*tm)->find("h2"), nullptr);
     EXPECT_TRUE((*tm)->damaged_topics().empty());
+}
+
+
+// --- compression (Kafka's compression.type) ---
+
+class topic_compression_test : public topic_manager_test {
+protected:
+    // Appends `batch` to partition 0 of a new topic with compression `t`;
+    // returns the batch as stored.
+    std::string stored(log::compression_type t, std::string batch) {
+        auto tm = open();
+        EXPECT_TRUE(tm.ok());
+        auto topic = (*tm)->create(log::to_string(t), {.compression = t});
+        EXPECT_TRUE(topic.ok());
+        auto& p = *(*topic)->partitions[0];
+        EXPECT_TRUE(p.append(std::move(batch)).ok());
+        auto r = p.log().read(0, 1 << 20);
+        EXPECT_TRUE(r.ok());
+        EXPECT_EQ(log::check_batch(r->data), log::batch_problem::none);
+        return r->data;
+    }
+
+    static std::string plain_batch() {
+        log::batch_builder b;
+        for (int i = 0; i < 20; ++i) b.add(1000 + i, std::nullopt, "the same line, again and again " + std::to_string(i));
+        return b.finish();
+    }
+
+    static std::vector<std::string> values(std::string_view batch) {
+        log::decoded_batch d(batch);
+        std::vector<std::string> out;
+        log::record_view r;
+        while (d.next(r)) out.emplace_back(*r.value);
+        return out;
+    }
+};
+
+TEST_F(topic_compression_test, a_codec_topic_stores_an_uncompressed_batch_compressed_with_the_same_records) {
+    auto batch = stored(log::compression_type::zstd, plain_batch());
+    EXPECT_EQ(log::decode_header(batch.data()).compression(), static_cast<int>(log::codec::zstd));
+    EXPECT_LT(batch.size(), plain_batch().size());
+    EXPECT_EQ(values(batch), values(plain_batch()));
+}
+
+TEST_F(topic_compression_test, producer_keeps_a_compressed_batch_byte_for_byte_and_uncompressed_unpacks_it) {
+    auto gz = log::compress_batch(plain_batch(), log::codec::gzip).value();
+    auto kept = stored(log::compression_type::producer, gz);
+    EXPECT_EQ(kept.substr(log::batch_field::magic), gz.substr(log::batch_field::magic));  // all but offset and epoch
+    auto unpacked = stored(log::compression_type::uncompressed, gz);
+    EXPECT_EQ(log::decode_header(unpacked.data()).compression(), 0);
+    EXPECT_EQ(values(unpacked), values(plain_batch()));
+}
+
+TEST_F(topic_compression_test, the_setting_is_kept_in_topic_json_and_a_bad_one_sets_the_topic_aside) {
+    {
+        auto tm = open();
+        ASSERT_TRUE((*tm)->create("lz", {.compression = log::compression_type::lz4}).ok());
+        ASSERT_TRUE((*tm)->close().ok());
+    }
+    {
+        auto tm = open();
+        ASSERT_NE((*tm)->find("lz"), nullptr);
+        EXPECT_EQ((*tm)->find("lz")->config.compression, log::compression_type::lz4);
+        ASSERT_TRUE((*tm)->close().ok());
+    }
+    auto text = test::file_bytes(meta("lz"));
+    auto at = text.find("\"lz4\"");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 5, "\"lz5\"");
+    test::truncate_to(meta("lz"), 0);
+    test::append_bytes(meta("lz"), text);
+    auto tm = open();
+    EXPECT_EQ((*tm)->find("lz"), nullptr);
+    ASSERT_NE((*tm)->damaged("lz"), nullptr);
+    EXPECT_EQ((*tm)->damaged("lz")->reason, "topic.json: bad compression");
 }
 
 }  // namespace

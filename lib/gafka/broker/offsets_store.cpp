@@ -3,7 +3,7 @@
 #include <charconv>
 #include <chrono>
 
-#include "gafka/log/batch.h"
+#include "gafka/log/decoded_batch.h"
 
 namespace gafka::broker {
 namespace {
@@ -39,7 +39,8 @@ status offsets_store::replay(
         std::string_view data(r->data);
         while (!data.empty()) {
             auto h = log::decode_header(data.data());
-            log::batch_records records(data.substr(0, h.length));
+            log::decoded_batch records(data.substr(0, h.length));
+            if (!records.error().ok()) return records.error();
             log::record_view rv;
             while (records.next(rv)) {
                 if (!rv.key || !rv.value) continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gafka/log/decoded_batch.h"
 #include "gafka/replication/replication_state.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/logging.h"
@@ -20,12 +21,13 @@ std::string ids(const std::vector<replica_id>& v) {
 }  // namespace
 
 partition::partition(std::string topic, partition_id id, std::unique_ptr<log::partition_log> log, flush_policy flush,
-                     const replication::replication_state* repl)
+                     const replication::replication_state* repl, std::optional<log::codec> codec)
     : topic_(std::move(topic)),
       id_(id),
       log_(std::move(log)),
       flush_(flush),
       repl_(repl),
+      codec_(codec),
       isr_(repl ? repl->self() : 1, repl ? repl->isr() : replication::isr_config{}) {
     auto cache = replication::leader_epoch_cache::load(log_->dir());
     if (cache.ok()) {
@@ -60,6 +62,12 @@ status partition::ensure_epoch_locked(log::epoch_t epoch, log::offset_t start) {
 }
 
 result<log::append_result> partition::append(std::string batch) {
+    if (codec_ && batch.size() >= log::batch_header_size &&
+        log::decode_header(batch.data()).compression() != static_cast<int>(*codec_)) {
+        auto rewritten = log::compress_batch(batch, *codec_);  // outside the locks: it takes CPU
+        if (!rewritten.ok()) return rewritten.error();
+        batch = std::move(rewritten).value();
+    }
     log::epoch_t epoch;
     {
         std::lock_guard lock(state_mu_);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "gafka/broker/flush_policy.h"
+#include "gafka/log/compression.h"
 #include "gafka/log/partition_log.h"
 #include "gafka/replication/isr_state.h"
 #include "gafka/replication/leader_epoch_cache.h"
@@ -49,8 +50,10 @@ struct replica_snapshot {
 class partition {
 public:
     // `repl` (may be null: a lone leader at epoch 0) outlives the partition.
+    // `codec`: the topic's compression; every batch append() takes is stored
+    // with it (nothing: as it came).
     partition(std::string topic, partition_id id, std::unique_ptr<log::partition_log> log, flush_policy flush,
-              const replication::replication_state* repl = nullptr);
+              const replication::replication_state* repl = nullptr, std::optional<log::codec> codec = std::nullopt);
     // Closes the log first: its destructor waits for syncs in flight, whose
     // callbacks still use this partition's waiters.
     ~partition() { log_.reset(); }
@@ -60,7 +63,9 @@ public:
     log::partition_log& log() { return *log_; }
     const log::partition_log& log() const { return *log_; }
 
-    // Appends one batch stamped with the leader epoch. Under flush=always the
+    // Appends one batch stamped with the leader epoch, first rewritten with
+    // the topic's codec when it has another (`batch` passed check_batch,
+    // as built by batch_builder or checked by a protocol handler). Under flush=always the
     // records reach followers and consumers once fsynced (see when_durable);
     // otherwise at once.
     result<log::append_result> append(std::string batch);
@@ -118,6 +123,7 @@ private:
     std::unique_ptr<log::partition_log> log_;
     flush_policy flush_;
     const replication::replication_state* repl_;
+    const std::optional<log::codec> codec_;
 
     mutable std::mutex state_mu_;
     bool leader_ = true;

@@ -45,7 +45,7 @@ std::string topic_config_json(const std::string& name, const topic_config& c) {
     return "{\"name\":\"" + name + "\",\"partitions\":" + std::to_string(c.partitions) +
            ",\"retention_bytes\":" + std::to_string(c.retention_bytes) +
            ",\"retention_ms\":" + std::to_string(c.retention_ms) + ",\"created_ms\":" + std::to_string(c.created_ms) +
-           "}\n";
+           ",\"compression\":\"" + log::to_string(c.compression) + "\"}\n";
 }
 
 result<topic_config> parse_topic_config_json(std::string_view text) {
@@ -62,6 +62,12 @@ result<topic_config> parse_topic_config_json(std::string_view text) {
     get("retention_bytes", c.retention_bytes);
     get("retention_ms", c.retention_ms);
     get("created_ms", c.created_ms);
+    if (d.HasMember("compression")) {  // absent in topic.json files older than the setting: producer
+        const auto& v = d["compression"];
+        auto t = v.IsString() ? log::parse_compression_type(v.GetString()) : std::nullopt;
+        if (!t) return status::corruption("topic.json: bad compression");
+        c.compression = *t;
+    }
     return c;
 }
 
@@ -141,7 +147,8 @@ result<std::shared_ptr<topic>> topic_manager::open_topic(const fs::path& dir, co
     for (std::int32_t p = 0; p < config.partitions; ++p) {
         auto log = log::partition_log::open(dir / std::to_string(p), log_options_);
         if (!log.ok()) return status(log.error().code(), name + "/" + std::to_string(p) + ": " + log.error().message());
-        t->partitions.push_back(std::make_unique<partition>(name, p, std::move(*log), flush_, repl_));
+        t->partitions.push_back(std::make_unique<partition>(name, p, std::move(*log), flush_, repl_,
+                                                             log::stored_codec(config.compression)));
     }
     return t;
 }
@@ -164,7 +171,8 @@ result<std::shared_ptr<topic>> topic_manager::create(const std::string& name, to
     // topic.json last: a crash before it leaves a directory that is skipped.
     if (auto s = util::atomic_write_file(dir / "topic.json", topic_config_json(name, config)); !s.ok()) return s;
     if (auto s = util::sync_directory(data_dir_ / "topics"); !s.ok()) return s;
-    lg()->info("created topic '{}' with {} partitions", name, config.partitions);
+    lg()->info("created topic '{}' with {} partitions, compression {}", name, config.partitions,
+               log::to_string(config.compression));
     topics_[name] = *t;
     return *t;
 }

@@ -2,7 +2,7 @@
 // The topics of one broker's data dir: creates, opens, lists and deletes
 // them. Layout (DESIGN.md section 4):
 //   <data-dir>/meta.json                  broker id, format version
-//   <data-dir>/topics/<topic>/topic.json  partitions, retention, created time
+//   <data-dir>/topics/<topic>/topic.json  partitions, retention, created time, compression
 //   <data-dir>/topics/<topic>/<p>/        one partition_log per partition
 // Thread-safe. Topics are handed out as shared_ptr so a request in flight
 // keeps a deleted topic's logs open until it finishes.
@@ -16,6 +16,7 @@
 
 #include "gafka/broker/flush_policy.h"
 #include "gafka/broker/partition.h"
+#include "gafka/log/compression.h"
 #include "gafka/util/file.h"
 
 namespace gafka::replication {
@@ -29,6 +30,7 @@ struct topic_config {
     std::int64_t retention_bytes = -1;  // per partition; -1: no limit
     std::int64_t retention_ms = -1;     // -1: keep forever
     std::int64_t created_ms = 0;
+    log::compression_type compression = log::compression_type::producer;  // Kafka's compression.type
 };
 
 struct topic {

@@ -4,7 +4,7 @@
 
 #include "gafka/broker/fetch_path.h"
 #include "gafka/json/record_json.h"
-#include "gafka/log/batch.h"
+#include "gafka/log/decoded_batch.h"
 #include "gafka/util/duration.h"
 
 namespace gafka::http {
@@ -37,7 +37,11 @@ result<fetch> read_records(broker::partition& p, const std::string& topic, log::
         std::string_view data(r->data);
         while (!data.empty() && f.count < max) {
             auto h = log::decode_header(data.data());
-            log::batch_records records(data.substr(0, h.length));
+            log::decoded_batch records(data.substr(0, h.length));
+            if (!records.error().ok()) {
+                if (f.count > 0) return f;  // serve what was read; the next call reports it
+                return records.error();
+            }
             log::record_view rv;
             while (f.count < max && records.next(rv)) {
                 if (rv.offset < f.next_offset) continue;

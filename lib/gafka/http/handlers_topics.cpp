@@ -29,6 +29,8 @@ void write_topic(json_writer& out, const broker::topic& t, bool with_partitions,
     w.Int64(t.config.retention_ms);
     out.key("created_ms");
     w.Int64(t.config.created_ms);
+    out.key("compression");
+    out.str(log::to_string(t.config.compression));
     if (with_partitions) {
         out.key("partition_info");
         w.StartArray();
@@ -79,7 +81,7 @@ response handle_create_topic(const request& req, server_context& ctx) {
         return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
     for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
         std::string k(it->name.GetString(), it->name.GetStringLength());
-        if (k != "name" && k != "partitions" && k != "retention_bytes" && k != "retention_ms")
+        if (k != "name" && k != "partitions" && k != "retention_bytes" && k != "retention_ms" && k != "compression")
             return error_response(req, api_error::bad_request("unknown field '" + k + "'"));
     }
     if (!d.HasMember("name") || !d["name"].IsString())
@@ -104,6 +106,13 @@ response handle_create_topic(const request& req, server_context& ctx) {
         if (!d[key].IsInt64() || d[key].GetInt64() < -1)
             return error_response(req, api_error::bad_request(std::string("'") + key + "' must be an integer >= -1"));
         *field = d[key].GetInt64();
+    }
+    if (d.HasMember("compression")) {
+        auto t = d["compression"].IsString() ? log::parse_compression_type(d["compression"].GetString()) : std::nullopt;
+        if (!t)
+            return error_response(req, api_error::invalid("invalid_compression", "'compression' must be one of " +
+                                                                                    log::compression_type_list()));
+        config.compression = *t;
     }
     auto created = ctx.topics.create(name, config);
     if (!created.ok()) {

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "gafka/log/compression.h"
 #include "gafka/log/varint.h"
 #include "gafka/util/crc32c.h"
 #include "gafka/util/endian.h"
@@ -56,6 +57,7 @@ const char* to_string(batch_problem p) {
         case batch_problem::offset_out_of_order: return "offset out of order";
         case batch_problem::bad_offset: return "bad offset";
         case batch_problem::bad_attributes: return "bad attributes";
+        case batch_problem::bad_compression: return "bad compression";
     }
     return "unknown";
 }
@@ -98,19 +100,42 @@ batch_problem check_header(const batch_header& h, std::string_view header_bytes)
     return batch_problem::none;
 }
 
-batch_problem check_batch(std::string_view batch) {
+namespace {
+
+batch_problem check_records(batch_records records) {
+    record_view r;
+    std::int32_t n = 0;
+    while (records.next(r)) ++n;
+    return n == records.header().record_count && records.at_end() ? batch_problem::none : batch_problem::bad_records;
+}
+
+// Header, length and CRC; `batch` is cut to the batch's length.
+batch_problem check_frame(std::string_view& batch) {
     if (batch.size() < batch_header_size) return batch_problem::truncated;
     auto h = decode_header(batch.data());
     if (auto p = check_header(h, batch.substr(0, batch_header_size)); p != batch_problem::none) return p;
     if (batch.size() < h.length) return batch_problem::truncated;
     batch = batch.substr(0, h.length);
     if (crc32c::value(batch.data() + crc_start, batch.size() - crc_start) != h.crc) return batch_problem::crc_mismatch;
-    if (h.compression() != 0) return batch_problem::none;  // its records are checked when decompressed
-    batch_records records(batch);
-    record_view r;
-    std::int32_t n = 0;
-    while (records.next(r)) ++n;
-    return n == h.record_count && records.at_end() ? batch_problem::none : batch_problem::bad_records;
+    return batch_problem::none;
+}
+
+}  // namespace
+
+batch_problem check_batch_no_decompress(std::string_view batch) {
+    if (auto p = check_frame(batch); p != batch_problem::none) return p;
+    if (decode_header(batch.data()).compression() != 0) return batch_problem::none;
+    return check_records(batch_records(batch));
+}
+
+batch_problem check_batch(std::string_view batch) {
+    if (auto p = check_frame(batch); p != batch_problem::none) return p;
+    auto h = decode_header(batch.data());
+    if (h.compression() == 0) return check_records(batch_records(batch));
+    std::string records;
+    if (!decompress(static_cast<codec>(h.compression()), batch.substr(batch_header_size), records).ok())
+        return batch_problem::bad_compression;
+    return check_records(batch_records(h, records));
 }
 
 batch_builder::batch_builder() { buf_.resize(batch_header_size); }
@@ -174,19 +199,23 @@ void restamp(std::string& batch, offset_t base_offset, epoch_t epoch) {
     store_be<std::int32_t>(p + batch_field::leader_epoch, epoch);
 }
 
-batch_records::batch_records(std::string_view batch) : batch_(batch), header_(decode_header(batch.data())) {
-    batch_ = batch_.substr(0, std::min<std::size_t>(batch_.size(), header_.length));
+batch_records::batch_records(std::string_view batch) : header_(decode_header(batch.data())) {
+    batch = batch.substr(0, std::min<std::size_t>(batch.size(), header_.length));
+    records_ = batch.substr(std::min(batch.size(), batch_header_size));
+    readable_ = header_.compression() == 0;
 }
 
+batch_records::batch_records(const batch_header& h, std::string_view records) : header_(h), records_(records) {}
+
 bool batch_records::next(record_view& out) {
-    if (index_ >= header_.record_count || header_.compression() != 0 || pos_ >= batch_.size()) return false;
+    if (index_ >= header_.record_count || !readable_ || pos_ >= records_.size()) return false;
     std::size_t p = pos_;
-    auto length = varint::get32(batch_, p);
+    auto length = varint::get32(records_, p);
     if (!length || *length < static_cast<std::int32_t>(record_overhead - 1) ||
-        p + static_cast<std::size_t>(*length) > batch_.size())
+        p + static_cast<std::size_t>(*length) > records_.size())
         return false;
     std::size_t end = p + static_cast<std::size_t>(*length);
-    auto rec = batch_.substr(0, end);
+    auto rec = records_.substr(0, end);
     ++p;  // attributes
     auto ts_delta = varint::get(rec, p, varint::max_int64_bytes);
     auto offset_delta = varint::get32(rec, p);

@@ -43,6 +43,7 @@ enum class batch_problem {
     offset_out_of_order,
     bad_offset,     // base_offset negative, or its last record's offset past the largest int64
     bad_attributes, // a compression codec this build does not know, or a control batch
+    bad_compression, // CRC good but the compressed records do not decompress (or past max_decompressed_bytes)
 };
 const char* to_string(batch_problem p);
 
@@ -50,8 +51,13 @@ const char* to_string(batch_problem p);
 batch_header decode_header(const char* p);
 // Checks the header fields that can be checked without the body.
 batch_problem check_header(const batch_header& h, std::string_view header_bytes);
-// Full check of a whole batch: header, CRC and record framing.
+// Full check of a whole batch: header, CRC and record framing; a
+// compressed batch's records are decompressed and walked (their framing and
+// count).
 batch_problem check_batch(std::string_view batch);
+// check_batch without decompressing: a compressed batch's records are taken
+// on the CRC's word. For reads of batches check_batch passed on append.
+batch_problem check_batch_no_decompress(std::string_view batch);
 
 // Builds one batch. Records are appended as they come; finish() writes the
 // header and CRC. The partition log stamps the base offset (restamp) under
@@ -89,22 +95,26 @@ void restamp(std::string& batch, offset_t base_offset, epoch_t epoch);
 std::size_t encoded_record_size(std::optional<std::string_view> key, std::optional<std::string_view> value,
                                 std::span<const record_header> headers);
 
-// Walks the records of one batch that passed check_batch(). Not for
-// compressed batches: next() returns false at once. (A magic-1 batch has its
-// own walker, v1::batch_records in batch_v1.h.)
+// Walks the records of one batch that passed check_batch(), in place. Not
+// for compressed batches: next() returns false at once (decoded_batch.h
+// walks any batch). A magic-1 batch has its own walker, v1::batch_records in
+// batch_v1.h.
 class batch_records {
 public:
     explicit batch_records(std::string_view batch);
+    // The records region of a batch with header `h`, already decompressed.
+    batch_records(const batch_header& h, std::string_view records);
     const batch_header& header() const { return header_; }
     // Fills `out` with the next record; false at the end of the batch.
     bool next(record_view& out);
-    // Whether every byte of the batch was read as records.
-    bool at_end() const { return pos_ == batch_.size(); }
+    // Whether every byte of the records region was read as records.
+    bool at_end() const { return pos_ == records_.size(); }
 
 private:
-    std::string_view batch_;
     batch_header header_;
-    std::size_t pos_ = batch_header_size;
+    std::string_view records_;
+    bool readable_ = true;
+    std::size_t pos_ = 0;
     std::int32_t index_ = 0;
 };
 

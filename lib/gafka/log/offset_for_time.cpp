@@ -2,6 +2,7 @@
 // and gafka-consume --from-time. Record timestamps need not grow with
 // offsets (producers set them), so the answer is the first record in offset
 // order that is new enough, as Kafka's ListOffsets gives.
+#include "gafka/log/decoded_batch.h"
 #include "gafka/log/partition_log.h"
 
 namespace gafka::log {
@@ -29,7 +30,8 @@ result<offset_t> partition_log::offset_for_time(timestamp_ms t, offset_t upto) c
             auto h = decode_header(rest.data());
             if (h.length < batch_header_size || h.length > rest.size()) break;
             if (h.max_timestamp >= t) {
-                batch_records records(rest.substr(0, h.length));
+                decoded_batch records(rest.substr(0, h.length));
+                if (!records.error().ok()) return records.error();
                 record_view rec;
                 while (records.next(rec))
                     if (rec.timestamp >= t && rec.offset >= from) return std::min(rec.offset, limit);

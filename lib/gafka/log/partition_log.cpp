@@ -409,7 +409,7 @@ result<read_result> partition_log::read(offset_t from, std::size_t max_bytes, of
         auto problem = check_header(h, rest.substr(0, batch_header_size));
         bool partial = problem == batch_problem::none && h.length > rest.size();
         if (partial && pos + used + h.length <= end_pos) break;  // the next read gets it whole
-        if (problem == batch_problem::none) problem = check_batch(rest);
+        if (problem == batch_problem::none) problem = check_batch_no_decompress(rest);
         if (problem == batch_problem::none && h.base_offset >= limit) break;
         bool in_order = used == 0 ? h.base_offset <= from : h.base_offset == out.next_offset;
         if (problem != batch_problem::none || !in_order) {

@@ -82,6 +82,9 @@ status replica_fetcher::sync_topics(client::http_connection& c) {
         if (t.HasMember("retention_bytes") && t["retention_bytes"].IsInt64())
             config.retention_bytes = t["retention_bytes"].GetInt64();
         if (t.HasMember("retention_ms") && t["retention_ms"].IsInt64()) config.retention_ms = t["retention_ms"].GetInt64();
+        if (t.HasMember("compression") && t["compression"].IsString())
+            config.compression =
+                log::parse_compression_type(t["compression"].GetString()).value_or(log::compression_type::producer);
         on_leader.insert(name);
         auto local = topics_.find(name);
         if (!local) {

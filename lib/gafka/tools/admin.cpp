@@ -39,6 +39,7 @@ int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& 
     std::string body = "{\"name\":\"" + o.name + "\",\"partitions\":" + std::to_string(o.partitions);
     if (o.retention_bytes) body += ",\"retention_bytes\":" + std::to_string(*o.retention_bytes);
     if (o.retention_ms) body += ",\"retention_ms\":" + std::to_string(*o.retention_ms);
+    if (o.compression) body += ",\"compression\":\"" + *o.compression + "\"";
     body += "}";
     if (!name_ok(rules::check_topic_name(o.name), err)) return 2;
     return request(o, "POST", "/api/v1/topics", body, 201, nullptr, out, err,

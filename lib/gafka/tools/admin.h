@@ -16,6 +16,7 @@ struct admin_options {
     std::int32_t partitions = 1;
     std::optional<std::int64_t> retention_bytes;
     std::optional<std::int64_t> retention_ms;
+    std::optional<std::string> compression;  // a topic's compression.type
     bool if_not_exists = false;
     std::int32_t broker_id = -1;  // promote
 };

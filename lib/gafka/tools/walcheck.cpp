@@ -14,6 +14,7 @@
 #include "gafka/broker/topic_manager.h"
 #include "gafka/json/record_json.h"
 #include "gafka/log/batch_v1.h"
+#include "gafka/log/decoded_batch.h"
 #include "gafka/log/segment.h"
 #include "gafka/log/segment_scanner.h"
 #include "gafka/rules/names.h"
@@ -217,7 +218,7 @@ private:
             unreadable(file, format.error().message());
             return std::nullopt;
         }
-        auto dump = [&](auto records) {
+        auto dump = [&](auto&& records) {
             log::record_view r;
             while (records.next(r)) {
                 json::append_record_json(lines, origin, r);
@@ -231,7 +232,7 @@ private:
             [&](std::uint64_t, std::string_view batch) {
                 if (!opts_.dump || opts_.quiet) return true;
                 if (*format == &log::format_v1) dump(log::v1::batch_records(batch));
-                else dump(log::batch_records(batch));
+                else dump(log::decoded_batch(batch));
                 return true;
             },
             **format);

@@ -28,7 +28,9 @@ error_code check_records(std::optional<std::string_view> records) {
     if (records->size() > max_batch_bytes) return error_code::message_too_large;
     auto h = log::decode_header(records->data());
     if (h.magic != log::batch_magic || h.length != records->size()) return error_code::corrupt_message;
-    if (h.compression() != 0) return error_code::unsupported_compression_type;  // not yet
+    // A compressed batch's records are decompressed and walked here (their
+    // count and framing); it is stored as it came unless the topic's
+    // compression asks for another codec (broker::partition::append).
     if (log::check_batch(*records) != log::batch_problem::none) return error_code::corrupt_message;
     return error_code::none;
 }

@@ -1,9 +1,14 @@
 # Records request frames from every connection a client opens; answers
 # ApiVersions v3 with gafka's table and Metadata v4 with one broker (itself)
 # and topic "events" of one partition, so a producer goes on to Produce.
+# An optional second argument is the lowest Produce version it advertises
+# (default 3, as gafka): librdkafka 2.0 compresses with gzip, snappy or lz4
+# only when the broker lists Produce v0 (its check asks for v0..v0), so the
+# compressed batches in this directory were captured with 0.
 import socket, struct, sys, os, threading
 out = sys.argv[1]; os.makedirs(out, exist_ok=True)
-apis = [(0,3,7),(1,4,11),(2,0,3),(3,0,9),(8,0,7),(9,0,5),(10,0,2),(11,0,5),(12,0,3),(13,0,3),(14,0,3),(17,0,1),(18,0,3),(19,0,4),(20,0,3),(22,0,1),(36,0,1)]
+produce_min = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+apis = [(0,produce_min,7),(1,4,11),(2,0,3),(3,0,9),(8,0,7),(9,0,5),(10,0,2),(11,0,5),(12,0,3),(13,0,3),(14,0,3),(17,0,1),(18,0,3),(19,0,4),(20,0,3),(22,0,1),(36,0,1)]
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 0)); s.listen(4)
 port = s.getsockname()[1]; print(port, flush=True)
 lock = threading.Lock(); count = [0]
