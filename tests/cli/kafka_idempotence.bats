@@ -54,7 +54,7 @@ dense() {
     wait_until grep -q "half delivered" "$T/out"
     kill -STOP "$BROKER_PID"
     touch "$T/go"
-    # librdkafka times the in-flight requests out (request.timeout.ms 1 s),
+    # librdkafka times the in-flight requests out (socket.timeout.ms 1 s),
     # drops the connection and sends them again once the broker answers.
     wait_until grep -q "REQTMOUT" "$T/err"
     kill -CONT "$BROKER_PID"

@@ -6,9 +6,11 @@
  * enable.idempotence=true: the first half, waits until all of it is
  * delivered and prints "half delivered", waits (at most 60 s) until GO_FILE
  * exists, then produces the second half and waits for its delivery. Between
- * the two the test stops the broker for longer than request.timeout.ms, so
- * librdkafka times the in-flight requests out and sends them again on a
- * new connection, while the broker still holds the first copies.
+ * the two the test stops the broker for longer than socket.timeout.ms (the
+ * client's timeout for an answer; request.timeout.ms is the one it asks the
+ * broker to wait for acks), so librdkafka times the in-flight requests out,
+ * drops the connection and sends them again on a new one, while the broker
+ * still holds the first copies.
  * message.timeout.ms is long, so no record is given up on (and the producer
  * epoch stays the same). Exits 0 when every record was delivered, 1 when
  * one failed (the error on stderr), 2 on bad arguments. */
@@ -69,7 +71,7 @@ int main(int argc, char **argv) {
     long n = atol(argv[3]);
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (set(conf, "bootstrap.servers", argv[1]) || set(conf, "enable.idempotence", "true") ||
-        set(conf, "request.timeout.ms", "1000") || set(conf, "message.timeout.ms", "120000") ||
+        set(conf, "socket.timeout.ms", "1000") || set(conf, "message.timeout.ms", "120000") ||
         set(conf, "retry.backoff.ms", "100") || set(conf, "linger.ms", "5") ||
         set(conf, "batch.num.messages", "10"))
         return 2;
