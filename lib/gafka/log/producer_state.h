@@ -8,11 +8,12 @@
 // has instead of being appended twice, and a batch after a gap (a lost
 // batch) is refused.
 //
-// Epochs: a producer that bumps its epoch (librdkafka does after a batch
-// it gave up on) starts its sequences again at 0; a batch from an older
-// epoch than the one the table holds is from an instance that was replaced
-// and is refused (Kafka's INVALID_PRODUCER_EPOCH). gafka's HTTP producers
-// always send epoch 0.
+// Epochs: a producer that bumps its epoch (Kafka clients do after a batch
+// they gave up on, with InitProducerId v3+; against gafka's v0-1 they ask
+// for a new id instead) starts its sequences again at 0; a batch from an
+// older epoch than the one the table holds is from an instance that was
+// replaced and is refused (Kafka's INVALID_PRODUCER_EPOCH). gafka's HTTP
+// producers always send epoch 0.
 //
 // Pure state, no I/O and no locking: the partition log keeps one under its
 // append lock and rebuilds it from the batch headers on open and after a
