@@ -205,6 +205,19 @@ TEST_F(kafka_data_handlers_test, an_idempotent_retry_gets_its_first_offsets_and_
     EXPECT_EQ(produce_one("t", batch(1, "a", 42, 2)).i64("base_offset"), 2);  // the next in sequence
 }
 
+TEST_F(kafka_data_handlers_test, a_newer_producer_epoch_restarts_at_sequence_0_and_an_older_one_is_47) {
+    open();
+    make_topic("t");
+    auto at_epoch_1 = [](std::string b) { return with_byte(std::move(b), log::batch_field::producer_epoch + 1, 1); };
+    EXPECT_EQ(produce_one("t", batch(2, "a", 42, 0)).i64("base_offset"), 0);
+    EXPECT_EQ(produce_one("t", at_epoch_1(batch(1, "b", 42, 0))).i64("base_offset"), 2);
+    auto stale = produce_one("t", batch(1, "c", 42, 2));
+    EXPECT_EQ(stale.i16("error_code"), code(error_code::invalid_producer_epoch));
+    EXPECT_EQ(stale.i64("base_offset"), -1);
+    EXPECT_EQ(part("t").log().log_end_offset(), 3);
+    EXPECT_EQ(produce_one("t", at_epoch_1(batch(1, "c", 42, 1))).i64("base_offset"), 3);
+}
+
 TEST_F(kafka_data_handlers_test, bad_record_sets_are_refused_with_kafkas_codes_and_nothing_is_written) {
     open();
     make_topic("t");

@@ -13,6 +13,7 @@
 
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
+#include "gafka/broker/producer_ids.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/kafka/api_table.h"
 #include "gafka/kafka/dispatch.h"
@@ -20,6 +21,7 @@
 #include "gafka/kafka/handlers/handlers.h"
 #include "gafka/kafka/messages/create_topics.h"
 #include "gafka/kafka/messages/delete_topics.h"
+#include "gafka/kafka/messages/init_producer_id.h"
 #include "gafka/kafka/messages/list_offsets.h"
 #include "gafka/kafka/messages/metadata.h"
 #include "gafka/kafka/messages/sasl_authenticate.h"
@@ -47,7 +49,7 @@ TEST(kafka_dispatch_test, serves_the_data_metadata_admin_and_group_apis_and_noth
     for (auto key : {api_key::produce, api_key::fetch, api_key::api_versions, api_key::metadata, api_key::list_offsets, api_key::create_topics,
                      api_key::delete_topics, api_key::sasl_handshake, api_key::sasl_authenticate,
                      api_key::offset_commit, api_key::offset_fetch, api_key::find_coordinator, api_key::join_group,
-                     api_key::heartbeat, api_key::leave_group, api_key::sync_group})
+                     api_key::heartbeat, api_key::leave_group, api_key::sync_group, api_key::init_producer_id})
         EXPECT_NE(find_handler(key), nullptr) << key;
 }
 
@@ -264,6 +266,23 @@ TEST_F(kafka_handlers_test, create_topics_validate_only_creates_nothing) {
     auto body = call(&handlers::create_topics, messages::create_topics, 1, req);
     EXPECT_EQ(body.array("topics")[0].i16("error_code"), 0);
     EXPECT_EQ(topics_->find("dry"), nullptr);
+}
+
+TEST_F(kafka_handlers_test, init_producer_id_hands_out_fresh_ids_at_epoch_0_and_refuses_transactions) {
+    auto req = value::make(*messages::init_producer_id.request);
+    auto first = call(&handlers::init_producer_id, messages::init_producer_id, 1, req);
+    auto second = call(&handlers::init_producer_id, messages::init_producer_id, 0, req);
+    for (const auto& body : {first, second}) {
+        EXPECT_EQ(body.i16("error_code"), 0);
+        EXPECT_GE(body.i64("producer_id"), 0);
+        EXPECT_LT(body.i64("producer_id"), broker::producer_id_limit);
+        EXPECT_EQ(body.i16("producer_epoch"), 0);
+    }
+    EXPECT_NE(first.i64("producer_id"), second.i64("producer_id"));
+    req.set("transactional_id", "tx-1");
+    auto refused = call(&handlers::init_producer_id, messages::init_producer_id, 1, req);
+    EXPECT_EQ(refused.i16("error_code"), code(error_code::transactional_id_authorization_failed));
+    EXPECT_EQ(refused.i64("producer_id"), -1);
 }
 
 TEST_F(kafka_handlers_test, delete_topics_deletes_and_answers_3_for_an_unknown_topic) {

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <map>
-#include <random>
 
 #include "gafka/broker/produce_path.h"
+#include "gafka/broker/producer_ids.h"
 #include "gafka/http/context.h"
 #include "gafka/http/fetch.h"
 #include "gafka/http/json_writer.h"
@@ -60,14 +60,10 @@ api_error write_error(const status& s) {
 }  // namespace
 
 response handle_init_producer(const request& req, server_context&) {
-    // Random, so ids from brokers that replaced each other never meet; below
-    // 2^53 so that any JSON reader (jq included) keeps them exact.
-    static thread_local std::mt19937_64 gen{std::random_device{}()};
-    auto id = static_cast<std::int64_t>(gen() & ((std::uint64_t{1} << 53) - 1));
     json_writer out;
     out.w().StartObject();
     out.key("producer_id");
-    out.w().Int64(id);
+    out.w().Int64(broker::new_producer_id());
     out.w().EndObject();
     return json_response(req, beast_http::status::ok, out.take());
 }

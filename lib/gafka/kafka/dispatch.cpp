@@ -10,6 +10,7 @@
 #include "gafka/kafka/messages/produce.h"
 #include "gafka/kafka/messages/find_coordinator.h"
 #include "gafka/kafka/messages/heartbeat.h"
+#include "gafka/kafka/messages/init_producer_id.h"
 #include "gafka/kafka/messages/join_group.h"
 #include "gafka/kafka/messages/leave_group.h"
 #include "gafka/kafka/messages/offset_commit.h"
@@ -27,8 +28,6 @@ namespace {
 namespace m = messages;
 namespace h = handlers;
 
-// InitProducerId is not served yet: librdkafka's idempotent producer
-// needs it.
 constexpr std::array table{
     api_handler{&m::produce, m::produce.supported, &h::produce},
     api_handler{&m::fetch, m::fetch.supported, &h::fetch},
@@ -45,6 +44,7 @@ constexpr std::array table{
     api_handler{&m::api_versions, m::api_versions.supported, &h::api_versions, true},
     api_handler{&m::create_topics, m::create_topics.supported, &h::create_topics},
     api_handler{&m::delete_topics, m::delete_topics.supported, &h::delete_topics},
+    api_handler{&m::init_producer_id, m::init_producer_id.supported, &h::init_producer_id},
     api_handler{&m::sasl_authenticate, m::sasl_authenticate.supported, &h::sasl_authenticate, true},
 };
 

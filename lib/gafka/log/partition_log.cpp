@@ -152,8 +152,12 @@ result<append_result> partition_log::append(std::string batch, epoch_t epoch) {
     std::lock_guard lock(mu_);
     if (auto s = writable_locked(); !s.ok()) return s;
     if (h.producer_id >= 0) {
-        auto c = producers_.check(h.producer_id, h.base_sequence, h.record_count);
+        auto c = producers_.check(h.producer_id, h.producer_epoch, h.base_sequence, h.record_count);
         if (c.verdict == sequence_verdict::duplicate) return append_result{c.original_base, c.original_last, true};
+        if (c.verdict == sequence_verdict::stale_epoch)
+            return status::fenced("producer " + std::to_string(h.producer_id) + " sent epoch " +
+                                  std::to_string(h.producer_epoch) + " but is at epoch " +
+                                  std::to_string(c.current_epoch));
         if (c.verdict == sequence_verdict::out_of_order)
             return status::conflict("producer " + std::to_string(h.producer_id) + " sent sequence " +
                                     std::to_string(h.base_sequence) + " but " + std::to_string(c.expected) +

@@ -99,9 +99,10 @@ public:
     // Appends `batch` (from batch_builder::finish) with offsets assigned here.
     // Written to the page cache, not yet durable: see sync/sync_async.
     // A batch with a producer id is checked against that producer's
-    // sequence (producer_state.h): a retry of a batch the log has is not
-    // appended again but answered with its offsets (duplicate set), and one
-    // after a gap is refused with status_code::conflict.
+    // epoch and sequence (producer_state.h): a retry of a batch the log has
+    // is not appended again but answered with its offsets (duplicate set),
+    // one after a gap is refused with status_code::conflict and one from an
+    // older producer epoch with status_code::fenced.
     result<append_result> append(std::string batch, epoch_t epoch = 0);
     // Appends a batch that already carries its offsets (a replica's copy of
     // the leader's batch); its base offset must be log_end_offset().

@@ -22,6 +22,7 @@ handler_result heartbeat(const request& req, connection_context& conn);
 handler_result leave_group(const request& req, connection_context& conn);
 handler_result offset_commit(const request& req, connection_context& conn);
 handler_result offset_fetch(const request& req, connection_context& conn);
+handler_result init_producer_id(const request& req, connection_context& conn);
 
 // The ApiVersions answer: the dispatch table's APIs and versions, with
 // `error` (unsupported_version when a client asked for a version gafka does

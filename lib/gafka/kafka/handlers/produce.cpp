@@ -3,7 +3,8 @@
 // it came, which stamps its base offset and leader epoch, appends it and
 // waits for the acks asked for, as for HTTP. Idempotent batches (a producer
 // id and base sequence in the header) go through the same producer-state
-// table: a retry is answered with its first offsets, a gap is 45.
+// table: a retry is answered with its first offsets, a gap is 45, an older
+// producer epoch 47.
 #include "gafka/kafka/handlers/data_handlers.h"
 #include "gafka/kafka/handlers/handlers.h"
 
@@ -39,6 +40,7 @@ error_code check_records(std::optional<std::string_view> records) {
 error_code write_error(const broker::batch_write& w) {
     switch (w.error.code()) {
         case status_code::conflict: return error_code::out_of_order_sequence_number;  // the sequence check
+        case status_code::fenced: return error_code::invalid_producer_epoch;  // an older producer epoch
         case status_code::not_enough_replicas:
             return w.written ? error_code::not_enough_replicas_after_append : error_code::not_enough_replicas;
         default: return error_for(w.error);
