@@ -233,3 +233,26 @@ produce_spread() {
     assert_output 'led [2] offset 3'
     assert_equal "$(log_end_offsets led)" '[0,0,3]'
 }
+
+@test "the broker stops cleanly on SIGTERM after a kcat consumer left while its fetch long-polled" {
+    start_broker
+    create_topic idle 2
+    printf 'a\n' | kcat_to -P -t idle -p 0 || fail "kcat -P failed"
+    # A consumer at the end of the topic, whose fetches wait up to 10 s; it
+    # goes away while one waits, and the broker stops before that wait ends
+    # (it could crash then: the wait's wake-up outlived its io_context).
+    kcat -b "127.0.0.1:$BROKER_KAFKA_PORT" -C -u -t idle -X fetch.wait.max.ms=10000 -f '%o:%s\n' \
+        </dev/null >"$T/c.out" 2>"$T/c.err" 3>&- &
+    local pid=$!
+    STARTED+=("$pid")
+    read_a() { [[ $(cat "$T/c.out") == 0:a ]]; }
+    wait_until read_a
+    polling() { curl -sf "$BROKER_URL/metrics" | grep -qx 'gafka_long_polls_waiting [1-9][0-9]*'; }
+    wait_until polling
+    kill -KILL "$pid"
+    gone() { ! broker_running "$pid"; }
+    wait_until gone
+    stop_broker
+    assert_equal "$BROKER_STATUS" 0
+    grep -q 'stopped cleanly' "$BROKER_LOG" || fail "$(cat "$BROKER_LOG")"
+}
