@@ -7,7 +7,7 @@
 # Every kcat started here is stopped in teardown.
 
 # `run --separate-stderr` sets $stderr.
-# shellcheck disable=SC2154
+# shellcheck disable=SC2154,SC2030,SC2031
 
 bats_require_minimum_version 1.5.0
 
@@ -31,6 +31,11 @@ teardown() {
         wait "$pid" 2>/dev/null
     done
     stop_all_brokers
+}
+
+# exited PID: the process has exited.
+exited() {
+    ! broker_running "$1"
 }
 
 # kcat_to ARGS...: kcat against the test broker's Kafka port, bounded.
@@ -75,7 +80,7 @@ members_hold() {
     local a b
     a=$(assigned "$1") b=$(assigned "$2")
     [[ -n $a && -n $b ]] || return 1
-    [[ $(printf '%s\n' $a $b | sort -n | paste -sd' ') == "$3" ]]
+    [[ $(tr ' ' '\n' <<<"$a $b" | sort -n | paste -sd' ') == "$3" ]]
 }
 
 # lines_in N FILES...: the files hold N lines between them.
@@ -180,8 +185,7 @@ produce_spread() {
     wait_until committed billing '[["lagged",0,5],["lagged",1,5]]'
     # Leaving commits what it read; records produced then are the lag.
     kill -TERM "$MEMBER_PID"
-    gone() { ! broker_running "$MEMBER_PID"; }
-    wait_until gone
+    wait_until exited "$MEMBER_PID"
     seq 1 3 | gafka-produce --topic lagged --partition 1 >/dev/null
     run gafka-admin describe-group --group billing
     assert_success
@@ -250,8 +254,7 @@ produce_spread() {
     polling() { curl -sf "$BROKER_URL/metrics" | grep -qx 'gafka_long_polls_waiting [1-9][0-9]*'; }
     wait_until polling
     kill -KILL "$pid"
-    gone() { ! broker_running "$pid"; }
-    wait_until gone
+    wait_until exited "$pid"
     stop_broker
     assert_equal "$BROKER_STATUS" 0
     grep -q 'stopped cleanly' "$BROKER_LOG" || fail "$(cat "$BROKER_LOG")"
