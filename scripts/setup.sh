@@ -11,7 +11,11 @@ packages=(
   libgtest-dev bats bats-support bats-assert jq gcovr man-db curl python3
   zsh fish   # tests/cli/completions.bats runs the completions in every shell
   clang libclang-rt-14-dev lld   # sanitizer builds and libFuzzer targets; lld links (scripts/test.sh, scripts/fuzz.sh)
+  kcat librdkafka-dev   # Kafka clients against the Kafka port (tests/cli/kafka*.bats, rdkafka.bats)
 )
+# node and npm for tests/cli/kafkajs.bats: Debian's nodejs and npm, unless
+# the commands are there already (a NodeSource nodejs has npm and conflicts
+# with Debian's npm package).
 # Not installed: prometheus (96 MB, a daemon). The tests that run
 # `promtool check metrics` (metrics.bats, walcheck.bats) get promtool from
 # scripts/promtool.sh, which extracts only usr/bin/promtool from the package
@@ -21,11 +25,21 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-((${#missing[@]} == 0)) && exit 0
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=()
+  ((EUID == 0)) || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq >&2
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
 
-echo "setup: installing ${missing[*]}" >&2
-sudo=()
-((EUID == 0)) || sudo=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq >&2
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# kafkajs for tests/cli/kafkajs.bats, at the version package-lock.json pins
+# (npm ci: nothing else is downloaded, the lock is not changed).
+kafkajs=$(cd "$(dirname "$0")/.." && pwd)/tests/kafkajs
+if [[ ! -d $kafkajs/node_modules ]]; then
+  echo "setup: npm ci --prefix tests/kafkajs" >&2
+  npm ci --prefix "$kafkajs" --no-audit --no-fund >&2
+fi

@@ -239,6 +239,31 @@ stamped_events() {
     assert_equal "$stderr" "copy-topic.sh: narrow has 1 partitions, wide has 3"
 }
 
+# --- kcat-filter.sh -------------------------------------------------------------
+
+@test "kcat-filter.sh copies the records whose value matches, with their keys, through kcat and the Kafka port" {
+    start_broker
+    printf 'web|INFO started\napi|ERROR disk full\nweb|INFO ok\napi|FATAL gone\nno key at all ERROR\n' |
+        gafka-produce --topic app-logs --key-separator '|' >/dev/null
+    KAFKA_BROKERS=127.0.0.1:$BROKER_KAFKA_PORT run --separate-stderr "$EXAMPLES/kcat-filter.sh" app-logs app-errors 'ERROR|FATAL'
+    assert_success
+    assert_output '{"from":"app-logs","to":"app-errors","read":5,"written":3}'
+    run --separate-stderr gafka-consume --topic app-errors --from-beginning --exit-at-end
+    assert_success
+    assert_equal "$(jq -c '[.offset, .key, .value]' <<<"$output" | tr '\n' ' ')" \
+        '[0,"api","ERROR disk full"] [1,"api","FATAL gone"] [2,"","no key at all ERROR"] '
+}
+
+@test "kcat-filter.sh with a source that does not exist fails with kcat's error; without arguments it is a usage error" {
+    start_broker
+    KAFKA_BROKERS=127.0.0.1:$BROKER_KAFKA_PORT run --separate-stderr "$EXAMPLES/kcat-filter.sh" nosuch out x
+    assert_failure 1
+    [[ $stderr == *"Topic nosuch error: Broker: Unknown topic or partition"* ]] || fail "$stderr"
+    run --separate-stderr "$EXAMPLES/kcat-filter.sh" only-one
+    assert_failure 2
+    assert_equal "$stderr" "usage: kcat-filter.sh SOURCE-TOPIC TARGET-TOPIC REGEX"
+}
+
 # --- group-workers.sh -----------------------------------------------------------
 
 @test "group-workers.sh with EXIT_AT_END=1 has its workers read every record between them" {

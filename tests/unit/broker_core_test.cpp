@@ -250,6 +250,36 @@ TEST_F(broker_core_test, a_fetch_wait_wakes_when_a_batch_is_appended) {
     EXPECT_EQ(p.visible_end(), 1);
 }
 
+// A broker stopped while a long poll waits destroys its io_context with the
+// wait suspended (its client went away, so nothing resumes it); the wait
+// must not leave its wake-up with the partition, which closing the
+// partition calls (it used to post to the destroyed io_context: a SIGSEGV
+// at shutdown; here a use after free that the ASan run of scripts/test.sh,
+// or valgrind, reports).
+TEST_F(broker_core_test, a_long_poll_destroyed_with_its_io_context_leaves_no_wake_up_behind) {
+    open();
+    auto& p = make_topic("t");
+    std::vector<poll_target> targets{{&p, 0}};
+    bool ended = false;
+    {
+        asio::io_context io;
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                co_await wait_for_any(targets, std::chrono::steady_clock::now() + 60s);
+                ended = true;
+            },
+            asio::detached);
+        io.poll();  // it is suspended now, waiting
+        EXPECT_FALSE(io.stopped());
+    }
+    EXPECT_FALSE(ended);
+    bool woken = false;
+    (void)p.wait_for_data([&] { woken = true; });
+    p.wake_waiters();  // only the wake-up just added is left to call
+    EXPECT_TRUE(woken);
+}
+
 TEST_F(broker_core_test, a_fetch_wait_answers_at_once_past_its_deadline_or_without_a_free_slot) {
     open();
     auto& p = make_topic("t");

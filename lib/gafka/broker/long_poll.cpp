@@ -29,17 +29,25 @@ asio::awaitable<void> wait_for_any(const std::vector<poll_target>& targets,
     // Wake-ups come from other threads and are posted to this connection's
     // single thread, so none can run between the check below and the wait.
     auto wake = [timer] { asio::post(timer->get_executor(), [timer] { timer->cancel(); }); };
-    std::vector<std::uint64_t> ids;
+    // The waits are cancelled however this frame ends: also when the
+    // io_context is stopped and destroyed with it suspended (a broker's
+    // shutdown), so no partition keeps a wake-up that would post to a
+    // destroyed io_context when it closes.
+    struct waits {
+        std::vector<std::pair<partition*, std::uint64_t>> ids;
+        ~waits() {
+            for (auto [p, id] : ids) p->cancel_wait(id);
+        }
+    } w;
     bool ready = false;
     for (const auto& t : targets) {
-        ids.push_back(t.partition->wait_for_data(wake));
+        w.ids.emplace_back(t.partition, t.partition->wait_for_data(wake));
         ready = ready || (t.replica ? t.partition->local_end() : t.partition->visible_end()) > t.offset;
     }
     if (!ready) {
         boost::system::error_code ec;
         co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    for (std::size_t i = 0; i < targets.size(); ++i) targets[i].partition->cancel_wait(ids[i]);
 }
 
 }  // namespace gafka::broker
