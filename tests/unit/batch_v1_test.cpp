@@ -80,7 +80,9 @@ TEST(batch_v1_test, opening_the_partition_rewrites_its_segments_once_and_keeps_e
     // A rewrite that crashed before its rename left a temporary file behind.
     test::append_bytes(dir / "00000000000000000012.log.v2-tmp", "half a rewrite");
 
-    auto log = partition_log::open(dir, {.segment_bytes = 1024});
+    log_options small;
+    small.segment_bytes = 1024;
+    auto log = partition_log::open(dir, small);
     ASSERT_TRUE(log.ok()) << log.error().to_string();
     EXPECT_EQ((*log)->log_end_offset(), 26);
     std::vector<std::pair<offset_t, record>> got;

@@ -224,8 +224,10 @@ TEST_F(kafka_data_handlers_test, bad_record_sets_are_refused_with_kafkas_codes_a
     auto flipped = batch(2);
     flipped.back() ^= 0x01;
     EXPECT_EQ(produce_one("t", flipped).i16("error_code"), code(error_code::corrupt_message));
-    auto old_magic = with_byte(batch(1), log::batch_field::magic, 1);
-    EXPECT_EQ(produce_one("t", old_magic).i16("error_code"), code(error_code::corrupt_message));
+    auto old_magic = with_byte(batch(1), log::batch_field::magic, 1);  // a message set of magic 1
+    EXPECT_EQ(produce_one("t", old_magic).i16("error_code"), code(error_code::unsupported_for_message_format));
+    auto new_magic = with_byte(batch(1), log::batch_field::magic, 3);
+    EXPECT_EQ(produce_one("t", new_magic).i16("error_code"), code(error_code::corrupt_message));
     EXPECT_EQ(produce_one("t", batch(1) + batch(1)).i16("error_code"), code(error_code::corrupt_message));
     EXPECT_EQ(produce_one("t", "").i16("error_code"), code(error_code::corrupt_message));
     auto compressed = with_byte(batch(1), log::batch_field::attributes + 1, 1);  // gzip, in the low byte

@@ -257,9 +257,9 @@ TEST(kafka_messages_test, unknown_api_key_and_unserved_version_are_not_malformed
     EXPECT_EQ(newer->header.client_id, "x");
     EXPECT_TRUE(newer->body.is_null());
 
-    auto produce_v2 = decode_request(with_size("\x00\x00\x00\x02\x00\x00\x00\x06\xff\xff"s), max_frame);
-    ASSERT_TRUE(produce_v2.ok());
-    EXPECT_EQ(produce_v2->supported, support::unsupported_version);
+    auto produce_v8 = decode_request(with_size("\x00\x00\x00\x08\x00\x00\x00\x06\xff\xff"s), max_frame);
+    ASSERT_TRUE(produce_v8.ok());
+    EXPECT_EQ(produce_v8->supported, support::unsupported_version);
 }
 
 TEST(kafka_messages_test, a_frame_over_the_limit_is_refused_from_its_prefix) {

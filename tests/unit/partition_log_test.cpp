@@ -628,8 +628,10 @@ std::string bytes_of(const file_range& r) {
 class read_range_test : public partition_log_test {};
 
 TEST_F(read_range_test, names_the_same_batches_read_copies_at_every_offset_and_size) {
-    auto log = open({.segment_bytes = 4096});
-    write(*log, 40);  // several segments
+    log_options small;
+    small.segment_bytes = 4096;
+    auto log = open(small);
+    write(*log, 40);
     for (offset_t from = 0; from < log->log_end_offset(); from += 7)
         for (std::size_t max : {std::size_t{1}, std::size_t{200}, std::size_t{1000}, std::size_t{1} << 20}) {
             auto copy = log->read(from, max, INT64_MAX);

@@ -11,6 +11,8 @@ error_code from_status(status_code c) {
         case status_code::out_of_range: return error_code::offset_out_of_range;
         case status_code::too_large: return error_code::message_too_large;
         case status_code::not_leader: return error_code::not_leader_or_follower;
+        case status_code::not_enough_replicas: return error_code::not_enough_replicas;
+        case status_code::timed_out: return error_code::request_timed_out;
         // A damaged topic, a data dir in use: the client retries later.
         case status_code::unavailable: return error_code::leader_not_available;
         // The produce path's one conflict: a producer's sequence gap (the

@@ -70,7 +70,7 @@ void read_partition(broker::core& core, partition_read& r, std::int64_t& remaini
     if (!first && budget == 0) return;
     auto read = broker::read_batch_range(p, r.fetch_offset, static_cast<std::size_t>(budget));
     if (!read.ok()) {
-        r.error = error_for(read.error());
+        r.error = from_status(read.error());
         return;
     }
     auto size = static_cast<std::int64_t>(read->length);

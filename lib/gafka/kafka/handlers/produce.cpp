@@ -25,6 +25,11 @@ constexpr std::size_t max_batch_bytes = 1048588;
 // Why a partition's record set cannot be stored as it came; none when it can.
 error_code check_records(std::optional<std::string_view> records) {
     // Produce v3+ carries exactly one batch per partition, RecordBatch v2.
+    // A message set of magic 0 or 1 (the byte sits where a batch's magic
+    // does) is not converted: clients of that age get Kafka's 43.
+    if (records && records->size() > log::batch_field::magic &&
+        static_cast<std::uint8_t>((*records)[log::batch_field::magic]) < log::batch_magic)
+        return error_code::unsupported_for_message_format;
     if (!records || records->size() < log::batch_header_size) return error_code::corrupt_message;
     if (records->size() > max_batch_bytes) return error_code::message_too_large;
     auto h = log::decode_header(records->data());
@@ -43,7 +48,7 @@ error_code write_error(const broker::batch_write& w) {
         case status_code::fenced: return error_code::invalid_producer_epoch;  // an older producer epoch
         case status_code::not_enough_replicas:
             return w.written ? error_code::not_enough_replicas_after_append : error_code::not_enough_replicas;
-        default: return error_for(w.error);
+        default: return from_status(w.error);
     }
 }
 
@@ -82,7 +87,7 @@ boost::asio::awaitable<std::optional<answer>> handle_produce(const request& req,
             else slot.error = check_records(records);
             if (slot.error != error_code::none) continue;
             if (auto s = broker::create_produce_topic(core, name, *target); !s.ok()) {  // once, on first produce
-                slot.error = s.code() == status_code::not_found ? error_code::unknown_topic_or_partition : error_for(s);
+                slot.error = s.code() == status_code::not_found ? error_code::unknown_topic_or_partition : from_status(s);
                 continue;
             }
             slot.topic = target->found;
