@@ -97,6 +97,11 @@ status drop_offsets_of_missing_topics(group_coordinator& groups, const topic_man
 
 int run_broker(const broker_config& config) {
     auto lg = util::logger("broker");
+    // A client that closes its connection while its answer is written must
+    // cost that connection only: sendfile(2) (the Kafka port's fetches) has
+    // no MSG_NOSIGNAL, so a write to a closed socket would raise SIGPIPE,
+    // which the programs' default handler turns into an exit.
+    std::signal(SIGPIPE, SIG_IGN);
     replication::replication_options ro;
     ro.self = config.id;
     ro.follower = config.follower;
