@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <latch>
+#include <memory>
 #include <numeric>
 #include <ostream>
 #include <thread>
@@ -52,8 +53,20 @@ void kafka_sender(const load_bench_options& opts, const kafka_send_job& job, int
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, &st);
     auto rk = make_handle(conf, kafka_role::producer);
-    ready.arrive_and_wait();  // every producer exists before the first record goes
+    // The topic's metadata first: a record produced before it is known waits
+    // for librdkafka's once-a-second scan (runs with 1 s stalls otherwise).
+    rd_kafka_topic_t* rkt = nullptr;
+    const rd_kafka_metadata_t* md = nullptr;
+    auto code = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (rk.ok()) {
+        rkt = rd_kafka_topic_new(rk->get(), job.topic.name.c_str(), nullptr);
+        code = rd_kafka_metadata(rk->get(), 0, rkt, &md, static_cast<int>(opts.timeout.count()));
+        if (!code) rd_kafka_metadata_destroy(md);
+    }
+    std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> topic(rkt, rd_kafka_topic_destroy);
+    ready.arrive_and_wait();  // every producer knows the topic before the first record goes
     if (!rk.ok()) return failure.set(rk.error().message());
+    if (code) return failure.set("metadata of '" + job.topic.name + "': " + rd_kafka_err2str(code));
     auto* h = rk->get();
     const auto parts = partitions_of_worker(worker, opts.concurrency, job.topic.partitions);
     const auto& sched = job.schedule;
@@ -68,7 +81,7 @@ void kafka_sender(const load_bench_options& opts, const kafka_send_job& job, int
         auto sent = sched.open_loop() ? sched.intended_ns(i) : ns_since(job.start);
         if (job.stamp) value.stamp(sent);
         auto part = parts[static_cast<std::size_t>(j / opts.batch_size) % parts.size()];
-        auto code = rd_kafka_producev(h, RD_KAFKA_V_TOPIC(job.topic.name.c_str()), RD_KAFKA_V_PARTITION(part),
+        code = rd_kafka_producev(h, RD_KAFKA_V_RKT(topic.get()), RD_KAFKA_V_PARTITION(part),
                                       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                       RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::intptr_t>(sent))),
