@@ -71,7 +71,8 @@ rd_kafka_conf_t* kafka_conf(const load_bench_options& opts, kafka_role role) {
     set("log_level", "3");  // errors only: the summary stays the only output
     if (role == kafka_role::producer) {
         set("acks", opts.acks == "all" ? "all" : opts.acks);
-        set("enable.idempotence", "false");
+        // librdkafka refuses idempotence without acks=all.
+        set("enable.idempotence", opts.idempotence && opts.acks == "all" ? "true" : "false");
         set("request.timeout.ms", ms);
         set("batch.num.messages", std::to_string(opts.batch_size));
         set("batch.size", std::to_string(std::min(max_kafka_batch_bytes,

@@ -27,9 +27,10 @@ using kafka_handle = std::unique_ptr<rd_kafka_s, rd_kafka_closer>;
 enum class kafka_role { producer, consumer };
 
 // A librdkafka configuration from `opts`: bootstrap.servers = --broker,
-// request timeouts = --timeout; a producer also gets acks = --acks, no
-// idempotence (gafka does not serve InitProducerId yet), and batches of at
-// most --batch-size records (and under the broker's 1 MiB batch limit); a
+// request timeouts = --timeout; a producer also gets acks = --acks,
+// idempotence unless --no-idempotence (or --acks other than all, which
+// librdkafka refuses it with), and batches of at most --batch-size records
+// (and under the broker's 1 MiB batch limit); a
 // consumer reads by assignment (group "gafka-bench", nothing committed).
 // The caller adds to it and hands it to make_handle().
 rd_kafka_conf_s* kafka_conf(const load_bench_options& opts, kafka_role role);

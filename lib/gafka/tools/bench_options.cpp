@@ -30,7 +30,7 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
     sub.parse_complete_callback([&sub, &opts] {
         if (opts.protocol != bench_protocol::kafka) return;
         if (sub.count("--broker") == 0) opts.brokers = "localhost:9092";
-        for (const char* flag : {"--auth-token-file", "--tls-ca", "--no-idempotence"})
+        for (const char* flag : {"--auth-token-file", "--tls-ca"})
             if (sub.count(flag) > 0) opts.http_only_flag = flag;
     });
     sub.add_option("--topic", opts.topic, "Topic to use (default: gafka-bench-pN, created with --partitions)");
@@ -54,8 +54,8 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
 
 std::optional<std::string> check_load_options(const load_bench_options& opts) {
     if (!opts.http_only_flag.empty())
-        return opts.http_only_flag + " is not supported with --protocol kafka (gafka-bench's Kafka producer is never "
-                                     "idempotent, and it speaks plaintext without SASL)";
+        return opts.http_only_flag + " is not supported with --protocol kafka (gafka-bench speaks plaintext Kafka "
+                                     "without SASL)";
     if (!opts.topic.empty())
         if (auto s = rules::check_topic_name(opts.topic); !s.ok()) return s.message();
     if (opts.mode == load_mode::e2e && opts.size < stamp_bytes)
