@@ -6,8 +6,10 @@
 #   fio     sequential 1 MiB writes with fdatasync after each, on the disk
 #           of the broker's data dir: what durable appends could reach
 #   produce durable (acks=all, --flush always) 1 KiB records through each
-#           port, msg/s and MB/s, and the broker's CPU seconds (utime +
-#           stime from /proc/PID/stat) per GB of values produced
+#           port by idempotent producers (both clients' default), msg/s and
+#           MB/s, and the broker's CPU seconds (utime + stime from
+#           /proc/PID/stat) per GB of values produced; and, for reference,
+#           the Kafka port again without idempotence
 #   read    a catch-up read of one partition from its start through each
 #           port (filled once over HTTP, untimed), msg/s and CPU s/GB
 #   e2e     end-to-end p99 at 10000 msg/s through each port
@@ -91,6 +93,12 @@ kafka_produce() {
     if [[ -n $FIO_MBS ]]; then
         row "Kafka produce / fio (MB/s; ratio)" ">= 0.80" "$mbs; $(ratio "$mbs" "$FIO_MBS")" \
             "$(at_least "$(ratio "$mbs" "$FIO_MBS")" 0.80)"
+    fi
+    # Idempotence is the default of both clients; the Kafka one without it, for reference.
+    if BENCH_BROKER=$KAFKA_BROKER cpu_bench kprod-kafka-plain "$K_PRODUCE" produce --protocol kafka \
+        --topic kprod-kafka-plain --no-idempotence "${args[@]}"; then
+        row "Kafka produce, not idempotent (msg/s; broker CPU s/GB)" "reference" \
+            "$(field kprod-kafka-plain .msgs_per_sec); $CPU_PER_GB" "-"
     fi
     [[ -n $http_rate ]] || return 0
     row "Kafka produce, acks=all (msg/s; / HTTP)" ">= 1.00x" "$rate; $(ratio "$rate" "$http_rate")x" \
