@@ -1,6 +1,5 @@
 #include "gafka/tools/bench_options.h"
 
-#include <map>
 #include <ostream>
 
 #include <CLI/CLI.hpp>
@@ -21,11 +20,14 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
     cli::add_broker_option(sub, opts.brokers);
     cli::add_auth_token_option(sub);
     cli::add_tls_ca_option(sub);
-    sub.add_option("--protocol", opts.protocol,
-                   "http (the HTTP API) or kafka (the Kafka port, through librdkafka; --broker then "
-                   "defaults to localhost:9092)")
-        ->transform(CLI::CheckedTransformer(
-            std::map<std::string, bench_protocol>{{"http", bench_protocol::http}, {"kafka", bench_protocol::kafka}}));
+    sub.add_option_function<std::string>(
+           "--protocol",
+           [&opts](const std::string& name) {
+               opts.protocol = name == "kafka" ? bench_protocol::kafka : bench_protocol::http;
+           },
+           "http (the HTTP API, the default) or kafka (the Kafka port, through librdkafka; --broker then "
+           "defaults to localhost:9092)")
+        ->check(CLI::IsMember({"http", "kafka"}));
     // GAFKA_BROKERS names HTTP ports: the Kafka port is only taken from --broker.
     sub.parse_complete_callback([&sub, &opts] {
         if (opts.protocol != bench_protocol::kafka) return;
