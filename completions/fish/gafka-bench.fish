@@ -42,4 +42,5 @@ complete -c gafka-bench -n $load -l batch-size -x -d 'Records per request or fet
 complete -c gafka-bench -n $load -l concurrency -x -d 'Connections (default 1)'
 complete -c gafka-bench -n $load -l acks -x -a '0 1 all' -d 'Produce acknowledgement (default all)'
 complete -c gafka-bench -n $load -l no-idempotence -d 'Produce without producer ids and sequence numbers'
+complete -c gafka-bench -n $load -l protocol -x -a 'http kafka' -d 'HTTP API or Kafka port via librdkafka (default http)'
 complete -c gafka-bench -n "__fish_seen_subcommand_from produce e2e" -l rate -x -d 'Records a second, open loop'

@@ -99,6 +99,64 @@ assert_summary() {
     assert_summary e2e 500
 }
 
+@test "produce --protocol kafka sends every record through the Kafka port" {
+    run --separate-stderr gafka-bench produce --protocol kafka --broker "127.0.0.1:$BROKER_KAFKA_PORT" \
+        --messages 2000 --size 100 --partitions 2 --batch-size 50 --concurrency 3
+    assert_success
+    assert_summary produce 2000
+    assert_equal "$(jq -r '.protocol, .topic, .partitions, .concurrency, .acks' <<<"$output" | paste -sd' ')" \
+        "kafka gafka-bench-p2 2 3 all"
+    # CreateTopics made the topic; it holds exactly what was sent, over both partitions.
+    assert_equal "$(log_end_offsets gafka-bench-p2 | jq add)" 2000
+    assert_equal "$(log_end_offsets gafka-bench-p2 | jq '[.[] | select(. > 0)] | length')" 2
+    run bash -c 'gafka-consume --topic gafka-bench-p2 --from-beginning --exit-at-end | jq -r .value | sort -u'
+    assert_output "$(printf %s {a..z} {a..z} {a..z} {a..v})"  # 100 bytes of gafka-bench's filler
+}
+
+@test "consume --protocol kafka fills the topic and reads the asked number from the start" {
+    run --separate-stderr gafka-bench consume --protocol kafka --broker "127.0.0.1:$BROKER_KAFKA_PORT" \
+        --messages 3000 --size 100 --partitions 3 --batch-size 300 --concurrency 2 --no-idempotence
+    assert_success
+    assert_summary consume 3000
+    assert_equal "$(jq -r .protocol <<<"$output")" kafka
+    assert_equal "$(log_end_offsets gafka-bench-p3 | jq add)" 3000
+    # Records written over HTTP are read through Kafka; nothing is added.
+    create_topic http-written 1
+    gafka-bench produce --topic http-written --messages 500 --size 10 >/dev/null || fail "HTTP produce failed"
+    run --separate-stderr gafka-bench consume --protocol kafka --broker "127.0.0.1:$BROKER_KAFKA_PORT" \
+        --topic http-written --messages 500
+    assert_success
+    assert_summary consume 500
+    assert_equal "$(log_end_offsets http-written | jq add)" 500
+}
+
+@test "e2e --protocol kafka receives every record it sends" {
+    run --separate-stderr gafka-bench e2e --protocol kafka --broker "127.0.0.1:$BROKER_KAFKA_PORT" \
+        --messages 2000 --size 64 --partitions 2 --rate 20000
+    assert_success
+    assert_summary e2e 2000
+    assert_equal "$(jq -r .protocol <<<"$output")" kafka
+    assert_equal "$(log_end_offsets gafka-bench-p2 | jq add)" 2000
+    run bash -c 'set -o pipefail; gafka-consume --topic gafka-bench-p2 --from-beginning --exit-at-end |
+        jq -se "length == 2000 and (group_by(.partition) | length == 2
+            and all(map(.value[0:20] | tonumber) | . == sort))"'
+    assert_success
+    assert_output true
+}
+
+@test "--protocol kafka refuses what it cannot honour, and an unknown protocol (exit 2)" {
+    local bad
+    echo token >"$BATS_TEST_TMPDIR/token"
+    for bad in "--protocol kafka --auth-token-file $BATS_TEST_TMPDIR/token" "--protocol grpc"; do
+        # shellcheck disable=SC2086  # the flags are meant to split
+        run --separate-stderr gafka-bench produce --broker "127.0.0.1:$BROKER_KAFKA_PORT" --messages 10 $bad
+        ((status == 2)) || fail "gafka-bench produce $bad: exit $status, not 2 (stderr: $stderr)"
+        [[ $stderr == gafka-bench* ]] || fail "gafka-bench produce $bad: stderr does not name the program: $stderr"
+    done
+    run --separate-stderr gafka-admin list-topics
+    assert_output ""
+}
+
 @test "no progress line when stderr is not a terminal" {
     run --separate-stderr gafka-bench produce --messages 100 --size 10
     assert_success

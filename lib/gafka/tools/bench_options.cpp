@@ -8,6 +8,7 @@
 #include "gafka/rules/names.h"
 #include "gafka/tools/bench_consume.h"
 #include "gafka/tools/bench_e2e.h"
+#include "gafka/tools/bench_kafka.h"
 #include "gafka/tools/bench_produce.h"
 
 namespace gafka::tools {
@@ -19,6 +20,21 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
     cli::add_broker_option(sub, opts.brokers);
     cli::add_auth_token_option(sub);
     cli::add_tls_ca_option(sub);
+    sub.add_option_function<std::string>(
+           "--protocol",
+           [&opts](const std::string& name) {
+               opts.protocol = name == "kafka" ? bench_protocol::kafka : bench_protocol::http;
+           },
+           "http (the HTTP API, the default) or kafka (the Kafka port, through librdkafka; --broker then "
+           "defaults to localhost:9092)")
+        ->check(CLI::IsMember({"http", "kafka"}));
+    // GAFKA_BROKERS names HTTP ports: the Kafka port is only taken from --broker.
+    sub.parse_complete_callback([&sub, &opts] {
+        if (opts.protocol != bench_protocol::kafka) return;
+        if (sub.count("--broker") == 0) opts.brokers = "localhost:9092";
+        for (const char* flag : {"--auth-token-file", "--tls-ca"})
+            if (sub.count(flag) > 0) opts.http_only_flag = flag;
+    });
     sub.add_option("--topic", opts.topic, "Topic to use (default: gafka-bench-pN, created with --partitions)");
     sub.add_option("--messages", opts.messages, "Records to send or read")->check(cli::in_range(1));
     sub.add_option("--size", opts.size, "Bytes per record value")->check(cli::in_range(0, max_value_bytes));
@@ -39,6 +55,9 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
 }
 
 std::optional<std::string> check_load_options(const load_bench_options& opts) {
+    if (!opts.http_only_flag.empty())
+        return opts.http_only_flag + " is not supported with --protocol kafka (gafka-bench speaks plaintext Kafka "
+                                     "without SASL)";
     if (!opts.topic.empty())
         if (auto s = rules::check_topic_name(opts.topic); !s.ok()) return s.message();
     if (opts.mode == load_mode::e2e && opts.size < stamp_bytes)
@@ -55,6 +74,11 @@ int run_load_bench(const load_bench_options& opts, std::ostream& out, std::ostre
         err << "gafka-bench: error: " << *bad << "\n";
         return cli::exit_usage;
     }
+    if (opts.protocol == bench_protocol::kafka) switch (opts.mode) {
+            case load_mode::produce: return run_kafka_produce_bench(opts, out, err);
+            case load_mode::consume: return run_kafka_consume_bench(opts, out, err);
+            case load_mode::e2e: return run_kafka_e2e_bench(opts, out, err);
+        }
     switch (opts.mode) {
         case load_mode::produce: return run_produce_bench(opts, out, err);
         case load_mode::consume: return run_consume_bench(opts, out, err);

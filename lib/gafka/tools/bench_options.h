@@ -14,10 +14,15 @@ class App;
 namespace gafka::tools {
 
 enum class load_mode { produce, consume, e2e };
+// http: the broker's HTTP/JSON API (gafka's own client); kafka: its Kafka
+// port through librdkafka (bench_kafka.h).
+enum class bench_protocol { http, kafka };
 
 struct load_bench_options {
     load_mode mode = load_mode::produce;
-    std::string brokers = "localhost:9001";
+    bench_protocol protocol = bench_protocol::http;
+    std::string brokers = "localhost:9001";  // with kafka and no --broker: localhost:9092
+    std::string http_only_flag;  // a flag given that --protocol kafka cannot honour
     std::string topic;  // empty: default_topic(partitions)
     std::int64_t messages = 1'000'000;
     std::int64_t size = 1024;           // bytes per record value

@@ -53,10 +53,11 @@ std::string summary_json(const load_bench_options& opts, load_result& result) {
     if (opts.rate) std::snprintf(rate, sizeof rate, "%.0f", *opts.rate);
     char buf[768];
     std::snprintf(buf, sizeof buf,
-                  R"({"mode":"%s","topic":"%s","partitions":%d,"messages":%lld,"size":%lld,"batch_size":%d,)"
+                  R"({"mode":"%s","protocol":"%s","topic":"%s","partitions":%d,"messages":%lld,"size":%lld,"batch_size":%d,)"
                   R"("concurrency":%d,"acks":"%s","rate":%s,"seconds":%.3f,"msgs_per_sec":%.0f,"mb_per_sec":%.1f,)"
                   R"("latency_ms":)",
-                  mode_name(opts.mode), result.topic.c_str(), result.partitions,
+                  mode_name(opts.mode),
+                  opts.protocol == bench_protocol::kafka ? "kafka" : "http", result.topic.c_str(), result.partitions,
                   static_cast<long long>(result.messages), static_cast<long long>(opts.size), opts.batch_size,
                   opts.concurrency, opts.acks.c_str(), rate, secs, msgs / secs,
                   msgs * static_cast<double>(opts.size) / 1e6 / secs);

@@ -50,7 +50,7 @@ struct load_result {
     util::latency_stats latency;
 };
 
-// {"mode","topic","partitions","messages","size","batch_size","concurrency",
+// {"mode","protocol","topic","partitions","messages","size","batch_size","concurrency",
 //  "acks","rate","seconds","msgs_per_sec","mb_per_sec","latency_ms":{...}}
 std::string summary_json(const load_bench_options& opts, load_result& result);
 

@@ -1,0 +1,161 @@
+# scripts/bench/kafka.bash: the kafka step of scripts/bench/run (sourced by
+# it, using its bench, row, field and verdict helpers): the Kafka port
+# against the HTTP API of the same broker, in the same run, with librdkafka
+# (gafka-bench --protocol kafka) as the Kafka client.
+#
+#   fio     sequential 1 MiB writes with fdatasync after each, on the disk
+#           of the broker's data dir: what durable appends could reach
+#   produce durable (acks=all, --flush always) 1 KiB records through each
+#           port by idempotent producers (both clients' default), msg/s and
+#           MB/s, and the broker's CPU seconds (utime + stime from
+#           /proc/PID/stat) per GB of values produced; and, for reference,
+#           the Kafka port again without idempotence
+#   read    a catch-up read of one partition from its start through each
+#           port (filled once over HTTP, untimed), msg/s and CPU s/GB
+#   e2e     end-to-end p99 at 10000 msg/s through each port
+#
+# Sizes (environment; --quick divides the defaults by 10):
+#   GAFKA_BENCH_FIO_MIB          fio's file (default 512)
+#   GAFKA_BENCH_PRODUCE_RECORDS  1 KiB records per produce run (default 300000)
+#   GAFKA_BENCH_READ_RECORDS     1 KiB records read (default 1048576: 1 GiB)
+#   GAFKA_BENCH_E2E_SECONDS      seconds of e2e load per port (default 20)
+# The issue's targets (#18, point 7) are printed beside each figure.
+
+# --quick divides each default by SCALE (10).
+K_FIO_MIB=${GAFKA_BENCH_FIO_MIB:-$((512 / SCALE))}
+K_PRODUCE=${GAFKA_BENCH_PRODUCE_RECORDS:-$((300000 / SCALE))}
+K_READ=${GAFKA_BENCH_READ_RECORDS:-$((1048576 / SCALE))}
+K_E2E_SECS=${GAFKA_BENCH_E2E_SECONDS:-$((20 / SCALE))}
+for v in K_FIO_MIB K_PRODUCE K_READ K_E2E_SECS; do
+    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "run: $v=${!v}: a whole number above 0, please" >&2; exit 2; }
+done
+CLK_TCK=$(getconf CLK_TCK)
+
+# The broker's CPU time so far, in clock ticks (utime + stime).
+broker_ticks() {
+    local stat
+    stat=$(<"/proc/$BROKER_PID/stat")
+    stat=${stat##*) }  # fields from the state on: utime and stime are the 12th and 13th
+    awk '{ print $12 + $13 }' <<<"$stat"
+}
+
+# cpu_bench NAME RECORDS ARGS...: bench NAME ARGS... and sets CPU_PER_GB to
+# the broker's CPU seconds per GB (10^9 bytes) of RECORDS 1 KiB values.
+cpu_bench() {
+    local name=$1 records=$2 t0 t1
+    shift 2
+    t0=$(broker_ticks)
+    bench "$name" "$@" || return 1
+    t1=$(broker_ticks)
+    CPU_PER_GB=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$records" \
+        'BEGIN { printf "%.2f", (d / hz) / (n * 1024 / 1e9) }')
+}
+
+# ratio A B: A / B with two decimals ("-" when B is 0)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+
+kafka_fio() {
+    FIO_MBS=""
+    local out
+    echo "run: fio sequential write, 1 MiB blocks, fdatasync after each, ${K_FIO_MIB} MiB in $TMP" >&2
+    if out=$(fio --name=seqsync --directory="$TMP" --rw=write --bs=1M --size="${K_FIO_MIB}M" --fdatasync=1 \
+        --ioengine=psync --end_fsync=1 --output-format=json 2>"$TMP/fio.err"); then
+        FIO_MBS=$(jq -r '.jobs[0].write.bw_bytes / 1e6 | . * 10 | round / 10' <<<"$out")
+    fi
+    rm -f "$TMP"/seqsync.*
+    if [[ -z $FIO_MBS ]]; then
+        echo "run: fio failed: $(cat "$TMP/fio.err")" >&2
+        failed_step "fio seq write, fdatasync per MiB (MB/s)" "reference"
+        return
+    fi
+    row "fio seq write, fdatasync per MiB (MB/s)" "reference" "$FIO_MBS" "-"
+}
+
+kafka_produce() {
+    local args=(--partitions 2 --messages "$K_PRODUCE" --size 1024 --batch-size 500 --concurrency 4)
+    local http_rate="" http_cpu="" rate mbs cpu
+    if cpu_bench kprod-http "$K_PRODUCE" produce --topic kprod-http "${args[@]}"; then
+        http_rate=$(field kprod-http .msgs_per_sec)
+        http_cpu=$CPU_PER_GB
+        row "HTTP produce, acks=all (msg/s; MB/s)" "reference" "$http_rate; $(field kprod-http .mb_per_sec)" "-"
+        row "HTTP produce, broker CPU (s/GB)" "reference" "$http_cpu" "-"
+    else
+        failed_step "HTTP produce, acks=all (msg/s)" "reference"
+    fi
+    if ! BENCH_BROKER=$KAFKA_BROKER cpu_bench kprod-kafka "$K_PRODUCE" produce --protocol kafka --topic kprod-kafka \
+        "${args[@]}"; then
+        failed_step "Kafka produce, acks=all (msg/s)" ">= HTTP"
+        return
+    fi
+    rate=$(field kprod-kafka .msgs_per_sec)
+    mbs=$(field kprod-kafka .mb_per_sec)
+    cpu=$CPU_PER_GB
+    if [[ -n $FIO_MBS ]]; then
+        row "Kafka produce / fio (MB/s; ratio)" ">= 0.80" "$mbs; $(ratio "$mbs" "$FIO_MBS")" \
+            "$(at_least "$(ratio "$mbs" "$FIO_MBS")" 0.80)"
+    fi
+    # Idempotence is the default of both clients; the Kafka one without it, for reference.
+    if BENCH_BROKER=$KAFKA_BROKER cpu_bench kprod-kafka-plain "$K_PRODUCE" produce --protocol kafka \
+        --topic kprod-kafka-plain --no-idempotence "${args[@]}"; then
+        row "Kafka produce, not idempotent (msg/s; broker CPU s/GB)" "reference" \
+            "$(field kprod-kafka-plain .msgs_per_sec); $CPU_PER_GB" "-"
+    fi
+    [[ -n $http_rate ]] || return 0
+    row "Kafka produce, acks=all (msg/s; / HTTP)" ">= 1.00x" "$rate; $(ratio "$rate" "$http_rate")x" \
+        "$(at_least "$rate" "$http_rate")"
+    row "Kafka produce, broker CPU (s/GB; / HTTP)" "<= 0.50x" "$cpu; $(ratio "$cpu" "$http_cpu")x" \
+        "$(at_most "$(ratio "$cpu" "$http_cpu")" 0.5)"
+}
+
+kafka_read() {
+    local figure="catch-up read, $((K_READ / 1024)) MiB, 1 partition" http_rate http_cpu rate cpu
+    if ! bench kread-fill produce --topic kread --partitions 1 --messages "$K_READ" --size 1024 --batch-size 1000 \
+        --concurrency 2; then
+        failed_step "$figure" "-"
+        return
+    fi
+    if ! cpu_bench kread-http "$K_READ" consume --topic kread --messages "$K_READ" --size 1024 --batch-size 10000; then
+        failed_step "HTTP $figure (msg/s)" "reference"
+        return
+    fi
+    http_rate=$(field kread-http .msgs_per_sec)
+    http_cpu=$CPU_PER_GB
+    row "HTTP $figure (msg/s)" "reference" "$http_rate" "-"
+    row "HTTP catch-up read, broker CPU (s/GB)" "reference" "$http_cpu" "-"
+    if ! BENCH_BROKER=$KAFKA_BROKER cpu_bench kread-kafka "$K_READ" consume --protocol kafka --topic kread \
+        --messages "$K_READ" --size 1024 --batch-size 10000; then
+        failed_step "Kafka $figure (msg/s)" ">= HTTP"
+        return
+    fi
+    rate=$(field kread-kafka .msgs_per_sec)
+    cpu=$CPU_PER_GB
+    row "Kafka $figure (msg/s; / HTTP)" ">= 1.00x" "$rate; $(ratio "$rate" "$http_rate")x" \
+        "$(at_least "$rate" "$http_rate")"
+    row "Kafka catch-up read, broker CPU (s/GB; / HTTP)" "<= 0.25x" "$cpu; $(ratio "$cpu" "$http_cpu")x" \
+        "$(at_most "$(ratio "$cpu" "$http_cpu")" 0.25)"
+}
+
+kafka_e2e() {
+    local args=(--partitions 2 --concurrency 2 --rate 10000 --messages $((10000 * K_E2E_SECS)) --size 1024
+        --batch-size 1000)
+    local http_p99 p99
+    if ! bench ke2e-http e2e --topic ke2e-http "${args[@]}"; then
+        failed_step "HTTP e2e at 10000 msg/s, p99 (ms)" "reference"
+        return
+    fi
+    http_p99=$(field ke2e-http .latency_ms.p99)
+    row "HTTP e2e at 10000 msg/s, p99 (ms)" "reference" "$http_p99" "-"
+    if ! BENCH_BROKER=$KAFKA_BROKER bench ke2e-kafka e2e --protocol kafka --topic ke2e-kafka "${args[@]}"; then
+        failed_step "Kafka e2e at 10000 msg/s, p99 (ms)" "<= HTTP"
+        return
+    fi
+    p99=$(field ke2e-kafka .latency_ms.p99)
+    row "Kafka e2e at 10000 msg/s, p99 (ms; HTTP's)" "<= HTTP" "$p99; $http_p99" "$(at_most "$p99" "$http_p99")"
+}
+
+kafka_step() {
+    kafka_fio
+    kafka_produce
+    kafka_read
+    kafka_e2e
+}
