@@ -29,6 +29,7 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include "gafka/broker/core.h"
 #include "gafka/broker/flush_policy.h"
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
@@ -65,6 +66,7 @@ struct broker_state {
     std::unique_ptr<broker::topic_manager> topics;
     std::unique_ptr<broker::offsets_store> offsets;
     std::unique_ptr<broker::group_coordinator> groups;
+    std::unique_ptr<broker::core> core;
     std::unique_ptr<http::server_context> ctx;
 
     explicit broker_state(const std::filesystem::path& dir) {
@@ -85,8 +87,9 @@ struct broker_state {
                 auto r = offsets->append(group, tp, offset);
                 return r.ok() ? status{} : r.error();
             });
-        ctx = std::make_unique<http::server_context>(*topics, *groups, *offsets);
-        ctx->auto_create_topics = false;  // a fuzzed name must not leave a directory behind
+        core = std::make_unique<broker::core>(*topics, *groups, *offsets);
+        core->auto_create_topics = false;  // a fuzzed name must not leave a directory behind
+        ctx = std::make_unique<http::server_context>(*core);
         broker::topic_config config;
         config.partitions = 2;
         must(topics->create("t", config).ok());
