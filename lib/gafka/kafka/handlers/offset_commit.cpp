@@ -5,6 +5,7 @@
 // without members). As over HTTP, an offset outside [log start, high
 // watermark] is refused (OFFSET_OUT_OF_RANGE): a commit past the end would
 // skip records once they exist.
+#include "gafka/broker/fetch_path.h"
 #include "gafka/kafka/handlers/groups_common.h"
 #include "gafka/kafka/handlers/handlers.h"
 #include "gafka/kafka/messages/offset_commit.h"
@@ -18,9 +19,8 @@ error_code commit_one(broker_context& broker, const std::string& group, const st
     auto t = broker.topics.find(topic);
     if (!t || partition < 0 || static_cast<std::size_t>(partition) >= t->partitions.size())
         return error_code::unknown_topic_or_partition;
-    const auto& p = *t->partitions[static_cast<std::size_t>(partition)];
-    if (offset < p.log().log_start_offset() || offset > p.visible_end()) return error_code::offset_out_of_range;
-    auto s = broker.groups.commit(group, {topic, partition}, offset);
+    auto s = broker::check_commit_offset(*t->partitions[static_cast<std::size_t>(partition)], offset);
+    if (s.ok()) s = broker.groups.commit(group, {topic, partition}, offset);
     return s.ok() ? error_code::none : from_status(s);
 }
 
