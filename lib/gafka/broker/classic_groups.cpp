@@ -184,16 +184,24 @@ std::optional<join_answer> classic_groups::join_done(const std::string& group_id
     return answer_locked(g, member_id);
 }
 
-group_error classic_groups::sync(const std::string& group_id, const std::string& member_id, std::int32_t generation,
-                                 const std::map<std::string, std::string>& assignments, std::int64_t now_ms) {
-    std::lock_guard lock(mu_);
+std::pair<classic_groups::group*, classic_groups::member*> classic_groups::heard_from_locked(
+    const std::string& group_id, const std::string& member_id, std::int64_t now_ms) {
     auto it = groups_.find(group_id);
-    if (it == groups_.end()) return group_error::unknown_member;
+    if (it == groups_.end()) return {nullptr, nullptr};
     auto& g = it->second;
     expire_locked(g, now_ms);
     auto m = g.members.find(member_id);
-    if (m == g.members.end()) return group_error::unknown_member;
+    if (m == g.members.end()) return {&g, nullptr};
     m->second.last_heard_ms = now_ms;
+    return {&g, &m->second};
+}
+
+group_error classic_groups::sync(const std::string& group_id, const std::string& member_id, std::int32_t generation,
+                                 const std::map<std::string, std::string>& assignments, std::int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto [gp, m] = heard_from_locked(group_id, member_id, now_ms);
+    if (!m) return group_error::unknown_member;
+    auto& g = *gp;
     if (generation != g.generation) return group_error::illegal_generation;
     if (g.st == state::preparing) return group_error::rebalance_in_progress;
     if (g.st == state::completing && member_id == g.leader) {
@@ -225,13 +233,9 @@ std::optional<sync_answer> classic_groups::sync_done(const std::string& group_id
 group_error classic_groups::heartbeat(const std::string& group_id, const std::string& member_id,
                                       std::int32_t generation, std::int64_t now_ms) {
     std::lock_guard lock(mu_);
-    auto it = groups_.find(group_id);
-    if (it == groups_.end()) return group_error::unknown_member;
-    auto& g = it->second;
-    expire_locked(g, now_ms);
-    auto m = g.members.find(member_id);
-    if (m == g.members.end()) return group_error::unknown_member;
-    m->second.last_heard_ms = now_ms;
+    auto [gp, m] = heard_from_locked(group_id, member_id, now_ms);
+    if (!m) return group_error::unknown_member;
+    auto& g = *gp;
     if (g.st == state::preparing) return group_error::rebalance_in_progress;
     if (generation != g.generation) return group_error::illegal_generation;
     return group_error::none;
@@ -253,12 +257,9 @@ group_error classic_groups::check_commit(const std::string& group_id, const std:
     bool has_members = it != groups_.end() && !it->second.members.empty();
     if (generation < 0 && member_id.empty())
         return has_members ? group_error::unknown_member : group_error::none;
-    if (it == groups_.end()) return group_error::unknown_member;
-    auto& g = it->second;
-    expire_locked(g, now_ms);
-    auto m = g.members.find(member_id);
-    if (m == g.members.end()) return group_error::unknown_member;
-    m->second.last_heard_ms = now_ms;
+    auto [gp, m] = heard_from_locked(group_id, member_id, now_ms);
+    if (!m) return group_error::unknown_member;
+    auto& g = *gp;
     if (generation != g.generation) return group_error::illegal_generation;
     if (g.st == state::completing) return group_error::rebalance_in_progress;
     return group_error::none;

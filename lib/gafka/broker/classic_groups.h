@@ -147,6 +147,11 @@ private:
     void try_complete_locked(const std::string& id, group& g, std::int64_t now_ms);
     void remove_member_locked(group& g, const std::string& member_id, std::int64_t now_ms);
     void expire_locked(group& g, std::int64_t now_ms);
+    // The group and its member, after the group dropped members whose
+    // session ran out; the call counts as the member's sign of life. A null
+    // member (and group) when unknown.
+    std::pair<group*, member*> heard_from_locked(const std::string& group_id, const std::string& member_id,
+                                                 std::int64_t now_ms);
     static bool supports(const member& m, const std::string& protocol);
     join_answer answer_locked(const group& g, const std::string& member_id) const;
     std::string new_member_id(const std::string& client_id);
