@@ -62,4 +62,24 @@ TEST(bench_kafka_test, producer_conf_follows_the_options) {
     rd_kafka_conf_destroy(conf);
 }
 
+TEST(bench_kafka_test, consumer_fetches_up_to_batch_size_records_a_partition) {
+    load_bench_options opts;
+    opts.brokers = "127.0.0.1:9092";
+    opts.size = 1024;
+    opts.batch_size = 10000;  // as scripts/bench/kafka.bash's catch-up read
+    auto* conf = kafka_conf(opts, kafka_role::consumer);
+    EXPECT_EQ(conf_value(conf, "max.partition.fetch.bytes"), std::to_string(61 + 10000 * (1024 + 32)));
+    rd_kafka_conf_destroy(conf);
+
+    opts.batch_size = 10;  // never below librdkafka's own 1 MiB default
+    conf = kafka_conf(opts, kafka_role::consumer);
+    EXPECT_EQ(conf_value(conf, "max.partition.fetch.bytes"), "1048576");
+    rd_kafka_conf_destroy(conf);
+
+    opts.batch_size = 1'000'000;  // under fetch.max.bytes
+    conf = kafka_conf(opts, kafka_role::consumer);
+    EXPECT_EQ(conf_value(conf, "max.partition.fetch.bytes"), "50000000");
+    rd_kafka_conf_destroy(conf);
+}
+
 }  // namespace gafka::tools

@@ -14,6 +14,14 @@ constexpr std::int64_t batch_overhead = 61;
 constexpr std::int64_t record_overhead = 32;
 // The broker refuses a batch over 1048588 bytes; stay clear of it.
 constexpr std::int64_t max_kafka_batch_bytes = 1'000'000;
+// A consumer's fetch size per partition stays under librdkafka's
+// fetch.max.bytes default (52428800).
+constexpr std::int64_t max_kafka_fetch_bytes = 50'000'000;
+
+// The bytes of `records` records of `size` bytes in one batch.
+std::int64_t batch_bytes(std::int64_t records, std::int64_t size) {
+    return batch_overhead + records * (size + record_overhead);
+}
 
 struct admin_event_closer {
     void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
@@ -75,9 +83,13 @@ rd_kafka_conf_t* kafka_conf(const load_bench_options& opts, kafka_role role) {
         set("enable.idempotence", opts.idempotence && opts.acks == "all" ? "true" : "false");
         set("request.timeout.ms", ms);
         set("batch.num.messages", std::to_string(opts.batch_size));
-        set("batch.size", std::to_string(std::min(max_kafka_batch_bytes,
-                                                  batch_overhead + opts.batch_size * (opts.size + record_overhead))));
+        set("batch.size", std::to_string(std::min(max_kafka_batch_bytes, batch_bytes(opts.batch_size, opts.size))));
     } else {
+        // Up to --batch-size records a partition per fetch, as an HTTP
+        // fetch of count=--batch-size (librdkafka's default is 1 MiB).
+        set("max.partition.fetch.bytes",
+            std::to_string(std::clamp<std::int64_t>(batch_bytes(opts.batch_size, opts.size), 1 << 20,
+                                                    max_kafka_fetch_bytes)));
         set("group.id", "gafka-bench");
         set("enable.auto.commit", "false");
         set("enable.auto.offset.store", "false");

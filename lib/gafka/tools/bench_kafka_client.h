@@ -29,9 +29,11 @@ enum class kafka_role { producer, consumer };
 // A librdkafka configuration from `opts`: bootstrap.servers = --broker,
 // request timeouts = --timeout; a producer also gets acks = --acks,
 // idempotence unless --no-idempotence (or --acks other than all, which
-// librdkafka refuses it with), and batches of at most --batch-size records
-// (and under the broker's 1 MiB batch limit); a
-// consumer reads by assignment (group "gafka-bench", nothing committed).
+// librdkafka refuses it with), batches of at most --batch-size records
+// (and under the broker's 1 MiB batch limit);
+// a consumer reads by assignment (group "gafka-bench", nothing committed)
+// up to --batch-size records a partition per fetch (at least librdkafka's
+// 1 MiB default).
 // The caller adds to it and hands it to make_handle().
 rd_kafka_conf_s* kafka_conf(const load_bench_options& opts, kafka_role role);
 result<kafka_handle> make_handle(rd_kafka_conf_s* conf, kafka_role role);
