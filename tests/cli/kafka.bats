@@ -205,6 +205,87 @@ API_VERSIONS_V0=$(frame 001200000000000700017400)
     assert_output 100000
 }
 
+# produce_pipelined N RECORDS: N Produce v3 requests (acks=all, one batch
+# of RECORDS records each to p/0, correlation ids 0..N-1) written at once on
+# one connection; prints "correlation error base_offset" of each answer, in
+# the order they came.
+produce_pipelined() {
+    python3 - "$BROKER_KAFKA_PORT" "$1" "$2" <<'PY'
+import socket, struct, sys
+port, n, k = (int(a) for a in sys.argv[1:])
+T = []
+for i in range(256):
+    c = i
+    for _ in range(8):
+        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+    T.append(c)
+def crc32c(b):
+    c = 0xFFFFFFFF
+    for x in b:
+        c = T[(c ^ x) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+def varint(v):
+    v = (v << 1) ^ (v >> 63)
+    out = b""
+    while v >= 0x80:
+        out += bytes([(v & 0x7F) | 0x80])
+        v >>= 7
+    return out + bytes([v])
+def batch(i):
+    recs = b""
+    for d in range(k):
+        value = b"r%d-%d" % (i, d)
+        body = b"\0" + varint(0) + varint(d) + varint(-1) + varint(len(value)) + value + varint(0)
+        recs += varint(len(body)) + body
+    # attributes .. records: what the CRC covers
+    tail = struct.pack(">hiqqqhii", 0, k - 1, 1000, 1000, -1, -1, -1, k) + recs
+    head = struct.pack(">ib", 0, 2) + struct.pack(">I", crc32c(tail))  # leader epoch, magic, crc
+    return struct.pack(">qi", 0, len(head) + len(tail)) + head + tail
+def request(i):
+    b = batch(i)
+    body = struct.pack(">hhi", 0, 3, i) + struct.pack(">h", 1) + b"t"  # Produce v3, client id "t"
+    body += struct.pack(">hhi", -1, -1, 30000)  # no transactional id, acks=all, timeout
+    body += struct.pack(">ih", 1, 1) + b"p" + struct.pack(">iii", 1, 0, len(b)) + b
+    return struct.pack(">i", len(body)) + body
+s = socket.create_connection(("127.0.0.1", port), timeout=30)
+s.sendall(b"".join(request(i) for i in range(n)))
+buf = b""
+for _ in range(n):
+    while len(buf) < 4 or len(buf) < 4 + struct.unpack(">i", buf[:4])[0]:
+        chunk = s.recv(65536)
+        if not chunk:
+            sys.exit("closed after %d answers" % _)
+        buf += chunk
+    size = struct.unpack(">i", buf[:4])[0]
+    a, buf = buf[4:4 + size], buf[4 + size:]
+    corr, = struct.unpack(">i", a[:4])
+    # one topic "p", one partition: index, error code, base offset
+    err, base = struct.unpack(">hq", a[4 + 4 + 2 + 1 + 4 + 4:4 + 4 + 2 + 1 + 4 + 4 + 10])
+    print(corr, err, base)
+PY
+}
+
+@test "pipelined produce requests on one connection are answered in order, at consecutive offsets, sharing fsyncs" {
+    start_broker
+    create_topic p 1
+    run produce_pipelined 200 3
+    assert_success
+    local want="" i
+    for ((i = 0; i < 200; i++)); do want+="$i 0 $((3 * i))"$'\n'; done
+    assert_output "${want%$'\n'}"
+    # Their appends did not wait for each other's fsync: with one at a
+    # time (--flush always) there would be 200 fsyncs of p/0 at least.
+    local fsyncs
+    fsyncs=$(curl -sf "http://127.0.0.1:$BROKER_PORT/metrics" | sed -n 's/^gafka_fsync_duration_seconds_count //p')
+    [[ -n $fsyncs && $fsyncs -lt 200 ]] || fail "fsyncs: '$fsyncs'"
+    # Each batch at its place: record d of request i at offset 3i + d.
+    run --separate-stderr kcat_to -C -t p -p 0 -o beginning -e -f '%o %s\n'
+    assert_success
+    want=""
+    for ((i = 0; i < 600; i++)); do want+="$i r$((i / 3))-$((i % 3))"$'\n'; done
+    assert_output "${want%$'\n'}"
+}
+
 @test "an ApiVersions version gafka does not serve is answered as v0 with error 35 and the served list" {
     start_broker
     # ApiVersions v9, correlation id 7, client id "t".
