@@ -11,7 +11,9 @@
 #           /proc/PID/stat) per GB of values produced; and, for reference,
 #           the Kafka port again without idempotence
 #   read    a catch-up read of one partition from its start through each
-#           port (filled once over HTTP, untimed), msg/s and CPU s/GB
+#           port (filled once over HTTP, untimed), msg/s and CPU s/GB;
+#           10000 records a fetch (HTTP's count; the Kafka consumer's
+#           max.partition.fetch.bytes, see gafka-bench)
 #   e2e     end-to-end p99 at 10000 msg/s through each port
 #
 # Sizes (environment; --quick divides the defaults by 10):
