@@ -5,32 +5,14 @@
 #include <vector>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "gafka/client/broker_client.h"
 #include "gafka/client/record_output.h"
+#include "gafka/json/consume_answer.h"
 #include "gafka/rules/names.h"
 #include "gafka/util/text.h"
 
 namespace gafka::client {
-
-std::string format_record_line(const rapidjson::Value& rec, bool values_only) {
-    std::string line;
-    if (values_only) {
-        if (rec.HasMember("value") && rec["value"].IsString())
-            line.assign(rec["value"].GetString(), rec["value"].GetStringLength());
-        else if (rec.HasMember("value_b64") && rec["value_b64"].IsString())
-            line = util::base64_decode(rec["value_b64"].GetString()).value_or("");
-    } else {
-        rapidjson::StringBuffer buf;
-        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-        rec.Accept(w);
-        line.assign(buf.GetString(), buf.GetSize());
-    }
-    line += '\n';
-    return line;
-}
 
 namespace {
 
@@ -41,10 +23,13 @@ struct partition_cursor {
     bool done = false;
 };
 
-// Writes one record from a consume answer; false when stdout failed.
-bool write_record(std::FILE* out, const rapidjson::Value& rec, bool values_only) {
-    auto line = format_record_line(rec, values_only);
-    return std::fwrite(line.data(), 1, line.size(), out) == line.size();
+// The lines for every record of an answer, in `lines` (cleared first);
+// false when a record does not parse.
+bool append_lines(std::string& lines, const json::consume_answer& answer, bool values_only) {
+    lines.clear();
+    for (const auto& rec : answer.records)
+        if (!append_record_line(lines, rec, values_only)) return false;
+    return true;
 }
 
 }  // namespace
@@ -95,6 +80,8 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
 
     std::int64_t written = 0;
     std::size_t idle_rounds = 0;
+    json::consume_answer answer;  // kept across answers, as is `lines`: no allocation per answer
+    std::string lines;
     for (std::size_t turn = 0;; ++turn) {
         auto& cur = cursors[turn % cursors.size()];
         if (cur.done) {
@@ -123,23 +110,21 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
             err << "gafka-consume: error: " << opts.topic << "/" << cur.id << ": " << describe_error(*r) << "\n";
             return 1;
         }
-        rapidjson::Document d;
-        d.Parse(r->body.data(), r->body.size());
-        if (d.HasParseError() || !d.IsObject() || !d.HasMember("records") || !d["records"].IsArray()) {
+        // The records are copied from the answer as the broker wrote them
+        // where they already are what would be written (record_output.h):
+        // one pass over the answer, one write to `out` for all of them.
+        if (!json::scan_consume_answer(r->body, answer) || !append_lines(lines, answer, opts.values_only)) {
             err << "gafka-consume: error: malformed answer from the broker\n";
             return 1;
         }
-        const auto& recs = d["records"];
-        for (const auto& rec : recs.GetArray()) {
-            if (!write_record(out, rec, opts.values_only)) return 0;  // stdout closed: a normal end
-            ++written;
-        }
-        if (std::fflush(out) != 0) return 0;
-        cur.next = std::to_string(d["next_offset"].GetInt64());
-        if (!cur.end) cur.end = d["high_watermark"].GetInt64();
-        if (opts.exit_at_end && d["next_offset"].GetInt64() >= *cur.end) cur.done = true;
+        if (std::fwrite(lines.data(), 1, lines.size(), out) != lines.size() || std::fflush(out) != 0)
+            return 0;  // stdout closed: a normal end
+        written += static_cast<std::int64_t>(answer.records.size());
+        cur.next = std::to_string(answer.next_offset);
+        if (!cur.end) cur.end = answer.high_watermark;
+        if (opts.exit_at_end && answer.next_offset >= *cur.end) cur.done = true;
         if (opts.max_messages && written >= *opts.max_messages) return 0;
-        idle_rounds = recs.Empty() ? idle_rounds + 1 : 0;
+        idle_rounds = answer.records.empty() ? idle_rounds + 1 : 0;
     }
 }
 
