@@ -82,14 +82,11 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
     std::size_t idle_rounds = 0;
     json::consume_answer answer;  // kept across answers, as is `lines`: no allocation per answer
     std::string lines;
-    for (std::size_t turn = 0;; ++turn) {
-        auto& cur = cursors[turn % cursors.size()];
-        if (cur.done) {
-            bool all_done = true;
-            for (const auto& x : cursors) all_done = all_done && x.done;
-            if (all_done) return 0;
-            continue;
-        }
+    // One partition: the request for the next records goes out before this
+    // answer's lines are written, so the broker reads while we write.
+    http_connection* ahead = nullptr;  // where a request for `ahead_target` awaits its answer
+    std::string ahead_target;
+    auto target_for = [&](const partition_cursor& cur) {
         // One partition: long-poll it. Several: sweep without waiting, and
         // wait briefly on one partition only after a sweep found nothing.
         auto wait = cursors.size() == 1 ? opts.timeout
@@ -98,10 +95,28 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
         if (opts.exit_at_end) wait = std::chrono::milliseconds(0);
         auto want = opts.fetch_size;
         if (opts.max_messages) want = static_cast<int>(std::min<std::int64_t>(want, *opts.max_messages - written));
-        auto target = "/api/v1/consume?topic=" + opts.topic + "&partition=" + std::to_string(cur.id) +
-                      "&offset=" + cur.next + "&count=" + std::to_string(want) +
-                      "&timeout=" + std::to_string(wait.count()) + "ms";
-        auto r = c.call_leader(opts.topic, cur.id, "GET", target);
+        return "/api/v1/consume?topic=" + opts.topic + "&partition=" + std::to_string(cur.id) + "&offset=" + cur.next +
+               "&count=" + std::to_string(want) + "&timeout=" + std::to_string(wait.count()) + "ms";
+    };
+    for (std::size_t turn = 0;; ++turn) {
+        auto& cur = cursors[turn % cursors.size()];
+        if (cur.done) {
+            bool all_done = true;
+            for (const auto& x : cursors) all_done = all_done && x.done;
+            if (all_done) return 0;
+            continue;
+        }
+        auto target = target_for(cur);
+        result<http_reply> r = status(status_code::unavailable, "no request sent ahead");
+        if (ahead) {  // its answer is taken whatever it is: the connection serves nothing else before
+            auto reply = ahead->receive(co.timeout);
+            if (ahead_target == target) r = std::move(reply);
+            ahead = nullptr;
+        }
+        // Anything but a plain answer to the request sent ahead is asked
+        // again the usual way, with its leader lookup and retries (a
+        // consume changes nothing, so asking twice is harmless).
+        if (!r.ok() || r->status != 200) r = c.call_leader(opts.topic, cur.id, "GET", target);
         if (!r.ok()) {
             err << "gafka-consume: error: " << r.error().message() << "\n";
             return 1;
@@ -117,14 +132,22 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
             err << "gafka-consume: error: malformed answer from the broker\n";
             return 1;
         }
-        if (std::fwrite(lines.data(), 1, lines.size(), out) != lines.size() || std::fflush(out) != 0)
-            return 0;  // stdout closed: a normal end
         written += static_cast<std::int64_t>(answer.records.size());
         cur.next = std::to_string(answer.next_offset);
         if (!cur.end) cur.end = answer.high_watermark;
         if (opts.exit_at_end && answer.next_offset >= *cur.end) cur.done = true;
-        if (opts.max_messages && written >= *opts.max_messages) return 0;
+        bool last = opts.max_messages && written >= *opts.max_messages;
         idle_rounds = answer.records.empty() ? idle_rounds + 1 : 0;
+        if (cursors.size() == 1 && !cur.done && !last) {
+            auto conn = c.leader_connection(opts.topic, cur.id);
+            ahead_target = target_for(cur);
+            if (conn.ok() && (*conn)->outstanding() == 0 &&
+                (*conn)->send({"GET", ahead_target, {}, {}}, co.timeout).ok())
+                ahead = *conn;
+        }
+        if (std::fwrite(lines.data(), 1, lines.size(), out) != lines.size() || std::fflush(out) != 0)
+            return 0;  // stdout closed: a normal end
+        if (last) return 0;
     }
 }
 
