@@ -10,7 +10,6 @@
 #include "gafka/client/record_output.h"
 #include "gafka/json/consume_answer.h"
 #include "gafka/rules/names.h"
-#include "gafka/util/text.h"
 
 namespace gafka::client {
 
