@@ -5,32 +5,13 @@
 #include <vector>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "gafka/client/broker_client.h"
 #include "gafka/client/record_output.h"
+#include "gafka/json/consume_answer.h"
 #include "gafka/rules/names.h"
-#include "gafka/util/text.h"
 
 namespace gafka::client {
-
-std::string format_record_line(const rapidjson::Value& rec, bool values_only) {
-    std::string line;
-    if (values_only) {
-        if (rec.HasMember("value") && rec["value"].IsString())
-            line.assign(rec["value"].GetString(), rec["value"].GetStringLength());
-        else if (rec.HasMember("value_b64") && rec["value_b64"].IsString())
-            line = util::base64_decode(rec["value_b64"].GetString()).value_or("");
-    } else {
-        rapidjson::StringBuffer buf;
-        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-        rec.Accept(w);
-        line.assign(buf.GetString(), buf.GetSize());
-    }
-    line += '\n';
-    return line;
-}
 
 namespace {
 
@@ -41,10 +22,13 @@ struct partition_cursor {
     bool done = false;
 };
 
-// Writes one record from a consume answer; false when stdout failed.
-bool write_record(std::FILE* out, const rapidjson::Value& rec, bool values_only) {
-    auto line = format_record_line(rec, values_only);
-    return std::fwrite(line.data(), 1, line.size(), out) == line.size();
+// The lines for every record of an answer, in `lines` (cleared first);
+// false when a record does not parse.
+bool append_lines(std::string& lines, const json::consume_answer& answer, bool values_only) {
+    lines.clear();
+    for (const auto& rec : answer.records)
+        if (!append_record_line(lines, rec, values_only)) return false;
+    return true;
 }
 
 }  // namespace
@@ -95,14 +79,13 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
 
     std::int64_t written = 0;
     std::size_t idle_rounds = 0;
-    for (std::size_t turn = 0;; ++turn) {
-        auto& cur = cursors[turn % cursors.size()];
-        if (cur.done) {
-            bool all_done = true;
-            for (const auto& x : cursors) all_done = all_done && x.done;
-            if (all_done) return 0;
-            continue;
-        }
+    json::consume_answer answer;  // kept across answers, as is `lines`: no allocation per answer
+    std::string lines;
+    // One partition: the request for the next records goes out before this
+    // answer's lines are written, so the broker reads while we write.
+    http_connection* ahead = nullptr;  // where a request for `ahead_target` awaits its answer
+    std::string ahead_target;
+    auto target_for = [&](const partition_cursor& cur) {
         // One partition: long-poll it. Several: sweep without waiting, and
         // wait briefly on one partition only after a sweep found nothing.
         auto wait = cursors.size() == 1 ? opts.timeout
@@ -111,10 +94,28 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
         if (opts.exit_at_end) wait = std::chrono::milliseconds(0);
         auto want = opts.fetch_size;
         if (opts.max_messages) want = static_cast<int>(std::min<std::int64_t>(want, *opts.max_messages - written));
-        auto target = "/api/v1/consume?topic=" + opts.topic + "&partition=" + std::to_string(cur.id) +
-                      "&offset=" + cur.next + "&count=" + std::to_string(want) +
-                      "&timeout=" + std::to_string(wait.count()) + "ms";
-        auto r = c.call_leader(opts.topic, cur.id, "GET", target);
+        return "/api/v1/consume?topic=" + opts.topic + "&partition=" + std::to_string(cur.id) + "&offset=" + cur.next +
+               "&count=" + std::to_string(want) + "&timeout=" + std::to_string(wait.count()) + "ms";
+    };
+    for (std::size_t turn = 0;; ++turn) {
+        auto& cur = cursors[turn % cursors.size()];
+        if (cur.done) {
+            bool all_done = true;
+            for (const auto& x : cursors) all_done = all_done && x.done;
+            if (all_done) return 0;
+            continue;
+        }
+        auto target = target_for(cur);
+        result<http_reply> r = status(status_code::unavailable, "no request sent ahead");
+        if (ahead) {  // its answer is taken whatever it is: the connection serves nothing else before
+            auto reply = ahead->receive(co.timeout);
+            if (ahead_target == target) r = std::move(reply);
+            ahead = nullptr;
+        }
+        // Anything but a plain answer to the request sent ahead is asked
+        // again the usual way, with its leader lookup and retries (a
+        // consume changes nothing, so asking twice is harmless).
+        if (!r.ok() || r->status != 200) r = c.call_leader(opts.topic, cur.id, "GET", target);
         if (!r.ok()) {
             err << "gafka-consume: error: " << r.error().message() << "\n";
             return 1;
@@ -123,23 +124,29 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
             err << "gafka-consume: error: " << opts.topic << "/" << cur.id << ": " << describe_error(*r) << "\n";
             return 1;
         }
-        rapidjson::Document d;
-        d.Parse(r->body.data(), r->body.size());
-        if (d.HasParseError() || !d.IsObject() || !d.HasMember("records") || !d["records"].IsArray()) {
+        // The records are copied from the answer as the broker wrote them
+        // where they already are what would be written (record_output.h):
+        // one pass over the answer, one write to `out` for all of them.
+        if (!json::scan_consume_answer(r->body, answer) || !append_lines(lines, answer, opts.values_only)) {
             err << "gafka-consume: error: malformed answer from the broker\n";
             return 1;
         }
-        const auto& recs = d["records"];
-        for (const auto& rec : recs.GetArray()) {
-            if (!write_record(out, rec, opts.values_only)) return 0;  // stdout closed: a normal end
-            ++written;
+        written += static_cast<std::int64_t>(answer.records.size());
+        cur.next = std::to_string(answer.next_offset);
+        if (!cur.end) cur.end = answer.high_watermark;
+        if (opts.exit_at_end && answer.next_offset >= *cur.end) cur.done = true;
+        bool last = opts.max_messages && written >= *opts.max_messages;
+        idle_rounds = answer.records.empty() ? idle_rounds + 1 : 0;
+        if (cursors.size() == 1 && !cur.done && !last) {
+            auto conn = c.leader_connection(opts.topic, cur.id);
+            ahead_target = target_for(cur);
+            if (conn.ok() && (*conn)->outstanding() == 0 &&
+                (*conn)->send({"GET", ahead_target, {}, {}}, co.timeout).ok())
+                ahead = *conn;
         }
-        if (std::fflush(out) != 0) return 0;
-        cur.next = std::to_string(d["next_offset"].GetInt64());
-        if (!cur.end) cur.end = d["high_watermark"].GetInt64();
-        if (opts.exit_at_end && d["next_offset"].GetInt64() >= *cur.end) cur.done = true;
-        if (opts.max_messages && written >= *opts.max_messages) return 0;
-        idle_rounds = recs.Empty() ? idle_rounds + 1 : 0;
+        if (std::fwrite(lines.data(), 1, lines.size(), out) != lines.size() || std::fflush(out) != 0)
+            return 0;  // stdout closed: a normal end
+        if (last) return 0;
     }
 }
 

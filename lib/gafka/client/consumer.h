@@ -30,6 +30,9 @@ struct consume_options {
 };
 
 // Returns the exit code: 0 done (or stdout closed), 1 operational failure.
+// Each answer's records are copied to `out` in one write (record_output.h);
+// with one partition, the request for the next records is sent before
+// that write, so the broker reads them while this one is written.
 int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err);
 
 // The group form (opts.group set): joins, fetches from whatever the group

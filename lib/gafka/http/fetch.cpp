@@ -1,5 +1,6 @@
 #include "gafka/http/fetch.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "gafka/broker/fetch_path.h"
@@ -11,6 +12,17 @@ namespace gafka::http {
 
 namespace {
 constexpr std::size_t max_fetch_bytes = 4 << 20;
+constexpr std::size_t min_fetch_bytes = 64 << 10;
+
+// How much to read for `left` more records: about what they take, by the
+// bytes per record of the last read (the first batch is read whole however
+// small this is). A read of the whole 4 MiB for 500 records of 1 KiB had
+// the log zero-fill, copy and CRC-check eight times what the answer used,
+// on every request of a catch-up read: three fifths of the broker's CPU.
+std::size_t read_size(std::int64_t left, std::size_t bytes_per_record) {
+    auto want = static_cast<std::uint64_t>(left + 1) * bytes_per_record;
+    return static_cast<std::size_t>(std::clamp<std::uint64_t>(want, min_fetch_bytes, max_fetch_bytes));
+}
 }  // namespace
 
 std::optional<std::int64_t> parse_int(const std::string& s) {
@@ -25,13 +37,16 @@ result<fetch> read_records(broker::partition& p, const std::string& topic, log::
     fetch f;
     f.next_offset = offset;
     json::record_origin origin{topic, p.id()};
+    std::size_t bytes_per_record = 0;  // unknown before the first read: read min_fetch_bytes
     while (f.count < max) {
-        auto r = broker::read_batches(p, f.next_offset, max_fetch_bytes);
+        auto r = broker::read_batches(p, f.next_offset, read_size(max - f.count, bytes_per_record));
         if (!r.ok()) {
             if (f.count > 0) break;  // serve what was read; the next call reports it
             return r.error();
         }
         if (r->data.empty()) break;
+        if (r->next_offset > f.next_offset)
+            bytes_per_record = r->data.size() / static_cast<std::size_t>(r->next_offset - f.next_offset) + 1;
         // JSON takes about a third more than the stored bytes: grow once.
         json.reserve(json.size() + r->data.size() + r->data.size() / 2);
         std::string_view data(r->data);

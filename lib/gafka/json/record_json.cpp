@@ -1,10 +1,8 @@
 #include "gafka/json/record_json.h"
 
-#include <cstdint>
-#include <cstring>
-
 #include <rapidjson/writer.h>
 
+#include "gafka/json/plain_run.h"
 #include "gafka/util/text.h"
 
 namespace gafka::json {
@@ -26,21 +24,7 @@ using writer_t = rapidjson::Writer<string_sink>;
 // character at a time (its SIMD scan is only for its own StringBuffer) and
 // was half of a catch-up consume's CPU: the writer gets an empty raw value,
 // which writes the separator before it, and the string goes straight into
-// `out` in runs.
-// The first index from `i` on whose byte needs an escape (a control
-// character, " or \\), or s.size(); eight bytes a step (SWAR: a byte of
-// the word is below 0x20, or equal to either, when its high bit survives).
-std::size_t plain_prefix(std::string_view s, std::size_t i) {
-    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    auto zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-    for (; i + 8 <= s.size(); i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        if (((w - ones * 0x20) & ~w & highs) | zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\'))) break;
-    }
-    return i;
-}
-
+// `out` in runs (json/plain_run.h finds them).
 void write_string(writer_t& w, std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
     w.RawValue("", 0, rapidjson::kStringType);
