@@ -1,5 +1,6 @@
 // Cluster and operations endpoints: /api/v1/metadata, /healthz (/metrics: handlers_metrics.cpp).
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "gafka/http/context.h"
@@ -50,6 +51,48 @@ void write_ids(json_writer& out, const std::vector<replica_id>& ids) {
     out.w().StartArray();
     for (auto id : ids) out.w().Int(id);
     out.w().EndArray();
+}
+
+// The cluster this broker is a member of (--cluster): its brokers as etcd
+// lists them, and its controller.
+void write_cluster(json_writer& out, const cluster::cluster_view& c) {
+    auto& w = out.w();
+    w.StartObject();
+    out.key("name");
+    out.str(c.name);
+    out.key("etcd_up");
+    w.Bool(c.etcd_up);
+    out.key("registered");
+    w.Bool(c.registered);
+    out.key("controller");
+    w.StartObject();
+    out.key("id");
+    w.Int(c.controller_id);
+    out.key("epoch");
+    w.Int64(c.controller_epoch);
+    w.EndObject();
+    out.key("brokers");
+    w.StartArray();
+    for (const auto& b : c.brokers) {
+        w.StartObject();
+        out.key("id");
+        w.Int(b.id);
+        out.key("host");
+        out.str(b.host);
+        out.key("port");
+        w.Uint(b.port);
+        if (!b.kafka_host.empty()) {
+            out.key("kafka_host");
+            out.str(b.kafka_host);
+            out.key("kafka_port");
+            w.Uint(b.kafka_port);
+        }
+        out.key("live");
+        w.Bool(b.live);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
 }
 
 std::vector<replica_id> replicas_of(const cluster_view& v, const broker::replica_snapshot& s, replica_id self) {
@@ -149,22 +192,43 @@ response handle_metadata(const request& req, server_context& ctx) {
         w.EndObject();
     }
     w.EndArray();
+    if (ctx.cluster) {
+        out.key("cluster");
+        write_cluster(out, ctx.cluster());
+    }
     w.EndObject();
     return json_response(req, beast_http::status::ok, out.take());
 }
 
-// Still 200 with a damaged topic: the broker serves every other topic, so a
+// Still 200 with a damaged topic or etcd out of reach: the broker serves every other topic, so a
 // load balancer or supervisor must not take it out; "degraded" and the list
 // tell a person what to repair.
 response handle_healthz(const request& req, server_context& ctx) {
     const auto& damaged = ctx.topics.damaged_topics();
+    std::optional<cluster::cluster_view> c;
+    if (ctx.cluster) c = ctx.cluster();
+    bool cluster_ok = !c || (c->etcd_up && c->registered);
     json_writer out;
     auto& w = out.w();
     w.StartObject();
     out.key("status");
-    out.str(damaged.empty() ? "ok" : "degraded");
+    out.str(damaged.empty() && cluster_ok ? "ok" : "degraded");
     out.key("broker_id");
     w.Int(ctx.self.id);
+    if (c) {
+        // Degraded, not down: the broker serves on while etcd is away.
+        out.key("cluster");
+        w.StartObject();
+        out.key("name");
+        out.str(c->name);
+        out.key("etcd_up");
+        w.Bool(c->etcd_up);
+        out.key("registered");
+        w.Bool(c->registered);
+        out.key("is_controller");
+        w.Bool(c->is_controller);
+        w.EndObject();
+    }
     if (!damaged.empty()) {
         out.key("damaged_topics");
         w.StartArray();
