@@ -19,14 +19,14 @@ teardown() {
     stop_etcd
 }
 
-# start_member ID [gafka-broker args]: broker ID in the cluster, its data in
-# data.ID; sets PORTS[ID] and PIDS[ID].
+# start_member ID [gafka-broker args]: broker ID in the cluster (at
+# CLUSTER_URL, default ETCD_URL), its data in data.ID; sets PORTS[ID] and PIDS[ID].
 start_member() {
     local id=$1
     shift
     BROKER_DATA=$BATS_TEST_TMPDIR/data.$id
     unset BROKER_PORT
-    start_broker --id "$id" --cluster "$ETCD_URL" --cluster-session-timeout 2s "$@"
+    start_broker --id "$id" --cluster "${CLUSTER_URL:-$ETCD_URL}" --cluster-session-timeout 2s "$@"
     PORTS[id]=$BROKER_PORT
     PIDS[id]=$BROKER_PID
 }
@@ -176,6 +176,31 @@ metric() {
     poll_until 100 healthz_is 2 ok || fail "healthz of 2"
     poll_until 100 lists_live 1 "1 2" || fail "broker 1 lists: $(describe 1)"
     poll_until 100 all_agree_on_a_controller 1 2 || fail "no controller after etcd came back"
+}
+
+@test "with etcd killed and started again the brokers serve on degraded, then rejoin and elect a controller" {
+    start_member 1
+    start_member 2
+    poll_until 100 all_agree_on_a_controller 1 2 || fail "no controller"
+    stop_etcd
+    poll_until 100 healthz_is 1 degraded || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
+    printf 'x\n' | gafka-produce --broker "127.0.0.1:${PORTS[2]}" --topic t
+    run --separate-stderr gafka-consume --broker "127.0.0.1:${PORTS[2]}" --topic t --from-beginning --exit-at-end --format value
+    assert_output x
+    start_etcd
+    poll_until 100 healthz_is 1 ok || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
+    poll_until 100 healthz_is 2 ok || fail "healthz of 2"
+    poll_until 100 lists_live 2 "1 2" || fail "broker 2 lists: $(describe 2)"
+    poll_until 100 all_agree_on_a_controller 1 2 || fail "no controller after etcd came back"
+}
+
+@test "an etcd endpoint that refuses connections is skipped for the next one" {
+    local dead
+    dead=$(free_port)
+    CLUSTER_URL=etcd://127.0.0.1:$dead,127.0.0.1:$ETCD_PORT start_member 1
+    poll_until 100 all_agree_on_a_controller 1 || fail "no controller: $(describe 1)"
+    assert_equal "$(healthz_status 1)" ok
+    assert_equal "$(etcd_keys /gafka/gafka/brokers/)" /gafka/gafka/brokers/1
 }
 
 @test "a broker that starts while etcd is down serves degraded and joins when etcd comes" {

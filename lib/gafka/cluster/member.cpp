@@ -97,7 +97,9 @@ asio::awaitable<status> member::register_once() {
     t.failure.push_back({txn_op::kind::range, key, {}, 0, {}});
     auto r = co_await etcd_->txn(t);
     if (!r.ok()) co_return r.error();
-    if (!r->succeeded) {
+    // Held under our own lease: an earlier try that timed out was applied.
+    bool ours = !r->ranges.empty() && !r->ranges[0].empty() && r->ranges[0][0].lease == lease_;
+    if (!r->succeeded && !ours) {
         std::string holder = "another broker";
         if (!r->ranges.empty() && !r->ranges[0].empty())
             if (auto b = decode_broker(r->ranges[0][0].value); b.ok())
