@@ -71,6 +71,7 @@ void member::stop() {
 }
 
 asio::awaitable<void> member::leave() {
+    leaving_ = true;  // the loops do nothing more, so nothing registers again
     if (controller_) step_down("the broker is stopping");
     if (lease_ != 0) {
         if (auto s = co_await etcd_->lease_revoke(lease_, renew_every_); !s.ok())
@@ -82,6 +83,7 @@ asio::awaitable<void> member::leave() {
 }
 
 asio::awaitable<status> member::register_once() {
+    if (leaving_) co_return status::unavailable("the broker is stopping");
     if (lease_ == 0) {
         auto sent = clock::now();
         const auto ttl = ttl_seconds(config_.session_timeout);
@@ -97,6 +99,7 @@ asio::awaitable<status> member::register_once() {
     t.failure.push_back({txn_op::kind::range, key, {}, 0, {}});
     auto r = co_await etcd_->txn(t);
     if (!r.ok()) co_return r.error();
+    if (leaving_) co_return status::unavailable("the broker is stopping");
     // Held under our own lease: an earlier try that timed out was applied.
     bool ours = !r->ranges.empty() && !r->ranges[0].empty() && r->ranges[0][0].lease == lease_;
     if (!r->succeeded && !ours) {
@@ -152,6 +155,7 @@ asio::awaitable<void> member::session_loop() {
         }
         auto sent = clock::now();
         auto ttl = co_await etcd_->lease_keepalive(lease_, renew_every_);
+        if (leaving_) co_return;
         if (ttl.ok() && *ttl > 0) {
             valid_until_ = sent + std::chrono::seconds(*ttl);
             bool was_down = !etcd_up_;
@@ -232,11 +236,12 @@ asio::awaitable<void> member::mirror_loop() {
 }
 
 asio::awaitable<void> member::campaign() {
-    if (!registered_ || lease_ == 0) co_return;
+    if (leaving_ || !registered_ || lease_ == 0) co_return;
     txn_request t;
     t.compares.push_back({compare::target::create_revision, keys_.controller, 0, {}});
     t.success.push_back({txn_op::kind::put, keys_.controller, encode_controller(config_.self.id), lease_, {}});
     auto r = co_await etcd_->txn(t);
+    if (leaving_) co_return;
     if (!r.ok()) {
         lg()->warn("campaign for controller failed: {}", r.error().message());
         co_return;  // the watch or the next read of the cluster tries again
@@ -262,7 +267,7 @@ void member::apply(const key_value& kv, bool deleted) {
         controller_epoch_ = kv.create_revision;
         bool mine = kv.lease == lease_ && lease_ != 0 && id.ok() && *id == config_.self.id;
         if (controller_ && !mine) step_down("another broker holds the controller key");
-        if (!controller_ && mine && clock::now() < valid_until_) {
+        if (!controller_ && mine && !leaving_ && clock::now() < valid_until_) {
             controller_ = true;
             lg()->info("broker {} is the controller of cluster '{}' at epoch {}", config_.self.id, config_.name,
                        controller_epoch_);

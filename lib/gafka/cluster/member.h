@@ -88,6 +88,7 @@ private:
     bool etcd_up_ = false;
     bool down_reported_ = false;  // "unreachable" was logged, "reachable again" not yet
     bool controller_ = false;
+    bool leaving_ = false;  // stop() began: nothing registers or campaigns again
     clock::time_point valid_until_{};  // the lease is surely alive before this
     std::int32_t controller_id_ = -1;
     revision_t controller_epoch_ = 0;

@@ -53,17 +53,22 @@ void write_ids(json_writer& out, const std::vector<replica_id>& ids) {
     out.w().EndArray();
 }
 
-// The cluster this broker is a member of (--cluster): its brokers as etcd
-// lists them, and its controller.
-void write_cluster(json_writer& out, const cluster::cluster_view& c) {
-    auto& w = out.w();
-    w.StartObject();
+// What /healthz and /api/v1/metadata both say of the cluster (--cluster).
+void write_cluster_state(json_writer& out, const cluster::cluster_view& c) {
     out.key("name");
     out.str(c.name);
     out.key("etcd_up");
-    w.Bool(c.etcd_up);
+    out.w().Bool(c.etcd_up);
     out.key("registered");
-    w.Bool(c.registered);
+    out.w().Bool(c.registered);
+}
+
+// The cluster this broker is a member of: its brokers as etcd lists them,
+// and its controller.
+void write_cluster(json_writer& out, const cluster::cluster_view& c) {
+    auto& w = out.w();
+    w.StartObject();
+    write_cluster_state(out, c);
     out.key("controller");
     w.StartObject();
     out.key("id");
@@ -200,9 +205,10 @@ response handle_metadata(const request& req, server_context& ctx) {
     return json_response(req, beast_http::status::ok, out.take());
 }
 
-// Still 200 with a damaged topic or etcd out of reach: the broker serves every other topic, so a
-// load balancer or supervisor must not take it out; "degraded" and the list
-// tell a person what to repair.
+// Still 200 with a damaged topic or etcd out of reach: the broker serves
+// every other topic, and serves on without etcd, so a load balancer or
+// supervisor must not take it out; "degraded" and the details tell a person
+// what to repair.
 response handle_healthz(const request& req, server_context& ctx) {
     const auto& damaged = ctx.topics.damaged_topics();
     std::optional<cluster::cluster_view> c;
@@ -219,12 +225,7 @@ response handle_healthz(const request& req, server_context& ctx) {
         // Degraded, not down: the broker serves on while etcd is away.
         out.key("cluster");
         w.StartObject();
-        out.key("name");
-        out.str(c->name);
-        out.key("etcd_up");
-        w.Bool(c->etcd_up);
-        out.key("registered");
-        w.Bool(c->registered);
+        write_cluster_state(out, *c);
         out.key("is_controller");
         w.Bool(c->is_controller);
         w.EndObject();

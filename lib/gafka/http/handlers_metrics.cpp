@@ -91,8 +91,6 @@ void groups(metrics_text& m, server_context& ctx) {
     }
 }
 
-}  // namespace
-
 // Only with --cluster: a standalone broker has no etcd to report on.
 void cluster_gauges(metrics_text& m, server_context& ctx) {
     if (!ctx.cluster) return;
@@ -104,6 +102,8 @@ void cluster_gauges(metrics_text& m, server_context& ctx) {
     m.family("gafka_cluster_controller_epoch", "gauge", "The epoch of the controller this broker knows (0: none).");
     m.sample("gafka_cluster_controller_epoch", {}, std::int64_t{c.controller_epoch});
 }
+
+}  // namespace
 
 response handle_metrics(const request& req, server_context& ctx) {
     metrics_text m;
