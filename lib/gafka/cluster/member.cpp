@@ -98,7 +98,11 @@ asio::awaitable<status> member::register_once() {
     t.success.push_back({txn_op::kind::put, key, encode_broker(config_.self), lease_, {}});
     t.failure.push_back({txn_op::kind::range, key, {}, 0, {}});
     auto r = co_await etcd_->txn(t);
-    if (!r.ok()) co_return r.error();
+    if (!r.ok()) {
+        // The lease ran out while the txn could not get through: a new one next time.
+        if (r.error().message().find("lease not found") != std::string::npos) lease_ = 0;
+        co_return r.error();
+    }
     if (leaving_) co_return status::unavailable("the broker is stopping");
     // Held under our own lease: an earlier try that timed out was applied.
     bool ours = !r->ranges.empty() && !r->ranges[0].empty() && r->ranges[0][0].lease == lease_;
