@@ -19,11 +19,11 @@ struct broker_registration {
 
 struct cluster_view {
     std::string name;
-    bool etcd_up = false;     // the last lease renewal (or registration) reached etcd
-    bool registered = false;  // this broker's key is in etcd under its lease
-    std::int32_t controller_id = -1;     // -1: none known
-    std::int64_t controller_epoch = 0;   // the controller key's create revision; 0: none known
-    bool is_controller = false;          // this broker, and its lease is surely still alive
+    bool etcd_up = false;                      // the last lease renewal (or registration) reached etcd
+    bool registered = false;                   // this broker's key is in etcd under its lease
+    std::int32_t controller_id = -1;           // -1: none known
+    std::int64_t controller_epoch = 0;         // the controller key's create revision; 0: none known
+    bool is_controller = false;                // this broker, and its lease is surely still alive
     std::vector<broker_registration> brokers;  // by id
 };
 

@@ -52,8 +52,7 @@ result<std::vector<util::host_port>> parse_cluster_url(std::string_view url) {
         return status::invalid_argument("--cluster must be etcd://HOST:PORT[,HOST:PORT...], not '" + std::string(url) +
                                         "'");
     auto list = util::parse_host_port_list(url.substr(scheme.size()));
-    if (!list.ok())
-        return status::invalid_argument("--cluster '" + std::string(url) + "': " + list.error().message());
+    if (!list.ok()) return status::invalid_argument("--cluster '" + std::string(url) + "': " + list.error().message());
     return list;
 }
 
@@ -99,8 +98,8 @@ asio::awaitable<result<watch_response>> etcd_watch::next() {
         if (ec || s.closed) {
             s.conn->stream.close();
             co_return status::unavailable("the etcd watch stream from " + s.conn->to.host + ":" +
-                                          std::to_string(s.conn->to.port) + " ended: " +
-                                          (s.closed ? std::string("closed") : describe(ec)));
+                                          std::to_string(s.conn->to.port) +
+                                          " ended: " + (s.closed ? std::string("closed") : describe(ec)));
         }
         s.pending.append(room.data(), room.size() - s.parser.get().body().size);
         if (s.pending.size() > (16u << 20)) co_return status::corruption("an etcd watch answer is over 16 MiB");
@@ -210,7 +209,8 @@ asio::awaitable<status> etcd_client::lease_revoke(lease_id id, duration timeout)
     co_return decoded.ok() ? status{} : decoded.error();
 }
 
-asio::awaitable<result<std::unique_ptr<etcd_watch>>> etcd_client::watch(const range_request& r, revision_t start_revision) {
+asio::awaitable<result<std::unique_ptr<etcd_watch>>> etcd_client::watch(const range_request& r,
+                                                                        revision_t start_revision) {
     auto deadline = clock::now() + timeout_;
     auto conn = co_await connect(deadline);
     if (!conn.ok()) co_return conn.error();
@@ -227,8 +227,8 @@ asio::awaitable<result<std::unique_ptr<etcd_watch>>> etcd_client::watch(const ra
                                       std::to_string(s->parser.get().result_int()));
     if (ec) {
         current_ = (current_ + 1) % endpoints_.size();
-        co_return status::unavailable("etcd " + c.to.host + ":" + std::to_string(c.to.port) + " /v3/watch: " +
-                                      describe(ec));
+        co_return status::unavailable("etcd " + c.to.host + ":" + std::to_string(c.to.port) +
+                                      " /v3/watch: " + describe(ec));
     }
     auto w = std::make_unique<etcd_watch>(std::move(s));
     // The first answer says the watch exists; it must come within the deadline.

@@ -72,7 +72,8 @@ public:
     // Grpc-Metadata-Hasleader: true, so a member cut off from its leader
     // ends the stream rather than going silent). The opening answer
     // (created) has been read when this returns.
-    boost::asio::awaitable<result<std::unique_ptr<etcd_watch>>> watch(const range_request& r, revision_t start_revision);
+    boost::asio::awaitable<result<std::unique_ptr<etcd_watch>>> watch(const range_request& r,
+                                                                      revision_t start_revision);
 
     // "HOST:PORT,..." for messages.
     std::string endpoints_text() const;

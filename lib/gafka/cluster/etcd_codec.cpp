@@ -126,7 +126,8 @@ struct reader {
 // Parses `json` into `doc`; a gateway error object comes back as a status.
 status parse(std::string_view json, rapidjson::Document& doc) {
     doc.Parse(json.data(), json.size());
-    if (doc.HasParseError() || !doc.IsObject()) return status::corruption("etcd answered something that is not a JSON object");
+    if (doc.HasParseError() || !doc.IsObject())
+        return status::corruption("etcd answered something that is not a JSON object");
     auto it = doc.FindMember("error");
     if (it == doc.MemberEnd()) return {};
     reader r;
@@ -150,26 +151,26 @@ result<T> decode_with(std::string_view json, Decode&& decode) {
 void write_op(writer& w, const txn_op& op) {
     w.StartObject();
     switch (op.op) {
-    case txn_op::kind::put:
-        key(w, "request_put");
-        w.StartObject();
-        bytes(w, "key", op.key);
-        bytes(w, "value", op.value);
-        int64(w, "lease", op.lease);
-        w.EndObject();
-        break;
-    case txn_op::kind::range:
-        key(w, "request_range");
-        w.StartObject();
-        range_fields(w, op.key, op.range_end);
-        w.EndObject();
-        break;
-    case txn_op::kind::remove:
-        key(w, "request_delete_range");
-        w.StartObject();
-        range_fields(w, op.key, op.range_end);
-        w.EndObject();
-        break;
+        case txn_op::kind::put:
+            key(w, "request_put");
+            w.StartObject();
+            bytes(w, "key", op.key);
+            bytes(w, "value", op.value);
+            int64(w, "lease", op.lease);
+            w.EndObject();
+            break;
+        case txn_op::kind::range:
+            key(w, "request_range");
+            w.StartObject();
+            range_fields(w, op.key, op.range_end);
+            w.EndObject();
+            break;
+        case txn_op::kind::remove:
+            key(w, "request_delete_range");
+            w.StartObject();
+            range_fields(w, op.key, op.range_end);
+            w.EndObject();
+            break;
     }
     w.EndObject();
 }
@@ -222,20 +223,20 @@ std::string encode(const txn_request& r) {
             w.String(k.data(), static_cast<rapidjson::SizeType>(k.size()));
             key(w, "target");
             switch (c.what) {
-            case compare::target::create_revision:
-                w.String("CREATE");
-                key(w, "create_revision");
-                w.String(std::to_string(c.revision).c_str());
-                break;
-            case compare::target::mod_revision:
-                w.String("MOD");
-                key(w, "mod_revision");
-                w.String(std::to_string(c.revision).c_str());
-                break;
-            case compare::target::value:
-                w.String("VALUE");
-                bytes(w, "value", c.value);
-                break;
+                case compare::target::create_revision:
+                    w.String("CREATE");
+                    key(w, "create_revision");
+                    w.String(std::to_string(c.revision).c_str());
+                    break;
+                case compare::target::mod_revision:
+                    w.String("MOD");
+                    key(w, "mod_revision");
+                    w.String(std::to_string(c.revision).c_str());
+                    break;
+                case compare::target::value:
+                    w.String("VALUE");
+                    bytes(w, "value", c.value);
+                    break;
             }
             w.EndObject();
         }

@@ -18,7 +18,9 @@ namespace {
 
 auto lg() { return util::logger("cluster"); }
 
-std::int64_t ttl_seconds(milliseconds session_timeout) { return std::max<std::int64_t>(1, (session_timeout.count() + 999) / 1000); }
+std::int64_t ttl_seconds(milliseconds session_timeout) {
+    return std::max<std::int64_t>(1, (session_timeout.count() + 999) / 1000);
+}
 
 }  // namespace
 
@@ -111,8 +113,8 @@ asio::awaitable<status> member::register_once() {
         if (!r->ranges.empty() && !r->ranges[0].empty())
             if (auto b = decode_broker(r->ranges[0][0].value); b.ok())
                 holder = "the broker at " + b->host + ":" + std::to_string(b->port);
-        co_return status::already_exists("broker id " + std::to_string(config_.self.id) + " is already registered in cluster '" +
-                                         config_.name + "' by " + holder);
+        co_return status::already_exists("broker id " + std::to_string(config_.self.id) +
+                                         " is already registered in cluster '" + config_.name + "' by " + holder);
     }
     registered_ = true;
     set_etcd_up(true, "");
@@ -147,7 +149,8 @@ asio::awaitable<void> member::session_loop() {
         if (!registered_) {
             auto s = co_await register_once();
             if (s.code() == status_code::already_exists) {
-                if (!duplicate_logged) lg()->error("{}; this broker stays out of the cluster until it is gone", s.message());
+                if (!duplicate_logged)
+                    lg()->error("{}; this broker stays out of the cluster until it is gone", s.message());
                 duplicate_logged = true;
             } else if (!s.ok()) {
                 set_etcd_up(false, s.message());
@@ -223,8 +226,9 @@ asio::awaitable<void> member::mirror_loop() {
                 break;
             }
             if (got->canceled) {
-                lg()->info("the watch was cancelled{} ; reading the cluster again",
-                           got->compact_revision ? " (revision " + std::to_string(got->compact_revision) + " compacted)" : "");
+                lg()->info(
+                    "the watch was cancelled{} ; reading the cluster again",
+                    got->compact_revision ? " (revision " + std::to_string(got->compact_revision) + " compacted)" : "");
                 break;
             }
             bool controller_gone = false;
@@ -308,8 +312,10 @@ void member::set_etcd_up(bool up, const std::string& why) {
     etcd_up_ = up;
     if (up == !down_reported_) return;  // nothing new to say
     down_reported_ = !up;
-    if (up) lg()->info("etcd is reachable again");
-    else lg()->warn("etcd is unreachable; serving on, degraded: {}", why);
+    if (up)
+        lg()->info("etcd is reachable again");
+    else
+        lg()->warn("etcd is unreachable; serving on, degraded: {}", why);
 }
 
 void member::publish() {

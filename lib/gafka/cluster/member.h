@@ -43,7 +43,7 @@ struct member_config {
     std::vector<util::host_port> endpoints;
     std::string name = "gafka";
     std::chrono::milliseconds session_timeout{6000};  // the lease's TTL (etcd rounds it up to whole seconds)
-    broker_registration self;                          // id and advertised addresses
+    broker_registration self;                         // id and advertised addresses
 };
 
 class member {
@@ -88,7 +88,7 @@ private:
     bool etcd_up_ = false;
     bool down_reported_ = false;  // "unreachable" was logged, "reachable again" not yet
     bool controller_ = false;
-    bool leaving_ = false;  // stop() began: nothing registers or campaigns again
+    bool leaving_ = false;             // stop() began: nothing registers or campaigns again
     clock::time_point valid_until_{};  // the lease is surely alive before this
     std::int32_t controller_id_ = -1;
     revision_t controller_epoch_ = 0;
@@ -96,7 +96,7 @@ private:
     etcd_watch* watch_ = nullptr;  // the mirror's open watch, to close when the session resets
 
     mutable std::mutex mu_;
-    cluster_view view_;                    // guarded by mu_
+    cluster_view view_;                     // guarded by mu_
     clock::time_point valid_until_view_{};  // guarded by mu_
 
     std::thread thread_;

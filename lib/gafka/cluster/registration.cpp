@@ -68,14 +68,14 @@ result<broker_registration> decode_broker(std::string_view json) {
     broker_registration b;
     std::int64_t id = 0, port = 0, kafka_port = 0;
     auto host = d->FindMember("host");
-    if (!int_member(*d, "id", 0, INT32_MAX, id) || !int_member(*d, "port", 1, 65535, port) ||
-        host == d->MemberEnd() || !host->value.IsString())
+    if (!int_member(*d, "id", 0, INT32_MAX, id) || !int_member(*d, "port", 1, 65535, port) || host == d->MemberEnd() ||
+        !host->value.IsString())
         return status::corruption("a broker value in etcd lacks its id, host or port");
     b.id = static_cast<std::int32_t>(id);
     b.host = host->value.GetString();
     b.port = static_cast<std::uint16_t>(port);
-    if (auto kh = d->FindMember("kafka_host"); kh != d->MemberEnd() && kh->value.IsString() &&
-                                                int_member(*d, "kafka_port", 1, 65535, kafka_port)) {
+    if (auto kh = d->FindMember("kafka_host");
+        kh != d->MemberEnd() && kh->value.IsString() && int_member(*d, "kafka_port", 1, 65535, kafka_port)) {
         b.kafka_host = kh->value.GetString();
         b.kafka_port = static_cast<std::uint16_t>(kafka_port);
     }
