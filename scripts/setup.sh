@@ -12,6 +12,7 @@ packages=(
   zsh fish   # tests/cli/completions.bats runs the completions in every shell
   clang libclang-rt-14-dev lld   # sanitizer builds and libFuzzer targets; lld links (scripts/test.sh, scripts/fuzz.sh)
   kcat librdkafka-dev   # Kafka clients against the Kafka port (tests/cli/kafka*.bats, rdkafka.bats; gafka-bench --protocol kafka links librdkafka)
+  etcd-server etcd-client   # the coordinator of clusters (gafka-broker --cluster); tests/cli/cluster.bats starts a throwaway one
 )
 # node and npm for tests/cli/kafkajs.bats: Debian's nodejs and npm, unless
 # the commands are there already (a NodeSource nodejs has npm and conflicts

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
         ->add_option("--name", o.name, "Topic name")
         ->required();
     sub("metadata", "Print the cluster metadata, with each follower's lag", gafka::tools::admin_metadata);
+    sub("describe-cluster", "Print the etcd cluster's brokers, controller and controller epoch",
+        gafka::tools::admin_describe_cluster);
     // promote's --broker is the id to promote (DESIGN.md), so the bootstrap
     // list has its own flag here.
     if (const char* env = std::getenv("GAFKA_BROKERS"); env && *env) o.brokers = env;

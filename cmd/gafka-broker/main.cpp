@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
     app.add_option("--tls-key", tls_key, "Private key (PEM) of --tls-cert")->type_name("FILE");
     app.add_option("--tls-ca", tls_ca, "A follower reaches its leader over HTTPS, trusting this CA (PEM)")
         ->type_name("FILE");
+    std::string cluster_url, cluster_name = "gafka", session_timeout = "6s";
+    app.add_option("--cluster", cluster_url, "Join the cluster coordinated by these etcd members")
+        ->type_name("etcd://HOST:PORT[,HOST:PORT...]");
+    app.add_option("--cluster-name", cluster_name, "The cluster's name: its key prefix in etcd (default gafka)");
+    app.add_option("--cluster-session-timeout", session_timeout,
+                   "The broker's etcd lease: it counts as gone this long after its last renewal (default 6s)");
     return gafka::cli::run(app, argc, argv, [&] {
         auto policy = gafka::broker::parse_flush_policy(flush);
         if (!policy.ok()) {
@@ -76,6 +82,10 @@ int main(int argc, char** argv) {
             return gafka::cli::exit_usage;
         }
         if (auto u = gafka::server::apply_tls_flags(c, tls_cert, tls_key, tls_ca); !u.ok()) {
+            gafka::cli::print_error("gafka-broker", u.message());
+            return gafka::cli::exit_usage;
+        }
+        if (auto u = gafka::server::apply_cluster_flags(c, cluster_url, cluster_name, session_timeout); !u.ok()) {
             gafka::cli::print_error("gafka-broker", u.message());
             return gafka::cli::exit_usage;
         }

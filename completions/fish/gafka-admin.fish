@@ -35,7 +35,7 @@ function __gafka_groups
         string replace -rf '^\{"group_id":"([^"]*)".*' '$1'
 end
 
-set -l subcommands create-topic list-topics describe-topic delete-topic metadata promote partition-for \
+set -l subcommands create-topic list-topics describe-topic delete-topic metadata describe-cluster promote partition-for \
     list-groups describe-group lag delete-group reset-offsets
 
 complete -c gafka-admin -f
@@ -48,6 +48,7 @@ complete -c gafka-admin -n $none -a list-topics -d 'List topics, one JSON line e
 complete -c gafka-admin -n $none -a describe-topic -d 'Describe a topic and its partitions'
 complete -c gafka-admin -n $none -a delete-topic -d 'Delete a topic and its data'
 complete -c gafka-admin -n $none -a metadata -d "Print the cluster metadata, with each follower's lag"
+complete -c gafka-admin -n $none -a describe-cluster -d "Print the etcd cluster's brokers, controller and controller epoch"
 complete -c gafka-admin -n $none -a promote -d 'Make a follower the leader at a new epoch (manual failover)'
 complete -c gafka-admin -n $none -a partition-for -d 'Print the partition a key goes to'
 complete -c gafka-admin -n $none -a list-groups -d 'List consumer groups, one JSON line each'

@@ -156,7 +156,7 @@ zsh_complete() {
 @test "zsh completes subcommands, flags and flag values (the real completion system)" {
     command -v zsh >/dev/null || skip "zsh is not installed"
     run zsh_complete gafka-admin "gafka-admin describe-"
-    assert_output $'describe-group\ndescribe-topic'
+    assert_output $'describe-cluster\ndescribe-group\ndescribe-topic'
     run zsh_complete gafka-admin "gafka-admin reset-offsets --to-"
     assert_output $'--to-earliest\n--to-latest\n--to-offset\n--to-time'
     run zsh_complete gafka-consume "gafka-consume --from-b"

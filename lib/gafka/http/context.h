@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include "gafka/broker/core.h"
+#include "gafka/cluster/cluster_view.h"
 #include "gafka/http/api_error.h"
 #include "gafka/replication/promotion.h"
 #include "gafka/util/histogram.h"
@@ -55,6 +56,9 @@ struct server_context {
     std::atomic<std::int64_t> requests{0};
     // Request latency by route (index in the route table; route_count(): other).
     std::unique_ptr<util::histogram[]> request_seconds = std::make_unique<util::histogram[]>(route_count() + 1);
+    // What this broker knows of its cluster (cluster/member.h); empty when
+    // standalone. Set before the server starts; thread-safe.
+    std::function<cluster::cluster_view()> cluster;
     // Group-commit fsync latency, kept by the broker (null: not kept).
     const util::histogram* fsync_seconds = nullptr;
 };

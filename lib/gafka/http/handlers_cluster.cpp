@@ -1,5 +1,6 @@
 // Cluster and operations endpoints: /api/v1/metadata, /healthz (/metrics: handlers_metrics.cpp).
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "gafka/http/context.h"
@@ -50,6 +51,53 @@ void write_ids(json_writer& out, const std::vector<replica_id>& ids) {
     out.w().StartArray();
     for (auto id : ids) out.w().Int(id);
     out.w().EndArray();
+}
+
+// What /healthz and /api/v1/metadata both say of the cluster (--cluster).
+void write_cluster_state(json_writer& out, const cluster::cluster_view& c) {
+    out.key("name");
+    out.str(c.name);
+    out.key("etcd_up");
+    out.w().Bool(c.etcd_up);
+    out.key("registered");
+    out.w().Bool(c.registered);
+}
+
+// The cluster this broker is a member of: its brokers as etcd lists them,
+// and its controller.
+void write_cluster(json_writer& out, const cluster::cluster_view& c) {
+    auto& w = out.w();
+    w.StartObject();
+    write_cluster_state(out, c);
+    out.key("controller");
+    w.StartObject();
+    out.key("id");
+    w.Int(c.controller_id);
+    out.key("epoch");
+    w.Int64(c.controller_epoch);
+    w.EndObject();
+    out.key("brokers");
+    w.StartArray();
+    for (const auto& b : c.brokers) {
+        w.StartObject();
+        out.key("id");
+        w.Int(b.id);
+        out.key("host");
+        out.str(b.host);
+        out.key("port");
+        w.Uint(b.port);
+        if (!b.kafka_host.empty()) {
+            out.key("kafka_host");
+            out.str(b.kafka_host);
+            out.key("kafka_port");
+            w.Uint(b.kafka_port);
+        }
+        out.key("live");
+        w.Bool(b.live);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
 }
 
 std::vector<replica_id> replicas_of(const cluster_view& v, const broker::replica_snapshot& s, replica_id self) {
@@ -149,22 +197,39 @@ response handle_metadata(const request& req, server_context& ctx) {
         w.EndObject();
     }
     w.EndArray();
+    if (ctx.cluster) {
+        out.key("cluster");
+        write_cluster(out, ctx.cluster());
+    }
     w.EndObject();
     return json_response(req, beast_http::status::ok, out.take());
 }
 
-// Still 200 with a damaged topic: the broker serves every other topic, so a
-// load balancer or supervisor must not take it out; "degraded" and the list
-// tell a person what to repair.
+// Still 200 with a damaged topic or etcd out of reach: the broker serves
+// every other topic, and serves on without etcd, so a load balancer or
+// supervisor must not take it out; "degraded" and the details tell a person
+// what to repair.
 response handle_healthz(const request& req, server_context& ctx) {
     const auto& damaged = ctx.topics.damaged_topics();
+    std::optional<cluster::cluster_view> c;
+    if (ctx.cluster) c = ctx.cluster();
+    bool cluster_ok = !c || (c->etcd_up && c->registered);
     json_writer out;
     auto& w = out.w();
     w.StartObject();
     out.key("status");
-    out.str(damaged.empty() ? "ok" : "degraded");
+    out.str(damaged.empty() && cluster_ok ? "ok" : "degraded");
     out.key("broker_id");
     w.Int(ctx.self.id);
+    if (c) {
+        // Degraded, not down: the broker serves on while etcd is away.
+        out.key("cluster");
+        w.StartObject();
+        write_cluster_state(out, *c);
+        out.key("is_controller");
+        w.Bool(c->is_controller);
+        w.EndObject();
+    }
     if (!damaged.empty()) {
         out.key("damaged_topics");
         w.StartArray();

@@ -91,6 +91,18 @@ void groups(metrics_text& m, server_context& ctx) {
     }
 }
 
+// Only with --cluster: a standalone broker has no etcd to report on.
+void cluster_gauges(metrics_text& m, server_context& ctx) {
+    if (!ctx.cluster) return;
+    auto c = ctx.cluster();
+    m.family("gafka_cluster_etcd_up", "gauge", "1 when the broker's last lease renewal reached etcd.");
+    m.sample("gafka_cluster_etcd_up", {}, std::int64_t{c.etcd_up ? 1 : 0});
+    m.family("gafka_cluster_is_controller", "gauge", "1 when this broker is the cluster's controller.");
+    m.sample("gafka_cluster_is_controller", {}, std::int64_t{c.is_controller ? 1 : 0});
+    m.family("gafka_cluster_controller_epoch", "gauge", "The epoch of the controller this broker knows (0: none).");
+    m.sample("gafka_cluster_controller_epoch", {}, std::int64_t{c.controller_epoch});
+}
+
 }  // namespace
 
 response handle_metrics(const request& req, server_context& ctx) {
@@ -120,6 +132,7 @@ response handle_metrics(const request& req, server_context& ctx) {
     latencies(m, ctx);
     partitions(m, ctx);
     groups(m, ctx);
+    cluster_gauges(m, ctx);
     auto res = json_response(req, beast_http::status::ok, m.str());
     res.set(beast_http::field::content_type, "text/plain; version=0.0.4");
     return res;

@@ -25,6 +25,7 @@
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
+#include "gafka/cluster/member.h"
 #include "gafka/http/server.h"
 #include "gafka/kafka/server.h"
 #include "gafka/replication/promotion.h"
@@ -228,6 +229,20 @@ int run_broker(const broker_config& config) {
             kafka_ctx.port = kafka_srv->port();
         }
         (*repl)->set_self_address(ctx.self.host, ctx.self.port);
+        std::unique_ptr<cluster::member> member;
+        if (!config.cluster_endpoints.empty()) {
+            member = std::make_unique<cluster::member>(cluster::member_config{
+                config.cluster_endpoints, config.cluster_name, config.cluster_session_timeout,
+                {config.id, ctx.self.host, ctx.self.port, kafka_srv ? kafka_ctx.host : "", kafka_ctx.port, true}});
+            if (auto s = member->start(); s.code() == status_code::already_exists) {
+                lg->error("{}", s.message());
+                return 1;
+            } else if (!s.ok()) {
+                lg->warn("cannot join cluster '{}' yet, serving degraded and trying again: {}", config.cluster_name,
+                         s.message());
+            }
+            ctx.cluster = [&member] { return member->view(); };
+        }
         srv.start();
         if (kafka_srv) kafka_srv->start();
         if (config.follower) {
@@ -291,6 +306,7 @@ int run_broker(const broker_config& config) {
         io.run();
         for (auto& t : threads) t.join();
         keep_running.clear();
+        if (member) member->stop();  // revokes the lease: the cluster sees this broker go at once
     }  // the io_context and its sessions are gone before the logs close
     if (fetcher) fetcher->stop();
     fsync_pool.join();

@@ -15,6 +15,7 @@
 #include "gafka/broker/flush_policy.h"
 #include "gafka/log/format.h"
 #include "gafka/tls/context.h"
+#include "gafka/util/host_port.h"
 #include "gafka/util/status.h"
 
 namespace gafka::server {
@@ -58,6 +59,11 @@ struct broker_config {
     // follower sends the first to its leader. The Kafka listener takes them
     // as SASL/PLAIN passwords.
     std::vector<std::string> auth_tokens;
+    // Cluster membership through etcd (cluster/member.h, DESIGN.md section
+    // 10); no endpoints: standalone, etcd untouched.
+    std::vector<util::host_port> cluster_endpoints;
+    std::string cluster_name = "gafka";
+    std::chrono::milliseconds cluster_session_timeout{6000};
 };
 
 // Reads the limit and security flags given as text into `config`: the
@@ -69,12 +75,18 @@ status apply_limit_flags(broker_config& config, const std::string& idle_timeout,
 
 // Runs until a signal; returns the process exit code: 0 after a clean stop,
 // 1 when a log could not be closed cleanly (it failed earlier, or failed to
-// close).
+// close) or another live broker of the cluster has this id.
 int run_broker(const broker_config& config);
 
 // Reads the TLS flags into `config`: --tls-cert and --tls-key (both or
 // neither) and a follower's --tls-ca, loading and checking each file. Any
 // problem is invalid_argument naming the flag or the file: a usage error.
+// Reads --cluster, --cluster-name and --cluster-session-timeout (at least
+// 1s) into `config`; an empty url leaves the broker standalone.
+// invalid_argument names the flag: a usage error.
+status apply_cluster_flags(broker_config& config, const std::string& url, const std::string& name,
+                           const std::string& session_timeout);
+
 status apply_tls_flags(broker_config& config, const std::string& cert_file, const std::string& key_file,
                        const std::string& ca_file);
 

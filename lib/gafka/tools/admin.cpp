@@ -64,6 +64,19 @@ int admin_metadata(const admin_options& o, std::ostream& out, std::ostream& err)
     return request(o, "GET", "/api/v1/metadata", "", 200, nullptr, out, err);
 }
 
+int admin_describe_cluster(const admin_options& o, std::ostream& out, std::ostream& err) {
+    auto a = admin_request(o.brokers, "GET", "/api/v1/metadata", "", 200, err);
+    if (!a.body) return a.exit_code;
+    const auto& d = *a.body;
+    if (!d.HasMember("cluster") || !d["cluster"].IsObject()) {
+        err << "gafka-admin: error: the broker at " << o.brokers
+            << " is not in a cluster (it runs standalone: gafka-broker --cluster etcd://...)\n";
+        return 1;
+    }
+    out << json_line(d["cluster"]) << std::flush;
+    return 0;
+}
+
 int admin_promote(const admin_options& o, std::ostream& out, std::ostream& err) {
     auto c = broker_client::connect(o.brokers);
     if (!c.ok()) {

@@ -26,6 +26,10 @@ int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& e
 int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_metadata(const admin_options& o, std::ostream& out, std::ostream& err);
+// The cluster a broker of `brokers` is a member of (its metadata's
+// "cluster"): brokers with their addresses and liveness, the controller and
+// its epoch. 1 when the broker runs standalone.
+int admin_describe_cluster(const admin_options& o, std::ostream& out, std::ostream& err);
 // Makes follower broker_id the leader: finds its address in the metadata of
 // any broker in `brokers`, then asks it directly.
 int admin_promote(const admin_options& o, std::ostream& out, std::ostream& err);

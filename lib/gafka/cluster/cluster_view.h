@@ -1,0 +1,30 @@
+#pragma once
+// What a cluster member (member.h) knows, as the HTTP layer shows it
+// (/api/v1/metadata's "cluster", /healthz, /metrics): plain data, copied
+// out under the member's lock.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gafka::cluster {
+
+struct broker_registration {
+    std::int32_t id = 0;
+    std::string host;  // HTTP, advertised
+    std::uint16_t port = 0;
+    std::string kafka_host;  // empty: no Kafka listener
+    std::uint16_t kafka_port = 0;
+    bool live = true;  // registered now; false: seen registered since this broker started, gone since
+};
+
+struct cluster_view {
+    std::string name;
+    bool etcd_up = false;                      // the last lease renewal (or registration) reached etcd
+    bool registered = false;                   // this broker's key is in etcd under its lease
+    std::int32_t controller_id = -1;           // -1: none known
+    std::int64_t controller_epoch = 0;         // the controller key's create revision; 0: none known
+    bool is_controller = false;                // this broker, and its lease is surely still alive
+    std::vector<broker_registration> brokers;  // by id
+};
+
+}  // namespace gafka::cluster

@@ -1,0 +1,110 @@
+#pragma once
+// This broker as a member of a cluster coordinated through etcd
+// (docs/cluster.md). It runs on its own thread and io_context, so etcd being
+// slow or gone never stalls the threads that serve clients.
+//
+// Session (the broker's lease):
+//   unregistered --grant lease, txn create_revision(brokers/<id>) == 0--> registered
+//   registered --keepalive every TTL/3--> registered (valid until: the last
+//       successful renewal's send time + its TTL)
+//   registered --keepalive says the lease is gone--> unregistered (register again)
+//   registered --stop()--> revoke the lease (its keys go at once)
+// Role (controller election):
+//   follower --txn create_revision(controller) == 0 succeeds--> controller,
+//       epoch = the revision of that txn (the key's create revision)
+//   controller --the lease's validity runs out (no renewal reached etcd in
+//       time), the lease is gone, or the key changes or goes--> follower
+//   follower --the controller key is deleted (watch)--> campaign again
+// What etcd holds is mirrored by one range of the cluster's prefix and a
+// watch from the revision after it; a compacted or broken watch reads again.
+// When etcd is unreachable the broker keeps serving, reports it (view()),
+// and changes no role but by the validity rule.
+#include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "gafka/cluster/cluster_view.h"
+#include "gafka/cluster/etcd_client.h"
+#include "gafka/cluster/registration.h"
+
+namespace gafka::cluster {
+
+struct member_config {
+    std::vector<util::host_port> endpoints;
+    std::string name = "gafka";
+    std::chrono::milliseconds session_timeout{6000};  // the lease's TTL (etcd rounds it up to whole seconds)
+    broker_registration self;                         // id and advertised addresses
+};
+
+class member {
+public:
+    explicit member(member_config config);
+    ~member();  // stop()s
+    member(const member&) = delete;
+    member& operator=(const member&) = delete;
+
+    // Registers the broker and starts the session and the election. Blocks
+    // up to about the session timeout. already_exists: another live broker
+    // holds this id (refuse to start); unavailable: etcd could not be reached
+    // (the member keeps trying in the background; the broker runs degraded).
+    status start();
+    // Steps down, revokes the lease (bounded wait) and joins the thread.
+    void stop();
+
+    // Thread-safe.
+    cluster_view view() const;
+
+private:
+    using clock = std::chrono::steady_clock;
+    boost::asio::awaitable<status> register_once();
+    boost::asio::awaitable<status> join();  // register_once, waiting out a previous incarnation's key
+    boost::asio::awaitable<void> session_loop();
+    boost::asio::awaitable<void> mirror_loop();
+    boost::asio::awaitable<void> campaign();
+    boost::asio::awaitable<void> leave();
+    void apply(const key_value& kv, bool deleted);
+    void step_down(const char* why);
+    void set_etcd_up(bool up, const std::string& why);
+    void publish();  // copies the state into view_
+    boost::asio::awaitable<void> sleep(clock::duration d);
+
+    member_config config_;
+    cluster_keys keys_;
+    std::chrono::milliseconds renew_every_;
+
+    // Owned by the member's thread.
+    lease_id lease_ = 0;
+    bool registered_ = false;
+    bool etcd_up_ = false;
+    bool down_reported_ = false;  // "unreachable" was logged, "reachable again" not yet
+    bool controller_ = false;
+    bool leaving_ = false;             // stop() began: nothing registers or campaigns again
+    clock::time_point valid_until_{};  // the lease is surely alive before this
+    std::int32_t controller_id_ = -1;
+    revision_t controller_epoch_ = 0;
+    std::map<std::int32_t, broker_registration> brokers_;
+    etcd_watch* watch_ = nullptr;  // the mirror's open watch, to close when the session resets
+
+    mutable std::mutex mu_;
+    cluster_view view_;                     // guarded by mu_
+    clock::time_point valid_until_view_{};  // guarded by mu_
+
+    std::thread thread_;
+    bool stopped_ = false;
+    // Last: destroyed first, with the coroutines it holds.
+    std::unique_ptr<boost::asio::io_context> io_;
+    std::unique_ptr<etcd_client> etcd_;
+    std::unique_ptr<boost::asio::steady_timer> registered_signal_;  // cancelled when registered_ becomes true
+};
+
+}  // namespace gafka::cluster

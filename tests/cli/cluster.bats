@@ -1,0 +1,242 @@
+#!/usr/bin/env bats
+# Brokers in a cluster coordinated through a real etcd (docs/cluster.md):
+# registration under a lease, controller election and failover, a duplicate
+# id refused, degraded service while etcd is stopped, and a standalone broker
+# that never touches etcd. Session timeout 2s throughout.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+    load helpers
+    load etcd_helpers
+    start_etcd
+    PORTS=()
+    PIDS=()
+}
+
+teardown() {
+    stop_all_brokers
+    stop_etcd
+}
+
+# start_member ID [gafka-broker args]: broker ID in the cluster (at
+# CLUSTER_URL, default ETCD_URL), its data in data.ID; sets PORTS[ID] and PIDS[ID].
+start_member() {
+    local id=$1
+    shift
+    BROKER_DATA=$BATS_TEST_TMPDIR/data.$id
+    unset BROKER_PORT
+    start_broker --id "$id" --cluster "${CLUSTER_URL:-$ETCD_URL}" --cluster-session-timeout 2s "$@"
+    PORTS[id]=$BROKER_PORT
+    PIDS[id]=$BROKER_PID
+}
+
+describe() {
+    gafka-admin describe-cluster --broker "127.0.0.1:${PORTS[$1]}"
+}
+
+# poll_until TRIES CMD...: runs CMD every 0.05 s until it succeeds, TRIES times at most
+# (helpers.bash's wait_until waits 30 s and fails the test itself).
+poll_until() {
+    local tries=$1 i
+    shift
+    for ((i = 0; i < tries; i++)); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# live_ids ID: the ids broker ID lists as live, space-separated.
+live_ids() {
+    describe "$1" | jq -r '[.brokers[] | select(.live) | .id] | map(tostring) | join(" ")'
+}
+lists_live() { [[ $(live_ids "$1") == "$2" ]]; }
+
+# controller_of ID: "CONTROLLER_ID EPOCH" as broker ID knows them.
+controller_of() {
+    describe "$1" | jq -r '"\(.controller.id) \(.controller.epoch)"'
+}
+# all_agree_on_a_controller ID...: every broker names the same controller (not -1).
+all_agree_on_a_controller() {
+    local first id c
+    first=$(controller_of "$1")
+    [[ $first != -1* ]] || return 1
+    for id in "$@"; do
+        c=$(controller_of "$id")
+        [[ $c == "$first" ]] || return 1
+    done
+}
+
+healthz_status() {
+    curl -s "http://127.0.0.1:${PORTS[$1]}/healthz" | jq -r .status
+}
+healthz_is() { [[ $(healthz_status "$1") == "$2" ]]; }
+
+metric() {
+    curl -s "http://127.0.0.1:${PORTS[$1]}/metrics" | awk -v m="$2" '$1 == m { print $2 }'
+}
+
+@test "three brokers register and describe-cluster lists them with their addresses" {
+    start_member 1
+    start_member 2
+    start_member 3
+    poll_until 100 lists_live 1 "1 2 3" || fail "broker 1 lists: $(describe 1)"
+    run --separate-stderr describe 1
+    assert_success
+    assert_equal "$(jq -r .name <<<"$output")" gafka
+    assert_equal "$(jq -r '.etcd_up and .registered' <<<"$output")" true
+    assert_equal "$(jq -r '.brokers[] | select(.id == 2) | "\(.host):\(.port)"' <<<"$output")" "127.0.0.1:${PORTS[2]}"
+    assert_equal "$(jq -r '.brokers[] | select(.id == 3) | .kafka_port > 0' <<<"$output")" true
+    assert_equal "$(etcd_keys /gafka/gafka/brokers/ | tr '\n' ' ')" "/gafka/gafka/brokers/1 /gafka/gafka/brokers/2 /gafka/gafka/brokers/3 "
+}
+
+@test "exactly one broker is the controller, and every broker knows which at the same epoch" {
+    start_member 1
+    start_member 2
+    start_member 3
+    poll_until 100 all_agree_on_a_controller 1 2 3 || fail "no agreement: $(controller_of 1) / $(controller_of 2) / $(controller_of 3)"
+    read -r controller epoch <<<"$(controller_of 1)"
+    ((epoch > 0))
+    local id sum=0
+    for id in 1 2 3; do
+        sum=$((sum + $(metric "$id" gafka_cluster_is_controller)))
+        assert_equal "$(metric "$id" gafka_cluster_controller_epoch)" "$epoch"
+        assert_equal "$(metric "$id" gafka_cluster_etcd_up)" 1
+    done
+    assert_equal "$sum" 1
+    assert_equal "$(metric "$controller" gafka_cluster_is_controller)" 1
+    assert_equal "$(curl -s "http://127.0.0.1:${PORTS[controller]}/healthz" | jq -r .cluster.is_controller)" true
+}
+
+@test "kill -9 of the controller: another broker takes over within the session timeout + 2 s, at a higher epoch" {
+    start_member 1
+    start_member 2
+    start_member 3
+    poll_until 100 all_agree_on_a_controller 1 2 3 || fail "no controller"
+    read -r controller epoch <<<"$(controller_of 1)"
+    local survivors=() id
+    for id in 1 2 3; do [[ $id == "$controller" ]] || survivors+=("$id"); done
+    new_controller() {
+        local c e
+        read -r c e <<<"$(controller_of "${survivors[0]}")"
+        [[ $c != -1 && $c != "$controller" ]] && ((e > epoch))
+    }
+    local start=$(date +%s%N)
+    _stop_pid "${PIDS[controller]}" KILL
+    poll_until 200 new_controller || fail "no new controller: $(describe "${survivors[0]}")"
+    local took_ms=$((($(date +%s%N) - start) / 1000000))
+    ((took_ms <= 4000)) || fail "the takeover took ${took_ms} ms"
+    poll_until 40 all_agree_on_a_controller "${survivors[@]}" || fail "the survivors disagree"
+    run --separate-stderr describe "${survivors[1]}"
+    assert_equal "$(jq -r ".brokers[] | select(.id == $controller) | .live" <<<"$output")" false
+}
+
+@test "a second broker with the same id is refused at start, exit 1, and the first stays registered" {
+    start_member 1
+    run --separate-stderr timeout 20 gafka-broker --id 1 --data-dir "$BATS_TEST_TMPDIR/dup" --port 0 --kafka-port 0 \
+        --cluster "$ETCD_URL" --cluster-session-timeout 2s
+    assert_failure 1
+    [[ $stderr == *"broker id 1 is already registered in cluster 'gafka' by the broker at 127.0.0.1:${PORTS[1]}"* ]] ||
+        fail "stderr: $stderr"
+    [[ $stderr != *serving* ]] || fail "it served: $stderr"
+    assert_equal "$(etcd_keys /gafka/gafka/brokers/)" /gafka/gafka/brokers/1
+    assert_equal "$(healthz_status 1)" ok
+}
+
+@test "a clean stop revokes the lease: the broker's key goes at once" {
+    start_member 1
+    start_member 2
+    poll_until 100 lists_live 2 "1 2" || fail "not registered"
+    _stop_pid "${PIDS[1]}" TERM
+    assert_equal "$BROKER_STATUS" 0
+    assert_equal "$(etcd_keys /gafka/gafka/brokers/)" /gafka/gafka/brokers/2
+    poll_until 40 lists_live 2 "2" || fail "broker 2 still lists: $(describe 2)"
+}
+
+@test "with etcd stopped the brokers serve on and say degraded; they recover when it is back" {
+    start_member 1
+    start_member 2
+    poll_until 100 all_agree_on_a_controller 1 2 || fail "no controller"
+    kill -STOP "$ETCD_PID"
+    poll_until 100 healthz_is 1 degraded || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
+    run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORTS[1]}/healthz"
+    assert_output 200
+    assert_equal "$(curl -s "http://127.0.0.1:${PORTS[1]}/healthz" | jq -r .cluster.etcd_up)" false
+    assert_equal "$(metric 1 gafka_cluster_etcd_up)" 0
+    # No broker can have been sure of its lease for 2 s: none is the controller.
+    poll_until 100 eval '[[ $(metric 1 gafka_cluster_is_controller)$(metric 2 gafka_cluster_is_controller) == 00 ]]' ||
+        fail "a controller without etcd"
+    printf 'a\nb\n' | gafka-produce --broker "127.0.0.1:${PORTS[1]}" --topic t
+    run --separate-stderr gafka-consume --broker "127.0.0.1:${PORTS[1]}" --topic t --from-beginning --exit-at-end --format value
+    assert_success
+    assert_output $'a\nb'
+    kill -CONT "$ETCD_PID"
+    poll_until 100 healthz_is 1 ok || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
+    poll_until 100 healthz_is 2 ok || fail "healthz of 2"
+    poll_until 100 lists_live 1 "1 2" || fail "broker 1 lists: $(describe 1)"
+    poll_until 100 all_agree_on_a_controller 1 2 || fail "no controller after etcd came back"
+}
+
+@test "with etcd killed and started again the brokers serve on degraded, then rejoin and elect a controller" {
+    start_member 1
+    start_member 2
+    poll_until 100 all_agree_on_a_controller 1 2 || fail "no controller"
+    stop_etcd
+    poll_until 100 healthz_is 1 degraded || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
+    printf 'x\n' | gafka-produce --broker "127.0.0.1:${PORTS[2]}" --topic t
+    run --separate-stderr gafka-consume --broker "127.0.0.1:${PORTS[2]}" --topic t --from-beginning --exit-at-end --format value
+    assert_output x
+    start_etcd
+    poll_until 100 healthz_is 1 ok || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
+    poll_until 100 healthz_is 2 ok || fail "healthz of 2"
+    poll_until 100 lists_live 2 "1 2" || fail "broker 2 lists: $(describe 2)"
+    poll_until 100 all_agree_on_a_controller 1 2 || fail "no controller after etcd came back"
+}
+
+@test "an etcd endpoint that refuses connections is skipped for the next one" {
+    local dead
+    dead=$(free_port)
+    CLUSTER_URL=etcd://127.0.0.1:$dead,127.0.0.1:$ETCD_PORT start_member 1
+    poll_until 100 all_agree_on_a_controller 1 || fail "no controller: $(describe 1)"
+    assert_equal "$(healthz_status 1)" ok
+    assert_equal "$(etcd_keys /gafka/gafka/brokers/)" /gafka/gafka/brokers/1
+}
+
+@test "a broker that starts while etcd is down serves degraded and joins when etcd comes" {
+    stop_etcd
+    start_member 1
+    assert_equal "$(healthz_status 1)" degraded
+    start_etcd
+    poll_until 100 healthz_is 1 ok || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
+    poll_until 100 all_agree_on_a_controller 1 || fail "no controller: $(describe 1)"
+}
+
+@test "a broker without --cluster does not touch etcd and says it is standalone" {
+    start_broker
+    PORTS[1]=$BROKER_PORT
+    run --separate-stderr curl -s "$BROKER_URL/healthz"
+    assert_equal "$(jq -c 'has("cluster")' <<<"$output")" false
+    run curl -s "$BROKER_URL/metrics"
+    refute_output --partial gafka_cluster_
+    run --separate-stderr gafka-admin describe-cluster
+    assert_failure 1
+    [[ $stderr == *"not in a cluster"* ]] || fail "stderr: $stderr"
+    assert_equal "$(etcd_keys /)" ""
+    run grep cluster "$BROKER_LOG"
+    assert_failure
+}
+
+@test "bad cluster flags are usage errors" {
+    run --separate-stderr gafka-broker --data-dir "$BATS_TEST_TMPDIR/d" --cluster http://127.0.0.1:2379
+    assert_failure 2
+    [[ $stderr == *"etcd://HOST:PORT"* ]] || fail "$stderr"
+    run --separate-stderr gafka-broker --data-dir "$BATS_TEST_TMPDIR/d" --cluster "$ETCD_URL" --cluster-session-timeout 500ms
+    assert_failure 2
+    [[ $stderr == *"at least 1s"* ]] || fail "$stderr"
+    run --separate-stderr gafka-broker --data-dir "$BATS_TEST_TMPDIR/d" --cluster "$ETCD_URL" --cluster-name a/b
+    assert_failure 2
+    [[ $stderr == *"--cluster-name"* ]] || fail "$stderr"
+    [[ ! -e $BATS_TEST_TMPDIR/d ]]
+    assert_equal "$(etcd_keys /)" ""
+}
