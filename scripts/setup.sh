@@ -11,6 +11,7 @@ packages=(
   libgtest-dev bats bats-support bats-assert jq gcovr man-db curl python3
   zsh fish   # tests/cli/completions.bats runs the completions in every shell
   clang libclang-rt-14-dev lld   # sanitizer builds and libFuzzer targets; lld links (scripts/test.sh, scripts/fuzz.sh)
+  podman runc mmdebstrap netavark aardvark-dns iptables   # the container image (scripts/image.sh, tests/cli/container.bats)
   kcat librdkafka-dev   # Kafka clients against the Kafka port (tests/cli/kafka*.bats, rdkafka.bats; gafka-bench --protocol kafka links librdkafka)
 )
 # node and npm for tests/cli/kafkajs.bats: Debian's nodejs and npm, unless
