@@ -37,10 +37,14 @@ if ((${#missing[@]})); then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# kafkajs for tests/cli/kafkajs.bats, at the version package-lock.json pins
-# (npm ci: nothing else is downloaded, the lock is not changed).
-kafkajs=$(cd "$(dirname "$0")/.." && pwd)/tests/kafkajs
-if [[ ! -d $kafkajs/node_modules ]]; then
-  echo "setup: npm ci --prefix tests/kafkajs" >&2
-  npm ci --prefix "$kafkajs" --no-audit --no-fund >&2
-fi
+# npm packages of the tests, at the versions their package-lock.json pins
+# (npm ci: nothing else is downloaded, the lock is not changed): kafkajs
+# for tests/cli/kafkajs.bats, kubernetes-models and js-yaml for
+# tests/cli/kubernetes.bats.
+root=$(cd "$(dirname "$0")/.." && pwd)
+for dir in tests/kafkajs tests/kubernetes; do
+  if [[ ! -d $root/$dir/node_modules ]]; then
+    echo "setup: npm ci --prefix $dir" >&2
+    npm ci --prefix "$root/$dir" --no-audit --no-fund >&2
+  fi
+done

@@ -151,3 +151,18 @@ exit_code() {
     assert_failure
     gafka_podman unpause "$NAME" >/dev/null 2>&1
 }
+
+@test "the etcd image for deploy/kubernetes serves etcd's v3 gateway" {
+    "$REPO/scripts/image.sh" --etcd --tag localhost/gafka-etcd:bats >/dev/null
+    PORT=$(free_port)
+    gafka_podman run -d --name "$NAME" --no-healthcheck -p "127.0.0.1:$PORT:2379" localhost/gafka-etcd:bats \
+        --data-dir /var/lib/etcd/data --listen-client-urls http://0.0.0.0:2379 \
+        --advertise-client-urls "http://127.0.0.1:$PORT" >/dev/null 2>&1
+    put() { curl -fsS -X POST "http://127.0.0.1:$PORT/v3/kv/put" -d '{"key":"Z2Fma2E=","value":"b2s="}'; }
+    wait_until put
+    run curl -fsS -X POST "http://127.0.0.1:$PORT/v3/kv/range" -d '{"key":"Z2Fma2E="}'
+    assert_success
+    [ "$(echo "$output" | jq -r '.kvs[0].value' | base64 -d)" = ok ]
+    run gafka_podman run --rm --no-healthcheck --entrypoint id localhost/gafka-etcd:bats -u
+    assert_output 999
+}
