@@ -11,6 +11,7 @@ packages=(
   libgtest-dev bats bats-support bats-assert jq gcovr man-db curl python3
   zsh fish   # tests/cli/completions.bats runs the completions in every shell
   clang libclang-rt-14-dev lld   # sanitizer builds and libFuzzer targets; lld links (scripts/test.sh, scripts/fuzz.sh)
+  podman runc mmdebstrap netavark aardvark-dns iptables   # the container image (scripts/image.sh, tests/cli/container.bats)
   kcat librdkafka-dev   # Kafka clients against the Kafka port (tests/cli/kafka*.bats, rdkafka.bats; gafka-bench --protocol kafka links librdkafka)
   etcd-server etcd-client   # the coordinator of clusters (gafka-broker --cluster); tests/cli/cluster.bats starts a throwaway one
 )
@@ -37,10 +38,14 @@ if ((${#missing[@]})); then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# kafkajs for tests/cli/kafkajs.bats, at the version package-lock.json pins
-# (npm ci: nothing else is downloaded, the lock is not changed).
-kafkajs=$(cd "$(dirname "$0")/.." && pwd)/tests/kafkajs
-if [[ ! -d $kafkajs/node_modules ]]; then
-  echo "setup: npm ci --prefix tests/kafkajs" >&2
-  npm ci --prefix "$kafkajs" --no-audit --no-fund >&2
-fi
+# npm packages of the tests, at the versions their package-lock.json pins
+# (npm ci: nothing else is downloaded, the lock is not changed): kafkajs
+# for tests/cli/kafkajs.bats, kubernetes-models and js-yaml for
+# tests/cli/kubernetes.bats.
+root=$(cd "$(dirname "$0")/.." && pwd)
+for dir in tests/kafkajs tests/kubernetes; do
+  if [[ ! -d $root/$dir/node_modules ]]; then
+    echo "setup: npm ci --prefix $dir" >&2
+    npm ci --prefix "$root/$dir" --no-audit --no-fund >&2
+  fi
+done
