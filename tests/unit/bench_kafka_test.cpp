@@ -82,4 +82,29 @@ TEST(bench_kafka_test, consumer_fetches_up_to_batch_size_records_a_partition) {
     rd_kafka_conf_destroy(conf);
 }
 
+TEST(bench_kafka_test, kafka_options_are_set_last_and_checked_first) {
+    load_bench_options opts;
+    opts.protocol = bench_protocol::kafka;
+    opts.kafka_options = {"linger.ms=0", "enable.idempotence=false"};
+    EXPECT_FALSE(check_load_options(opts));
+    auto* conf = kafka_conf(opts, kafka_role::producer);
+    EXPECT_EQ(conf_value(conf, "linger.ms"), "0");
+    EXPECT_EQ(conf_value(conf, "enable.idempotence"), "false");  // over gafka-bench's own "true"
+    rd_kafka_conf_destroy(conf);
+
+    opts.kafka_options = {"linger.ms=0", "no.such.setting=1"};
+    auto bad = check_load_options(opts);
+    ASSERT_TRUE(bad);
+    EXPECT_NE(bad->find("no.such.setting"), std::string::npos) << *bad;
+    opts.kafka_options = {"linger.ms"};
+    bad = check_load_options(opts);
+    ASSERT_TRUE(bad);
+    EXPECT_NE(bad->find("KEY=VALUE"), std::string::npos) << *bad;
+    opts.kafka_options = {"linger.ms=0"};
+    opts.protocol = bench_protocol::http;
+    bad = check_load_options(opts);
+    ASSERT_TRUE(bad);
+    EXPECT_NE(bad->find("--kafka-option needs --protocol kafka"), std::string::npos) << *bad;
+}
+
 }  // namespace gafka::tools

@@ -94,7 +94,22 @@ rd_kafka_conf_t* kafka_conf(const load_bench_options& opts, kafka_role role) {
         set("enable.auto.commit", "false");
         set("enable.auto.offset.store", "false");
     }
+    for (const auto& o : opts.kafka_options) {
+        auto eq = o.find('=');
+        set(o.substr(0, eq).c_str(), o.substr(eq + 1));
+    }
     return conf;
+}
+
+status check_kafka_options(const std::vector<std::string>& options) {
+    std::unique_ptr<rd_kafka_conf_t, void (*)(rd_kafka_conf_t*)> conf(rd_kafka_conf_new(), rd_kafka_conf_destroy);
+    for (const auto& o : options) {
+        auto eq = o.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return status::invalid_argument("--kafka-option " + o + ": KEY=VALUE, please");
+        if (auto s = set_conf(conf.get(), o.substr(0, eq).c_str(), o.substr(eq + 1)); !s.ok()) return s;
+    }
+    return status::ok_status();
 }
 
 result<kafka_handle> make_handle(rd_kafka_conf_t* conf, kafka_role role) {

@@ -34,8 +34,12 @@ enum class kafka_role { producer, consumer };
 // a consumer reads by assignment (group "gafka-bench", nothing committed)
 // up to --batch-size records a partition per fetch (at least librdkafka's
 // 1 MiB default).
-// The caller adds to it and hands it to make_handle().
+// Then each --kafka-option KEY=VALUE, in order (checked beforehand by
+// check_kafka_options). The caller adds to it and hands it to make_handle().
 rd_kafka_conf_s* kafka_conf(const load_bench_options& opts, kafka_role role);
+// Each of `options` is KEY=VALUE and a setting librdkafka takes; else which
+// one is not, with librdkafka's reason.
+status check_kafka_options(const std::vector<std::string>& options);
 result<kafka_handle> make_handle(rd_kafka_conf_s* conf, kafka_role role);
 // Sets one property, or says which one the client refused.
 status set_conf(rd_kafka_conf_s* conf, const char* name, const std::string& value);

@@ -9,6 +9,7 @@
 #include "gafka/tools/bench_consume.h"
 #include "gafka/tools/bench_e2e.h"
 #include "gafka/tools/bench_kafka.h"
+#include "gafka/tools/bench_kafka_client.h"
 #include "gafka/tools/bench_produce.h"
 
 namespace gafka::tools {
@@ -49,6 +50,10 @@ void add_load_options(CLI::App& sub, load_bench_options& opts, load_mode mode) {
         ->check(cli::in_range(1, 256));
     sub.add_option("--acks", opts.acks, "Produce acknowledgement: 0, 1 or all")->check(CLI::IsMember({"0", "1", "all"}));
     sub.add_flag("!--no-idempotence", opts.idempotence, "Produce without producer ids and sequence numbers");
+    sub.add_option("-X,--kafka-option", opts.kafka_options,
+                   "KEY=VALUE: a librdkafka setting, as kcat -X, over gafka-bench's own (--protocol kafka)")
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false);  // one setting each -X, as kcat
     if (mode != load_mode::consume)
         sub.add_option("--rate", opts.rate, "Send at this many msg/s, open loop (latency from each intended send time)")
             ->check(cli::positive_number());
@@ -58,6 +63,10 @@ std::optional<std::string> check_load_options(const load_bench_options& opts) {
     if (!opts.http_only_flag.empty())
         return opts.http_only_flag + " is not supported with --protocol kafka (gafka-bench speaks plaintext Kafka "
                                      "without SASL)";
+    if (!opts.kafka_options.empty()) {
+        if (opts.protocol != bench_protocol::kafka) return "--kafka-option needs --protocol kafka";
+        if (auto s = check_kafka_options(opts.kafka_options); !s.ok()) return s.message();
+    }
     if (!opts.topic.empty())
         if (auto s = rules::check_topic_name(opts.topic); !s.ok()) return s.message();
     if (opts.mode == load_mode::e2e && opts.size < stamp_bytes)

@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -31,6 +32,7 @@ struct load_bench_options {
     int concurrency = 1;                // connections (requests in flight)
     std::string acks = "all";
     bool idempotence = true;            // each connection an idempotent producer
+    std::vector<std::string> kafka_options;  // -X KEY=VALUE: librdkafka settings, applied last
     std::optional<double> rate;         // msg/s, open loop; none: as fast as acks come
     bool progress = false;              // a progress line on stderr
     std::chrono::milliseconds timeout{30'000};  // per request
