@@ -29,6 +29,7 @@ struct broker_identity {
     std::int32_t id = 1;
     std::string host = "127.0.0.1";
     std::uint16_t port = 9001;
+    std::uint16_t kafka_port = 0;  // the Kafka listener (same host); 0: none
 };
 
 // How many routes the route table (router.h) has; request_seconds keeps one

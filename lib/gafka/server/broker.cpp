@@ -226,6 +226,7 @@ int run_broker(const broker_config& config) {
                 return 1;
             }
             kafka_ctx.port = kafka_srv->port();
+            ctx.self.kafka_port = kafka_ctx.port;
         }
         (*repl)->set_self_address(ctx.self.host, ctx.self.port);
         srv.start();
