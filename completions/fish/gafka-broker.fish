@@ -24,7 +24,7 @@ complete -c gafka-broker -l role -x -a 'leader follower' -d 'leader, or follower
 complete -c gafka-broker -l leader -x -a '(__fish_print_hostnames)' -d 'HOST:PORT of the leader a follower copies'
 complete -c gafka-broker -l min-insync -x -d 'In-sync replicas acks=all needs, leader included (default 1)'
 complete -c gafka-broker -l replica-lag-max -x -a '10s 30s 1m' -d 'A follower behind or silent this long leaves the ISR (default 10s)'
-complete -c gafka-broker -l max-connections -x -d 'Open connections at most; more are answered 503 (default 4096)'
+complete -c gafka-broker -l max-connections -x -d 'Open connections at most, HTTP and Kafka together; more are refused (default 4096)'
 complete -c gafka-broker -l idle-timeout -x -a '10s 30s 1m' -d 'Close a kept-alive connection idle this long (default 60s)'
 complete -c gafka-broker -l header-timeout -x -a '10s 30s 1m' -d 'A request must fully arrive this long after its first byte (default 30s)'
 complete -c gafka-broker -l max-body-bytes -x -d 'Largest request body; larger ones get 413 (default 67108864)'

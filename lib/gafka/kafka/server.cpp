@@ -75,7 +75,9 @@ std::string api_name(const request& req) {
 }  // namespace
 
 server::server(std::vector<asio::io_context*> ios, broker_context& ctx, server_limits limits)
-    : ios_(std::move(ios)), ctx_(ctx), limits_(limits), acceptor_(*ios_.at(0)) {}
+    : ios_(std::move(ios)), ctx_(ctx), limits_(std::move(limits)), acceptor_(*ios_.at(0)) {
+    if (!limits_.connections) limits_.connections = std::make_shared<util::connection_limit>(limits_.max_connections);
+}
 
 status server::listen(const std::string& address, std::uint16_t port) {
     boost::system::error_code ec;
@@ -116,8 +118,7 @@ asio::awaitable<void> server::accept_loop() {
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
-        // Counted on the acceptor's one thread, so the cap is exact.
-        if (ctx_.open_connections.load() >= limits_.max_connections) {
+        if (!limits_.connections->try_acquire()) {
             ++ctx_.refused_connections;
             socket.close(ec);
             continue;
@@ -152,6 +153,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     }
     if (socket.is_open()) socket.shutdown(tcp::socket::shutdown_send, ec);
     --ctx_.open_connections;
+    limits_.connections->release();
 }
 
 template <class Stream>

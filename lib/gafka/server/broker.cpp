@@ -185,7 +185,7 @@ int run_broker(const broker_config& config) {
     kafka_ctx.auto_create_topics = config.auto_create_topics;
     kafka_ctx.default_partitions = config.default_partitions;
     kafka_ctx.auth_tokens = config.auth_tokens;
-    raise_fd_limit(config.max_connections * (config.kafka ? 2 : 1));
+    raise_fd_limit(config.max_connections);
     std::unique_ptr<replication::replica_fetcher> fetcher;
     ctx.promote = [&] { return replication::promote_to_leader(**repl, **topics, fetcher.get()); };
 
@@ -208,6 +208,8 @@ int run_broker(const broker_config& config) {
         limits.idle_timeout = config.idle_timeout;
         limits.header_timeout = config.header_timeout;
         limits.max_connections = config.max_connections;
+        // One --max-connections for both listeners.
+        limits.connections = std::make_shared<util::connection_limit>(config.max_connections);
         http::server srv(io_ptrs, ctx, limits);
         srv.use_tls(config.tls_server);
         if (auto s = srv.listen(config.listen, config.port); !s.ok()) {
@@ -219,7 +221,7 @@ int run_broker(const broker_config& config) {
         if (config.kafka) {
             kafka_srv.emplace(io_ptrs, kafka_ctx,
                               kafka::server_limits{config.max_body_bytes, config.idle_timeout, config.header_timeout,
-                                                   config.max_connections});
+                                                   config.max_connections, limits.connections});
             kafka_srv->use_tls(config.tls_server);
             if (auto s = kafka_srv->listen(config.listen, config.kafka_port); !s.ok()) {
                 lg->error("{}", s.message());
