@@ -193,6 +193,8 @@ PY
     assert_line --index 1 "http past the limit: HTTP/1.1 503 Service Unavailable"
     assert_line --index 2 "kafka after the http one left: answered"
     assert_line --index 3 "http past the limit: HTTP/1.1 503 Service Unavailable"
+    wait_until curl -sf -o /dev/null --max-time 2 "$BROKER_URL/healthz"
+    [[ $(metric gafka_kafka_connections_refused_total) -ge 1 ]] || fail "no refused Kafka connection counted"
 }
 
 @test "a body over --max-body-bytes gets 413 JSON and writes nothing" {

@@ -25,6 +25,8 @@ namespace beast_http = boost::beast::http;
 using request = beast_http::request<beast_http::string_body>;
 using response = beast_http::response<beast_http::string_body>;
 
+class metrics_text;
+
 struct broker_identity {
     std::int32_t id = 1;
     std::string host = "127.0.0.1";
@@ -58,6 +60,9 @@ struct server_context {
     std::unique_ptr<util::histogram[]> request_seconds = std::make_unique<util::histogram[]>(route_count() + 1);
     // Group-commit fsync latency, kept by the broker (null: not kept).
     const util::histogram* fsync_seconds = nullptr;
+    // Adds the families of the broker's other listeners (the Kafka port's)
+    // to /metrics; set by the process assembly. Empty: none.
+    std::function<void(metrics_text&)> more_metrics;
 };
 
 response json_response(const request& req, beast_http::status status, std::string body);

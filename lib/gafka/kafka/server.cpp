@@ -238,10 +238,12 @@ asio::awaitable<void> server::serve(Stream& stream, util::socket_deadline& deadl
             break;
         }
         auto& req = *decoded;
+        ctx_.counters.request(req.header.api_key);
         const api_handler* h = find_handler(req.header.api_key);
         if (req.supported == support::unsupported_version && req.header.api_key == api_key::api_versions) {
             // Answered as v0 whatever was asked, so the client can read it and fall back.
             std::string answer;
+            ctx_.counters.error(error_code::unsupported_version);
             encode_response(messages::api_versions, 0, req.header.correlation_id,
                             handlers::api_versions_answer(error_code::unsupported_version), answer);
             answer_now(std::move(answer));
@@ -285,6 +287,7 @@ asio::awaitable<void> server::answer(std::shared_ptr<const std::string> frame, r
         try {
             auto body = co_await h->handle(req, conn);
             if (body) {
+                conn.broker.counters.answered(body->body);
                 encode_response(*h->api, req.header.api_version, req.header.correlation_id, body->body, place->frame,
                                 &place->splices);
                 place->files = std::move(body->files);

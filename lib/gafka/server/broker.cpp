@@ -30,6 +30,7 @@
 #include "gafka/replication/promotion.h"
 #include "gafka/replication/replica_fetcher.h"
 #include "gafka/replication/replication_state.h"
+#include "gafka/server/kafka_metrics.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/histogram.h"
 #include "gafka/util/host_port.h"
@@ -185,6 +186,7 @@ int run_broker(const broker_config& config) {
     kafka_ctx.auto_create_topics = config.auto_create_topics;
     kafka_ctx.default_partitions = config.default_partitions;
     kafka_ctx.auth_tokens = config.auth_tokens;
+    if (config.kafka) ctx.more_metrics = [&kafka_ctx](http::metrics_text& m) { write_kafka_metrics(m, kafka_ctx); };
     raise_fd_limit(config.max_connections);
     std::unique_ptr<replication::replica_fetcher> fetcher;
     ctx.promote = [&] { return replication::promote_to_leader(**repl, **topics, fetcher.get()); };
