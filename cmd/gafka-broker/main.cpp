@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     app.add_option("--min-insync", c.min_insync, "In-sync replicas (leader included) acks=all needs")
         ->check(gafka::cli::in_range(1, 16));
     app.add_option("--replica-lag-max", lag_max, "A follower behind or silent this long leaves the ISR (e.g. 10s)");
-    app.add_option("--max-connections", c.max_connections, "Open connections at most; more are answered 503")
+    app.add_option("--max-connections", c.max_connections, "Open connections at most, HTTP and Kafka together; more are refused")
         ->check(gafka::cli::in_range(1, 1'000'000));
     app.add_option("--idle-timeout", idle, "Close a kept-alive connection idle this long (e.g. 60s)");
     app.add_option("--header-timeout", header, "A request must fully arrive this long after its first byte (e.g. 30s)");

@@ -125,6 +125,37 @@ API_VERSIONS_V0=$(frame 001200000000000700017400)
     assert_failure
 }
 
+# list_offsets_v1 TOPIC TIMESTAMP: one ListOffsets v1 request for partition 0;
+# prints the answer's "error_code timestamp offset".
+list_offsets_v1() {
+    python3 - "$BROKER_KAFKA_PORT" "$1" "$2" <<'PY'
+import socket, struct, sys
+port, topic, ts = int(sys.argv[1]), sys.argv[2].encode(), int(sys.argv[3])
+body = struct.pack(">hhih", 2, 1, 9, 1) + b"t" + struct.pack(">ii", -1, 1)
+body += struct.pack(">h", len(topic)) + topic + struct.pack(">iiq", 1, 0, ts)
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(struct.pack(">i", len(body)) + body)
+size = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+answer = s.recv(size, socket.MSG_WAITALL)
+at = 4 + 4 + 2 + len(topic) + 4 + 4  # correlation id, topic count and name, partition count and index
+print(*struct.unpack(">hqq", answer[at:at + 18]))
+PY
+}
+
+@test "ListOffsets by time answers the offset and the timestamp of the first record at least that new; -1, -2 and none answer timestamp -1" {
+    start_broker
+    create_topic lt 1
+    # Timestamps out of order: the first record in offset order that is new enough.
+    printf '%s\n' '{"value":"a","timestamp":1000}' '{"value":"b","timestamp":3000}' '{"value":"c","timestamp":2000}' |
+        gafka-produce --topic lt --json >/dev/null || fail "produce failed"
+    for at in "0 1000 0" "1000 1000 0" "1001 3000 1" "2500 3000 1" "3000 3000 1" "3001 -1 -1" "-1 -1 3" "-2 -1 0"; do
+        read -r ask ts offset <<<"$at"
+        run list_offsets_v1 lt "$ask"
+        assert_success
+        assert_output "0 $ts $offset"  # error_code timestamp offset
+    done
+}
+
 @test "with --auth-token-file the Kafka port wants SASL/PLAIN with a token as the password" {
     printf 'tok-1234\nother-5678\n' >"$T/tokens"
     start_broker --auth-token-file "$T/tokens"

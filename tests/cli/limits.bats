@@ -147,6 +147,56 @@ print("closed" if extra.recv(1) == b"" else "open")
     [[ $(metric gafka_connections_refused_total) -ge 1 ]] || fail "no refused connection counted"
 }
 
+@test "--max-connections is one count over the HTTP and Kafka ports: past it, either port refuses" {
+    start_broker --max-connections 2
+    run python3 - "$BROKER_PORT" "$BROKER_KAFKA_PORT" <<'PY'
+import socket, struct, sys, time
+http_port, kafka_port = int(sys.argv[1]), int(sys.argv[2])
+def connect(port):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(10)
+    return s
+def http_ok(s):  # the status line of a /healthz answer on s
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = b""
+    while b"}" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.split(b"\r\n")[0].decode()
+def kafka_answers(s):  # True when an ApiVersions v0 is answered on s
+    s.sendall(struct.pack(">ihhih", 11, 18, 0, 7, 1) + b"t")
+    try:
+        return len(s.recv(4096)) > 0
+    except ConnectionResetError:
+        return False
+def hold(port, served):  # a connection shown to be served (start-up checks may still be closing)
+    for _ in range(200):
+        s = connect(port)
+        if served(s):
+            return s
+        s.close()
+        time.sleep(0.05)
+    sys.exit("could not hold a connection on %d" % port)
+h = hold(http_port, lambda s: http_ok(s).startswith("HTTP/1.1 200"))
+k = hold(kafka_port, kafka_answers)
+print("kafka past the limit:", "answered" if kafka_answers(connect(kafka_port)) else "closed")
+print("http past the limit:", http_ok(connect(http_port)))
+h.close()  # a place for a Kafka client again
+k2 = hold(kafka_port, kafka_answers)
+print("kafka after the http one left: answered")
+print("http past the limit:", http_ok(connect(http_port)))
+PY
+    assert_success
+    assert_line --index 0 "kafka past the limit: closed"
+    assert_line --index 1 "http past the limit: HTTP/1.1 503 Service Unavailable"
+    assert_line --index 2 "kafka after the http one left: answered"
+    assert_line --index 3 "http past the limit: HTTP/1.1 503 Service Unavailable"
+    wait_until curl -sf -o /dev/null --max-time 2 "$BROKER_URL/healthz"
+    [[ $(metric gafka_kafka_connections_refused_total) -ge 1 ]] || fail "no refused Kafka connection counted"
+}
+
 @test "a body over --max-body-bytes gets 413 JSON and writes nothing" {
     start_broker --max-body-bytes 1024
     create_topic big 1

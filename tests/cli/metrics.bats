@@ -155,3 +155,41 @@ print(len(series))
     run --separate-stderr "$promtool" check metrics <<<"$HTTP_BODY"
     [[ $status -eq 0 ]] || fail "promtool check metrics: $output $stderr"
 }
+
+@test "Kafka requests by API, error codes answered and open Kafka connections are in /metrics" {
+    start_broker
+    create_topic kt 1
+    printf 'a\nb\n' | timeout 30 kcat -b "127.0.0.1:$BROKER_KAFKA_PORT" -P -t kt || fail "kcat -P failed"
+    # One connection held open, on which two Metadata v1 requests ask for a
+    # name that cannot be a topic (error 17 each); then /metrics, read until
+    # kcat's connections are gone and the held one is the only one.
+    run python3 - "$BROKER_PORT" "$BROKER_KAFKA_PORT" <<'PY'
+import socket, struct, sys, time, urllib.request
+http_port, kafka_port = int(sys.argv[1]), int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", kafka_port), timeout=10)
+name = b"bad name!"
+for corr in (1, 2):
+    body = struct.pack(">hhih", 3, 1, corr, 1) + b"t" + struct.pack(">ih", 1, len(name)) + name
+    s.sendall(struct.pack(">i", len(body)) + body)
+    size = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+    s.recv(size, socket.MSG_WAITALL)
+wanted = ('gafka_kafka_requests_total{api="Metadata"}', 'gafka_kafka_requests_total{api="Produce"}',
+          'gafka_kafka_requests_total{api="unknown"}', 'gafka_kafka_errors_total{code="17"}',
+          'gafka_kafka_open_connections')
+for _ in range(100):
+    page = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % http_port, timeout=5).read().decode()
+    got = dict(l.rsplit(" ", 1) for l in page.splitlines() if l.startswith(wanted))
+    if got.get("gafka_kafka_open_connections") == "1":
+        break
+    time.sleep(0.1)
+for w in wanted:
+    print(w, got.get(w))
+PY
+    assert_success
+    metadata=$(metric "$output" 'gafka_kafka_requests_total{api="Metadata"}')
+    produce=$(metric "$output" 'gafka_kafka_requests_total{api="Produce"}')
+    ((metadata >= 3 && produce >= 1)) || fail "$output"
+    assert_equal "$(metric "$output" 'gafka_kafka_requests_total{api="unknown"}')" 0
+    assert_equal "$(metric "$output" 'gafka_kafka_errors_total{code="17"}')" 2
+    assert_equal "$(metric "$output" gafka_kafka_open_connections)" 1
+}

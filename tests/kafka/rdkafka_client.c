@@ -5,15 +5,20 @@
  *       Produces records k1/v1 .. kN/vN (header n=<i>) with acks=all and
  *       the default partitioner, waits for every delivery report and prints
  *       "produced PARTITION OFFSET KEY" per record. Exit 1 on any failure.
- *   rdkafka_client rebalance BROKERS TOPIC GROUP PARTITIONS N
+ *   rdkafka_client rebalance BROKERS TOPIC GROUP PARTITIONS N [STRATEGY]
  *       Two consumers of GROUP in this process (polled in turn) subscribe to
- *       TOPIC; once they share its PARTITIONS, N records are produced and
- *       read; then member 2 commits and closes (it leaves the group), member
- *       1 is rebalanced to every partition, N more records are produced and
- *       member 1 reads them. Prints "assigned MEMBER P..." per assignment,
- *       "read MEMBER PARTITION OFFSET KEY VALUE" per record, "left 2", and
- *       the "produced" lines. Every wait is bounded (30 s); exit 1 when one
- *       runs out or a call fails.
+ *       TOPIC, member 2 once member 1 owns every partition; once they share
+ *       its PARTITIONS, N records are produced and read; then member 2
+ *       commits and closes (it leaves the group), member 1 is rebalanced to
+ *       every partition, N more records are produced and member 1 reads
+ *       them. STRATEGY is partition.assignment.strategy (default
+ *       librdkafka's, range,roundrobin); with cooperative-sticky the
+ *       rebalances are incremental (rd_kafka_incremental_assign and
+ *       _unassign). Prints "revoked MEMBER P..." with the partitions taken
+ *       back and "assigned MEMBER P..." with the member's whole assignment
+ *       after each change, "read MEMBER PARTITION OFFSET KEY VALUE" per
+ *       record, "left 2", "closing 1", and the "produced" lines. Every wait
+ *       is bounded (30 s); exit 1 when one runs out or a call fails.
  *
  * Built by tests/cli/rdkafka.bats with cc and pkg-config rdkafka. */
 #include <librdkafka/rdkafka.h>
@@ -106,23 +111,47 @@ struct member {
 };
 
 static int partitions;
+static const char *strategy; /* partition.assignment.strategy; NULL: librdkafka's default */
 
+static void check(rd_kafka_error_t *e, const char *what) {
+    if (e) {
+        fprintf(stderr, "rdkafka_client: %s: %s\n", what, rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        exit(1);
+    }
+}
+
+/* Eager protocols (range, roundrobin) give a member its whole assignment
+ * and take all of it back; the cooperative one adds and takes away only
+ * the partitions that move, so the rest keep being read meanwhile. */
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts,
                          void *opaque) {
     struct member *m = opaque;
-    memset(m->owns, 0, sizeof m->owns);
-    if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        printf("assigned %d", m->id);
-        for (int i = 0; i < parts->cnt; i++) {
+    int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    int assign = e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+    if (!cooperative)
+        memset(m->owns, 0, sizeof m->owns);
+    for (int i = 0; i < parts->cnt; i++)
+        if (parts->elems[i].partition < MAX_PARTITIONS)
+            m->owns[parts->elems[i].partition] = assign;
+    if (cooperative)
+        check(assign ? rd_kafka_incremental_assign(rk, parts) : rd_kafka_incremental_unassign(rk, parts),
+              assign ? "incremental assign" : "incremental unassign");
+    else if (rd_kafka_assign(rk, assign ? parts : NULL))
+        die("member %d: assign failed", m->id);
+    if (!assign) {
+        printf("revoked %d", m->id);
+        for (int i = 0; i < parts->cnt; i++)
             printf(" %d", (int)parts->elems[i].partition);
-            if (parts->elems[i].partition < MAX_PARTITIONS)
-                m->owns[parts->elems[i].partition] = 1;
-        }
+        printf("\n");
+    }
+    if (assign || cooperative) {
+        printf("assigned %d", m->id);
+        for (int p = 0; p < MAX_PARTITIONS; p++)
+            if (m->owns[p])
+                printf(" %d", p);
         printf("\n");
         fflush(stdout);
-        rd_kafka_assign(rk, parts);
-    } else {
-        rd_kafka_assign(rk, NULL);
     }
 }
 
@@ -137,6 +166,8 @@ static void member_start(struct member *m, int id, const char *brokers, const ch
     set(conf, "client.id", client_id);
     set(conf, "auto.offset.reset", "earliest");
     set(conf, "session.timeout.ms", "6000");
+    if (strategy)
+        set(conf, "partition.assignment.strategy", strategy);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_opaque(conf, m);
     m->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
@@ -205,6 +236,7 @@ static void poll_until(struct member *ms, int live, int (*done)(struct member *,
 static void rebalance(const char *brokers, const char *topic, const char *group, int n) {
     struct member ms[2];
     member_start(&ms[0], 1, brokers, topic, group);
+    poll_until(ms, 1, first_owns_all, 0, "member 1 owns every partition");
     member_start(&ms[1], 2, brokers, topic, group);
     poll_until(ms, 2, shared, 0, "the two members share the partitions");
     produce(brokers, topic, 1, n);
@@ -221,6 +253,7 @@ static void rebalance(const char *brokers, const char *topic, const char *group,
     int before = ms[0].read;
     produce(brokers, topic, n + 1, 2 * n);
     poll_until(ms, 1, first_reads, before + n, "member 1 reads the records produced after the leave");
+    printf("closing 1\n");
     if ((e = rd_kafka_consumer_close(ms[0].rk)))
         die("close 1: %s", rd_kafka_err2str(e));
     rd_kafka_destroy(ms[0].rk);
@@ -232,7 +265,8 @@ int main(int argc, char **argv) {
         produce(argv[2], argv[3], 1, atoi(argv[4]));
         return 0;
     }
-    if (argc == 7 && strcmp(argv[1], "rebalance") == 0) {
+    if ((argc == 7 || argc == 8) && strcmp(argv[1], "rebalance") == 0) {
+        strategy = argc == 8 ? argv[7] : NULL;
         partitions = atoi(argv[5]);
         if (partitions < 1 || partitions > MAX_PARTITIONS)
             die("PARTITIONS must be 1 to %d", MAX_PARTITIONS);
@@ -240,6 +274,6 @@ int main(int argc, char **argv) {
         return 0;
     }
     fprintf(stderr, "usage: rdkafka_client produce BROKERS TOPIC N\n"
-                    "       rdkafka_client rebalance BROKERS TOPIC GROUP PARTITIONS N\n");
+                    "       rdkafka_client rebalance BROKERS TOPIC GROUP PARTITIONS N [STRATEGY]\n");
     return 2;
 }

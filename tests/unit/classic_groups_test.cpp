@@ -82,6 +82,29 @@ TEST_F(classic_groups_test, a_second_member_makes_the_first_rejoin_and_the_leade
     EXPECT_EQ(groups_.sync_done("g", a, 2, 1500)->assignment, "p0");
 }
 
+TEST_F(classic_groups_test, a_join_gets_the_generation_it_completed_even_when_the_next_rebalance_began_before_it_asked) {
+    // As with cooperative-sticky: the leader joins again the moment it has
+    // its assignment (to hand over partitions), before b collected the
+    // answer of the join that completed generation 2.
+    auto a = join_new(1000);
+    ASSERT_TRUE(groups_.join_done("g", a, 1000));
+    ASSERT_EQ(groups_.sync("g", a, 1, {{a, "all"}}, 1000), group_error::none);
+    auto b = join_new(1100);
+    std::string id;
+    EXPECT_EQ(groups_.join(request(a), id, 1200), std::nullopt);
+    ASSERT_EQ(groups_.join_done("g", a, 1200)->generation, 2);
+    ASSERT_EQ(groups_.sync("g", a, 2, {{a, "p0"}}, 1200), group_error::none);
+    EXPECT_EQ(groups_.join(request(a), id, 1300), std::nullopt);  // generation 3 starts
+    auto for_b = groups_.join_done("g", b, 1300);
+    ASSERT_TRUE(for_b) << "b's join must not wait for a rebalance that waits for b";
+    EXPECT_EQ(for_b->generation, 2);
+    // b learns of the new rebalance, joins again, and generation 3 completes.
+    EXPECT_EQ(groups_.sync("g", b, 2, {}, 1300), group_error::rebalance_in_progress);
+    EXPECT_EQ(groups_.join(request(b), id, 1400), std::nullopt);
+    EXPECT_EQ(groups_.join_done("g", b, 1400)->generation, 3);
+    EXPECT_EQ(groups_.join_done("g", a, 1400)->generation, 3);
+}
+
 TEST_F(classic_groups_test, a_member_that_leaves_or_goes_silent_starts_a_rebalance_without_it) {
     auto a = join_new(0);
     ASSERT_TRUE(groups_.join_done("g", a, 0));

@@ -79,6 +79,20 @@ TEST(fetch_protocol_test, a_response_carries_raw_bytes_errors_and_divergence) {
     EXPECT_FALSE(parse_fetch_response(body + "x").ok());
 }
 
+TEST(fetch_protocol_test, a_response_header_names_the_leaders_kafka_listener_when_it_has_one) {
+    std::string with, without;
+    append_response_header(with, {1, 4, "abc", "10.0.0.1", 9092}, 0);
+    append_response_header(without, {1, 4, "abc"}, 0);
+    auto a = parse_fetch_response(with);
+    ASSERT_TRUE(a.ok()) << a.error().to_string();
+    EXPECT_EQ(a->header.kafka_host, "10.0.0.1");
+    EXPECT_EQ(a->header.kafka_port, 9092);
+    auto b = parse_fetch_response(without);
+    ASSERT_TRUE(b.ok()) << b.error().to_string();
+    EXPECT_EQ(b->header.kafka_port, 0);
+    EXPECT_EQ(without.find("kafka"), std::string::npos);
+}
+
 TEST(replication_state_test, the_epoch_and_the_followers_survive_a_restart_and_promotion_goes_past_them) {
     test::temp_dir tmp;
     replication_options o;

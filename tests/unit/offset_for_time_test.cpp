@@ -47,6 +47,19 @@ TEST_F(offset_for_time_test, finds_the_first_record_at_or_after_the_time_inside_
     EXPECT_EQ(lookup(500), 4);
 }
 
+TEST_F(offset_for_time_test, record_for_time_answers_the_found_records_own_timestamp_or_minus_one) {
+    append({100, 300, 200});
+    auto at = [&](timestamp_ms t, offset_t upto = INT64_MAX) {
+        auto r = log_->record_for_time(t, upto);
+        EXPECT_TRUE(r.ok());
+        return r.ok() ? std::pair{r->offset, r->timestamp} : std::pair<offset_t, timestamp_ms>{no_offset, 0};
+    };
+    EXPECT_EQ(at(150), (std::pair<offset_t, timestamp_ms>{1, 300}));
+    EXPECT_EQ(at(300), (std::pair<offset_t, timestamp_ms>{1, 300}));
+    EXPECT_EQ(at(301), (std::pair<offset_t, timestamp_ms>{3, -1}));
+    EXPECT_EQ(at(150, 1), (std::pair<offset_t, timestamp_ms>{1, -1}));  // past what may be read
+}
+
 TEST_F(offset_for_time_test, a_time_after_every_record_answers_the_end) {
     append({100, 200});
     EXPECT_EQ(lookup(201), 2);

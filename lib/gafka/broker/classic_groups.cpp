@@ -99,7 +99,10 @@ void classic_groups::try_complete_locked(const std::string& id, group& g, std::i
     }
     ++g.generation;
     g.st = state::completing;
-    for (auto& [_, m] : g.members) m.joined = false;
+    for (auto& [mid, m] : g.members) {
+        m.joined = false;
+        m.answer = answer_locked(g, mid);
+    }
     util::logger("groups")->info("group {}: generation {}, {} member(s), protocol {}, leader {}", id, g.generation,
                                  g.members.size(), g.protocol_name, g.leader);
 }
@@ -163,6 +166,7 @@ std::optional<join_answer> classic_groups::join(join_request req, std::string& m
     m.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
     m.protocols = std::move(req.protocols);
     m.last_heard_ms = now_ms;
+    m.answer.reset();
     if (!known) g.join_order.push_back(member_id);
     if (g.st != state::preparing) start_rebalance_locked(g, now_ms);
     m.joined = true;
@@ -179,7 +183,12 @@ std::optional<join_answer> classic_groups::join_done(const std::string& group_id
     if (auto m = g.members.find(member_id); m != g.members.end()) m->second.last_heard_ms = now_ms;
     expire_locked(g, now_ms);
     try_complete_locked(group_id, g, now_ms);
-    if (!g.members.count(member_id)) return join_answer{group_error::unknown_member, -1, {}, {}, member_id, {}};
+    auto m = g.members.find(member_id);
+    if (m == g.members.end()) return join_answer{group_error::unknown_member, -1, {}, {}, member_id, {}};
+    if (auto a = std::move(m->second.answer)) {
+        m->second.answer.reset();
+        return a;
+    }
     if (g.st == state::preparing) return std::nullopt;
     return answer_locked(g, member_id);
 }

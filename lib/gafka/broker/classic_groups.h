@@ -97,7 +97,10 @@ public:
     std::optional<join_answer> join(join_request req, std::string& member_id, std::int64_t now_ms);
     // The join's answer once the rebalance completed (or the member was
     // dropped: unknown_member); nullopt while it still waits. Counts as a
-    // sign of life.
+    // sign of life. The answer is the generation the join completed,
+    // even if another member's join has started the next rebalance before
+    // this one asked (Kafka answers every join as the generation completes;
+    // the member then finds the new rebalance in its sync or heartbeat).
     std::optional<join_answer> join_done(const std::string& group, const std::string& member_id, std::int64_t now_ms);
 
     // The leader's sync carries everyone's assignment; the others' none.
@@ -129,6 +132,8 @@ private:
         std::vector<group_protocol> protocols;
         std::int64_t last_heard_ms = 0;
         bool joined = false;               // joined in the rebalance under way
+        // Its join's answer, from the generation's completion until join_done collects it.
+        std::optional<join_answer> answer;
         std::optional<std::string> assignment;
     };
     struct group {

@@ -85,9 +85,10 @@ asio::awaitable<status> write_batches(core& c, std::span<batch_write> writes, ac
         if (first.ok()) first = w.error;
         return policy == on_failure::end_all;
     };
-    if (acks == acks_mode::all)  // refused before anything is written
+    if (acks == acks_mode::all)  // refused before anything is written (on a follower, by the append: not_leader)
         for (auto& w : writes)
-            if (!w.target->enough_insync() && fail(w, not_enough_replicas(c, *w.target))) co_return first;
+            if (w.target->is_leader() && !w.target->enough_insync() && fail(w, not_enough_replicas(c, *w.target)))
+                co_return first;
     for (auto& w : writes) {
         if (!w.error.ok()) continue;
         auto appended = w.target->append(std::move(w.batch));

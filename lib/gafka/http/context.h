@@ -26,10 +26,13 @@ namespace beast_http = boost::beast::http;
 using request = beast_http::request<beast_http::string_body>;
 using response = beast_http::response<beast_http::string_body>;
 
+class metrics_text;
+
 struct broker_identity {
     std::int32_t id = 1;
     std::string host = "127.0.0.1";
     std::uint16_t port = 9001;
+    std::uint16_t kafka_port = 0;  // the Kafka listener (same host); 0: none
 };
 
 // How many routes the route table (router.h) has; request_seconds keeps one
@@ -61,6 +64,9 @@ struct server_context {
     std::function<cluster::cluster_view()> cluster;
     // Group-commit fsync latency, kept by the broker (null: not kept).
     const util::histogram* fsync_seconds = nullptr;
+    // Adds the families of the broker's other listeners (the Kafka port's)
+    // to /metrics; set by the process assembly. Empty: none.
+    std::function<void(metrics_text&)> more_metrics;
 };
 
 response json_response(const request& req, beast_http::status status, std::string body);

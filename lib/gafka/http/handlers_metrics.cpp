@@ -120,6 +120,7 @@ response handle_metrics(const request& req, server_context& ctx) {
     m.sample("gafka_long_polls_over_limit_total", {}, ctx.core.long_polls.over_limit());
     m.family("gafka_unauthorized_total", "counter", "Requests answered 401 for a missing or wrong bearer token.");
     m.sample("gafka_unauthorized_total", {}, ctx.unauthorized.load());
+    if (ctx.more_metrics) ctx.more_metrics(m);
     bool leader = !ctx.core.repl || ctx.core.repl->is_leader();
     m.family("gafka_leader", "gauge", "1 when this broker leads its partitions, 0 when it follows.");
     m.sample("gafka_leader", {}, std::int64_t{leader ? 1 : 0});

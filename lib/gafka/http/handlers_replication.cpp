@@ -140,7 +140,9 @@ asio::awaitable<response> handle_replica_fetch(const request& req, server_contex
 
     std::string body;
     auto topics = ctx.topics.list();
-    replication::append_response_header(body, {ctx.self.id, ctx.core.repl->epoch(), topics_version(topics)}, slots.size());
+    replication::append_response_header(
+        body, {ctx.self.id, ctx.core.repl->epoch(), topics_version(topics), ctx.self.host, ctx.self.kafka_port},
+        slots.size());
     std::size_t total = 0;
     for (auto& s : slots) {
         std::string records;

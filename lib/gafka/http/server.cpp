@@ -25,7 +25,9 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 server::server(std::vector<asio::io_context*> ios, server_context& ctx, server_limits limits)
-    : ios_(std::move(ios)), ctx_(ctx), limits_(limits), acceptor_(*ios_.at(0)) {}
+    : ios_(std::move(ios)), ctx_(ctx), limits_(std::move(limits)), acceptor_(*ios_.at(0)) {
+    if (!limits_.connections) limits_.connections = std::make_shared<util::connection_limit>(limits_.max_connections);
+}
 
 status server::listen(const std::string& address, std::uint16_t port) {
     boost::system::error_code ec;
@@ -66,9 +68,9 @@ asio::awaitable<void> server::accept_loop() {
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
-        // Counted here, on the acceptor's one thread, so the cap is exact
-        // however the sessions are spread; session() gives it back.
-        if (ctx_.open_connections.load() >= limits_.max_connections) {
+        // Counted here, against the limit shared with the Kafka listener;
+        // session() gives the place back.
+        if (!limits_.connections->try_acquire()) {
             ++ctx_.refused_connections;
             asio::co_spawn(io, refuse(std::move(socket)), asio::detached);
             continue;
@@ -153,6 +155,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     boost::system::error_code ec;
     if (socket.is_open()) socket.shutdown(tcp::socket::shutdown_send, ec);
     --ctx_.open_connections;
+    limits_.connections->release();
 }
 
 asio::awaitable<bool> server::starts_tls(tcp::socket& socket, socket_deadline& deadline) {

@@ -21,6 +21,7 @@
 
 #include "gafka/http/context.h"
 #include "gafka/tls/context.h"
+#include "gafka/util/connection_limit.h"
 
 namespace gafka::util {
 class socket_deadline;
@@ -44,6 +45,9 @@ struct server_limits {
     std::chrono::milliseconds header_timeout{30'000};
     // Connections over this are answered 503 too_many_connections and closed.
     std::int64_t max_connections = 4096;
+    // The count it applies to, shared with the broker's other listeners
+    // (util/connection_limit.h); null: this server's own, of max_connections.
+    std::shared_ptr<util::connection_limit> connections;
 };
 
 class server {

@@ -15,6 +15,7 @@
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
+#include "gafka/kafka/counters.h"
 
 namespace gafka::replication {
 class replication_state;
@@ -50,6 +51,7 @@ struct broker_context {
     std::atomic<std::int64_t> open_connections{0};
     std::atomic<std::int64_t> refused_connections{0};  // over --max-connections
     std::atomic<std::int64_t> requests{0};
+    kafka::counters counters;  // by API key and error code, for /metrics
 };
 
 struct connection_context {

@@ -75,7 +75,9 @@ std::string api_name(const request& req) {
 }  // namespace
 
 server::server(std::vector<asio::io_context*> ios, broker_context& ctx, server_limits limits)
-    : ios_(std::move(ios)), ctx_(ctx), limits_(limits), acceptor_(*ios_.at(0)) {}
+    : ios_(std::move(ios)), ctx_(ctx), limits_(std::move(limits)), acceptor_(*ios_.at(0)) {
+    if (!limits_.connections) limits_.connections = std::make_shared<util::connection_limit>(limits_.max_connections);
+}
 
 status server::listen(const std::string& address, std::uint16_t port) {
     boost::system::error_code ec;
@@ -116,8 +118,7 @@ asio::awaitable<void> server::accept_loop() {
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
-        // Counted on the acceptor's one thread, so the cap is exact.
-        if (ctx_.open_connections.load() >= limits_.max_connections) {
+        if (!limits_.connections->try_acquire()) {
             ++ctx_.refused_connections;
             socket.close(ec);
             continue;
@@ -152,6 +153,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     }
     if (socket.is_open()) socket.shutdown(tcp::socket::shutdown_send, ec);
     --ctx_.open_connections;
+    limits_.connections->release();
 }
 
 template <class Stream>
@@ -236,10 +238,12 @@ asio::awaitable<void> server::serve(Stream& stream, util::socket_deadline& deadl
             break;
         }
         auto& req = *decoded;
+        ctx_.counters.request(req.header.api_key);
         const api_handler* h = find_handler(req.header.api_key);
         if (req.supported == support::unsupported_version && req.header.api_key == api_key::api_versions) {
             // Answered as v0 whatever was asked, so the client can read it and fall back.
             std::string answer;
+            ctx_.counters.error(error_code::unsupported_version);
             encode_response(messages::api_versions, 0, req.header.correlation_id,
                             handlers::api_versions_answer(error_code::unsupported_version), answer);
             answer_now(std::move(answer));
@@ -283,6 +287,7 @@ asio::awaitable<void> server::answer(std::shared_ptr<const std::string> frame, r
         try {
             auto body = co_await h->handle(req, conn);
             if (body) {
+                conn.broker.counters.answered(body->body);
                 encode_response(*h->api, req.header.api_version, req.header.correlation_id, body->body, place->frame,
                                 &place->splices);
                 place->files = std::move(body->files);

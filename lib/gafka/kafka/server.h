@@ -15,8 +15,8 @@
 //
 // Every wait has a timeout: idle with no request begun, and once a frame's
 // first byte came, the whole frame within the header timeout. Over the
-// connection cap a new connection is closed at once (Kafka has no way to
-// say why). stop() closes the acceptor; stopping the io_contexts ends the
+// connection cap (shared with the HTTP listener) a new connection is closed
+// at once (Kafka has no way to say why). stop() closes the acceptor; stopping the io_contexts ends the
 // sessions.
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
@@ -34,6 +34,7 @@
 #include "gafka/kafka/context.h"
 #include "gafka/kafka/frame.h"
 #include "gafka/tls/context.h"
+#include "gafka/util/connection_limit.h"
 #include "gafka/util/status.h"
 
 namespace gafka::util {
@@ -52,6 +53,9 @@ struct server_limits {
     std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds header_timeout{30'000};
     std::int64_t max_connections = 4096;
+    // The count it applies to, shared with the HTTP listener
+    // (util/connection_limit.h); null: this server's own, of max_connections.
+    std::shared_ptr<util::connection_limit> connections;
 };
 
 class server {

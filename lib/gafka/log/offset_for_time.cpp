@@ -8,6 +8,12 @@
 namespace gafka::log {
 
 result<offset_t> partition_log::offset_for_time(timestamp_ms t, offset_t upto) const {
+    auto m = record_for_time(t, upto);
+    if (!m.ok()) return m.error();
+    return m->offset;
+}
+
+result<partition_log::time_match> partition_log::record_for_time(timestamp_ms t, offset_t upto) const {
     offset_t from = no_offset, limit;
     {
         std::lock_guard lock(mu_);
@@ -19,7 +25,8 @@ result<offset_t> partition_log::offset_for_time(timestamp_ms t, offset_t upto) c
                 break;
             }
     }
-    if (from == no_offset) return limit;
+    time_match none{limit, -1};
+    if (from == no_offset) return none;
     constexpr std::size_t chunk = 1 << 20;
     while (from < limit) {
         auto r = read(from, chunk, limit);
@@ -34,14 +41,15 @@ result<offset_t> partition_log::offset_for_time(timestamp_ms t, offset_t upto) c
                 if (!records.error().ok()) return records.error();
                 record_view rec;
                 while (records.next(rec))
-                    if (rec.timestamp >= t && rec.offset >= from) return std::min(rec.offset, limit);
+                    if (rec.timestamp >= t && rec.offset >= from)
+                        return rec.offset < limit ? time_match{rec.offset, rec.timestamp} : none;
             }
             rest.remove_prefix(h.length);
         }
         if (r->next_offset <= from) break;  // no progress: nothing more to read
         from = r->next_offset;
     }
-    return limit;
+    return none;
 }
 
 }  // namespace gafka::log

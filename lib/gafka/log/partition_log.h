@@ -131,6 +131,13 @@ public:
     // end or the corrupt offset) when there is none. Scans only from the
     // first segment whose newest record is that new, from its index.
     result<offset_t> offset_for_time(timestamp_ms t, offset_t upto = INT64_MAX) const;
+    // The same lookup with the timestamp of the record found (-1 when there
+    // is none: the offset is then the end), as Kafka's ListOffsets answers.
+    struct time_match {
+        offset_t offset = 0;
+        timestamp_ms timestamp = -1;
+    };
+    result<time_match> record_for_time(timestamp_ms t, offset_t upto = INT64_MAX) const;
 
     // Removes whole sealed segments, oldest first, while the log is over
     // `max_bytes` (-1: no limit) or a segment's newest record is older than

@@ -103,6 +103,12 @@ void append_response_header(std::string& out, const fetch_response_header& h, st
     w.Int(h.leader_epoch);
     w.Key("topics_version");
     w.String(h.topics_version.c_str());
+    if (h.kafka_port != 0) {
+        w.Key("kafka_host");
+        w.String(h.kafka_host.c_str());
+        w.Key("kafka_port");
+        w.Uint(h.kafka_port);
+    }
     w.Key("partitions");
     w.Uint64(partitions);
     w.EndObject();
@@ -167,6 +173,9 @@ result<fetch_response> parse_fetch_response(std::string_view body) {
     if (!get_int(h, "leader_id", r.header.leader_id, -1, INT32_MAX) ||
         !get_int(h, "leader_epoch", r.header.leader_epoch, 0, INT32_MAX) ||
         !get_str(h, "topics_version", r.header.topics_version) || !get_i64(h, "partitions", count) || count < 0)
+        return bad("malformed answer header");
+    if (h.HasMember("kafka_port") &&
+        (!get_str(h, "kafka_host", r.header.kafka_host) || !get_int(h, "kafka_port", r.header.kafka_port, 1, 65535)))
         return bad("malformed answer header");
     for (std::int64_t i = 0; i < count; ++i) {
         rapidjson::Document d;

@@ -11,7 +11,10 @@
 // Response (application/octet-stream): a JSON header line, then per
 // partition a JSON line followed by exactly "bytes" raw bytes of whole record
 // batches, copied from the leader's log as stored:
-//   {"leader_id":1,"leader_epoch":1,"topics_version":"9f3a...","partitions":1}\n
+//   {"leader_id":1,"leader_epoch":1,"topics_version":"9f3a...","kafka_host":"127.0.0.1",
+//    "kafka_port":9092,"partitions":1}\n
+// kafka_host/kafka_port: the leader's Kafka listener as it advertises it
+// (absent: it has none), for a follower's Kafka Metadata answer.
 //   {"topic":"t","partition":0,"high_watermark":120,"log_start_offset":0,
 //    "log_end_offset":130,"isr":[1,2],"bytes":936}\n<936 bytes>
 // A partition line may instead carry "error" and "message" (unknown topic,
@@ -55,6 +58,8 @@ struct fetch_response_header {
     replica_id leader_id = -1;
     epoch_t leader_epoch = 0;
     std::string topics_version;
+    std::string kafka_host;       // the leader's advertised Kafka listener;
+    std::uint16_t kafka_port = 0;  // 0: it has none
 };
 
 struct fetch_partition_response {

@@ -130,7 +130,10 @@ status replica_fetcher::fetch_once(client::http_connection& c) {
         return status(status_code::conflict, "the leader is at epoch " + std::to_string(answer->header.leader_epoch) +
                                 ", older than epoch " + std::to_string(state_.epoch()) +
                                 " this broker has seen: not following a stale leader");
-    if (auto s = state_.leader_answered(answer->header.leader_id, answer->header.leader_epoch); !s.ok()) return s;
+    std::optional<replica_address> kafka;
+    if (answer->header.kafka_port != 0) kafka = replica_address{-1, answer->header.kafka_host, answer->header.kafka_port};
+    if (auto s = state_.leader_answered(answer->header.leader_id, answer->header.leader_epoch, std::move(kafka)); !s.ok())
+        return s;
     if (answer->header.topics_version != topics_version_) {
         topics_version_ = answer->header.topics_version;
         topics_synced_ = false;

@@ -85,12 +85,19 @@ std::optional<replica_address> replication_state::leader() const {
     return leader_;
 }
 
-status replication_state::leader_answered(replica_id id, epoch_t epoch) {
+status replication_state::leader_answered(replica_id id, epoch_t epoch, std::optional<replica_address> kafka) {
     std::lock_guard lock(mu_);
     if (leader_) leader_->id = id;
+    if (kafka) kafka->id = id;
+    leader_kafka_ = std::move(kafka);
     if (epoch <= epoch_) return {};
     epoch_ = epoch;
     return save_locked();
+}
+
+std::optional<replica_address> replication_state::leader_kafka() const {
+    std::lock_guard lock(mu_);
+    return leader_kafka_;
 }
 
 status replication_state::follower_fetched(const replica_address& a, std::int64_t now_ms) {

@@ -58,9 +58,12 @@ public:
     // --- on a follower ---
     // The leader's address, with its id once it has answered.
     std::optional<replica_address> leader() const;
-    // What the leader said about itself in its last answer. A newer epoch is
-    // persisted (a later promotion must go past it).
-    status leader_answered(replica_id id, epoch_t epoch);
+    // What the leader said about itself in its last answer: its id, epoch
+    // and Kafka listener (nullopt: it has none). A newer epoch is persisted
+    // (a later promotion must go past it); the Kafka address is not.
+    status leader_answered(replica_id id, epoch_t epoch, std::optional<replica_address> kafka = std::nullopt);
+    // The leader's Kafka listener (with its id), once the leader has said it.
+    std::optional<replica_address> leader_kafka() const;
 
     // --- on a leader ---
     // A follower fetched: remember it (persisted the first time, or when its
@@ -88,6 +91,7 @@ private:
     mutable std::mutex mu_;
     replica_address self_address_;
     std::optional<replica_address> leader_;
+    std::optional<replica_address> leader_kafka_;
     std::map<replica_id, replica_address> followers_;
     std::map<replica_id, std::int64_t> last_fetch_ms_;
 };

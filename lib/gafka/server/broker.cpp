@@ -31,6 +31,7 @@
 #include "gafka/replication/promotion.h"
 #include "gafka/replication/replica_fetcher.h"
 #include "gafka/replication/replication_state.h"
+#include "gafka/server/kafka_metrics.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/histogram.h"
 #include "gafka/util/host_port.h"
@@ -186,7 +187,8 @@ int run_broker(const broker_config& config) {
     kafka_ctx.auto_create_topics = config.auto_create_topics;
     kafka_ctx.default_partitions = config.default_partitions;
     kafka_ctx.auth_tokens = config.auth_tokens;
-    raise_fd_limit(config.max_connections * (config.kafka ? 2 : 1));
+    if (config.kafka) ctx.more_metrics = [&kafka_ctx](http::metrics_text& m) { write_kafka_metrics(m, kafka_ctx); };
+    raise_fd_limit(config.max_connections);
     std::unique_ptr<replication::replica_fetcher> fetcher;
     ctx.promote = [&] { return replication::promote_to_leader(**repl, **topics, fetcher.get()); };
 
@@ -209,6 +211,8 @@ int run_broker(const broker_config& config) {
         limits.idle_timeout = config.idle_timeout;
         limits.header_timeout = config.header_timeout;
         limits.max_connections = config.max_connections;
+        // One --max-connections for both listeners.
+        limits.connections = std::make_shared<util::connection_limit>(config.max_connections);
         http::server srv(io_ptrs, ctx, limits);
         srv.use_tls(config.tls_server);
         if (auto s = srv.listen(config.listen, config.port); !s.ok()) {
@@ -220,13 +224,14 @@ int run_broker(const broker_config& config) {
         if (config.kafka) {
             kafka_srv.emplace(io_ptrs, kafka_ctx,
                               kafka::server_limits{config.max_body_bytes, config.idle_timeout, config.header_timeout,
-                                                   config.max_connections});
+                                                   config.max_connections, limits.connections});
             kafka_srv->use_tls(config.tls_server);
             if (auto s = kafka_srv->listen(config.listen, config.kafka_port); !s.ok()) {
                 lg->error("{}", s.message());
                 return 1;
             }
             kafka_ctx.port = kafka_srv->port();
+            ctx.self.kafka_port = kafka_ctx.port;
         }
         (*repl)->set_self_address(ctx.self.host, ctx.self.port);
         std::unique_ptr<cluster::member> member;

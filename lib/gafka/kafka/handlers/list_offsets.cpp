@@ -1,7 +1,9 @@
 // ListOffsets (2): -1 is the latest offset (the high watermark), -2 the
-// earliest (the log start), anything else a time: the first offset whose
-// record is at least that new, through the log's offsets-for-time index;
-// when none is, offset -1 (as Kafka answers; version 0: the high watermark).
+// earliest (the log start), both with timestamp -1 as Kafka answers them;
+// anything else a time: the first record (in offset order) at least that
+// new, through the log's offsets-for-time index, answered with its offset
+// and its own timestamp; when none is, offset -1 and timestamp -1 (as Kafka
+// answers; version 0, which has no timestamp: the high watermark).
 #include "gafka/kafka/handlers/handlers.h"
 #include "gafka/kafka/messages/list_offsets.h"
 
@@ -12,13 +14,15 @@ constexpr std::int64_t latest = -1;
 constexpr std::int64_t earliest = -2;
 constexpr log::offset_t none_found = -1;
 
-result<log::offset_t> offset_of(const broker::partition& p, std::int64_t timestamp) {
-    if (timestamp == latest) return p.visible_end();
-    if (timestamp == earliest) return p.log().log_start_offset();
+using match = log::partition_log::time_match;
+
+result<match> lookup(const broker::partition& p, std::int64_t timestamp) {
+    if (timestamp == latest) return match{p.visible_end(), -1};
+    if (timestamp == earliest) return match{p.log().log_start_offset(), -1};
     if (timestamp < 0) return status::invalid_argument("timestamp " + std::to_string(timestamp));
     auto end = p.visible_end();
-    auto found = p.log().offset_for_time(timestamp, end);
-    if (found.ok() && *found == end) return none_found;
+    auto found = p.log().record_for_time(timestamp, end);
+    if (found.ok() && found->offset == end) return match{none_found, -1};
     return found;
 }
 
@@ -39,18 +43,18 @@ handler_result list_offsets(const request& req, connection_context& conn) {
                                                                                   : error_code::kafka_storage_error));
                 continue;
             }
-            auto offset = offset_of(*t->partitions[static_cast<std::size_t>(id)], wp.i64("timestamp"));
-            if (!offset.ok()) {
-                out.set("error_code", code(from_status(offset.error())));
+            const auto& p = *t->partitions[static_cast<std::size_t>(id)];
+            auto found = lookup(p, wp.i64("timestamp"));
+            if (!found.ok()) {
+                out.set("error_code", code(from_status(found.error())));
                 continue;
             }
-            // The record's own timestamp is not looked up: -1, as Kafka
-            // answers for -1 and -2 (clients act on the offset).
             if (v0) {
-                auto at = *offset == none_found ? t->partitions[static_cast<std::size_t>(id)]->visible_end() : *offset;
+                auto at = found->offset == none_found ? p.visible_end() : found->offset;
                 out.at("old_style_offsets").items().emplace_back(std::int64_t{at});
+            } else {
+                out.set("offset", found->offset).set("timestamp", found->timestamp);
             }
-            else out.set("offset", *offset);
         }
     }
     co_return body;

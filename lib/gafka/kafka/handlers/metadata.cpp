@@ -1,7 +1,11 @@
-// Metadata (3): this broker as the only one Kafka clients are told of (the
-// leader of every partition, its one replica and the controller), and the
+// Metadata (3): on a leader (or a lone broker), this broker as the only one
+// Kafka clients are told of (the leader of every partition, its one replica
+// and the controller); on a follower, its leader too, named leader of every
+// partition so that clients write there (LEADER_NOT_AVAILABLE until the
+// leader has told its Kafka address, or when it has no Kafka listener). The
 // topics asked for (null: all), created on the way when both the request
 // and the broker allow it.
+#include <optional>
 #include <set>
 
 #include "gafka/rules/names.h"
@@ -13,13 +17,38 @@
 namespace gafka::kafka::handlers {
 namespace {
 
-void describe(value& out, const broker::topic& t, node_id_t self) {
+// Who leads every partition here, as Kafka clients reach it.
+struct leadership {
+    node_id_t self = 1;
+    std::optional<replication::replica_address> leader;  // a follower's leader; nullopt: not known
+    bool follower = false;
+};
+
+leadership leadership_of(const broker_context& b) {
+    leadership l{b.node_id, std::nullopt, b.repl && !b.repl->is_leader()};
+    if (l.follower) l.leader = b.repl->leader_kafka();
+    return l;
+}
+
+void describe(value& out, const broker::topic& t, const leadership& l) {
     out.set("name", t.name);
     for (const auto& p : t.partitions) {
         auto& part = out.add("partitions");
-        part.set("partition_index", p->id()).set("leader_id", self).set("leader_epoch", p->leader_epoch());
-        part.at("replica_nodes").items().emplace_back(std::int64_t{self});
-        part.at("isr_nodes").items().emplace_back(std::int64_t{self});
+        part.set("partition_index", p->id());
+        if (!l.follower) {
+            part.set("leader_id", l.self).set("leader_epoch", p->leader_epoch());
+            part.at("replica_nodes").items().emplace_back(std::int64_t{l.self});
+            part.at("isr_nodes").items().emplace_back(std::int64_t{l.self});
+        } else if (!l.leader) {
+            part.set("error_code", code(error_code::leader_not_available)).set("leader_id", -1);
+        } else {
+            part.set("leader_id", l.leader->id).set("leader_epoch", p->leader_epoch());
+            for (std::int64_t id : {std::int64_t{l.leader->id}, std::int64_t{l.self}})
+                part.at("replica_nodes").items().emplace_back(id);
+            auto isr = p->snapshot().isr;  // as the leader last said; before that, the leader alone
+            if (isr.empty()) isr.push_back(l.leader->id);
+            for (auto id : isr) part.at("isr_nodes").items().emplace_back(std::int64_t{id});
+        }
     }
 }
 
@@ -57,14 +86,17 @@ std::shared_ptr<broker::topic> create_or_refuse(broker_context& b, const std::st
 
 value metadata_answer(broker_context& b, const value& req, api_version_t version) {
     auto body = value::make(*messages::metadata.response);
+    auto l = leadership_of(b);
     body.add("brokers").set("node_id", b.node_id).set("host", b.host).set("port", b.port);
-    body.set("cluster_id", "gafka").set("controller_id", b.node_id);
+    if (l.leader)
+        body.add("brokers").set("node_id", l.leader->id).set("host", l.leader->host).set("port", l.leader->port);
+    body.set("cluster_id", "gafka").set("controller_id", l.leader ? l.leader->id : b.node_id);
     // Before version 4 a request cannot ask, and the broker's setting decides.
     bool allow_create = version < 4 || req.boolean("allow_auto_topic_creation");
     const value& wanted = req.at("topics");
     // Version 0 has no null: an empty list means every topic there.
     if (wanted.is_null() || (version == 0 && wanted.items().empty())) {
-        for (const auto& t : b.topics.list()) describe(body.add("topics"), *t, b.node_id);
+        for (const auto& t : b.topics.list()) describe(body.add("topics"), *t, l);
         return body;
     }
     std::set<std::string> seen;
@@ -75,7 +107,7 @@ value metadata_answer(broker_context& b, const value& req, api_version_t version
         auto t = b.topics.find(name);
         error_code error = error_code::none;
         if (!t) t = create_or_refuse(b, name, allow_create, error);
-        if (t) describe(out, *t, b.node_id);
+        if (t) describe(out, *t, l);
         else out.set("name", name).set("error_code", code(error));
     }
     return body;
