@@ -43,7 +43,7 @@ TEST(fetch_protocol_test, a_bad_request_is_refused_with_a_reason) {
 
 TEST(fetch_protocol_test, a_response_carries_raw_bytes_errors_and_divergence) {
     std::string body;
-    append_response_header(body, {1, 4, "abc"}, 3);
+    append_response_header(body, {1, 4, "abc", "", 0}, 3);
     fetch_partition_response data;
     data.topic = "t";
     data.high_watermark = 10;
@@ -82,7 +82,7 @@ TEST(fetch_protocol_test, a_response_carries_raw_bytes_errors_and_divergence) {
 TEST(fetch_protocol_test, a_response_header_names_the_leaders_kafka_listener_when_it_has_one) {
     std::string with, without;
     append_response_header(with, {1, 4, "abc", "10.0.0.1", 9092}, 0);
-    append_response_header(without, {1, 4, "abc"}, 0);
+    append_response_header(without, {1, 4, "abc", "", 0}, 0);
     auto a = parse_fetch_response(with);
     ASSERT_TRUE(a.ok()) << a.error().to_string();
     EXPECT_EQ(a->header.kafka_host, "10.0.0.1");
