@@ -385,7 +385,8 @@ asio::awaitable<status> member::record_topic(std::string topic, std::int32_t par
     for (auto& p : *assigned) p.controller_epoch = epoch;
     const auto t = create_topic_txn(keys_, topic, {partitions, rf}, *assigned, epoch);
     auto r = co_await etcd_->txn(t);
-    if (!r.ok()) co_return status::unavailable("could not record topic '" + topic + "' in etcd: " + r.error().message());
+    if (!r.ok())
+        co_return status::unavailable("could not record topic '" + topic + "' in etcd: " + r.error().message());
     if (!r->succeeded) {
         bool still_controller = r->ranges.size() == 2 && !r->ranges[0].empty() &&
                                 r->ranges[0][0].create_revision == epoch;
