@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
                        "lz4 or zstd")
         ->check(CLI::IsMember(std::vector<std::string>(gafka::log::compression_type_names.begin(),
                                                        gafka::log::compression_type_names.end())));
+    create->add_option("--replication-factor", o.replication_factor,
+                       "Replicas of each partition, in a cluster (default: the broker's --replication-factor)")
+        ->check(gafka::cli::in_range(1, 100));
     create->add_flag("--if-not-exists", o.if_not_exists, "Succeed quietly when the topic exists");
     sub("list-topics", "List topics, one JSON line each", gafka::tools::admin_list_topics);
     sub("describe-topic", "Describe a topic and its partitions", gafka::tools::admin_describe_topic)

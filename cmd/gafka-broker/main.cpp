@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
     app.add_option("--cluster-name", cluster_name, "The cluster's name: its key prefix in etcd (default gafka)");
     app.add_option("--cluster-session-timeout", session_timeout,
                    "The broker's etcd lease: it counts as gone this long after its last renewal (default 6s)");
+    app.add_option("--replication-factor", c.replication_factor,
+                   "With --cluster: replicas of a topic created without one (default min(3, live brokers))")
+        ->check(gafka::cli::in_range(1, 100));
     return gafka::cli::run(app, argc, argv, [&] {
         auto policy = gafka::broker::parse_flush_policy(flush);
         if (!policy.ok()) {

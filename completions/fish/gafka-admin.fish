@@ -74,6 +74,7 @@ complete -c gafka-admin -n $create -l retention-bytes -x -d 'Keep at most this m
 complete -c gafka-admin -n $create -l retention-ms -x -d 'Delete segments older than this many milliseconds'
 complete -c gafka-admin -n $create -l compression -x -a 'producer uncompressed gzip snappy lz4 zstd' \
     -d 'Codec the broker stores batches with'
+complete -c gafka-admin -n $create -l replication-factor -x -d 'Replicas of each partition, in a cluster'
 complete -c gafka-admin -n $create -l if-not-exists -d 'Succeed quietly when the topic exists'
 
 complete -c gafka-admin -n "__fish_seen_subcommand_from describe-topic delete-topic" \

@@ -15,6 +15,8 @@ setup() {
 }
 
 teardown() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null || true; done  # a test may have stopped one
     stop_all_brokers
     stop_etcd
 }
@@ -212,6 +214,95 @@ metric() {
     poll_until 100 all_agree_on_a_controller 1 || fail "no controller: $(describe 1)"
 }
 
+# etcd_value KEY: the value of KEY (etcdctl), empty when absent.
+etcd_value() {
+    ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" --command-timeout 2s get --print-value-only "$1"
+}
+partitions_known() { [[ $(describe "$1" | jq '.partitions | length') == "$2" ]]; }
+three_with_a_controller() {
+    start_member 1
+    start_member 2
+    start_member 3
+    poll_until 100 all_agree_on_a_controller 1 2 3 || fail "no controller"
+    poll_until 100 lists_live 1 "1 2 3" || fail "broker 1 lists: $(describe 1)"
+    read -r controller epoch <<<"$(controller_of 1)"
+    other=$((controller % 3 + 1))
+}
+
+@test "create-topic with 6 partitions and replication factor 3: the controller records 6 partitions, leaders 2/2/2" {
+    three_with_a_controller
+    # Through a broker that is not the controller: gafka-admin finds the controller.
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[other]}" --name orders --partitions 6 --replication-factor 3
+    assert_success
+    assert_equal "$(etcd_value /gafka/gafka/topics/orders)" '{"partitions":6,"replication_factor":3}'
+    assert_equal "$(etcd_keys /gafka/gafka/partitions/orders/ | wc -l)" 6
+    local p values=""
+    for p in 0 1 2 3 4 5; do values+="$(etcd_value "/gafka/gafka/partitions/orders/$p")"$'\n'; done
+    assert_equal "$(jq -s -c '[.[].leader] | group_by(.) | map(length)' <<<"$values")" "[2,2,2]"
+    assert_equal "$(jq -s -c '[.[] | (.replicas | unique | length) == 3 and .isr == .replicas and .leader == .replicas[0] and .leader_epoch == 0 and .controller_epoch == '"$epoch"'] | all' <<<"$values")" true
+    # Every broker sees them through its watch.
+    poll_until 100 partitions_known "$other" 6 || fail "broker $other: $(describe "$other")"
+    run --separate-stderr describe "$other"
+    assert_equal "$(jq -c '[.partitions[] | select(.topic == "orders") | .partition]' <<<"$output")" "[0,1,2,3,4,5]"
+    assert_equal "$(jq -r .under_replicated_partitions <<<"$output")" 0
+    # The controller serves the topic (the data path is unchanged) and shows the assignment.
+    run --separate-stderr gafka-admin describe-topic --broker "127.0.0.1:${PORTS[controller]}" --name orders
+    assert_success
+    assert_equal "$(jq -c '[.partition_info[].cluster.replicas | length]' <<<"$output")" "[3,3,3,3,3,3]"
+    # Created again: refused, etcd unchanged.
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[controller]}" --name orders --partitions 6
+    assert_failure 1
+}
+
+@test "a replication factor above the live brokers is refused and nothing is recorded or created" {
+    three_with_a_controller
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[1]}" --name wide --partitions 2 --replication-factor 4
+    assert_failure 1
+    [[ $stderr == *"replication factor 4"* ]] || fail "stderr: $stderr"
+    assert_equal "$(etcd_keys /gafka/gafka/topics/)" ""
+    assert_equal "$(etcd_keys /gafka/gafka/partitions/)" ""
+    run --separate-stderr gafka-admin describe-topic --broker "127.0.0.1:${PORTS[controller]}" --name wide
+    assert_failure 1
+    # Without one, a topic gets min(3, live brokers) = 3.
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[1]}" --name narrow
+    assert_success
+    assert_equal "$(etcd_value /gafka/gafka/topics/narrow)" '{"partitions":1,"replication_factor":3}'
+}
+
+@test "a broker that is not the controller answers 421 not_controller with the controller's address" {
+    three_with_a_controller
+    run curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d '{"name":"direct","partitions":1}' "http://127.0.0.1:${PORTS[other]}/api/v1/topics"
+    assert_equal "${lines[1]}" 421
+    assert_equal "$(jq -r .error.code <<<"${lines[0]}")" not_controller
+    assert_equal "$(jq -r .error.controller <<<"${lines[0]}")" "127.0.0.1:${PORTS[controller]}"
+    assert_equal "$(etcd_keys /gafka/gafka/topics/)" ""
+    run gafka-admin describe-topic --broker "127.0.0.1:${PORTS[other]}" --name direct
+    assert_failure 1
+}
+
+@test "a deposed controller (stopped past its session) does not write when it comes back" {
+    three_with_a_controller
+    local survivor=$other
+    kill -STOP "${PIDS[controller]}"
+    new_controller() {
+        local c e
+        read -r c e <<<"$(controller_of "$survivor")"
+        [[ $c != -1 && $c != "$controller" ]] && ((e > epoch))
+    }
+    poll_until 200 new_controller || fail "no new controller: $(describe "$survivor")"
+    kill -CONT "${PIDS[controller]}"
+    run curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d '{"name":"zombie","partitions":3}' "http://127.0.0.1:${PORTS[controller]}/api/v1/topics"
+    assert_equal "${lines[1]}" 421
+    assert_equal "$(etcd_keys /gafka/gafka/topics/)" ""
+    assert_equal "$(etcd_keys /gafka/gafka/partitions/)" ""
+    # The new controller records it.
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[survivor]}" --name zombie --partitions 3
+    assert_success
+    assert_equal "$(etcd_keys /gafka/gafka/partitions/zombie/ | wc -l)" 3
+}
+
 @test "a broker without --cluster does not touch etcd and says it is standalone" {
     start_broker
     PORTS[1]=$BROKER_PORT
@@ -222,6 +313,11 @@ metric() {
     run --separate-stderr gafka-admin describe-cluster
     assert_failure 1
     [[ $stderr == *"not in a cluster"* ]] || fail "stderr: $stderr"
+    run --separate-stderr gafka-admin create-topic --name two --replication-factor 2
+    assert_failure 1
+    [[ $stderr == *"replication factor 1"* ]] || fail "stderr: $stderr"
+    run --separate-stderr gafka-admin create-topic --name one --replication-factor 1
+    assert_success
     assert_equal "$(etcd_keys /)" ""
     run grep cluster "$BROKER_LOG"
     assert_failure

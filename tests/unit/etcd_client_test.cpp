@@ -3,6 +3,7 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
 #include "gafka/cluster/etcd_client.h"
+#include "gafka/cluster/assignment.h"
 
 #include <gtest/gtest.h>
 
@@ -141,6 +142,49 @@ TEST_F(etcd_client_test, txn_compares_create_and_mod_revision_and_value) {
         EXPECT_FALSE((co_await c.txn(cas)).value().succeeded);  // the mod revision moved on
         const range_request k{"/t/k", ""};
         EXPECT_EQ((co_await c.range(k)).value().kvs.at(0).value, "v2");
+    });
+}
+
+// The controller's writes (assignment.h) as etcd takes them: a deposed
+// controller's epoch and a stale partition revision are both refused.
+TEST_F(etcd_client_test, topic_writes_need_the_current_controller_epoch_and_partition_updates_the_revision) {
+    auto c = client();
+    run([&]() -> asio::awaitable<void> {
+        const cluster_keys k("fence");
+        txn_request campaign;
+        campaign.compares.push_back({compare::target::create_revision, k.controller, 0, {}});
+        campaign.success.push_back({txn_op::kind::put, k.controller, encode_controller(1), 0, {}});
+        const auto old_epoch = (co_await c.txn(campaign)).value().revision;
+        auto parts = assign_replicas({1, 2, 3}, 2, 3, 0).value();
+        const auto first = create_topic_txn(k, "a", {2, 3}, parts, old_epoch);
+        EXPECT_TRUE((co_await c.txn(first)).value().succeeded);
+        EXPECT_FALSE((co_await c.txn(first)).value().succeeded) << "the topic exists";
+
+        // Controller 1 is replaced by controller 2.
+        const range_request ck{k.controller, ""};
+        EXPECT_TRUE((co_await c.remove(ck)).ok());
+        const auto new_epoch = (co_await c.txn(campaign)).value().revision;
+        EXPECT_GT(new_epoch, old_epoch);
+        const auto stale = create_topic_txn(k, "b", {2, 3}, parts, old_epoch);
+        auto refused = (co_await c.txn(stale)).value();
+        EXPECT_FALSE(refused.succeeded);
+        EXPECT_EQ(refused.ranges.at(0).at(0).create_revision, new_epoch);
+        EXPECT_TRUE(refused.ranges.at(1).empty()) << "b was not written";
+        const auto fresh = create_topic_txn(k, "b", {2, 3}, parts, new_epoch);
+        EXPECT_TRUE((co_await c.txn(fresh)).value().succeeded);
+
+        const range_request pk{partition_key(k, "a", 0), ""};
+        const auto at = (co_await c.range(pk)).value().kvs.at(0).mod_revision;
+        partition_state next = parts[0];
+        next.isr = {next.leader};
+        next.controller_epoch = new_epoch;
+        const auto by_old = update_partition_txn(k, "a", 0, next, at, old_epoch);
+        EXPECT_FALSE((co_await c.txn(by_old)).value().succeeded);
+        const auto cas = update_partition_txn(k, "a", 0, next, at, new_epoch);
+        EXPECT_TRUE((co_await c.txn(cas)).value().succeeded);
+        EXPECT_FALSE((co_await c.txn(cas)).value().succeeded) << "the mod revision moved on";
+        auto now = decode_partition((co_await c.range(pk)).value().kvs.at(0).value).value();
+        EXPECT_EQ(now.isr, std::vector<std::int32_t>{next.leader});
     });
 }
 

@@ -17,6 +17,16 @@ struct broker_registration {
     bool live = true;  // registered now; false: seen registered since this broker started, gone since
 };
 
+// One partition's state as the controller recorded it in etcd (assignment.h).
+struct partition_view {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int32_t leader = -1;
+    std::int32_t leader_epoch = 0;
+    std::vector<std::int32_t> replicas;
+    std::vector<std::int32_t> isr;
+};
+
 struct cluster_view {
     std::string name;
     bool etcd_up = false;                      // the last lease renewal (or registration) reached etcd
@@ -25,6 +35,7 @@ struct cluster_view {
     std::int64_t controller_epoch = 0;         // the controller key's create revision; 0: none known
     bool is_controller = false;                // this broker, and its lease is surely still alive
     std::vector<broker_registration> brokers;  // by id
+    std::vector<partition_view> partitions;    // by topic, then partition
 };
 
 }  // namespace gafka::cluster

@@ -1,6 +1,8 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 #include "gafka/cluster/member.h"
 
+#include <future>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -205,6 +207,7 @@ asio::awaitable<void> member::mirror_loop() {
             continue;
         }
         for (auto& [id, b] : brokers_) b.live = false;
+        partitions_.clear();
         bool controller_seen = false;
         for (const auto& kv : read->kvs) {
             apply(kv, false);
@@ -282,6 +285,19 @@ void member::apply(const key_value& kv, bool deleted) {
         }
         return;
     }
+    if (auto where = parse_partition_key(keys_, kv.key); where.ok()) {
+        if (deleted) {
+            partitions_.erase(*where);
+            return;
+        }
+        auto p = decode_partition(kv.value);
+        if (!p.ok()) {
+            lg()->warn("ignoring {}: {}", kv.key, p.error().message());
+            return;
+        }
+        partitions_[*where] = *p;
+        return;
+    }
     if (kv.key.rfind(keys_.brokers, 0) != 0) return;
     auto id_text = kv.key.substr(keys_.brokers.size());
     std::int32_t id = 0;
@@ -328,6 +344,9 @@ void member::publish() {
     valid_until_view_ = valid_until_;
     view_.brokers.clear();
     for (const auto& [id, b] : brokers_) view_.brokers.push_back(b);
+    view_.partitions.clear();
+    for (const auto& [where, p] : partitions_)
+        view_.partitions.push_back({where.first, where.second, p.leader, p.leader_epoch, p.replicas, p.isr});
 }
 
 cluster_view member::view() const {
@@ -337,6 +356,53 @@ cluster_view member::view() const {
     // reader checks the deadline itself.
     v.is_controller = v.is_controller && clock::now() < valid_until_view_;
     return v;
+}
+
+status member::create_topic(const std::string& topic, std::int32_t partitions, std::int32_t replication_factor) {
+    if (stopped_ || !thread_.joinable()) return status::unavailable("the broker is not in the cluster");
+    auto done = asio::co_spawn(*io_, record_topic(topic, partitions, replication_factor), asio::use_future);
+    if (done.wait_for(renew_every_ * 2) != std::future_status::ready)
+        return status::unavailable("etcd did not answer in time; the topic may or may not be recorded");
+    return done.get();
+}
+
+// Parameters by value: the caller may stop waiting before this ends.
+asio::awaitable<status> member::record_topic(std::string topic, std::int32_t partitions, std::int32_t rf) {
+    auto not_controller = [&] {
+        return status(status_code::not_leader,
+                      "broker " + std::to_string(config_.self.id) + " is not the controller of cluster '" +
+                          config_.name + "'" +
+                          (controller_id_ >= 0 ? "; broker " + std::to_string(controller_id_) + " is" : ""));
+    };
+    if (!controller_ || clock::now() >= valid_until_) co_return not_controller();
+    std::vector<std::int32_t> live;
+    for (const auto& [id, b] : brokers_)
+        if (b.live) live.push_back(id);
+    if (rf <= 0) rf = default_replication_factor(config_.replication_factor, live.size());
+    auto assigned = assign_replicas(live, partitions, rf, assignment_start(topic));
+    if (!assigned.ok()) co_return assigned.error();
+    const revision_t epoch = controller_epoch_;
+    for (auto& p : *assigned) p.controller_epoch = epoch;
+    const auto t = create_topic_txn(keys_, topic, {partitions, rf}, *assigned, epoch);
+    auto r = co_await etcd_->txn(t);
+    if (!r.ok())
+        co_return status::unavailable("could not record topic '" + topic + "' in etcd: " + r.error().message());
+    if (!r->succeeded) {
+        bool still_controller = r->ranges.size() == 2 && !r->ranges[0].empty() &&
+                                r->ranges[0][0].create_revision == epoch;
+        if (!still_controller) {
+            if (controller_) step_down("etcd holds another controller epoch");
+            co_return not_controller();
+        }
+        co_return status::already_exists("topic '" + topic + "' is already recorded in cluster '" + config_.name +
+                                         "'");
+    }
+    for (std::size_t p = 0; p < assigned->size(); ++p)
+        partitions_[{topic, static_cast<std::int32_t>(p)}] = (*assigned)[p];
+    publish();
+    lg()->info("controller {} (epoch {}) recorded topic '{}': {} partition(s), replication factor {}",
+               config_.self.id, epoch, topic, partitions, rf);
+    co_return status{};
 }
 
 }  // namespace gafka::cluster

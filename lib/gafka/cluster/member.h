@@ -21,6 +21,7 @@
 // and changes no role but by the validity rule.
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -33,6 +34,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "gafka/cluster/assignment.h"
 #include "gafka/cluster/cluster_view.h"
 #include "gafka/cluster/etcd_client.h"
 #include "gafka/cluster/registration.h"
@@ -44,6 +46,7 @@ struct member_config {
     std::string name = "gafka";
     std::chrono::milliseconds session_timeout{6000};  // the lease's TTL (etcd rounds it up to whole seconds)
     broker_registration self;                         // id and advertised addresses
+    std::int32_t replication_factor = 0;              // of topics created without one; 0: min(3, live brokers)
 };
 
 class member {
@@ -64,6 +67,16 @@ public:
     // Thread-safe.
     cluster_view view() const;
 
+    // Records a new topic in etcd when this broker is the controller:
+    // assigns its replicas over the live brokers (replication_factor 0:
+    // the configured default) and writes the topic and partition keys in
+    // one txn guarded by the controller epoch. not_leader: this broker is
+    // not the controller (or was deposed); invalid_argument: the factor
+    // does not fit the live brokers; already_exists: etcd has the topic;
+    // unavailable: etcd did not answer (in time). Blocks up to two calls'
+    // deadlines; thread-safe.
+    status create_topic(const std::string& topic, std::int32_t partitions, std::int32_t replication_factor);
+
 private:
     using clock = std::chrono::steady_clock;
     boost::asio::awaitable<status> register_once();
@@ -72,6 +85,7 @@ private:
     boost::asio::awaitable<void> mirror_loop();
     boost::asio::awaitable<void> campaign();
     boost::asio::awaitable<void> leave();
+    boost::asio::awaitable<status> record_topic(std::string topic, std::int32_t partitions, std::int32_t rf);
     void apply(const key_value& kv, bool deleted);
     void step_down(const char* why);
     void set_etcd_up(bool up, const std::string& why);
@@ -93,6 +107,7 @@ private:
     std::int32_t controller_id_ = -1;
     revision_t controller_epoch_ = 0;
     std::map<std::int32_t, broker_registration> brokers_;
+    std::map<std::pair<std::string, std::int32_t>, partition_state> partitions_;
     etcd_watch* watch_ = nullptr;  // the mirror's open watch, to close when the session resets
 
     mutable std::mutex mu_;
@@ -100,7 +115,7 @@ private:
     clock::time_point valid_until_view_{};  // guarded by mu_
 
     std::thread thread_;
-    bool stopped_ = false;
+    std::atomic<bool> stopped_{false};
     // Last: destroyed first, with the coroutines it holds.
     std::unique_ptr<boost::asio::io_context> io_;
     std::unique_ptr<etcd_client> etcd_;

@@ -62,6 +62,10 @@ struct server_context {
     // What this broker knows of its cluster (cluster/member.h); empty when
     // standalone. Set before the server starts; thread-safe.
     std::function<cluster::cluster_view()> cluster;
+    // Records a new topic's assignment in the cluster (cluster::member::
+    // create_topic: name, partitions, replication factor, 0 for the
+    // default); empty when standalone. Blocking (bounded); thread-safe.
+    std::function<status(const std::string&, std::int32_t, std::int32_t)> create_in_cluster;
     // Group-commit fsync latency, kept by the broker (null: not kept).
     const util::histogram* fsync_seconds = nullptr;
     // Adds the families of the broker's other listeners (the Kafka port's)

@@ -97,6 +97,30 @@ void write_cluster(json_writer& out, const cluster::cluster_view& c) {
         w.EndObject();
     }
     w.EndArray();
+    // The partitions as the controller recorded them (docs/cluster.md).
+    std::int64_t under_replicated = 0;
+    out.key("partitions");
+    w.StartArray();
+    for (const auto& p : c.partitions) {
+        w.StartObject();
+        out.key("topic");
+        out.str(p.topic);
+        out.key("partition");
+        w.Int(p.partition);
+        out.key("leader");
+        w.Int(p.leader);
+        out.key("leader_epoch");
+        w.Int(p.leader_epoch);
+        out.key("replicas");
+        write_ids(out, p.replicas);
+        out.key("isr");
+        write_ids(out, p.isr);
+        w.EndObject();
+        if (p.isr.size() < p.replicas.size()) ++under_replicated;
+    }
+    w.EndArray();
+    out.key("under_replicated_partitions");
+    w.Int64(under_replicated);
     w.EndObject();
 }
 

@@ -16,7 +16,29 @@
 namespace gafka::http {
 namespace {
 
-void write_topic(json_writer& out, const broker::topic& t, bool with_partitions, std::int32_t broker_id) {
+void ids(json_writer& out, const char* key, const std::vector<std::int32_t>& v) {
+    out.key(key);
+    out.w().StartArray();
+    for (auto id : v) out.w().Int(id);
+    out.w().EndArray();
+}
+
+// What the controller recorded of a partition (with --cluster): not yet who
+// serves it, which is still this broker.
+void write_assignment(json_writer& out, const cluster::partition_view& p) {
+    out.key("cluster");
+    out.w().StartObject();
+    out.key("leader");
+    out.w().Int(p.leader);
+    out.key("leader_epoch");
+    out.w().Int(p.leader_epoch);
+    ids(out, "replicas", p.replicas);
+    ids(out, "isr", p.isr);
+    out.w().EndObject();
+}
+
+void write_topic(json_writer& out, const broker::topic& t, bool with_partitions, std::int32_t broker_id,
+                 const cluster::cluster_view* cluster = nullptr) {
     auto& w = out.w();
     w.StartObject();
     out.key("name");
@@ -54,11 +76,49 @@ void write_topic(json_writer& out, const broker::topic& t, bool with_partitions,
                 out.key("corrupt_at_offset");
                 w.Int64(*c);
             }
+            if (cluster)
+                for (const auto& a : cluster->partitions)
+                    if (a.topic == t.name && a.partition == p->id()) write_assignment(out, a);
             w.EndObject();
         }
         w.EndArray();
     }
     w.EndObject();
+}
+
+// With --cluster, the controller records the topic's assignment in etcd
+// before the topic is created here (docs/cluster.md); a standalone broker
+// takes replication factor 1 only. The refusal, if any.
+std::optional<response> record_in_cluster(const request& req, server_context& ctx, const std::string& name,
+                                          std::int32_t partitions, const rapidjson::Document& d) {
+    std::int32_t rf = 0;
+    if (d.HasMember("replication_factor")) {
+        if (!d["replication_factor"].IsInt() || d["replication_factor"].GetInt() < 1)
+            return error_response(req, api_error::invalid("invalid_replication_factor",
+                                                          "'replication_factor' must be an integer >= 1"));
+        rf = d["replication_factor"].GetInt();
+    }
+    if (!ctx.create_in_cluster) {
+        if (rf > 1)
+            return error_response(req, api_error::invalid("invalid_replication_factor",
+                                                          "a standalone broker has replication factor 1"));
+        return std::nullopt;
+    }
+    if (ctx.topics.find(name) || ctx.topics.damaged(name))
+        return error_response(req, {beast_http::status::conflict, "topic_exists", "topic '" + name + "' exists"});
+    auto s = ctx.create_in_cluster(name, partitions, rf);
+    if (s.ok()) return std::nullopt;
+    api_error e = api_error::from_status(s);
+    if (s.code() == status_code::invalid_argument) e.code = "invalid_replication_factor";
+    if (s.code() == status_code::already_exists) e.code = "topic_exists";
+    if (s.code() == status_code::not_leader) {
+        e.code = "not_controller";
+        auto c = ctx.cluster();
+        for (const auto& b : c.brokers)
+            if (b.id == c.controller_id && b.live)
+                e.details_json = "\"controller\":\"" + b.host + ":" + std::to_string(b.port) + "\"";
+    }
+    return error_response(req, e);
 }
 
 }  // namespace
@@ -81,7 +141,8 @@ response handle_create_topic(const request& req, server_context& ctx) {
         return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
     for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
         std::string k(it->name.GetString(), it->name.GetStringLength());
-        if (k != "name" && k != "partitions" && k != "retention_bytes" && k != "retention_ms" && k != "compression")
+        if (k != "name" && k != "partitions" && k != "retention_bytes" && k != "retention_ms" && k != "compression" &&
+            k != "replication_factor")
             return error_response(req, api_error::bad_request("unknown field '" + k + "'"));
     }
     if (!d.HasMember("name") || !d["name"].IsString())
@@ -114,6 +175,7 @@ response handle_create_topic(const request& req, server_context& ctx) {
                                                                                     log::compression_type_list()));
         config.compression = *t;
     }
+    if (auto refused = record_in_cluster(req, ctx, name, config.partitions, d)) return *refused;
     auto created = ctx.topics.create(name, config);
     if (!created.ok()) {
         if (ctx.topics.damaged(name)) return error_response(req, api_error::topic_not_served(ctx.topics, name));
@@ -130,7 +192,9 @@ response handle_describe_topic(const request& req, server_context& ctx, const st
     auto t = ctx.topics.find(name);
     if (!t) return error_response(req, api_error::topic_not_served(ctx.topics, name));
     json_writer out;
-    write_topic(out, *t, true, ctx.self.id);
+    std::optional<cluster::cluster_view> c;
+    if (ctx.cluster) c = ctx.cluster();
+    write_topic(out, *t, true, ctx.self.id, c ? &*c : nullptr);
     return json_response(req, beast_http::status::ok, out.take());
 }
 

@@ -238,7 +238,8 @@ int run_broker(const broker_config& config) {
         if (!config.cluster_endpoints.empty()) {
             member = std::make_unique<cluster::member>(cluster::member_config{
                 config.cluster_endpoints, config.cluster_name, config.cluster_session_timeout,
-                {config.id, ctx.self.host, ctx.self.port, kafka_srv ? kafka_ctx.host : "", kafka_ctx.port, true}});
+                {config.id, ctx.self.host, ctx.self.port, kafka_srv ? kafka_ctx.host : "", kafka_ctx.port, true},
+                config.replication_factor});
             if (auto s = member->start(); s.code() == status_code::already_exists) {
                 lg->error("{}", s.message());
                 return 1;
@@ -247,6 +248,9 @@ int run_broker(const broker_config& config) {
                          s.message());
             }
             ctx.cluster = [&member] { return member->view(); };
+            ctx.create_in_cluster = [&member](const std::string& topic, std::int32_t partitions, std::int32_t rf) {
+                return member->create_topic(topic, partitions, rf);
+            };
         }
         srv.start();
         if (kafka_srv) kafka_srv->start();

@@ -64,6 +64,7 @@ struct broker_config {
     std::vector<util::host_port> cluster_endpoints;
     std::string cluster_name = "gafka";
     std::chrono::milliseconds cluster_session_timeout{6000};
+    std::int32_t replication_factor = 0;  // of topics created without one (--replication-factor); 0: min(3, brokers)
 };
 
 // Reads the limit and security flags given as text into `config`: the

@@ -1,6 +1,8 @@
 #include "gafka/tools/admin.h"
 
+#include <optional>
 #include <ostream>
+#include <sstream>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -33,6 +35,24 @@ int request(const admin_options& o, const std::string& method, const std::string
     return 0;
 }
 
+// The controller's HTTP address when a broker of `brokers` is in a cluster
+// that has one; else nothing (errors are left to the request that follows).
+std::optional<std::string> controller_address(const std::string& brokers) {
+    std::ostringstream quiet;
+    auto a = admin_request(brokers, "GET", "/api/v1/metadata", "", 200, quiet);
+    if (!a.body || !a.body->HasMember("cluster") || !(*a.body)["cluster"].IsObject()) return std::nullopt;
+    const auto& c = (*a.body)["cluster"];
+    if (!c.HasMember("controller") || !c["controller"].IsObject() || !c["controller"].HasMember("id") ||
+        !c["controller"]["id"].IsInt() || !c.HasMember("brokers") || !c["brokers"].IsArray())
+        return std::nullopt;
+    const int id = c["controller"]["id"].GetInt();
+    for (const auto& b : c["brokers"].GetArray())
+        if (b.IsObject() && b.HasMember("id") && b["id"].IsInt() && b["id"].GetInt() == id && b.HasMember("host") &&
+            b["host"].IsString() && b.HasMember("port") && b["port"].IsUint())
+            return std::string(b["host"].GetString()) + ":" + std::to_string(b["port"].GetUint());
+    return std::nullopt;
+}
+
 }  // namespace
 
 int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
@@ -40,9 +60,12 @@ int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& 
     if (o.retention_bytes) body += ",\"retention_bytes\":" + std::to_string(*o.retention_bytes);
     if (o.retention_ms) body += ",\"retention_ms\":" + std::to_string(*o.retention_ms);
     if (o.compression) body += ",\"compression\":\"" + *o.compression + "\"";
+    if (o.replication_factor) body += ",\"replication_factor\":" + std::to_string(*o.replication_factor);
     body += "}";
     if (!name_ok(rules::check_topic_name(o.name), err)) return 2;
-    return request(o, "POST", "/api/v1/topics", body, 201, nullptr, out, err,
+    admin_options to = o;
+    if (auto c = controller_address(o.brokers)) to.brokers = *c;
+    return request(to, "POST", "/api/v1/topics", body, 201, nullptr, out, err,
                    o.if_not_exists ? "topic_exists" : nullptr);
 }
 

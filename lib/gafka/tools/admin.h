@@ -17,10 +17,13 @@ struct admin_options {
     std::optional<std::int64_t> retention_bytes;
     std::optional<std::int64_t> retention_ms;
     std::optional<std::string> compression;  // a topic's compression.type
+    std::optional<std::int32_t> replication_factor;
     bool if_not_exists = false;
     std::int32_t broker_id = -1;  // promote
 };
 
+// In a cluster the request goes to the controller, found in the metadata of
+// a broker of `brokers` (which answers not_controller otherwise).
 int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err);
