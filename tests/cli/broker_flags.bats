@@ -25,6 +25,7 @@ RANGES=(
     "--max-body-bytes 1024 1073741824"
     "--max-header-bytes 1024 1048576"
     "--max-long-polls 0 1000000"
+    "--replication-factor 1 100"
 )
 
 # refused HOW FLAG VALUE LO HI: gafka-broker given FLAG=VALUE on the command

@@ -170,7 +170,7 @@ values() {
 }
 
 @test "a short seeded campaign loses, duplicates, reorders and corrupts nothing acknowledged" {
-    run --separate-stderr "$REPO/scripts/fault/campaign.sh" --runs 1 --seed 5 --faults 4 --records 1500 --bin "$BIN"
+    run --separate-stderr "$REPO/scripts/fault/campaign.sh" --runs 1 --seed 5 --faults 4 --records 4000 --bin "$BIN"
     echo "$output" "$stderr"
     assert_success
     summary=$(tail -1 <<<"$output")

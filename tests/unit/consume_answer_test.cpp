@@ -53,6 +53,7 @@ TEST(consume_answer_test, the_broker_s_records_are_canonical_and_copied_as_they_
     std::string every = "\"\\/";
     for (int c = 0; c < 0x20; ++c) every += static_cast<char>(c);
     every += "\x7F caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 end";
+    const std::string long_value = std::string(3000, 'v') + "\"";  // outlives the views below
     struct {
         std::optional<std::string_view> key, value;
         std::vector<std::pair<std::string_view, std::string_view>> headers;
@@ -61,7 +62,7 @@ TEST(consume_answer_test, the_broker_s_records_are_canonical_and_copied_as_they_
         {std::nullopt, "\xDE\xAD\xBE\xEF", {}},
         {"\xFF", std::nullopt, {{"a", "\xFF"}}},
         {std::nullopt, "", {{"x", "1"}, {"x", "2"}}},
-        {"k", std::string(3000, 'v') + "\"", {}},
+        {"k", long_value, {}},
     };
     for (const auto& c : cases) {
         log::record_view r;
@@ -157,7 +158,8 @@ TEST(consume_answer_test, a_malformed_answer_is_refused) {
 TEST(consume_answer_test, a_record_the_dom_cannot_read_is_refused_by_the_line_writer) {
     // A lone surrogate: the grammar holds, rapidjson refuses it.
     consume_answer a;
-    ASSERT_TRUE(scan_consume_answer(answer_with(R"({"value":"\ud800"})"), a));
+    const auto body = answer_with(R"({"value":"\ud800"})");  // the answer's records point into it
+    ASSERT_TRUE(scan_consume_answer(body, a));
     std::string line = "kept";
     EXPECT_FALSE(client::append_record_line(line, a.records[0], false));
     EXPECT_EQ(line, "kept");
