@@ -336,3 +336,84 @@ three_with_a_controller() {
     [[ ! -e $BATS_TEST_TMPDIR/d ]]
     assert_equal "$(etcd_keys /)" ""
 }
+
+# --- replicas: partitions live on their replicas, followers copy their leaders ---
+
+# three_replicating: three_with_a_controller, acks=all needing 2 in-sync
+# replicas and a follower leaving the ISR after 1 s of silence, and topic
+# rep (3 partitions, replication factor 3) created through the controller.
+three_replicating() {
+    start_member 1 --min-insync 2 --replica-lag-max 1s
+    start_member 2 --min-insync 2 --replica-lag-max 1s
+    start_member 3 --min-insync 2 --replica-lag-max 1s
+    poll_until 100 all_agree_on_a_controller 1 2 3 || fail "no controller"
+    poll_until 100 lists_live 1 "1 2 3" || fail "broker 1 lists: $(describe 1)"
+    read -r controller epoch <<<"$(controller_of 1)"
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[controller]}" --name rep --partitions 3 --replication-factor 3
+    assert_success
+}
+leader_of() { etcd_value "/gafka/gafka/partitions/rep/$1" | jq -r .leader; }
+# produce_to ID P FROM TO: records "P-FROM".."P-TO" to partition P on broker ID, acks=all; prints the HTTP status.
+produce_to() {
+    local body
+    body=$(seq -f "$2-%g" "$3" "$4" | jq -R -s -c --argjson p "$2" '{topic:"rep",records:split("\n")[:-1] | map({partition:$p,value:.})}')
+    curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d "$body" "http://127.0.0.1:${PORTS[$1]}/api/v1/produce?acks=all"
+}
+dump() { gafka-walcheck --dump "$BATS_TEST_TMPDIR/data.$1/topics/rep/$2" 2>/dev/null; }
+# same_copy P ID: broker ID's copy of partition P holds what its leader's holds, record for record.
+same_copy() {
+    local a b
+    a=$(dump "$(leader_of "$1")" "$1") && b=$(dump "$2" "$1") && [[ -n $a && $a == "$b" ]]
+}
+has_topic_dirs() { [[ -d $BATS_TEST_TMPDIR/data.$1/topics/rep/0 && -d $BATS_TEST_TMPDIR/data.$1/topics/rep/2 ]]; }
+
+@test "replicas: a topic with replication factor 3 lives on all three brokers, and each follower copies each leader" {
+    three_replicating
+    local id p l
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep: $(ls -R "$BATS_TEST_TMPDIR/data.$id")"; done
+    for p in 0 1 2; do
+        l=$(leader_of "$p")
+        assert_equal "$(produce_to "$l" "$p" 1 50)" 200
+    done
+    # acks=all answered: every replica (all three in sync) holds the records, no waiting.
+    for p in 0 1 2; do
+        [[ $(dump "$(leader_of "$p")" "$p" | wc -l) == 50 ]] || fail "leader of $p holds: $(dump "$(leader_of "$p")" "$p")"
+        for id in 1 2 3; do same_copy "$p" "$id" || fail "broker $id's copy of rep/$p differs"; done
+    done
+    # The three leaders are three brokers: each leads one and follows two.
+    assert_equal "$(for p in 0 1 2; do leader_of "$p"; done | sort -u | wc -l)" 3
+}
+
+@test "replicas: a follower refuses a produce with 421 not_leader naming the partition's leader" {
+    three_replicating
+    local l f
+    l=$(leader_of 0)
+    f=$((l % 3 + 1))
+    poll_until 100 has_topic_dirs "$f" || fail "broker $f has no rep"
+    poll_until 100 eval '[[ $(produce_to '"$f"' 0 1 1) == 421 ]]' || fail "broker $f answered: $(cat "$BATS_TEST_TMPDIR/answer")"
+    assert_equal "$(jq -r .error.code "$BATS_TEST_TMPDIR/answer")" not_leader
+    assert_equal "$(jq -r .error.leader "$BATS_TEST_TMPDIR/answer")" "127.0.0.1:${PORTS[l]}"
+    assert_equal "$(jq -r .error.leader_id "$BATS_TEST_TMPDIR/answer")" "$l"
+    [[ -z $(dump "$f" 0) ]] || fail "the refused record is in broker $f's log"
+}
+
+@test "replicas: with a follower killed, acks=all and --min-insync 2 go on with 2 of 3; it catches up when back" {
+    three_replicating
+    local id p l victim
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    l=$(leader_of 0)
+    victim=$((l % 3 + 1))
+    for p in 0 1 2; do assert_equal "$(produce_to "$(leader_of "$p")" "$p" 1 10)" 200; done
+    for p in 0 1 2; do poll_until 100 same_copy "$p" "$victim" || fail "broker $victim's copy of rep/$p differs"; done
+    _stop_pid "${PIDS[victim]}" KILL
+    # Partitions led elsewhere (not by the dead broker) take acks=all writes once it leaves their ISR.
+    for p in 0 1 2; do
+        [[ $(leader_of "$p") == "$victim" ]] && continue
+        assert_equal "$(produce_to "$(leader_of "$p")" "$p" 11 30)" 200
+    done
+    BROKER_DATA=$BATS_TEST_TMPDIR/data.$victim
+    start_member "$victim" --min-insync 2 --replica-lag-max 1s
+    for p in 0 1 2; do poll_until 200 same_copy "$p" "$victim" || fail "broker $victim did not catch up on rep/$p"; done
+    [[ $(dump "$l" 0 | wc -l) == 30 ]] || fail "rep/0 on its leader: $(dump "$l" 0 | wc -l) records"
+}

@@ -149,4 +149,27 @@ TEST_F(partition_replication_test, the_epoch_history_survives_a_reopen) {
     EXPECT_EQ(again->end_offset_for(3), (replication::epoch_end{3, 6}));
 }
 
+TEST_F(partition_replication_test, in_a_cluster_a_partition_leads_at_the_keys_epoch_and_follows_by_refusing_writes) {
+    auto p = open("c", nullptr);
+    ASSERT_TRUE(p->lead_in_cluster(3, {1, 2}, 1000).ok());
+    EXPECT_TRUE(p->is_leader());
+    EXPECT_FALSE(p->leader_hint());
+    produce(*p, 1, "x");
+    EXPECT_EQ(p->latest_epoch(), 3) << "appended with the partition key's leader epoch";
+    EXPECT_EQ(p->visible_end(), 0) << "replica 2, seeded in sync from the key, has not fetched yet";
+    EXPECT_EQ(p->snapshot().isr, (std::vector<replica_id>{1, 2}));
+    p->follower_fetched(2, 3, 1001);
+    EXPECT_EQ(p->visible_end(), 3);
+
+    p->follow_in_cluster(4, 2, "127.0.0.1:9002");
+    EXPECT_FALSE(p->is_leader());
+    EXPECT_EQ(p->leader_hint(), (std::pair<replica_id, std::string>{2, "127.0.0.1:9002"}));
+    log::batch_builder b;
+    b.add(1, "k", "v");
+    auto refused = p->append(b.finish());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code(), status_code::not_leader);
+    EXPECT_EQ(p->log().log_end_offset(), 3) << "nothing written";
+}
+
 }  // namespace gafka::broker

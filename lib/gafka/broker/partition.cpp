@@ -170,6 +170,39 @@ status partition::become_leader(log::epoch_t epoch) {
     return {};
 }
 
+status partition::lead_in_cluster(log::epoch_t epoch, const std::vector<replica_id>& isr, std::int64_t now_ms) {
+    {
+        std::lock_guard lock(state_mu_);
+        leader_ = true;
+        epoch_ = epoch;
+        if (auto s = ensure_epoch_locked(epoch, log_->log_end_offset()); !s.ok()) return s;
+        isr_.reset(local_end());
+        for (auto f : isr) isr_.add_in_sync_follower(f, now_ms);
+        leader_isr_.clear();
+        leader_id_ = -1;
+        leader_at_.clear();
+    }
+    wake_waiters();
+    return {};
+}
+
+void partition::follow_in_cluster(log::epoch_t epoch, replica_id leader, std::string leader_at) {
+    {
+        std::lock_guard lock(state_mu_);
+        leader_ = false;
+        epoch_ = epoch;
+        leader_id_ = leader;
+        leader_at_ = std::move(leader_at);
+    }
+    wake_waiters();
+}
+
+std::optional<std::pair<replica_id, std::string>> partition::leader_hint() const {
+    std::lock_guard lock(state_mu_);
+    if (leader_ || leader_id_ < 0) return std::nullopt;
+    return std::pair{leader_id_, leader_at_};
+}
+
 std::optional<log::epoch_t> partition::latest_epoch() const {
     std::lock_guard lock(state_mu_);
     return epochs_.latest_epoch();

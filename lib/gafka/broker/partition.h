@@ -91,6 +91,17 @@ public:
     // Leads at `epoch` from the current log end, alone in sync, everything
     // it holds committed.
     status become_leader(log::epoch_t epoch);
+    // In a cluster (server/cluster_replicas.h): leads at the partition key's
+    // `epoch` from the current log end, with `isr` (the key's) in sync from
+    // the start: acks=all waits for them until they fetch or expire.
+    status lead_in_cluster(log::epoch_t epoch, const std::vector<replica_id>& isr, std::int64_t now_ms);
+    // In a cluster: follows broker `leader` (-1: none known) at `epoch`,
+    // reachable at `leader_at` ("host:port", empty: not known); appends are
+    // refused from now on.
+    void follow_in_cluster(log::epoch_t epoch, replica_id leader, std::string leader_at);
+    // Who leads it, when this broker follows it in a cluster: the id and
+    // "host:port" (nullopt: it leads, or no leader is known).
+    std::optional<std::pair<replica_id, std::string>> leader_hint() const;
 
     // --- following ---
     std::optional<log::epoch_t> latest_epoch() const;
@@ -133,6 +144,8 @@ private:
     log::offset_t leader_hw_ = 0;  // following: the leader's, as last said
     log::offset_t leader_end_ = 0;
     std::vector<replica_id> leader_isr_;
+    replica_id leader_id_ = -1;  // following in a cluster
+    std::string leader_at_;
 
     std::mutex mu_;  // waiters
     std::uint64_t next_waiter_ = 1;

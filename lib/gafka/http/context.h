@@ -102,6 +102,9 @@ struct route_info;
 // leader's address; nullopt when this request may be served here.
 std::optional<response> refuse_on_follower(const request& req, server_context& ctx, const route_info& route,
                                            const target& t);
+// In a cluster, a partition this broker does not lead: 421 not_leader naming
+// its leader (handlers_replication.cpp); nullopt when it leads it.
+std::optional<api_error> partition_not_led_here(const server_context& ctx, const broker::partition& p);
 // Consumer groups (handlers_groups.cpp). Path parameters come in order.
 using path_params = std::vector<std::string>;
 boost::asio::awaitable<response> handle_group_consume(const request& req, server_context& ctx, const target& t);

@@ -113,7 +113,9 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
             const auto& r = pr.records[i];
             b.add(r.has_timestamp ? r.record.timestamp : now, r.record.key, r.record.value, r.record.headers);
         }
-        writes.push_back({topic->partitions[static_cast<std::size_t>(p)].get(),
+        auto& target_partition = *topic->partitions[static_cast<std::size_t>(p)];
+        if (auto e = partition_not_led_here(ctx, target_partition)) co_return error_response(req, *e);
+        writes.push_back({&target_partition,
                           idempotent ? b.finish(0, 0, idempotent->producer_id, idempotent->sequence) : b.finish()});
     }
     auto s = co_await broker::write_batches(ctx.core, writes, *acks, broker::on_failure::end_all);

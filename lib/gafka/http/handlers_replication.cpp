@@ -1,5 +1,5 @@
 // Replication endpoints: POST /api/v1/replica/fetch (a follower's long-poll
-// copy of every partition; see replication/fetch_protocol.h) and
+// copy of every partition it follows here; see replication/fetch_protocol.h) and
 // POST /api/v1/brokers/{id}/promote (gafka-admin promote). Also the gate
 // that sends writes on a follower to the leader with a 421.
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
@@ -70,6 +70,20 @@ std::optional<response> refuse_on_follower(const request& req, server_context& c
     return error_response(req, not_leader(ctx));
 }
 
+std::optional<api_error> partition_not_led_here(const server_context& ctx, const broker::partition& p) {
+    if (p.is_leader()) return std::nullopt;
+    auto hint = p.leader_hint();  // none: no leader recorded yet
+    std::optional<std::string> at;
+    if (hint && !hint->second.empty()) at = hint->second;
+    api_error e{beast_http::status::misdirected_request, "not_leader",
+                "broker " + std::to_string(ctx.self.id) + " does not lead " + p.topic() + "/" + std::to_string(p.id()) +
+                    (hint ? "; the leader is broker " + std::to_string(hint->first) : std::string()) +
+                    (at ? " at " + *at : std::string()),
+                at};
+    if (hint) e.details_json = "\"leader_id\":" + std::to_string(hint->first);
+    return e;
+}
+
 asio::awaitable<response> handle_replica_fetch(const request& req, server_context& ctx) {
     if (!ctx.core.repl || !ctx.core.repl->is_leader()) co_return error_response(req, not_leader(ctx));
     auto parsed = replication::parse_fetch_request(req.body());
@@ -107,8 +121,14 @@ asio::awaitable<response> handle_replica_fetch(const request& req, server_contex
             continue;  // not waited on; answered with the others
 
         }
-        s.p = s.topic->partitions[static_cast<std::size_t>(want.partition)].get();
-        auto& p = *s.p;
+        auto& p = *s.topic->partitions[static_cast<std::size_t>(want.partition)];
+        if (auto e = partition_not_led_here(ctx, p)) {  // in a cluster: its leader is another broker
+            s.out.error = e->code;
+            s.out.message = e->message;
+            slots.push_back(std::move(s));
+            continue;
+        }
+        s.p = &p;
         if (want.last_epoch != replication::no_epoch) {
             auto e = p.end_offset_for(want.last_epoch);
             if (e.epoch != want.last_epoch || e.end_offset < want.offset) s.out.diverging = e;

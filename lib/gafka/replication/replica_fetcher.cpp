@@ -47,7 +47,7 @@ void replica_fetcher::run() {
     lg()->info("following the leader at {}", options_.leader.to_string());
     while (!stopping_) {
         status s;
-        if (!topics_synced_) s = sync_topics(conn);
+        if (!topics_synced_ && !options_.partitions) s = sync_topics(conn);
         if (s.ok()) s = fetch_once(conn);
         if (s.ok()) {
             if (failing) lg()->info("fetching from the leader at {} again", options_.leader.to_string());
@@ -116,27 +116,49 @@ status replica_fetcher::fetch_once(client::http_connection& c) {
     req.port = self.port;
     req.leader_epoch = state_.epoch();
     req.max_wait_ms = options_.max_wait.count();
-    auto topics = topics_.list();
-    for (const auto& t : topics)
-        for (const auto& p : t->partitions)
-            req.partitions.push_back({t->name, p->id(), p->log().log_end_offset(), p->latest_epoch().value_or(no_epoch)});
+    auto want = [&req](const broker::partition& p) {
+        req.partitions.push_back({p.topic(), p.id(), p.log().log_end_offset(), p.latest_epoch().value_or(no_epoch)});
+    };
+    std::vector<std::shared_ptr<broker::topic>> held;  // a topic deleted meanwhile stays open until we ask
+    if (options_.partitions) {
+        for (const auto& [topic, partition] : options_.partitions()) {
+            auto t = topics_.find(topic);
+            if (!t || partition < 0 || partition >= static_cast<std::int32_t>(t->partitions.size())) continue;
+            want(*t->partitions[static_cast<std::size_t>(partition)]);
+            held.push_back(std::move(t));
+        }
+        if (req.partitions.empty()) {  // nothing here to copy yet: the topic is being created
+            sleep_for(options_.max_wait);
+            return {};
+        }
+    } else {
+        for (const auto& t : topics_.list())
+            for (const auto& p : t->partitions) want(*p);
+    }
     auto r = c.request("POST", "/api/v1/replica/fetch", encode_fetch_request(req), "application/json",
                        options_.max_wait + std::chrono::seconds(5));
     if (!r.ok()) return r.error();
     if (r->status != 200) return status::unavailable("the leader answered " + client::describe_error(*r));
     auto answer = parse_fetch_response(r->body);
     if (!answer.ok()) return answer.error();
-    if (answer->header.leader_epoch < state_.epoch())
-        return status(status_code::conflict, "the leader is at epoch " + std::to_string(answer->header.leader_epoch) +
-                                ", older than epoch " + std::to_string(state_.epoch()) +
-                                " this broker has seen: not following a stale leader");
-    std::optional<replica_address> kafka;
-    if (answer->header.kafka_port != 0) kafka = replica_address{-1, answer->header.kafka_host, answer->header.kafka_port};
-    if (auto s = state_.leader_answered(answer->header.leader_id, answer->header.leader_epoch, std::move(kafka)); !s.ok())
-        return s;
-    if (answer->header.topics_version != topics_version_) {
-        topics_version_ = answer->header.topics_version;
-        topics_synced_ = false;
+    // In a cluster each partition has its own leader and epoch (etcd's): the
+    // broker-wide epoch and the leader's topic list are not followed.
+    if (!options_.partitions) {
+        if (answer->header.leader_epoch < state_.epoch())
+            return status(status_code::conflict, "the leader is at epoch " +
+                                                     std::to_string(answer->header.leader_epoch) + ", older than epoch " +
+                                                     std::to_string(state_.epoch()) +
+                                                     " this broker has seen: not following a stale leader");
+        std::optional<replica_address> kafka;
+        if (answer->header.kafka_port != 0)
+            kafka = replica_address{-1, answer->header.kafka_host, answer->header.kafka_port};
+        if (auto s = state_.leader_answered(answer->header.leader_id, answer->header.leader_epoch, std::move(kafka));
+            !s.ok())
+            return s;
+        if (answer->header.topics_version != topics_version_) {
+            topics_version_ = answer->header.topics_version;
+            topics_synced_ = false;
+        }
     }
 
     struct landed {

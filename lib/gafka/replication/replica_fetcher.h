@@ -1,5 +1,6 @@
 #pragma once
-// A follower's copy loop (gafka-broker --role follower --leader HOST:PORT):
+// A follower's copy loop (gafka-broker --role follower --leader HOST:PORT,
+// or one per leader in a cluster: fetcher_options::partitions):
 // mirrors the leader's topics, then pulls every partition with one
 // long-poll replica fetch after another, appends the leader's batches at the
 // leader's offsets, fsyncs them, and fetches again from the new end, which
@@ -15,10 +16,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "gafka/broker/topic_manager.h"
 #include "gafka/replication/replication_state.h"
@@ -36,6 +40,12 @@ struct fetcher_options {
     bool sync_before_fetch = true;            // the follower's --flush=always
     std::string auth_token;                   // sent as a bearer token (the first of --auth-token-file)
     tls::context_ptr tls;                     // HTTPS to the leader (--tls-ca); null: plain HTTP
+    // In a cluster (replica_fetchers.h): the partitions to copy from this
+    // leader, asked before every fetch (from the fetcher's thread). The
+    // leader's topic list is then not mirrored, and its answer's epoch is
+    // not this broker's (each partition's epoch is in etcd). Unset: every
+    // partition of every topic, as --role follower does.
+    std::function<std::vector<std::pair<std::string, std::int32_t>>()> partitions;
 };
 
 class replica_fetcher {

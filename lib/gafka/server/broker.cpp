@@ -30,7 +30,9 @@
 #include "gafka/kafka/server.h"
 #include "gafka/replication/promotion.h"
 #include "gafka/replication/replica_fetcher.h"
+#include "gafka/replication/replica_fetchers.h"
 #include "gafka/replication/replication_state.h"
+#include "gafka/server/cluster_replicas.h"
 #include "gafka/server/kafka_metrics.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/histogram.h"
@@ -189,6 +191,13 @@ int run_broker(const broker_config& config) {
     kafka_ctx.auth_tokens = config.auth_tokens;
     if (config.kafka) ctx.more_metrics = [&kafka_ctx](http::metrics_text& m) { write_kafka_metrics(m, kafka_ctx); };
     raise_fd_limit(config.max_connections);
+    // The replica fetcher's options, but for the leader: a follower's one
+    // fetcher, or a cluster member's one per leader.
+    auto fetch_options = [&config] {
+        return replication::fetcher_options{{}, std::chrono::milliseconds(500), config.flush.sync_before_ack(),
+                                            config.auth_tokens.empty() ? std::string() : config.auth_tokens.front(),
+                                            config.tls_leader, {}};
+    };
     std::unique_ptr<replication::replica_fetcher> fetcher;
     ctx.promote = [&] { return replication::promote_to_leader(**repl, **topics, fetcher.get()); };
 
@@ -252,15 +261,23 @@ int run_broker(const broker_config& config) {
                 return member->create_topic(topic, partitions, rf);
             };
         }
+        // Partitions led and followed as etcd says (cluster_replicas.h);
+        // after `member`, so it stops first.
+        std::unique_ptr<replication::replica_fetchers> cluster_fetchers;
+        std::unique_ptr<cluster_replicas> replicas;
+        if (member) {
+            cluster_fetchers = std::make_unique<replication::replica_fetchers>(**topics, **repl, fetch_options());
+            replicas = std::make_unique<cluster_replicas>(config.id, **topics, *cluster_fetchers,
+                                                          [&member] { return member->view(); });
+            replicas->reconcile();  // what the member has read of etcd so far, before clients are served
+        }
         srv.start();
         if (kafka_srv) kafka_srv->start();
+        if (replicas) replicas->start();
         if (config.follower) {
-            fetcher = std::make_unique<replication::replica_fetcher>(
-                **topics, **repl,
-                replication::fetcher_options{*ro.leader, std::chrono::milliseconds(500),
-                                             config.flush.sync_before_ack(),
-                                             config.auth_tokens.empty() ? std::string() : config.auth_tokens.front(),
-                                             config.tls_leader});
+            auto options = fetch_options();
+            options.leader = *ro.leader;
+            fetcher = std::make_unique<replication::replica_fetcher>(**topics, **repl, std::move(options));
             fetcher->start();
         }
         asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -315,6 +332,7 @@ int run_broker(const broker_config& config) {
         io.run();
         for (auto& t : threads) t.join();
         keep_running.clear();
+        if (replicas) replicas->stop();  // and its fetchers, while the member still answers view()
         if (member) member->stop();  // revokes the lease: the cluster sees this broker go at once
     }  // the io_context and its sessions are gone before the logs close
     if (fetcher) fetcher->stop();

@@ -1,0 +1,88 @@
+#include "gafka/server/cluster_replicas.h"
+
+#include "gafka/util/clock.h"
+#include "gafka/util/logging.h"
+
+namespace gafka::server {
+namespace {
+
+constexpr std::chrono::milliseconds every{200};
+
+std::shared_ptr<spdlog::logger> lg() { return util::logger("replication"); }
+
+}  // namespace
+
+void cluster_replicas::start() {
+    thread_ = std::thread([this] {
+        std::unique_lock lock(mu_);
+        while (!stopping_) {
+            lock.unlock();
+            reconcile();
+            lock.lock();
+            wake_.wait_for(lock, every, [this] { return stopping_; });
+        }
+    });
+}
+
+void cluster_replicas::stop() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    fetchers_.stop();
+}
+
+void cluster_replicas::reconcile() {
+    auto view = view_();
+    std::map<std::int32_t, replication::replica_address> addresses;
+    for (const auto& b : view.brokers) addresses[b.id] = {b.id, b.host, b.port};
+    auto at = [&](std::int32_t id) {
+        auto it = addresses.find(id);
+        return it == addresses.end() ? std::string() : it->second.to_string();
+    };
+
+    for (const auto& [topic, partitions] : cluster::topics_to_hold(self_, view.partitions)) {
+        if (topics_.find(topic) || topics_.damaged(topic)) continue;
+        broker::topic_config config;
+        config.partitions = partitions;
+        auto created = topics_.create(topic, config);
+        if (created.ok()) lg()->info("holding replicas of topic '{}' ({} partitions), as etcd says", topic, partitions);
+        else if (created.error().code() != status_code::already_exists)  // the controller's own create won the race
+            lg()->error("cannot create topic '{}' for its replicas here: {}", topic, created.error().message());
+    }
+
+    auto roles = cluster::roles_of(self_, view.partitions);
+    auto now = util::steady_clock_ms();
+    for (const auto& r : roles) {
+        auto t = topics_.find(r.topic);
+        if (!t || r.partition >= static_cast<std::int32_t>(t->partitions.size())) continue;
+        applied next{r, r.role == cluster::replica_role::leader ? std::string() : at(r.leader)};
+        auto key = std::pair{r.topic, r.partition};
+        if (auto it = applied_.find(key); it != applied_.end() && it->second == next) continue;
+        auto& p = *t->partitions[static_cast<std::size_t>(r.partition)];
+        if (r.role == cluster::replica_role::leader) {
+            if (auto s = p.lead_in_cluster(r.leader_epoch, r.isr, now); !s.ok()) {
+                lg()->error("{}/{}: cannot lead it: {}", r.topic, r.partition, s.message());
+                continue;
+            }
+            lg()->info("{}/{}: leading it at epoch {}", r.topic, r.partition, r.leader_epoch);
+        } else {
+            p.follow_in_cluster(r.leader_epoch, r.leader, next.leader_at);
+            if (r.role == cluster::replica_role::follower)
+                lg()->info("{}/{}: following broker {} at epoch {}", r.topic, r.partition, r.leader, r.leader_epoch);
+        }
+        applied_[key] = std::move(next);
+    }
+
+    std::map<replication::replica_id, replication::leader_partitions> plan;
+    for (auto& [leader, partitions] : cluster::follow_plan(roles)) {
+        auto it = addresses.find(leader);
+        if (it == addresses.end()) continue;  // its address comes with its registration
+        plan[leader] = {it->second, std::move(partitions)};
+    }
+    fetchers_.assign(plan);
+}
+
+}  // namespace gafka::server

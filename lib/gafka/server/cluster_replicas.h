@@ -1,0 +1,60 @@
+#pragma once
+// Puts a cluster member's replicas where etcd says (docs/cluster.md,
+// "Replicas"): every few hundred milliseconds it reads the member's view,
+// creates the topics this broker holds a replica of, gives each partition
+// its role (cluster/replica_roles.h: lead at the key's leader epoch with the
+// key's ISR, or follow broker L and refuse writes) when the key changes,
+// and points one replica fetcher per leader at the partitions it follows.
+//
+// Threads: its own; start() and stop() from the broker's main thread.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "gafka/broker/topic_manager.h"
+#include "gafka/cluster/cluster_view.h"
+#include "gafka/cluster/replica_roles.h"
+#include "gafka/replication/replica_fetchers.h"
+
+namespace gafka::server {
+
+class cluster_replicas {
+public:
+    cluster_replicas(std::int32_t self, broker::topic_manager& topics, replication::replica_fetchers& fetchers,
+                     std::function<cluster::cluster_view()> view)
+        : self_(self), topics_(topics), fetchers_(fetchers), view_(std::move(view)) {}
+    ~cluster_replicas() { stop(); }
+    cluster_replicas(const cluster_replicas&) = delete;
+    cluster_replicas& operator=(const cluster_replicas&) = delete;
+
+    void start();
+    // Stops the loop and every fetcher.
+    void stop();
+    // One pass (the loop's body).
+    void reconcile();
+
+private:
+    struct applied {
+        cluster::partition_role role;
+        std::string leader_at;
+        bool operator==(const applied&) const = default;
+    };
+
+    std::int32_t self_;
+    broker::topic_manager& topics_;
+    replication::replica_fetchers& fetchers_;
+    std::function<cluster::cluster_view()> view_;
+    std::map<cluster::topic_partition_ref, applied> applied_;
+    std::thread thread_;
+    std::mutex mu_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+};
+
+}  // namespace gafka::server
