@@ -177,6 +177,10 @@ response handle_create_topic(const request& req, server_context& ctx) {
     }
     if (auto refused = record_in_cluster(req, ctx, name, config.partitions, d)) return *refused;
     auto created = ctx.topics.create(name, config);
+    // In a cluster this broker's replicas may have created it meanwhile,
+    // from the keys just recorded (server/cluster_replicas.h).
+    if (!created.ok() && ctx.create_in_cluster && created.error().code() == status_code::already_exists)
+        if (auto t = ctx.topics.find(name)) created = t;
     if (!created.ok()) {
         if (ctx.topics.damaged(name)) return error_response(req, api_error::topic_not_served(ctx.topics, name));
         auto e = api_error::from_status(created.error());

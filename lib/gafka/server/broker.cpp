@@ -269,7 +269,11 @@ int run_broker(const broker_config& config) {
             cluster_fetchers = std::make_unique<replication::replica_fetchers>(**topics, **repl, fetch_options());
             replicas = std::make_unique<cluster_replicas>(config.id, **topics, *cluster_fetchers,
                                                           [&member] { return member->view(); });
-            replicas->reconcile();  // what the member has read of etcd so far, before clients are served
+            // Each partition's role before clients are served (a restarted
+            // follower must not take writes as the leader of epoch 0).
+            if (member->view().registered && !replicas->wait_for_first_read(config.cluster_session_timeout))
+                lg->warn("the cluster's partition keys are not read yet; partitions take their roles when they are");
+            replicas->reconcile();
         }
         srv.start();
         if (kafka_srv) kafka_srv->start();

@@ -1,5 +1,7 @@
 #include "gafka/server/cluster_replicas.h"
 
+#include <algorithm>
+
 #include "gafka/util/clock.h"
 #include "gafka/util/logging.h"
 
@@ -32,6 +34,17 @@ void cluster_replicas::stop() {
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
     fetchers_.stop();
+}
+
+bool cluster_replicas::wait_for_first_read(std::chrono::milliseconds max) {
+    auto deadline = std::chrono::steady_clock::now() + max;
+    for (;;) {
+        auto v = view_();
+        if (std::any_of(v.brokers.begin(), v.brokers.end(), [this](const auto& b) { return b.id == self_; }))
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }
 
 void cluster_replicas::reconcile() {

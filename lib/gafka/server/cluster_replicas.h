@@ -38,6 +38,10 @@ public:
     void stop();
     // One pass (the loop's body).
     void reconcile();
+    // Waits (at most `max`) until the member has read the cluster from etcd
+    // (its view lists this broker), so a first reconcile() before serving
+    // gives every partition its role. False when it has not.
+    bool wait_for_first_read(std::chrono::milliseconds max);
 
 private:
     struct applied {
