@@ -161,6 +161,18 @@ TEST_F(kafka_data_handlers_test, produce_then_fetch_returns_the_batches_as_store
     EXPECT_EQ(*only_partition(a.body, "responses", "partitions").records("records"), stamped(second, 3));
 }
 
+TEST_F(kafka_data_handlers_test, a_partition_following_another_broker_in_a_cluster_answers_6_and_writes_nothing) {
+    open(flush_mode::always);
+    make_topic("t");
+    topics_->find("t")->partitions[0]->follow_in_cluster(2, 3, "127.0.0.1:9003");
+    EXPECT_EQ(produce_one("t", batch(1, "a")).i16("error_code"), code(error_code::not_leader_or_follower));
+    EXPECT_EQ(produce_one("t", batch(1, "a"), 1).i16("error_code"), code(error_code::not_leader_or_follower));
+    EXPECT_EQ(topics_->find("t")->partitions[0]->log().log_end_offset(), 0);
+    auto a = fetch(fetch_request("t", {{0, 0}}));
+    EXPECT_EQ(only_partition(a.body, "responses", "partitions").i16("error_code"),
+              code(error_code::not_leader_or_follower));
+}
+
 TEST_F(kafka_data_handlers_test, the_answers_encode_and_read_back_through_the_codec_at_every_version) {
     open();
     make_topic("t");
