@@ -183,7 +183,11 @@ status replica_fetcher::fetch_once(client::http_connection& c) {
                 auto cut = p.truncate_replica(a.log_end_offset);
                 if (!cut.ok()) return cut.error();
             } else if (refused_.insert(key).second) {  // once, not every round
-                lg()->error("{}: the leader cannot serve it: {} ({}); not copying it", key, a.message, a.error);
+                // In a cluster the leader may not have taken its role or the topic yet: asked again each round.
+                if (options_.partitions && (a.error == "not_leader" || a.error == "unknown_topic"))
+                    lg()->info("{}: the leader does not serve it yet: {}; asking again", key, a.message);
+                else
+                    lg()->error("{}: the leader cannot serve it: {} ({}); not copying it", key, a.message, a.error);
             }
             continue;
         }
