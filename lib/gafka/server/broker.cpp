@@ -251,6 +251,7 @@ int run_broker(const broker_config& config) {
             ctx.create_in_cluster = [&member](const std::string& topic, std::int32_t partitions, std::int32_t rf) {
                 return member->create_topic(topic, partitions, rf);
             };
+            kafka_ctx.cluster = ctx.cluster;
         }
         srv.start();
         if (kafka_srv) kafka_srv->start();
