@@ -290,6 +290,25 @@ TEST(cluster_metadata_parse_test, routes_each_partition_to_its_leader_in_a_multi
     EXPECT_EQ(md.leader_for("orders", 4).state, leader_state::unknown_topic_or_partition);
 }
 
+TEST(cluster_metadata_parse_test, in_a_cluster_tries_the_bootstrap_brokers_first_then_the_other_known_ones) {
+    auto r = parse_metadata_json(cluster_json);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_TRUE(r->in_cluster);
+    cluster_metadata md({{no_broker, "10.0.0.4", 9004}, {no_broker, "seed", 9009}});
+    md.update(std::move(*r), 0);
+    EXPECT_EQ(md.brokers_to_try(), (std::vector<broker_address>{{no_broker, "10.0.0.4", 9004},
+                                                                {no_broker, "seed", 9009},
+                                                                {1, "10.0.0.1", 9001},
+                                                                {2, "10.0.0.2", 9002}}));
+    // Without a cluster (a lone broker, a leader and its follower): the known brokers by id.
+    auto lone = parse_metadata_json(good_json);
+    ASSERT_TRUE(lone.ok());
+    EXPECT_FALSE(lone->in_cluster);
+    cluster_metadata md2({{no_broker, "h2", 65535}});
+    md2.update(std::move(*lone), 0);
+    EXPECT_EQ(md2.brokers_to_try(), md2.brokers());
+}
+
 TEST(cluster_metadata_parse_test, group_coordinators_are_optional) {
     auto r = parse_metadata_json(R"({"brokers":[],"controller_id":-1,"topics":[]})");
     ASSERT_TRUE(r.ok()) << r.error().to_string();
