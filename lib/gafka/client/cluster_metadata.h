@@ -78,10 +78,10 @@ struct metadata_snapshot {
 //    "topics":[{"name":"t","partitions":[{"partition":0,"leader":1,
 //               "leader_epoch":0,"replicas":[1,2],"isr":[1]}]}],
 //    "group_coordinators":{"g":1}}
-// Every field is required except group_coordinators (and "cluster", whose
-// presence only is read). controller_id, leader
-// and a coordinator may be -1 (none); ports are 1..65535; ids, partitions and
-// epochs fit int32. Anything else, duplicates included, is invalid_argument.
+// Every field is required except group_coordinators (and "cluster", of which
+// only its presence is read). controller_id, leader and a coordinator may be
+// -1 (none); ports are 1..65535; ids, partitions and epochs fit int32.
+// Anything else, duplicates included, is invalid_argument.
 result<metadata_snapshot> parse_metadata_json(std::string_view body);
 
 // Parses "HOST:PORT[,HOST:PORT...]" (spaces around entries ignored, IPv6 as
