@@ -418,4 +418,89 @@ has_topic_dirs() { [[ -d $BATS_TEST_TMPDIR/data.$1/topics/rep/0 && -d $BATS_TEST
     assert_equal "$(produce_to "$victim" 0 99 99)" 421
     for p in 0 1 2; do poll_until 200 same_copy "$p" "$victim" || fail "broker $victim did not catch up on rep/$p"; done
     [[ $(dump "$l" 0 | wc -l) == 30 ]] || fail "rep/0 on its leader: $(dump "$l" 0 | wc -l) records"
+
+# --- What clients see (docs/cluster.md): every broker's metadata is the cluster's ---
+
+# kafka_port_of ID: broker ID's Kafka port, as the cluster lists it.
+kafka_port_of() {
+    describe 1 | jq -r --argjson id "$1" '.brokers[] | select(.id == $id) | .kafka_port'
+}
+# etcd_partitions TOPIC N: its partitions 0..N-1 as etcd holds them.
+etcd_partitions() {
+    local p
+    for ((p = 0; p < $2; p++)); do
+        etcd_value "/gafka/gafka/partitions/$1/$p" |
+            jq -c --argjson p "$p" '{partition: $p, leader, leader_epoch, replicas, isr}'
+    done | jq -s -c .
+}
+# http_metadata ID: broker ID's /api/v1/metadata.
+http_metadata() {
+    curl -s --max-time 5 "http://127.0.0.1:${PORTS[$1]}/api/v1/metadata"
+}
+# kcat_metadata ID TOPIC: kcat -L -J against broker ID's Kafka listener.
+kcat_metadata() {
+    timeout 30 kcat -b "127.0.0.1:$(kafka_port_of "$1")" -m 10 -L -J -t "$2"
+}
+http_partitions() {
+    jq -c --arg t "$2" '[.topics[] | select(.name == $t) | .partitions[] | {partition, leader, leader_epoch, replicas, isr}]' <<<"$1"
+}
+kcat_partitions() {
+    jq -c '[.topics[0].partitions[] | {partition, leader, replicas: [.replicas[].id], isr: [.isrs[].id]}]' <<<"$1"
+}
+knows_topic() { [[ $(http_metadata "$1" | jq --arg t "$2" '[.topics[] | select(.name == $t)] | length') == 1 ]]; }
+
+@test "clients see the cluster: /api/v1/metadata and kcat -L -J on every broker give the brokers, controller and leaders etcd holds" {
+    three_with_a_controller
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[other]}" --name orders --partitions 6 --replication-factor 2
+    assert_success
+    local want want_kafka http_brokers kafka_brokers id out
+    want=$(etcd_partitions orders 6)
+    http_brokers=$(jq -c -n --arg a "${PORTS[1]}" --arg b "${PORTS[2]}" --arg c "${PORTS[3]}" \
+        '[[1,$a],[2,$b],[3,$c]] | map({id: .[0], host: "127.0.0.1", port: (.[1] | tonumber)})')
+    kafka_brokers=$(jq -c -n --arg a "$(kafka_port_of 1)" --arg b "$(kafka_port_of 2)" --arg c "$(kafka_port_of 3)" \
+        '[[1,$a],[2,$b],[3,$c]] | map({id: .[0], name: "127.0.0.1:\(.[1])"})')
+    want_kafka=$(jq -c 'map({partition, leader, replicas, isr})' <<<"$want")
+    # Three leaders, so a broker that routed every partition to itself would fail here.
+    assert_equal "$(jq -c '[.[].leader] | unique' <<<"$want")" "[1,2,3]"
+    for id in 1 2 3; do
+        poll_until 100 knows_topic "$id" orders || fail "broker $id: $(http_metadata "$id")"
+        out=$(http_metadata "$id")
+        assert_equal "$(jq -c '.brokers' <<<"$out")" "$http_brokers"
+        assert_equal "$(jq -c '.controller_id' <<<"$out")" "$controller"
+        assert_equal "$(http_partitions "$out" orders)" "$want"
+        out=$(kcat_metadata "$id" orders)
+        assert_equal "$(jq -c '.brokers | sort_by(.id)' <<<"$out")" "$kafka_brokers"
+        assert_equal "$(jq -c '.controllerid' <<<"$out")" "$controller"
+        assert_equal "$(kcat_partitions "$out")" "$want_kafka"
+    done
+    # The broker that holds the topic (the controller, today) adds its copy's offsets.
+    out=$(http_metadata "$controller")
+    assert_equal "$(jq -c '[.topics[] | select(.name == "orders") | .partitions[] | has("log_end_offset")] | unique' <<<"$out")" "[true]"
+    out=$(http_metadata "$other")
+    assert_equal "$(jq -c '[.topics[] | select(.name == "orders") | .partitions[] | has("log_end_offset")] | unique' <<<"$out")" "[false]"
+}
+
+@test "clients see the cluster: a partition whose leader is gone has no leader (Kafka error 5), the others keep theirs" {
+    three_with_a_controller
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[controller]}" --name solo --partitions 3 --replication-factor 1
+    assert_success
+    local want gone=$other survivor=$controller id out
+    want=$(etcd_partitions solo 3)
+    assert_equal "$(jq -c '[.[].leader] | sort' <<<"$want")" "[1,2,3]"
+    local port
+    port=$(kafka_port_of "$survivor")
+    _stop_pid "${PIDS[gone]}" TERM
+    poll_until 40 lists_live "$survivor" "$(tr ' ' '\n' <<<"1 2 3" | grep -vx "$gone" | paste -sd ' ')" ||
+        fail "still listed: $(describe "$survivor")"
+    # One replica each: no ISR member can take over, so whatever the
+    # controller does the gone broker's partition has no live leader.
+    out=$(timeout 30 kcat -b "127.0.0.1:$port" -m 10 -L -J -t solo)
+    assert_equal "$(jq -c '[.brokers[].id] | sort' <<<"$out")" "$(jq -c -n --argjson g "$gone" '[1,2,3] - [$g]')"
+    assert_equal "$(jq -c --argjson g "$gone" '[.topics[0].partitions[] | .leader == -1 and (.error // "" | test("Leader not available"))]' <<<"$out")" \
+        "$(jq -c --argjson g "$gone" '[.[] | .leader == $g]' <<<"$want")"
+    assert_equal "$(jq -c '[.topics[0].partitions[] | select(.leader != -1) | .leader] | sort' <<<"$out")" \
+        "$(jq -c --argjson g "$gone" '[.[] | select(.leader != $g) | .leader] | sort' <<<"$want")"
+    # Over HTTP the gone broker is not listed, so clients find no address for its partitions.
+    out=$(http_metadata "$survivor")
+    assert_equal "$(jq -c '[.brokers[].id] | index('"$gone"')' <<<"$out")" null
 }

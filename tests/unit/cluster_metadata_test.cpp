@@ -256,6 +256,59 @@ TEST(cluster_metadata_parse_test, parses_a_metadata_answer) {
     EXPECT_EQ(r->group_coordinators, (std::map<std::string, broker_id_t>{{"g", 1}}));
 }
 
+// What a broker of a three-broker cluster answers (docs/cluster.md, "What
+// clients see"): every live broker (3 is gone), the controller, the leaders
+// etcd records; this broker's own copy adds offsets, the other partitions
+// have none; "cluster" is there too.
+constexpr const char* cluster_json = R"({
+  "brokers":[{"id":1,"host":"10.0.0.1","port":9001},{"id":2,"host":"10.0.0.2","port":9002},
+             {"id":4,"host":"10.0.0.4","port":9004}],
+  "controller_id":2,"role":"leader","leader_epoch":0,
+  "topics":[{"name":"orders","partitions":[
+     {"partition":0,"leader":2,"leader_epoch":0,"replicas":[2,4],"isr":[2,4]},
+     {"partition":1,"leader":4,"leader_epoch":1,"replicas":[4,1],"isr":[4,1]},
+     {"partition":2,"leader":3,"leader_epoch":0,"replicas":[3,2],"isr":[3]},
+     {"partition":3,"leader":1,"leader_epoch":2,"replicas":[1,2],"isr":[1,2],
+      "log_end_offset":5,"high_watermark":5,"followers":[]}]}],
+  "cluster":{"name":"gafka","controller":{"id":2,"epoch":19},"brokers":[]}})";
+
+TEST(cluster_metadata_parse_test, routes_each_partition_to_its_leader_in_a_multi_broker_answer) {
+    auto r = parse_metadata_json(cluster_json);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    cluster_metadata md({{no_broker, "10.0.0.1", 9001}});
+    md.update(std::move(*r), 0);
+    EXPECT_EQ(md.controller(), (broker_address{2, "10.0.0.2", 9002}));
+    EXPECT_EQ(md.brokers_to_try().size(), 3u);
+    auto leader_of = [&](partition_id_t p) { return md.leader_for("orders", p); };
+    EXPECT_EQ(leader_of(0).leader, (broker_address{2, "10.0.0.2", 9002}));
+    EXPECT_EQ(leader_of(1).leader, (broker_address{4, "10.0.0.4", 9004}));
+    EXPECT_EQ(leader_of(1).leader_epoch, 1);
+    EXPECT_EQ(leader_of(3).leader, (broker_address{1, "10.0.0.1", 9001}));
+    // Led by a broker that is not live: no address to send to, so no leader.
+    EXPECT_EQ(leader_of(2).state, leader_state::no_leader);
+    EXPECT_EQ(md.available_partitions("orders"), (std::vector<partition_id_t>{0, 1, 3}));
+    EXPECT_EQ(md.leader_for("orders", 4).state, leader_state::unknown_topic_or_partition);
+}
+
+TEST(cluster_metadata_parse_test, in_a_cluster_tries_the_bootstrap_brokers_first_then_the_other_known_ones) {
+    auto r = parse_metadata_json(cluster_json);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_TRUE(r->in_cluster);
+    cluster_metadata md({{no_broker, "10.0.0.4", 9004}, {no_broker, "seed", 9009}});
+    md.update(std::move(*r), 0);
+    EXPECT_EQ(md.brokers_to_try(), (std::vector<broker_address>{{no_broker, "10.0.0.4", 9004},
+                                                                {no_broker, "seed", 9009},
+                                                                {1, "10.0.0.1", 9001},
+                                                                {2, "10.0.0.2", 9002}}));
+    // Without a cluster (a lone broker, a leader and its follower): the known brokers by id.
+    auto lone = parse_metadata_json(good_json);
+    ASSERT_TRUE(lone.ok());
+    EXPECT_FALSE(lone->in_cluster);
+    cluster_metadata md2({{no_broker, "h2", 65535}});
+    md2.update(std::move(*lone), 0);
+    EXPECT_EQ(md2.brokers_to_try(), md2.brokers());
+}
+
 TEST(cluster_metadata_parse_test, group_coordinators_are_optional) {
     auto r = parse_metadata_json(R"({"brokers":[],"controller_id":-1,"topics":[]})");
     ASSERT_TRUE(r.ok()) << r.error().to_string();

@@ -227,6 +227,71 @@ TEST_F(kafka_handlers_test, metadata_refuses_a_name_that_is_not_a_topic_name_wit
     EXPECT_TRUE(topics_->list().empty());
 }
 
+// A cluster of brokers 7 (this one), 8 and 9 (9 gone, 10 without a Kafka
+// listener), controller 8; "orders" recorded in etcd, "local" on this broker only.
+cluster::cluster_view three_broker_cluster() {
+    cluster::cluster_view c;
+    c.controller_id = 8;
+    c.brokers = {{7, "h7", 9007, "k7", 19007, true},
+                 {8, "h8", 9008, "k8", 19008, true},
+                 {9, "h9", 9009, "k9", 19009, false},
+                 {10, "h10", 9010, "", 0, true}};
+    c.partitions = {{"orders", 0, 8, 3, {8, 7}, {8, 7}},
+                    {"orders", 1, 9, 1, {9, 8}, {9}},
+                    {"orders", 2, 10, 0, {10, 7}, {10, 7}},
+                    {"orders", 3, 7, 2, {7, 9}, {7}}};
+    return c;
+}
+
+TEST_F(kafka_handlers_test, metadata_in_a_cluster_lists_the_live_kafka_brokers_controller_and_recorded_leaders) {
+    ASSERT_TRUE(topics_->create("local", {.partitions = 1}).ok());
+    ctx_->cluster = [] { return three_broker_cluster(); };
+    auto all = value::make(*messages::metadata.request);
+    all.set_null("topics");
+    auto body = handlers::metadata_answer(*ctx_, all, 9);
+    ASSERT_EQ(body.array("brokers").size(), 2u);  // 9 is gone, 10 has no Kafka listener
+    EXPECT_EQ(body.array("brokers")[0].i32("node_id"), 7);
+    EXPECT_EQ(body.array("brokers")[1].i32("node_id"), 8);
+    EXPECT_EQ(body.array("brokers")[1].str("host"), "k8");
+    EXPECT_EQ(body.array("brokers")[1].i32("port"), 19008);
+    EXPECT_EQ(body.i32("controller_id"), 8);
+    ASSERT_EQ(body.array("topics").size(), 2u);
+    EXPECT_EQ(body.array("topics")[0].str("name"), "local");  // as a lone broker: this one leads it
+    EXPECT_EQ(body.array("topics")[0].array("partitions")[0].i32("leader_id"), 7);
+    const auto& t = body.array("topics")[1];
+    EXPECT_EQ(t.str("name"), "orders");
+    ASSERT_EQ(t.array("partitions").size(), 4u);
+    auto ids = [](const value& list) {
+        std::vector<std::int64_t> out;
+        for (const auto& x : list.items()) out.push_back(x.integer());
+        return out;
+    };
+    const auto& p0 = t.array("partitions")[0];
+    EXPECT_EQ(p0.i16("error_code"), 0);
+    EXPECT_EQ(p0.i32("leader_id"), 8);
+    EXPECT_EQ(p0.i32("leader_epoch"), 3);
+    EXPECT_EQ(ids(p0.at("replica_nodes")), (std::vector<std::int64_t>{8, 7}));
+    EXPECT_EQ(ids(p0.at("isr_nodes")), (std::vector<std::int64_t>{8, 7}));
+    for (std::size_t i : {1u, 2u}) {  // led by a gone broker, by one without a Kafka listener
+        EXPECT_EQ(t.array("partitions")[i].i16("error_code"), 5) << i;
+        EXPECT_EQ(t.array("partitions")[i].i32("leader_id"), -1) << i;
+    }
+    EXPECT_EQ(ids(t.array("partitions")[1].at("replica_nodes")), (std::vector<std::int64_t>{9, 8}));
+    EXPECT_EQ(t.array("partitions")[3].i32("leader_id"), 7);
+    // Asked by name: from etcd, not created here.
+    body = handlers::metadata_answer(*ctx_, metadata_request({"orders"}), 9);
+    EXPECT_EQ(body.array("topics")[0].array("partitions").size(), 4u);
+    EXPECT_EQ(topics_->find("orders"), nullptr);
+}
+
+TEST_F(kafka_handlers_test, metadata_in_a_cluster_answers_alone_until_it_knows_a_live_broker) {
+    ctx_->cluster = [] { return cluster::cluster_view{}; };
+    auto body = handlers::metadata_answer(*ctx_, metadata_request({}), 9);
+    ASSERT_EQ(body.array("brokers").size(), 1u);
+    EXPECT_EQ(body.array("brokers")[0].i32("node_id"), 7);
+    EXPECT_EQ(body.i32("controller_id"), 7);
+}
+
 TEST_F(kafka_handlers_test, create_topics_answers_each_topic_with_its_own_kafka_code) {
     auto req = value::make(*messages::create_topics.request);
     auto add = [&](std::string name, std::int32_t partitions, std::int16_t rf = -1) -> value& {

@@ -105,13 +105,18 @@ result<http_reply> broker_client::call_leader(const std::string& topic, std::int
                                               const std::string& body, const std::string& content_type) {
     // A dead leader and a 421 "not the leader" are both answered the same
     // way: learn the leader again from whichever broker answers, back off,
-    // retry. This is what carries a producer across a failover.
+    // retry. This is what carries a producer across a failover. A partition
+    // without a live leader (a cluster between a broker's loss and the new
+    // leader's election) is asked of any broker, which may know better or
+    // name the leader in a 421; a 421 from it is retried the same way.
     auto backoff = options_.backoff;
     for (int attempt = 0;; ++attempt) {
         if (metadata_.needs_refresh(util::steady_clock_ms())) (void)refresh_metadata();
         auto lookup = metadata_.leader_for(topic, partition);
-        if (lookup.state != leader_state::known) return call(method, target, body, content_type);
-        auto r = connection(*lookup.leader).request(method, target, body, content_type, options_.timeout);
+        bool known = lookup.state == leader_state::known;
+        auto r = known ? connection(*lookup.leader).request(method, target, body, content_type, options_.timeout)
+                       : call(method, target, body, content_type);  // retries unreachable brokers itself
+        if (!known && (lookup.state == leader_state::unknown_topic_or_partition || !r.ok())) return r;
         if ((r.ok() && r->status != 421) || attempt >= options_.retries) return r;
         if (!r.ok() && r.error().code() == status_code::invalid_argument) return r;  // TLS mismatch: no retry
         metadata_.request_refresh();

@@ -163,6 +163,7 @@ result<metadata_snapshot> parse_metadata_json(std::string_view body) {
         snap.topics.push_back(std::move(t));
     }
     if (auto s = parse_coordinators(doc, snap.group_coordinators); !s.ok()) return s;
+    snap.in_cluster = doc.HasMember("cluster");
     return snap;
 }
 
@@ -196,6 +197,7 @@ void cluster_metadata::update(metadata_snapshot snapshot, std::int64_t now_ms) {
         next.topics.insert_or_assign(std::move(name), std::move(t));
     }
     next.group_coordinators.insert(snapshot.group_coordinators.begin(), snapshot.group_coordinators.end());
+    next.in_cluster = snapshot.in_cluster;
 
     metadata_change change = diff(view_, next);
     view_ = std::move(next);
@@ -273,7 +275,13 @@ const std::vector<broker_address>& cluster_metadata::brokers() const {
 }
 
 std::vector<broker_address> cluster_metadata::brokers_to_try() const {
-    return view_.brokers.empty() ? bootstrap_ : view_.brokers;
+    if (view_.brokers.empty()) return bootstrap_;
+    if (!view_.in_cluster) return view_.brokers;
+    auto out = bootstrap_;
+    for (const auto& b : view_.brokers)
+        if (std::none_of(out.begin(), out.end(), [&](const auto& x) { return x.host == b.host && x.port == b.port; }))
+            out.push_back(b);
+    return out;
 }
 
 std::optional<broker_address> cluster_metadata::broker(broker_id_t id) const {

@@ -68,6 +68,9 @@ struct metadata_snapshot {
     broker_id_t controller_id = no_broker;
     std::vector<topic_metadata> topics;
     std::map<std::string, broker_id_t> group_coordinators;
+    // The answer has a "cluster" object: the brokers are an etcd cluster's
+    // (docs/cluster.md), each the home of its own groups and unrecorded topics.
+    bool in_cluster = false;
 };
 
 // Parses the /api/v1/metadata body:
@@ -75,9 +78,10 @@ struct metadata_snapshot {
 //    "topics":[{"name":"t","partitions":[{"partition":0,"leader":1,
 //               "leader_epoch":0,"replicas":[1,2],"isr":[1]}]}],
 //    "group_coordinators":{"g":1}}
-// Every field is required except group_coordinators. controller_id, leader
-// and a coordinator may be -1 (none); ports are 1..65535; ids, partitions and
-// epochs fit int32. Anything else, duplicates included, is invalid_argument.
+// Every field is required except group_coordinators (and "cluster", of which
+// only its presence is read). controller_id, leader and a coordinator may be
+// -1 (none); ports are 1..65535; ids, partitions and epochs fit int32.
+// Anything else, duplicates included, is invalid_argument.
 result<metadata_snapshot> parse_metadata_json(std::string_view body);
 
 // Parses "HOST:PORT[,HOST:PORT...]" (spaces around entries ignored, IPv6 as
@@ -160,8 +164,12 @@ public:
     // --- the view ---
     // Known brokers sorted by id, or the bootstrap list before the first update.
     const std::vector<broker_address>& brokers() const;
-    // Known brokers, or the bootstrap list when none are known: never empty
-    // unless the bootstrap list was.
+    // Where to send a request that no partition leader has to take: known
+    // brokers, or the bootstrap list when none are known; never empty unless
+    // the bootstrap list was. In a cluster, the bootstrap brokers come first
+    // (as given, then the other known ones): groups and topics not recorded
+    // in etcd live on the broker that serves them, so a program keeps to
+    // the broker it was given while that one answers.
     std::vector<broker_address> brokers_to_try() const;
     std::optional<broker_address> broker(broker_id_t id) const;
     std::optional<broker_address> controller() const;
@@ -192,6 +200,7 @@ private:
         broker_id_t controller_id = no_broker;
         std::map<std::string, topic_metadata, std::less<>> topics;
         std::map<std::string, broker_id_t, std::less<>> group_coordinators;
+        bool in_cluster = false;
     };
     static metadata_change diff(const view& before, const view& after);
     void notify(const metadata_change& change);

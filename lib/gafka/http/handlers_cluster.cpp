@@ -1,5 +1,7 @@
 // Cluster and operations endpoints: /api/v1/metadata, /healthz (/metrics: handlers_metrics.cpp).
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -135,95 +137,156 @@ std::vector<replica_id> replicas_of(const cluster_view& v, const broker::replica
     return out;
 }
 
+// This broker's copy of a partition: its log end, high watermark and the
+// follower lag (on a leader for each follower, on a follower for itself
+// against the leader's log end).
+void write_local(json_writer& out, const broker::replica_snapshot& s, const cluster_view& v, replica_id self,
+                 std::int64_t now) {
+    auto& w = out.w();
+    out.key("log_end_offset");
+    w.Int64(s.log_end);
+    out.key("high_watermark");
+    w.Int64(s.high_watermark);
+    out.key("followers");
+    w.StartArray();
+    auto lag_entry = [&](replica_id id, log::offset_t at, log::offset_t lag, bool in_sync) {
+        w.StartObject();
+        out.key("id");
+        w.Int(id);
+        out.key("log_end_offset");
+        w.Int64(at);
+        out.key("lag");
+        w.Int64(std::max<log::offset_t>(0, lag));
+        out.key("in_sync");
+        w.Bool(in_sync);
+    };
+    if (v.leader) {
+        for (const auto& f : s.followers) {
+            lag_entry(f.id, f.position, s.log_end - f.position, f.in_sync);
+            out.key("last_fetch_ms_ago");
+            w.Int64(now - f.last_fetch_ms);
+            w.EndObject();
+        }
+    } else {
+        lag_entry(self, s.log_end, s.leader_log_end - s.log_end,
+                  std::find(s.isr.begin(), s.isr.end(), self) != s.isr.end());
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+void write_assignment(json_writer& out, replica_id leader, log::epoch_t epoch, const std::vector<replica_id>& replicas,
+                      const std::vector<replica_id>& isr) {
+    out.key("leader");
+    out.w().Int(leader);
+    out.key("leader_epoch");
+    out.w().Int(epoch);
+    out.key("replicas");
+    write_ids(out, replicas);
+    out.key("isr");
+    write_ids(out, isr);
+}
+
+// What a topic is made of here: this broker's copy (null: none) and, in a
+// cluster, its partitions as etcd records them (empty: not in etcd).
+struct topic_entry {
+    std::shared_ptr<broker::topic> local;
+    std::vector<const cluster::partition_view*> recorded;
+};
+
+// A cluster's metadata comes from etcd once this broker knows a live broker
+// there; before that (etcd never reached) it answers as a lone broker.
+bool knows_live_brokers(const cluster::cluster_view& c) {
+    return std::any_of(c.brokers.begin(), c.brokers.end(), [](const auto& b) { return b.live; });
+}
+
+void write_brokers(json_writer& out, const cluster_view& v, const cluster::cluster_view* c) {
+    auto& w = out.w();
+    auto one = [&](replica_id id, const std::string& host, std::uint16_t port) {
+        w.StartObject();
+        out.key("id");
+        w.Int(id);
+        out.key("host");
+        out.str(host);
+        out.key("port");
+        w.Uint(port);
+        w.EndObject();
+    };
+    w.StartArray();
+    if (c) {
+        for (const auto& b : c->brokers)
+            if (b.live) one(b.id, b.host, b.port);
+    } else {
+        for (const auto& b : v.brokers) one(b.id, b.host, b.port);
+    }
+    w.EndArray();
+}
+
 }  // namespace
 
+// In a cluster (docs/cluster.md, "What clients see"): every live broker, the
+// controller, and the partitions of the topics in etcd as the controller
+// recorded them; topics only this broker has are answered as a lone broker
+// would. Otherwise: this broker and its leader or followers.
 response handle_metadata(const request& req, server_context& ctx) {
     auto v = view_of(ctx);
+    std::optional<cluster::cluster_view> cluster_state;
+    if (ctx.cluster) cluster_state = ctx.cluster();
+    const cluster::cluster_view* c =
+        cluster_state && knows_live_brokers(*cluster_state) ? &*cluster_state : nullptr;
     auto now = util::steady_clock_ms();
+    std::map<std::string, topic_entry> topics;
+    for (auto& t : ctx.topics.list()) topics[t->name].local = t;
+    if (c)
+        for (const auto& p : c->partitions) topics[p.topic].recorded.push_back(&p);
     json_writer out;
     auto& w = out.w();
     w.StartObject();
     out.key("brokers");
-    w.StartArray();
-    for (const auto& b : v.brokers) {
-        w.StartObject();
-        out.key("id");
-        w.Int(b.id);
-        out.key("host");
-        out.str(b.host);
-        out.key("port");
-        w.Uint(b.port);
-        w.EndObject();
-    }
-    w.EndArray();
+    write_brokers(out, v, c);
     out.key("controller_id");
-    w.Int(v.leader_id);
+    w.Int(c ? c->controller_id : v.leader_id);
     out.key("role");
     out.str(v.leader ? "leader" : "follower");
     out.key("leader_epoch");
     w.Int(v.epoch);
     out.key("topics");
     w.StartArray();
-    for (const auto& t : ctx.topics.list()) {
+    for (const auto& [name, t] : topics) {
         w.StartObject();
         out.key("name");
-        out.str(t->name);
+        out.str(name);
         out.key("partitions");
         w.StartArray();
-        for (const auto& p : t->partitions) {
-            auto s = p->snapshot();
-            w.StartObject();
-            out.key("partition");
-            w.Int(p->id());
-            out.key("leader");
-            w.Int(v.leader_id);
-            out.key("leader_epoch");
-            w.Int(v.leader ? s.leader_epoch : v.epoch);
-            out.key("replicas");
-            write_ids(out, replicas_of(v, s, ctx.self.id));
-            out.key("isr");
-            write_ids(out, !s.isr.empty() || v.leader_id < 0 ? s.isr : std::vector<replica_id>{v.leader_id});
-            out.key("log_end_offset");
-            w.Int64(s.log_end);
-            out.key("high_watermark");
-            w.Int64(s.high_watermark);
-            // Follower lag in records: on a leader for each follower, on a
-            // follower for itself against the leader's log end.
-            out.key("followers");
-            w.StartArray();
-            auto lag_entry = [&](replica_id id, log::offset_t at, log::offset_t lag, bool in_sync) {
+        if (!t.recorded.empty()) {
+            for (const auto* p : t.recorded) {
                 w.StartObject();
-                out.key("id");
-                w.Int(id);
-                out.key("log_end_offset");
-                w.Int64(at);
-                out.key("lag");
-                w.Int64(std::max<log::offset_t>(0, lag));
-                out.key("in_sync");
-                w.Bool(in_sync);
-            };
-            if (v.leader) {
-                for (const auto& f : s.followers) {
-                    lag_entry(f.id, f.position, s.log_end - f.position, f.in_sync);
-                    out.key("last_fetch_ms_ago");
-                    w.Int64(now - f.last_fetch_ms);
-                    w.EndObject();
-                }
-            } else {
-                lag_entry(ctx.self.id, s.log_end, s.leader_log_end - s.log_end,
-                          std::find(s.isr.begin(), s.isr.end(), ctx.self.id) != s.isr.end());
+                out.key("partition");
+                w.Int(p->partition);
+                write_assignment(out, p->leader, p->leader_epoch, p->replicas, p->isr);
+                if (t.local && p->partition >= 0 && static_cast<std::size_t>(p->partition) < t.local->partitions.size())
+                    write_local(out, t.local->partitions[p->partition]->snapshot(), v, ctx.self.id, now);
                 w.EndObject();
             }
-            w.EndArray();
-            w.EndObject();
+        } else {
+            for (const auto& p : t.local->partitions) {
+                auto s = p->snapshot();
+                w.StartObject();
+                out.key("partition");
+                w.Int(p->id());
+                write_assignment(out, v.leader_id, v.leader ? s.leader_epoch : v.epoch, replicas_of(v, s, ctx.self.id),
+                                 !s.isr.empty() || v.leader_id < 0 ? s.isr : std::vector<replica_id>{v.leader_id});
+                write_local(out, s, v, ctx.self.id, now);
+                w.EndObject();
+            }
         }
         w.EndArray();
         w.EndObject();
     }
     w.EndArray();
-    if (ctx.cluster) {
+    if (cluster_state) {
         out.key("cluster");
-        write_cluster(out, ctx.cluster());
+        write_cluster(out, *cluster_state);
     }
     w.EndObject();
     return json_response(req, beast_http::status::ok, out.take());

@@ -7,6 +7,7 @@
 // its atomics change.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/topic_manager.h"
+#include "gafka/cluster/cluster_view.h"
 #include "gafka/kafka/counters.h"
 
 namespace gafka::replication {
@@ -43,6 +45,9 @@ struct broker_context {
     std::uint16_t port = 9092;
     // Leader or follower (null: a lone leader). A follower refuses topic admin.
     const replication::replication_state* repl = nullptr;
+    // What this broker knows of its cluster (cluster/member.h; thread-safe);
+    // empty without --cluster. Set before the listener starts.
+    std::function<cluster::cluster_view()> cluster;
     bool auto_create_topics = true;
     std::int32_t default_partitions = 1;
     // The passwords SASL/PLAIN accepts (--auth-token-file); empty: no SASL,

@@ -260,6 +260,7 @@ int run_broker(const broker_config& config) {
             ctx.create_in_cluster = [&member](const std::string& topic, std::int32_t partitions, std::int32_t rf) {
                 return member->create_topic(topic, partitions, rf);
             };
+            kafka_ctx.cluster = ctx.cluster;
         }
         // Partitions led and followed as etcd says (cluster_replicas.h);
         // after `member`, so it stops first.
