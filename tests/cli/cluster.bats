@@ -418,6 +418,7 @@ has_topic_dirs() { [[ -d $BATS_TEST_TMPDIR/data.$1/topics/rep/0 && -d $BATS_TEST
     assert_equal "$(produce_to "$victim" 0 99 99)" 421
     for p in 0 1 2; do poll_until 200 same_copy "$p" "$victim" || fail "broker $victim did not catch up on rep/$p"; done
     [[ $(dump "$l" 0 | wc -l) == 30 ]] || fail "rep/0 on its leader: $(dump "$l" 0 | wc -l) records"
+}
 
 # --- What clients see (docs/cluster.md): every broker's metadata is the cluster's ---
 
