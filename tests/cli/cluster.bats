@@ -474,11 +474,14 @@ knows_topic() { [[ $(http_metadata "$1" | jq --arg t "$2" '[.topics[] | select(.
         assert_equal "$(jq -c '.controllerid' <<<"$out")" "$controller"
         assert_equal "$(kcat_partitions "$out")" "$want_kafka"
     done
-    # The broker that holds the topic (the controller, today) adds its copy's offsets.
-    out=$(http_metadata "$controller")
-    assert_equal "$(jq -c '[.topics[] | select(.name == "orders") | .partitions[] | has("log_end_offset")] | unique' <<<"$out")" "[true]"
-    out=$(http_metadata "$other")
-    assert_equal "$(jq -c '[.topics[] | select(.name == "orders") | .partitions[] | has("log_end_offset")] | unique' <<<"$out")" "[false]"
+    # Each broker adds its copy's offsets to the partitions it is a replica of, and only to those.
+    for id in 1 2 3; do
+        poll_until 100 knows_topic "$id" orders || fail "broker $id: $(http_metadata "$id")"
+        out=$(http_metadata "$id")
+        assert_equal "$(jq -c --argjson id "$id" '[.topics[] | select(.name == "orders") | .partitions[]
+            | select(has("log_end_offset")) | .partition] | sort' <<<"$out")" \
+            "$(jq -c --argjson id "$id" '[.[] | select(.replicas | index($id)) | .partition] | sort' <<<"$want")"
+    done
 }
 
 @test "clients see the cluster: a partition whose leader is gone has no leader (Kafka error 5), the others keep theirs" {

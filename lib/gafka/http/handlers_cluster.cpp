@@ -264,7 +264,11 @@ response handle_metadata(const request& req, server_context& ctx) {
                 out.key("partition");
                 w.Int(p->partition);
                 write_assignment(out, p->leader, p->leader_epoch, p->replicas, p->isr);
-                if (t.local && p->partition >= 0 && static_cast<std::size_t>(p->partition) < t.local->partitions.size())
+                // Offsets of this broker's copy, where it holds one: a replica (every broker
+                // has each partition of a topic it has, empty where it is no replica).
+                bool replica = std::find(p->replicas.begin(), p->replicas.end(), ctx.self.id) != p->replicas.end();
+                if (replica && t.local && p->partition >= 0 &&
+                    static_cast<std::size_t>(p->partition) < t.local->partitions.size())
                     write_local(out, t.local->partitions[p->partition]->snapshot(), v, ctx.self.id, now);
                 w.EndObject();
             }
