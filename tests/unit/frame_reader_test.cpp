@@ -96,5 +96,42 @@ TEST(frame_reader, says_when_a_frame_has_begun) {
     EXPECT_FALSE(r.mid_frame());
 }
 
+// One whole frame of `body_size` bytes through `r`, in one read.
+std::shared_ptr<frame_bytes> one_frame(frame_reader& r, std::size_t body_size) {
+    auto f = frame_of(body_size, 'r');
+    for (std::size_t at = 0; at < f.size();) {
+        auto room = r.room();
+        auto n = std::min(room.size(), f.size() - at);
+        std::memcpy(room.data(), f.data() + at, n);
+        r.filled(n);
+        at += n;
+        auto got = r.next();
+        if (!got.ok()) return nullptr;
+        if (*got) return std::move(**got);
+    }
+    return nullptr;
+}
+
+TEST(frame_reader, the_buffer_of_a_frame_let_go_is_used_again_and_one_still_held_is_not) {
+    frame_reader r(max_frame);
+    auto first = one_frame(r, 50000);
+    ASSERT_TRUE(first);
+    const char* first_bytes = first->data();
+    auto second = one_frame(r, 40000);
+    ASSERT_TRUE(second);
+    EXPECT_NE(second->data(), first_bytes) << "the first is still held";
+    first.reset();
+    auto third = one_frame(r, 30000);
+    ASSERT_TRUE(third);
+    EXPECT_EQ(third->data(), first_bytes);
+    EXPECT_EQ(third->size(), frame_prefix_size + 30000);
+    EXPECT_EQ(third->view(), frame_of(30000, 'r'));
+    third.reset();
+    auto larger = one_frame(r, 60000);  // more than either buffer holds
+    ASSERT_TRUE(larger);
+    EXPECT_NE(larger->data(), first_bytes);
+    EXPECT_NE(larger->data(), second->data());
+}
+
 }  // namespace
 }  // namespace gafka::kafka
