@@ -9,16 +9,17 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace gafka::log {
 
 class batch_bytes {
 public:
-    batch_bytes(std::string owned) : owned_(std::move(owned)) {}  // NOLINT: implicit, as a string was taken before
+    // Implicit: an owned batch is passed as the string it is.
+    batch_bytes(std::string owned) : owned_(std::move(owned)) {}
     // `bytes` must stay valid, and untouched by anyone else, until the append returns.
     static batch_bytes lent(std::span<char> bytes) { return batch_bytes(bytes); }
 
-    bool is_lent() const { return lent_ != nullptr; }
     std::size_t size() const { return lent_ ? lent_size_ : owned_.size(); }
     char* data() { return lent_ ? lent_ : owned_.data(); }
     std::string_view view() const { return lent_ ? std::string_view(lent_, lent_size_) : std::string_view(owned_); }
