@@ -173,6 +173,20 @@ TEST_F(kafka_data_handlers_test, a_partition_following_another_broker_in_a_clust
               code(error_code::not_leader_or_follower));
 }
 
+TEST_F(kafka_data_handlers_test, the_log_writes_the_batch_from_the_request_frame_without_a_copy) {
+    open(flush_mode::always);
+    make_topic("t");
+    ASSERT_EQ(produce_one("t", batch(3, "a")).i64("base_offset"), 0);
+    auto req = produce_request("t", batch(2, "b"));
+    auto lent = *req.body.array("topic_data")[0].array("partition_data")[0].records("records");
+    ASSERT_EQ(log::decode_header(lent.data()).base_offset, 0);
+    ASSERT_EQ(produce(req).array("responses")[0].array("partition_responses")[0].i64("base_offset"), 3);
+    // The log stamped the batch where the frame holds it: it was not copied.
+    EXPECT_EQ(log::decode_header(lent.data()).base_offset, 3);
+    auto a = fetch(fetch_request("t", {{0, 3}}));
+    EXPECT_EQ(*only_partition(a.body, "responses", "partitions").records("records"), lent);
+}
+
 TEST_F(kafka_data_handlers_test, the_answers_encode_and_read_back_through_the_codec_at_every_version) {
     open();
     make_topic("t");

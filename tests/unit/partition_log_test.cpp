@@ -83,6 +83,18 @@ TEST_F(partition_log_test, reads_back_what_was_appended) {
     EXPECT_EQ(read_all(*log, 17).front(), "value-17");
 }
 
+TEST_F(partition_log_test, a_lent_batch_is_stamped_and_written_from_the_lenders_bytes) {
+    auto log = open();
+    write(*log, 1);
+    std::string lender = make_batch(3, 2);
+    ASSERT_TRUE(log->append(batch_bytes::lent(std::span<char>(lender))).ok());
+    EXPECT_EQ(decode_header(lender.data()).base_offset, 3);  // stamped in place
+    EXPECT_EQ(check_batch(lender), batch_problem::none);
+    lender.assign(lender.size(), '\0');  // the log holds no view of it once append returned
+    EXPECT_EQ(log->log_end_offset(), 5);
+    EXPECT_EQ(read_all(*log), expected_values(5));
+}
+
 TEST_F(partition_log_test, reopens_after_a_clean_close_without_scanning) {
     {
         auto log = open();

@@ -61,10 +61,10 @@ status partition::ensure_epoch_locked(log::epoch_t epoch, log::offset_t start) {
     return epochs_.save(log_->dir());
 }
 
-result<log::append_result> partition::append(std::string batch) {
+result<log::append_result> partition::append(log::batch_bytes batch) {
     if (codec_ && batch.size() >= log::batch_header_size &&
-        log::decode_header(batch.data()).compression() != static_cast<int>(*codec_)) {
-        auto rewritten = log::compress_batch(batch, *codec_);  // outside the locks: it takes CPU
+        log::decode_header(batch.view().data()).compression() != static_cast<int>(*codec_)) {
+        auto rewritten = log::compress_batch(batch.view(), *codec_);  // outside the locks: it takes CPU
         if (!rewritten.ok()) return rewritten.error();
         batch = std::move(rewritten).value();
     }

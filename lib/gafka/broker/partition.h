@@ -67,8 +67,9 @@ public:
     // the topic's codec when it has another (`batch` passed check_batch,
     // as built by batch_builder or checked by a protocol handler). Under flush=always the
     // records reach followers and consumers once fsynced (see when_durable);
-    // otherwise at once.
-    result<log::append_result> append(std::string batch);
+    // otherwise at once. A lent batch (log::batch_bytes) is written from
+    // the caller's bytes, restamped there, unless it is rewritten.
+    result<log::append_result> append(log::batch_bytes batch);
     // Calls `done` once everything before `through` is as durable as the
     // flush policy promises before an acknowledgement.
     void when_durable(log::offset_t through, std::function<void(status)> done);

@@ -70,10 +70,10 @@ result<std::vector<partition_id>> choose_partitions(core& c, const std::string& 
 
 // One partition's batch of a produce.
 struct batch_write {
-    batch_write(partition* p, std::string b) : target(p), batch(std::move(b)) {}
+    batch_write(partition* p, log::batch_bytes b) : target(p), batch(std::move(b)) {}
 
-    partition* target;  // kept alive by the caller's shared_ptr<topic>
-    std::string batch;  // one finished batch; moved into the log
+    partition* target;       // kept alive by the caller's shared_ptr<topic>
+    log::batch_bytes batch;  // one finished batch, owned or lent (until write_batches returns); moved into the log
     // Set by write_batches: the first problem of this write (ok: acknowledged
     // as asked), whether the batch reached the log, and where.
     status error;

@@ -166,22 +166,7 @@ asio::awaitable<void> server::serve(Stream& stream, util::socket_deadline& deadl
         p->writer_done = true;
         p->reader_wake.notify();
     });
-    // Bytes read and not yet taken as frames.
-    std::string buf;
-    std::size_t have = 0;
-    // Reads until `want` bytes are buffered; false when the connection ended.
-    auto fill = [&](std::size_t want) -> asio::awaitable<bool> {
-        while (have < want) {
-            if (buf.size() < want) buf.resize(std::max(want, have + 16384));
-            boost::system::error_code ec;
-            auto n = co_await stream.async_read_some(asio::buffer(buf.data() + have, buf.size() - have),
-                                                     asio::redirect_error(asio::use_awaitable, ec));
-            if (ec || p->writer_done) co_return false;
-            if (have == 0) deadline.arm(limits_.header_timeout);  // a frame began
-            have += n;
-        }
-        co_return true;
-    };
+    frame_reader reader(limits_.max_frame_bytes);
     auto close_with = [&](const std::string& why) { lg()->warn("{}: {}; closing the connection", who, why); };
     // An answer the reader makes itself, in its place in the order.
     auto answer_now = [&](std::string answer) {
@@ -196,43 +181,46 @@ asio::awaitable<void> server::serve(Stream& stream, util::socket_deadline& deadl
         if (p->writer_done) break;
         // Idle until a frame's first byte (not while answers are due: the
         // writer arms the idle timeout once it wrote the last one).
-        if (have == 0 && p->answers.empty()) deadline.arm(limits_.idle_timeout);
-        if (have > 0) deadline.arm(limits_.header_timeout);
-        p->reader_idle = have == 0;
-        bool got = co_await fill(frame_prefix_size);
-        p->reader_idle = false;
-        if (!got) break;
-        auto length = frame_length(std::string_view(buf.data(), frame_prefix_size), limits_.max_frame_bytes);
-        if (!length.ok()) {
-            close_with(length.error().message() + " (--max-body-bytes)");
-            break;
-        }
-        if (!co_await fill(frame_prefix_size + *length)) break;
-        deadline.cancel();
-        // The frame, owned apart from the buffer: the request's record
+        if (!reader.mid_frame() && p->answers.empty()) deadline.arm(limits_.idle_timeout);
+        if (reader.mid_frame()) deadline.arm(limits_.header_timeout);
+        // The frame, owned apart from the read-ahead: the request's record
         // views point into it while its handler runs.
-        std::size_t size = frame_prefix_size + *length;
-        std::shared_ptr<std::string> frame;
-        if (have == size) {
-            buf.resize(have);
-            frame = std::make_shared<std::string>(std::move(buf));
-            buf = std::string();
-        } else {
-            frame = std::make_shared<std::string>(buf, 0, size);
-            buf.erase(0, size);
+        std::shared_ptr<frame_bytes> frame;
+        for (;;) {
+            auto got = reader.next();
+            if (!got.ok()) {
+                close_with(got.error().message() + " (--max-body-bytes)");
+                break;
+            }
+            if (*got) {
+                frame = std::move(**got);
+                break;
+            }
+            bool began = reader.mid_frame();
+            auto room = reader.room();
+            p->reader_idle = !began;
+            boost::system::error_code ec;
+            auto n = co_await stream.async_read_some(asio::buffer(room.data(), room.size()),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+            p->reader_idle = false;
+            if (ec || p->writer_done) break;
+            if (!began) deadline.arm(limits_.header_timeout);  // a frame began
+            reader.filled(n);
         }
-        have -= size;
+        if (!frame) break;
+        deadline.cancel();
+        std::size_t size = frame->size();
         ++ctx_.requests;
         if (p->conn.raw_sasl_next) {  // after a SaslHandshake v0: a bare SASL/PLAIN message
             p->conn.raw_sasl_next = false;
-            if (!handlers::authenticate_plain(p->conn, std::string_view(*frame).substr(frame_prefix_size))) {
+            if (!handlers::authenticate_plain(p->conn, frame->view().substr(frame_prefix_size))) {
                 close_with("SASL/PLAIN authentication failed");
                 break;
             }
             answer_now(std::string(frame_prefix_size, '\0'));  // an empty frame: authenticated
             continue;
         }
-        auto decoded = decode_request(*frame, limits_.max_frame_bytes);
+        auto decoded = decode_request(frame->view(), limits_.max_frame_bytes);
         if (!decoded.ok()) {
             close_with("malformed frame: " + decoded.error().message());
             break;
@@ -274,7 +262,7 @@ asio::awaitable<void> server::serve(Stream& stream, util::socket_deadline& deadl
     while (!p->writer_done) co_await p->reader_wake.wait();
 }
 
-asio::awaitable<void> server::answer(std::shared_ptr<const std::string> frame, request req,
+asio::awaitable<void> server::answer(std::shared_ptr<frame_bytes> frame, request req,
                                      std::shared_ptr<connection_pipeline> p, std::shared_ptr<pending_answer> place) {
     auto& conn = p->conn;
     const api_handler* h = find_handler(req.header.api_key);  // checked by the reader

@@ -33,6 +33,7 @@
 
 #include "gafka/kafka/context.h"
 #include "gafka/kafka/frame.h"
+#include "gafka/kafka/frame_reader.h"
 #include "gafka/tls/context.h"
 #include "gafka/util/connection_limit.h"
 #include "gafka/util/status.h"
@@ -79,7 +80,7 @@ private:
     boost::asio::awaitable<void> write_answers(Stream& stream, util::socket_deadline& reader_deadline,
                                                std::shared_ptr<connection_pipeline> p);
     // Runs one request's handler and puts its encoded answer in its place.
-    boost::asio::awaitable<void> answer(std::shared_ptr<const std::string> frame, request req,
+    boost::asio::awaitable<void> answer(std::shared_ptr<frame_bytes> frame, request req,
                                         std::shared_ptr<connection_pipeline> p, std::shared_ptr<pending_answer> place);
 
     std::vector<boost::asio::io_context*> ios_;

@@ -5,6 +5,7 @@
 #include <future>
 
 #include "gafka/util/clock.h"
+#include "gafka/util/endian.h"
 #include "gafka/util/logging.h"
 
 namespace gafka::log {
@@ -145,9 +146,9 @@ status partition_log::writable_locked() const {
     return {};
 }
 
-result<append_result> partition_log::append(std::string batch, epoch_t epoch) {
+result<append_result> partition_log::append(batch_bytes batch, epoch_t epoch) {
     if (batch.size() < batch_header_size) return status::invalid_argument("batch too short");
-    auto h = decode_header(batch.data());
+    auto h = decode_header(batch.view().data());
     if (h.record_count < 1 || h.length != batch.size()) return status::invalid_argument("malformed batch");
     std::lock_guard lock(mu_);
     if (auto s = writable_locked(); !s.ok()) return s;
@@ -163,10 +164,12 @@ result<append_result> partition_log::append(std::string batch, epoch_t epoch) {
                                     std::to_string(h.base_sequence) + " but " + std::to_string(c.expected) +
                                     " was due next");
     }
-    restamp(batch, end_offset_, epoch);
+    // As restamp(), in the bytes themselves (owned or lent).
+    util::store_be<std::int64_t>(batch.data() + batch_field::base_offset, end_offset_);
+    util::store_be<std::int32_t>(batch.data() + batch_field::leader_epoch, epoch);
     h.base_offset = end_offset_;
     h.leader_epoch = epoch;
-    return append_locked(batch, h);
+    return append_locked(batch.view(), h);
 }
 
 result<append_result> partition_log::append_stamped(std::string_view batch) {

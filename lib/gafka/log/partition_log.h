@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "gafka/log/batch.h"
+#include "gafka/log/batch_bytes.h"
 #include "gafka/log/format.h"
 #include "gafka/log/producer_state.h"
 #include "gafka/log/segment.h"
@@ -96,14 +97,15 @@ public:
     partition_log(const partition_log&) = delete;
     partition_log& operator=(const partition_log&) = delete;
 
-    // Appends `batch` (from batch_builder::finish) with offsets assigned here.
+    // Appends `batch` (from batch_builder::finish, or lent: batch_bytes.h)
+    // with offsets assigned here, stamped into its bytes.
     // Written to the page cache, not yet durable: see sync/sync_async.
     // A batch with a producer id is checked against that producer's
     // epoch and sequence (producer_state.h): a retry of a batch the log has
     // is not appended again but answered with its offsets (duplicate set),
     // one after a gap is refused with status_code::conflict and one from an
     // older producer epoch with status_code::fenced.
-    result<append_result> append(std::string batch, epoch_t epoch = 0);
+    result<append_result> append(batch_bytes batch, epoch_t epoch = 0);
     // Appends a batch that already carries its offsets (a replica's copy of
     // the leader's batch); its base offset must be log_end_offset().
     result<append_result> append_stamped(std::string_view batch);

@@ -4,10 +4,12 @@
 // waits for the acks asked for, as for HTTP. Idempotent batches (a producer
 // id and base sequence in the header) go through the same producer-state
 // table: a retry is answered with its first offsets, a gap is 45, an older
-// producer epoch 47.
+// producer epoch 47. The batch is not copied on the way: the log writes it
+// from the request's frame.
 #include "gafka/kafka/handlers/data_handlers.h"
 #include "gafka/kafka/handlers/handlers.h"
 
+#include <span>
 #include <vector>
 
 #include "gafka/broker/produce_path.h"
@@ -93,7 +95,13 @@ boost::asio::awaitable<std::optional<answer>> handle_produce(const request& req,
             slot.topic = target->found;
             slot.write = writes.size();
             slot.bytes = records->size();
-            writes.emplace_back(target->found->partitions[static_cast<std::size_t>(index)].get(), std::string(*records));
+            // Lent, not copied: the records view points into the request's
+            // frame, which the connection made mutable (kafka/frame_reader.h)
+            // and keeps until this handler ends; the log restamps the batch
+            // there and writes it from there.
+            std::span<char> batch(const_cast<char*>(records->data()), records->size());
+            writes.emplace_back(target->found->partitions[static_cast<std::size_t>(index)].get(),
+                                log::batch_bytes::lent(batch));
         }
     }
     if (acks) (void)co_await broker::write_batches(core, writes, *acks, broker::on_failure::each_its_own);
