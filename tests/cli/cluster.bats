@@ -284,7 +284,7 @@ three_with_a_controller() {
 @test "a deposed controller (stopped past its session) does not write when it comes back" {
     three_with_a_controller
     local survivor=$other
-    kill -STOP "${PIDS[controller]}"
+    stop_process "${PIDS[controller]}"
     new_controller() {
         local c e
         read -r c e <<<"$(controller_of "$survivor")"

@@ -213,6 +213,24 @@ make_pki() {
     } 2>"$d/openssl.log" || fail "openssl failed: $(cat "$d/openssl.log")"
 }
 
+# stopped PID: every thread of PID is stopped. kill -STOP only queues the
+# signal: a busy broker can still read and answer a request after kill
+# returns, so a test that needs it stopped waits for this first.
+stopped() {
+    local f stat
+    for f in /proc/"$1"/task/*/stat; do
+        stat=$(<"$f") || return 1
+        stat=${stat##*) }
+        [[ ${stat%% *} == T ]] || return 1
+    done
+}
+
+# stop_process PID: SIGSTOP, then a bounded wait until it has taken effect.
+stop_process() {
+    kill -STOP "$1"
+    wait_until stopped "$1"
+}
+
 # --- talking to a broker ---------------------------------------------------
 
 # wait_until CMD...: polls CMD (bounded: 300 x 0.1 s) until it succeeds.

@@ -110,7 +110,7 @@ produce_through_a_pause() {
     exec {input}>"$BATS_TEST_TMPDIR/in"
     echo first >&"$input"
     wait_until first_line_is_in
-    kill -STOP "$BROKER_PID"
+    stop_process "$BROKER_PID"
     echo second >&"$input"
     wait_until a_retry_is_under_way  # the first try timed out
     kill -CONT "$BROKER_PID"
@@ -140,7 +140,7 @@ produce_through_a_pause() {
     exec {input}>"$BATS_TEST_TMPDIR/in"
     echo 0 >&"$input"
     wait_until first_line_is_in  # the partition knows the producer: what follows is pipelined
-    kill -STOP "$BROKER_PID"
+    stop_process "$BROKER_PID"
     seq 1 300 >&"$input"
     wait_until a_retry_is_under_way  # the pipelined requests' answers timed out
     kill -CONT "$BROKER_PID"

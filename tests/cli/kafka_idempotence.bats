@@ -52,7 +52,7 @@ dense() {
     "$T/idempotent_producer" "127.0.0.1:$BROKER_KAFKA_PORT" stopped 200 "$T/go" >"$T/out" 2>"$T/err" 3>&- &
     PRODUCER_PID=$!
     wait_until grep -q "half delivered" "$T/out"
-    kill -STOP "$BROKER_PID"
+    stop_process "$BROKER_PID"
     touch "$T/go"
     # librdkafka times the in-flight requests out (socket.timeout.ms 1 s),
     # drops the connection and sends them again once the broker answers.
