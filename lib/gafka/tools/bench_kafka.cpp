@@ -7,6 +7,7 @@
 #include <numeric>
 #include <ostream>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "gafka/tools/bench_kafka_client.h"
@@ -117,9 +118,21 @@ int fail(std::ostream& err, const std::string& message, int code = 1) {
     return code;
 }
 
-// A producer handle for topic preparation and offsets; a bad --broker is a usage error.
-result<kafka_handle> admin_handle(const load_bench_options& opts) {
-    return make_handle(kafka_conf(opts, kafka_role::producer), kafka_role::producer);
+// What every Kafka bench starts from: a producer handle for topic
+// preparation and offsets, and the topic, created when missing.
+struct kafka_setup {
+    kafka_handle admin;
+    bench_topic topic;
+};
+
+// The setup, or the exit code after saying why not on `err` (a bad --broker
+// is a usage error, 2).
+std::variant<kafka_setup, int> prepare(const load_bench_options& opts, std::ostream& err) {
+    auto admin = make_handle(kafka_conf(opts, kafka_role::producer), kafka_role::producer);
+    if (!admin.ok()) return fail(err, admin.error().message(), 2);
+    auto topic = kafka_prepare_topic(admin->get(), opts);
+    if (!topic.ok()) return fail(err, topic.error().message());
+    return kafka_setup{std::move(*admin), std::move(*topic)};
 }
 
 // Assigns `parts` (partition, offset) of `topic` to consumer `rk`.
@@ -135,12 +148,11 @@ status assign(rd_kafka_t* rk, const std::string& topic, const std::vector<std::p
 }  // namespace
 
 int run_kafka_produce_bench(const load_bench_options& opts, std::ostream& out, std::ostream& err) {
-    auto admin = admin_handle(opts);
-    if (!admin.ok()) return fail(err, admin.error().message(), 2);
-    auto topic = kafka_prepare_topic(admin->get(), opts);
-    if (!topic.ok()) return fail(err, topic.error().message());
-    load_result result{topic->name, topic->partitions, 0, 0, {}};
-    kafka_send_job job{*topic, open_loop_schedule(opts.messages, opts.rate), false, {}};
+    auto setup = prepare(opts, err);
+    if (auto* code = std::get_if<int>(&setup)) return *code;
+    const auto& topic = std::get<kafka_setup>(setup).topic;
+    load_result result{topic.name, topic.partitions, 0, 0, {}};
+    kafka_send_job job{topic, open_loop_schedule(opts.messages, opts.rate), false, {}};
     std::atomic<std::int64_t> acked{0};
     first_failure failure;
     {
@@ -156,11 +168,11 @@ int run_kafka_produce_bench(const load_bench_options& opts, std::ostream& out, s
 }
 
 int run_kafka_consume_bench(const load_bench_options& opts, std::ostream& out, std::ostream& err) {
-    auto admin = admin_handle(opts);
-    if (!admin.ok()) return fail(err, admin.error().message(), 2);
-    auto topic = kafka_prepare_topic(admin->get(), opts);
-    if (!topic.ok()) return fail(err, topic.error().message());
-    auto ranges = kafka_partition_ranges(admin->get(), *topic, opts.timeout);
+    auto setup = prepare(opts, err);
+    if (auto* code = std::get_if<int>(&setup)) return *code;
+    auto& admin = std::get<kafka_setup>(setup).admin;
+    const auto& topic = std::get<kafka_setup>(setup).topic;
+    auto ranges = kafka_partition_ranges(admin.get(), topic, opts.timeout);
     if (!ranges.ok()) return fail(err, ranges.error().message());
     auto available = [&] {
         std::vector<std::int64_t> v;
@@ -171,28 +183,28 @@ int run_kafka_consume_bench(const load_bench_options& opts, std::ostream& out, s
     if (auto have = std::accumulate(stored.begin(), stored.end(), std::int64_t{0}); have < opts.messages) {
         std::atomic<std::int64_t> acked{0};
         first_failure failure;
-        kafka_send_job fill{*topic, open_loop_schedule(opts.messages - have, std::nullopt), false,
+        kafka_send_job fill{topic, open_loop_schedule(opts.messages - have, std::nullopt), false,
                             std::chrono::steady_clock::now()};
         {
             progress_line progress(opts.progress, "filling", fill.schedule.total(), acked, err);
             run_kafka_senders(opts, fill, acked, nullptr, failure);
         }
         if (failure.failed()) return fail(err, failure.message());
-        ranges = kafka_partition_ranges(admin->get(), *topic, opts.timeout);
+        ranges = kafka_partition_ranges(admin.get(), topic, opts.timeout);
         if (!ranges.ok()) return fail(err, ranges.error().message());
     }
     auto take = split_reads(opts.messages, available());
-    auto workers = std::min<int>(opts.concurrency, topic->partitions);
+    auto workers = std::min<int>(opts.concurrency, topic.partitions);
 
-    load_result result{topic->name, topic->partitions, 0, 0, {}};
+    load_result result{topic.name, topic.partitions, 0, 0, {}};
     std::atomic<std::int64_t> done{0};
     first_failure failure;
     std::vector<std::vector<std::int64_t>> samples(static_cast<std::size_t>(workers));
     auto reader = [&](int w, std::chrono::steady_clock::time_point start) {
         std::vector<std::pair<std::int32_t, std::int64_t>> parts;
-        std::vector<std::int64_t> left(static_cast<std::size_t>(topic->partitions), 0);
+        std::vector<std::int64_t> left(static_cast<std::size_t>(topic.partitions), 0);
         std::int64_t open = 0;
-        for (auto p : partitions_of_worker(w, workers, topic->partitions)) {
+        for (auto p : partitions_of_worker(w, workers, topic.partitions)) {
             auto i = static_cast<std::size_t>(p);
             if (take[i] == 0) continue;
             parts.emplace_back(p, (*ranges)[i].start);
@@ -202,7 +214,7 @@ int run_kafka_consume_bench(const load_bench_options& opts, std::ostream& out, s
         if (parts.empty()) return;
         auto rk = make_handle(kafka_conf(opts, kafka_role::consumer), kafka_role::consumer);
         if (!rk.ok()) return failure.set(rk.error().message());
-        if (auto s = assign(rk->get(), topic->name, parts); !s.ok()) return failure.set(s.message());
+        if (auto s = assign(rk->get(), topic.name, parts); !s.ok()) return failure.set(s.message());
         auto* q = rd_kafka_queue_get_consumer(rk->get());
         std::vector<rd_kafka_message_t*> msgs(static_cast<std::size_t>(opts.batch_size));
         auto idle_since = ns_since(start);
@@ -216,7 +228,7 @@ int run_kafka_consume_bench(const load_bench_options& opts, std::ostream& out, s
             for (ssize_t i = 0; i < n; ++i) {
                 auto* m = msgs[static_cast<std::size_t>(i)];
                 if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                    failure.set("consume " + topic->name + ": " + rd_kafka_message_errstr(m));
+                    failure.set("consume " + topic.name + ": " + rd_kafka_message_errstr(m));
                 else if (!m->err && left[static_cast<std::size_t>(m->partition)] > 0) {
                     --left[static_cast<std::size_t>(m->partition)];
                     ++got;
@@ -229,7 +241,7 @@ int run_kafka_consume_bench(const load_bench_options& opts, std::ostream& out, s
                 done.fetch_add(got, std::memory_order_relaxed);
                 idle_since = t1;
             } else if (t1 - idle_since > std::chrono::nanoseconds(opts.timeout).count()) {
-                failure.set("consume " + topic->name + ": no records for " + std::to_string(opts.timeout.count()) +
+                failure.set("consume " + topic.name + ": no records for " + std::to_string(opts.timeout.count()) +
                             " ms although the topic described " + std::to_string(open) + " more");
             }
         }
@@ -252,25 +264,25 @@ int run_kafka_consume_bench(const load_bench_options& opts, std::ostream& out, s
 }
 
 int run_kafka_e2e_bench(const load_bench_options& opts, std::ostream& out, std::ostream& err) {
-    auto admin = admin_handle(opts);
-    if (!admin.ok()) return fail(err, admin.error().message(), 2);
-    auto topic = kafka_prepare_topic(admin->get(), opts);
-    if (!topic.ok()) return fail(err, topic.error().message());
-    auto ranges = kafka_partition_ranges(admin->get(), *topic, opts.timeout);
+    auto setup = prepare(opts, err);
+    if (auto* code = std::get_if<int>(&setup)) return *code;
+    auto& admin = std::get<kafka_setup>(setup).admin;
+    const auto& topic = std::get<kafka_setup>(setup).topic;
+    auto ranges = kafka_partition_ranges(admin.get(), topic, opts.timeout);
     if (!ranges.ok()) return fail(err, ranges.error().message());
 
     auto rk = make_handle(kafka_conf(opts, kafka_role::consumer), kafka_role::consumer);
     if (!rk.ok()) return fail(err, rk.error().message());
     std::vector<std::pair<std::int32_t, std::int64_t>> parts;
-    for (std::int32_t p = 0; p < topic->partitions; ++p) parts.emplace_back(p, (*ranges)[static_cast<std::size_t>(p)].end);
-    if (auto s = assign(rk->get(), topic->name, parts); !s.ok()) return fail(err, s.message());
+    for (std::int32_t p = 0; p < topic.partitions; ++p) parts.emplace_back(p, (*ranges)[static_cast<std::size_t>(p)].end);
+    if (auto s = assign(rk->get(), topic.name, parts); !s.ok()) return fail(err, s.message());
     // Connected before the clock starts: a metadata round trip on the consumer's own handle.
     const rd_kafka_metadata_t* md = nullptr;
     if (auto code = rd_kafka_metadata(rk->get(), 0, nullptr, &md, static_cast<int>(opts.timeout.count())); code)
         return fail(err, std::string("metadata: ") + rd_kafka_err2str(code));
     rd_kafka_metadata_destroy(md);
 
-    load_result result{topic->name, topic->partitions, 0, 0, {}};
+    load_result result{topic.name, topic.partitions, 0, 0, {}};
     result.latency.reserve(static_cast<std::size_t>(opts.messages));
     std::atomic<std::int64_t> received{0};
     std::atomic<std::int64_t> sends_done_ns{-1};
@@ -290,14 +302,14 @@ int run_kafka_e2e_bench(const load_bench_options& opts, std::ostream& out, std::
             if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
                 auto stamp = read_stamp(std::string_view(static_cast<const char*>(m->payload), m->len));
                 if (!stamp)
-                    failure.set("consume " + topic->name + ": a record without gafka-bench's stamp (is something "
-                                "else writing to '" + topic->name + "'?)");
+                    failure.set("consume " + topic.name + ": a record without gafka-bench's stamp (is something "
+                                "else writing to '" + topic.name + "'?)");
                 else {
                     result.latency.add_ns(now - *stamp);
                     received.fetch_add(1);
                 }
             } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                failure.set("consume " + topic->name + ": " + rd_kafka_message_errstr(m));
+                failure.set("consume " + topic.name + ": " + rd_kafka_message_errstr(m));
             }
             rd_kafka_message_destroy(m);
         }
@@ -306,7 +318,7 @@ int run_kafka_e2e_bench(const load_bench_options& opts, std::ostream& out, std::
         progress_line progress(opts.progress, "e2e", opts.messages, received, err);
         std::thread consumer(receive);
         std::atomic<std::int64_t> acked{0};
-        kafka_send_job job{*topic, open_loop_schedule(opts.messages, opts.rate), true, start};
+        kafka_send_job job{topic, open_loop_schedule(opts.messages, opts.rate), true, start};
         run_kafka_senders(opts, job, acked, nullptr, failure);
         sends_done_ns.store(ns_since(start));
         consumer.join();
