@@ -55,6 +55,18 @@ void write_ids(json_writer& out, const std::vector<replica_id>& ids) {
     out.w().EndArray();
 }
 
+void write_assignment(json_writer& out, replica_id leader, log::epoch_t epoch, const std::vector<replica_id>& replicas,
+                      const std::vector<replica_id>& isr) {
+    out.key("leader");
+    out.w().Int(leader);
+    out.key("leader_epoch");
+    out.w().Int(epoch);
+    out.key("replicas");
+    write_ids(out, replicas);
+    out.key("isr");
+    write_ids(out, isr);
+}
+
 // What /healthz and /api/v1/metadata both say of the cluster (--cluster).
 void write_cluster_state(json_writer& out, const cluster::cluster_view& c) {
     out.key("name");
@@ -109,14 +121,7 @@ void write_cluster(json_writer& out, const cluster::cluster_view& c) {
         out.str(p.topic);
         out.key("partition");
         w.Int(p.partition);
-        out.key("leader");
-        w.Int(p.leader);
-        out.key("leader_epoch");
-        w.Int(p.leader_epoch);
-        out.key("replicas");
-        write_ids(out, p.replicas);
-        out.key("isr");
-        write_ids(out, p.isr);
+        write_assignment(out, p.leader, p.leader_epoch, p.replicas, p.isr);
         w.EndObject();
         if (p.isr.size() < p.replicas.size()) ++under_replicated;
     }
@@ -173,18 +178,6 @@ void write_local(json_writer& out, const broker::replica_snapshot& s, const clus
         w.EndObject();
     }
     w.EndArray();
-}
-
-void write_assignment(json_writer& out, replica_id leader, log::epoch_t epoch, const std::vector<replica_id>& replicas,
-                      const std::vector<replica_id>& isr) {
-    out.key("leader");
-    out.w().Int(leader);
-    out.key("leader_epoch");
-    out.w().Int(epoch);
-    out.key("replicas");
-    write_ids(out, replicas);
-    out.key("isr");
-    write_ids(out, isr);
 }
 
 // What a topic is made of here: this broker's copy (null: none) and, in a
