@@ -29,8 +29,9 @@ asio::awaitable<status> member::record_partitions(std::string topic, std::int32_
                           (controller_id_ >= 0 ? "; broker " + std::to_string(controller_id_) + " is" : ""));
     };
     if (!controller_ || clock::now() >= valid_until_) co_return not_controller();
-    const auto tk = topic_key(keys_, topic);
-    auto read = co_await etcd_->range({tk, {}});
+    // A named request: g++ 12 destroys a braced temporary in a co_await twice.
+    const range_request topic_read{topic_key(keys_, topic), {}};
+    auto read = co_await etcd_->range(topic_read);
     if (!read.ok()) co_return status::unavailable("could not read topic '" + topic + "' from etcd: " + read.error().message());
     if (read->kvs.empty()) co_return status::not_found("unknown topic '" + topic + "'");
     auto recorded = decode_topic(read->kvs[0].value);
