@@ -264,24 +264,12 @@ response handle_add_partitions(const request& req, server_context& ctx, const st
         return error_response(req, api_error::invalid("too_many_partitions",
                                                       "partitions must be between 1 and " +
                                                           std::to_string(rules::max_partitions)));
-    auto refused = [&](const status& s) {
-        if (s.code() == status_code::not_found) return error_response(req, api_error::topic_not_served(ctx.topics, name));
+    auto s = broker::add_partitions(ctx.topics, ctx.add_partitions_in_cluster, name, partitions);
+    if (s.code() == status_code::not_found) return error_response(req, api_error::topic_not_served(ctx.topics, name));
+    if (!s.ok()) {
         auto e = api_error::from_status(s);
         if (s.code() == status_code::invalid_argument) e.code = "invalid_partitions";
         return error_response(req, cluster_refusal(ctx, e, s));
-    };
-    if (ctx.add_partitions_in_cluster) {
-        // The controller checks the count against what etcd holds; this
-        // broker's copy (if it holds the topic) grows here at once, and on
-        // every replica through cluster_replicas.
-        if (auto s = ctx.add_partitions_in_cluster(name, partitions); !s.ok()) return refused(s);
-        auto t = ctx.topics.find(name);
-        if (t && static_cast<std::int32_t>(t->partitions.size()) < partitions)
-            if (auto grown = ctx.topics.add_partitions(name, partitions);
-                !grown.ok() && grown.error().code() != status_code::invalid_argument)  // a replica pass was first
-                return refused(grown.error());
-    } else if (auto grown = ctx.topics.add_partitions(name, partitions); !grown.ok()) {
-        return refused(grown.error());
     }
     return json_response(req, beast_http::status::ok,
                          "{\"name\":\"" + name + "\",\"partitions\":" + std::to_string(partitions) + "}\n");

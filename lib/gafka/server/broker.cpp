@@ -264,6 +264,7 @@ int run_broker(const broker_config& config) {
                 return member->add_partitions(topic, partitions);
             };
             kafka_ctx.cluster = ctx.cluster;
+            kafka_ctx.add_partitions_in_cluster = ctx.add_partitions_in_cluster;
         }
         // Partitions led and followed as etcd says (cluster_replicas.h);
         // after `member`, so it stops first.
