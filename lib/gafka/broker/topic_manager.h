@@ -71,13 +71,13 @@ public:
 
     // A damaged topic's name is taken: creating it is `unavailable`.
     result<std::shared_ptr<topic>> create(const std::string& name, topic_config config);
-    // Served topics only; a damaged one is not found (see damaged()).
     // Grows topic `name` to `partitions` partitions: the new ones are
     // empty, and topic.json records them last (a crash before it leaves
     // empty partition dirs that are not served). Never shrinks: a count
     // not above the current one is invalid_argument, nothing changed;
     // not_found when the topic is not served. Returns the new version.
     result<std::shared_ptr<topic>> add_partitions(const std::string& name, std::int32_t partitions);
+    // Served topics only; a damaged one is not found (see damaged()).
     std::shared_ptr<topic> find(const std::string& name) const;
     std::vector<std::shared_ptr<topic>> list() const;
     // Set once by open(), then read-only: safe from any thread.

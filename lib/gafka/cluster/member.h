@@ -76,9 +76,8 @@ public:
     // unavailable: etcd did not answer (in time). Blocks up to two calls'
     // deadlines; thread-safe.
     status create_topic(const std::string& topic, std::int32_t partitions, std::int32_t replication_factor);
-    // Records `partitions` - current partitions new ones of `topic` in etcd
-    // when this broker is the controller (member_alter.cpp): their replicas
-    // continue the topic's round-robin over the live brokers at its
+    // Grows `topic` to `partitions` partitions in etcd when this broker is
+    // the controller (member_alter.cpp): the new partitions' replicas continue the topic's round-robin over the live brokers at its
     // replication factor, written with the grown topic key in one txn
     // guarded by the controller epoch and the topic key's mod revision.
     // The member's view learns them from the watch. not_found: etcd has no

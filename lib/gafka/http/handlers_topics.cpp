@@ -271,8 +271,14 @@ response handle_add_partitions(const request& req, server_context& ctx, const st
         if (s.code() == status_code::invalid_argument) e.code = "invalid_partitions";
         return error_response(req, cluster_refusal(ctx, e, s));
     }
-    return json_response(req, beast_http::status::ok,
-                         "{\"name\":\"" + name + "\",\"partitions\":" + std::to_string(partitions) + "}\n");
+    json_writer out;
+    out.w().StartObject();
+    out.key("name");
+    out.str(name);
+    out.key("partitions");
+    out.w().Int(partitions);
+    out.w().EndObject();
+    return json_response(req, beast_http::status::ok, out.take());
 }
 
 }  // namespace gafka::http

@@ -3,7 +3,8 @@
 // Kafka's codes: 37 for a count not above the current one or over 100, 39
 // for manual assignments, 3 for an unknown topic, 41 on a follower or a
 // cluster member that is not the controller, 42 for a topic named twice.
-// `validate_only` checks the count and changes nothing.
+// `validate_only` checks and changes nothing (in a cluster, where the
+// controller alone knows the current count, only that it is 1-100).
 #include <set>
 
 #include "gafka/broker/topic_admin.h"
@@ -18,6 +19,7 @@ handler_result create_partitions(const request& req, connection_context& conn) {
     auto& b = conn.broker;
     auto body = value::make(*messages::create_partitions.response);
     const bool leader = !b.repl || b.repl->is_leader();
+    const bool validate_only = req.body.boolean("validate_only");
     std::set<std::string> seen;
     for (const auto& t : req.body.array("topics")) {
         std::string name(t.str("name"));
@@ -43,7 +45,8 @@ handler_result create_partitions(const request& req, connection_context& conn) {
                    "partitions must be between 1 and " + std::to_string(rules::max_partitions));
             continue;
         }
-        if (req.body.boolean("validate_only") && !b.add_partitions_in_cluster) {
+        if (validate_only) {
+            if (b.add_partitions_in_cluster) continue;
             auto found = b.topics.find(name);
             if (!found) refuse(error_code::unknown_topic_or_partition, "unknown topic '" + name + "'");
             else if (count <= static_cast<std::int32_t>(found->partitions.size()))
@@ -52,7 +55,6 @@ handler_result create_partitions(const request& req, connection_context& conn) {
                                                            " partitions; partitions can only be added");
             continue;
         }
-        if (req.body.boolean("validate_only")) continue;  // in a cluster the controller alone knows the count
         auto s = broker::add_partitions(b.topics, b.add_partitions_in_cluster, name, count);
         if (s.code() == status_code::invalid_argument) refuse(error_code::invalid_partitions, s.message());
         else if (!s.ok()) refuse(s.code() == status_code::not_leader ? error_code::not_controller : from_status(s),
