@@ -38,6 +38,12 @@ int main(int argc, char** argv) {
                        "Replicas of each partition, in a cluster (default: the broker's --replication-factor)")
         ->check(gafka::cli::in_range(1, 100));
     create->add_flag("--if-not-exists", o.if_not_exists, "Succeed quietly when the topic exists");
+    auto* alter = sub("alter-topic", "Add partitions to a topic (keyed records already written stay where they are)",
+                      gafka::tools::admin_alter_topic);
+    alter->add_option("TOPIC,--name", o.name, "Topic name (TOPIC or --name)")->required();
+    alter->add_option("--partitions", o.partitions, "The new number of partitions, above the current one (2-100)")
+        ->required()
+        ->check(gafka::cli::in_range(2, 100));
     sub("list-topics", "List topics, one JSON line each", gafka::tools::admin_list_topics);
     sub("describe-topic", "Describe a topic and its partitions", gafka::tools::admin_describe_topic)
         ->add_option("--name", o.name, "Topic name")

@@ -145,3 +145,90 @@ teardown() {
         [[ $status == 2 && -n $stderr ]] || fail "gafka-admin $c: exit $status, stderr '$stderr'"
     done
 }
+
+# --- alter-topic: adding partitions ---
+
+@test "alter-topic grows a topic; old records stay, the new partitions start empty" {
+    create_topic grow 2
+    seq 1 3 | gafka-produce --topic grow --partition 1 || fail "produce failed"
+    run --separate-stderr gafka-admin alter-topic grow --partitions 5
+    assert_success
+    assert_output '{"name":"grow","partitions":5}'
+    assert_equal "$stderr" ""
+    assert_equal "$(log_end_offsets grow)" '[0,3,0,0,0]'
+    gafka-produce --topic grow --partition 4 --message new || fail "produce to a new partition failed"
+    run --separate-stderr gafka-consume --topic grow --partition 4 --offset 0 --exit-at-end --format value
+    assert_success
+    assert_output new
+    # --name works as well as the argument.
+    run --separate-stderr gafka-admin alter-topic --name grow --partitions 6
+    assert_success
+    assert_equal "$(jq .partitions <<<"$output")" 6
+}
+
+@test "alter-topic to the same or fewer partitions exits 1 with the count, and nothing changes" {
+    create_topic keep 3
+    before=$(gafka-admin describe-topic --name keep)
+    json=$(<"$BROKER_DATA/topics/keep/topic.json")
+    for n in 3 2; do
+        run --separate-stderr gafka-admin alter-topic keep --partitions "$n"
+        assert_failure 1
+        assert_regex "$stderr" "has 3 partitions; partitions can only be added"
+        assert_output ""
+    done
+    api POST /api/v1/topics/keep/partitions -H 'Content-Type: application/json' -d '{"partitions":1}'
+    assert_equal "$HTTP_STATUS" 400
+    assert_equal "$(jq -r .error.code <<<"$HTTP_BODY")" invalid_partitions
+    for body in '{"partitions":101}' '{"partitions":"4"}' '{}' '{"partitions":4,"extra":1}' 'nope'; do
+        api POST /api/v1/topics/keep/partitions -H 'Content-Type: application/json' -d "$body"
+        assert_equal "$HTTP_STATUS" 400
+    done
+    assert_equal "$(gafka-admin describe-topic --name keep)" "$before"
+    assert_equal "$(<"$BROKER_DATA/topics/keep/topic.json")" "$json"
+    [[ ! -e $BROKER_DATA/topics/keep/3 ]] || fail "a refused alter-topic created partition dir 3"
+}
+
+@test "alter-topic of an unknown topic exits 1 (404), and bad arguments exit 2" {
+    run --separate-stderr gafka-admin alter-topic nope --partitions 4
+    assert_failure 1
+    assert_regex "$stderr" "unknown topic 'nope'"
+    api POST /api/v1/topics/nope/partitions -H 'Content-Type: application/json' -d '{"partitions":4}'
+    assert_equal "$HTTP_STATUS" 404
+    assert_equal "$(jq -r .error.code <<<"$HTTP_BODY")" unknown_topic
+    for c in "alter-topic" "alter-topic x" "alter-topic --partitions 3" "alter-topic x --partitions 101" \
+        "alter-topic x --partitions 1" "alter-topic .. --partitions 3"; do
+        # shellcheck disable=SC2086  # the case is a list of words
+        run --separate-stderr gafka-admin $c
+        [[ $status == 2 && -n $stderr ]] || fail "gafka-admin $c: exit $status, stderr '$stderr'"
+    done
+    run --separate-stderr gafka-admin list-topics
+    assert_output ""
+}
+
+@test "added partitions survive a restart and gafka-walcheck accepts them" {
+    create_topic durable 1
+    gafka-produce --topic durable --message before || fail "produce failed"
+    gafka-admin alter-topic durable --partitions 4 >/dev/null || fail "alter-topic failed"
+    gafka-produce --topic durable --partition 3 --message after || fail "produce failed"
+    restart_broker
+    assert_equal "$(gafka-admin describe-topic --name durable | jq .partitions)" 4
+    assert_equal "$(log_end_offsets durable)" '[1,0,0,1]'
+    stop_broker
+    run --separate-stderr gafka-walcheck "$BROKER_DATA"
+    assert_success
+    assert_equal "$(jq -s -c '[.[] | select(.topic == "durable") | .partition] | unique' <<<"$output")" '[0,1,2,3]'
+}
+
+@test "after alter-topic, keyed records go to hash(key) % the new count; old ones stay" {
+    create_topic keyed 1
+    gafka-produce --topic keyed --key-separator : <<<"user7:old" || fail "produce failed"
+    gafka-admin alter-topic keyed --partitions 7 >/dev/null || fail "alter-topic failed"
+    want=$(gafka-admin partition-for --topic keyed --key user7 | jq -c '[.partitions, .partition]')
+    [[ $(jq ".[1]" <<<"$want") != 0 ]] || fail "user7 hashes to partition 0 of 7, which proves nothing: pick another key"
+    gafka-produce --topic keyed --key-separator : <<<"user7:new" || fail "produce failed"
+    run --separate-stderr gafka-consume --topic keyed --from-beginning --exit-at-end
+    assert_success
+    assert_equal "$(jq -s -c 'map([.partition, .value])' <<<"$output" | jq -c 'sort')" \
+        "$(jq -c --argjson p "$(jq '.[1]' <<<"$want")" -n '[[0,"old"],[$p,"new"]]')"
+    assert_equal "$(jq '.[0]' <<<"$want")" 7
+}

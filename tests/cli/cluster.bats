@@ -579,3 +579,60 @@ knows_topic() { [[ $(http_metadata "$1" | jq --arg t "$2" '[.topics[] | select(.
     out=$(http_metadata "$survivor")
     assert_equal "$(jq -c '[.brokers[].id] | index('"$gone"')' <<<"$out")" null
 }
+
+# --- alter-topic: partitions added to a replicated topic ---
+
+# local_partitions ID TOPIC: the partition count of broker ID's own copy.
+local_partitions() {
+    gafka-admin describe-topic --broker "127.0.0.1:${PORTS[$1]}" --name "$2" 2>/dev/null | jq .partitions
+}
+
+@test "alter-topic grows a replicated topic: etcd, every broker's metadata and copy, and records to a new partition read back" {
+    three_replicating
+    local id p before other=$((controller % 3 + 1))
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    before=$(etcd_partitions rep 3)
+    # Asked of a broker that is not the controller: 421 not_controller with its address, which gafka-admin follows.
+    curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d '{"partitions":5}' "http://127.0.0.1:${PORTS[other]}/api/v1/topics/rep/partitions" >"$BATS_TEST_TMPDIR/code"
+    assert_equal "$(<"$BATS_TEST_TMPDIR/code")" 421
+    assert_equal "$(jq -c '[.error.code, .error.controller]' "$BATS_TEST_TMPDIR/answer")" \
+        "[\"not_controller\",\"127.0.0.1:${PORTS[controller]}\"]"
+    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":3,"replication_factor":3}'
+    run --separate-stderr gafka-admin alter-topic rep --partitions 5 --broker "127.0.0.1:${PORTS[other]}"
+    assert_success
+    assert_output '{"name":"rep","partitions":5}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":5,"replication_factor":3}'
+    # The old partitions keep their state; the new ones continue the leaders' round-robin, all in sync.
+    local want
+    want=$(etcd_partitions rep 5)
+    assert_equal "$(jq -c '.[:3]' <<<"$want")" "$before"
+    assert_equal "$(jq -c '[.[3].leader == .[0].leader, .[4].leader == .[1].leader]' <<<"$want")" '[true,true]'
+    assert_equal "$(jq -c '[.[3:][] | (.replicas | length) == 3 and .isr == .replicas and .leader_epoch == 0] | all' <<<"$want")" true
+    # Not fewer, and nothing changes.
+    run --separate-stderr gafka-admin alter-topic rep --partitions 4 --broker "127.0.0.1:${PORTS[other]}"
+    assert_failure 1
+    assert_regex "$stderr" 'has 5 partitions'
+    assert_equal "$(etcd_keys /gafka/gafka/partitions/rep/ | wc -l)" 5
+    # Every broker's metadata shows the new partitions with their replicas, and its own copy has them.
+    for id in 1 2 3; do
+        poll_until 100 eval '[[ $(http_partitions "$(http_metadata '"$id"')" rep) == "$want" ]]' ||
+            fail "broker $id: $(http_metadata "$id")"
+        poll_until 100 eval '[[ $(local_partitions '"$id"' rep) == 5 ]]' || fail "broker $id's copy of rep did not grow"
+    done
+    # Records produced to a new partition reach every replica and read back from its leader.
+    local l
+    l=$(leader_of 4)
+    poll_until 100 eval '[[ $(produce_to '"$l"' 4 1 10) == 200 ]]' || fail "produce to rep/4: $(cat "$BATS_TEST_TMPDIR/answer")"
+    run --separate-stderr gafka-consume --broker "127.0.0.1:${PORTS[l]}" --topic rep --partition 4 --offset 0 --exit-at-end --format value
+    assert_success
+    assert_equal "$output" "$(seq -f '4-%g' 1 10)"
+    for id in 1 2 3; do poll_until 100 same_copy 4 "$id" || fail "broker $id's copy of rep/4 differs"; done
+    # The new partitions outlive a restart of a follower.
+    local f=$(((l % 3) + 1))
+    _stop_pid "${PIDS[f]}" TERM
+    BROKER_DATA=$BATS_TEST_TMPDIR/data.$f
+    start_member "$f" --min-insync 2 --replica-lag-max 1s
+    assert_equal "$(local_partitions "$f" rep)" 5
+    same_copy 4 "$f" || fail "broker $f's copy of rep/4 differs after its restart"
+}

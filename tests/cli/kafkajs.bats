@@ -35,6 +35,8 @@ teardown() {
     assert_equal "$(jq -c '[.created, .created_again, .topics, .topics_after_delete]' <<<"$out")" \
         '[true,false,["js","js-scratch"],["js"]]'
     assert_equal "$(gafka-admin list-topics | jq -r .name | sort | paste -sd' ')" 'js'
+    # CreatePartitions grew the scratch topic to 4 and refused 2.
+    assert_equal "$(jq -c '[.grown, .shrink]' <<<"$out")" '[4,"INVALID_PARTITIONS"]'
     assert_equal "$(gafka-admin describe-topic --name js | jq .partitions)" 3
     # Producer: one batch per partition from offset 0, as gafka stored them.
     assert_equal "$(jq -c '.produced' <<<"$out")" \

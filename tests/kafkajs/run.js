@@ -48,6 +48,13 @@ async function adminSteps(admin, out) {
     ],
   });
   out.created_again = await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+  // CreatePartitions: grows, then refuses fewer (INVALID_PARTITIONS, not retried).
+  await admin.createPartitions({ topicPartitions: [{ topic: scratch, count: 4 }] });
+  out.grown = (await admin.fetchTopicMetadata({ topics: [scratch] })).topics[0].partitions.length;
+  out.shrink = await admin.createPartitions({ topicPartitions: [{ topic: scratch, count: 2 }] }).then(
+    () => 'accepted',
+    (e) => (e.errors || [e]).map((x) => x.type).join(','),
+  );
   out.topics = (await admin.listTopics()).sort();
 }
 

@@ -114,6 +114,39 @@ TEST(cluster_assignment_test, create_txn_is_guarded_by_the_controller_epoch_and_
     EXPECT_NE(json.find(util::base64_encode("/gafka/c/partitions/orders/1")), std::string::npos);
 }
 
+TEST(cluster_assignment_test, add_partitions_txn_guards_the_epoch_the_topic_revision_and_the_new_keys) {
+    cluster_keys k("c");
+    auto all = assign_replicas({1, 2, 3}, 5, 2, 0);
+    ASSERT_TRUE(all.ok());
+    std::vector<partition_state> added(all->begin() + 3, all->end());
+    auto t = add_partitions_txn(k, "orders", {5, 2}, 61, 3, added, 42);
+    ASSERT_EQ(t.compares.size(), 4u);
+    EXPECT_EQ(t.compares[0].key, "/gafka/c/controller");
+    EXPECT_EQ(t.compares[0].revision, 42);
+    EXPECT_EQ(t.compares[1].what, compare::target::mod_revision);
+    EXPECT_EQ(t.compares[1].key, "/gafka/c/topics/orders");
+    EXPECT_EQ(t.compares[1].revision, 61);
+    EXPECT_EQ(t.compares[2].what, compare::target::create_revision);
+    EXPECT_EQ(t.compares[2].key, "/gafka/c/partitions/orders/3");
+    EXPECT_EQ(t.compares[2].revision, 0);
+    EXPECT_EQ(t.compares[3].key, "/gafka/c/partitions/orders/4");
+    ASSERT_EQ(t.success.size(), 3u);
+    EXPECT_EQ(t.success[0].key, "/gafka/c/topics/orders");
+    EXPECT_EQ(t.success[0].value, encode_topic({5, 2}));
+    EXPECT_EQ(t.success[1].key, "/gafka/c/partitions/orders/3");
+    EXPECT_EQ(t.success[1].value, encode_partition(added[0]));
+    EXPECT_EQ(t.success[2].key, "/gafka/c/partitions/orders/4");
+    for (const auto& op : t.success) EXPECT_EQ(op.lease, 0);
+    // Partitions 0-2 are neither compared nor written: they keep their state.
+    for (const auto& op : t.success) EXPECT_EQ(op.key.find("/orders/0"), std::string::npos);
+    ASSERT_EQ(t.failure.size(), 2u);
+    EXPECT_EQ(t.failure[0].key, "/gafka/c/controller");
+    EXPECT_EQ(t.failure[1].key, "/gafka/c/topics/orders");
+    // The new leaders continue the round-robin: 3 -> broker 1, 4 -> broker 2.
+    EXPECT_EQ(added[0].leader, 1);
+    EXPECT_EQ(added[1].leader, 2);
+}
+
 TEST(cluster_assignment_test, update_txn_is_a_compare_and_swap_on_the_mod_revision) {
     cluster_keys k("c");
     partition_state next{3, 1, {1, 2, 3}, {2, 3}, 50};

@@ -19,6 +19,7 @@
 #include "gafka/kafka/dispatch.h"
 #include "gafka/kafka/errors.h"
 #include "gafka/kafka/handlers/handlers.h"
+#include "gafka/kafka/messages/create_partitions.h"
 #include "gafka/kafka/messages/create_topics.h"
 #include "gafka/kafka/messages/delete_topics.h"
 #include "gafka/kafka/messages/init_producer_id.h"
@@ -49,7 +50,8 @@ TEST(kafka_dispatch_test, serves_the_data_metadata_admin_and_group_apis_and_noth
     for (auto key : {api_key::produce, api_key::fetch, api_key::api_versions, api_key::metadata, api_key::list_offsets, api_key::create_topics,
                      api_key::delete_topics, api_key::sasl_handshake, api_key::sasl_authenticate,
                      api_key::offset_commit, api_key::offset_fetch, api_key::find_coordinator, api_key::join_group,
-                     api_key::heartbeat, api_key::leave_group, api_key::sync_group, api_key::init_producer_id})
+                     api_key::heartbeat, api_key::leave_group, api_key::sync_group, api_key::init_producer_id,
+                     api_key::create_partitions})
         EXPECT_NE(find_handler(key), nullptr) << key;
 }
 
@@ -331,6 +333,46 @@ TEST_F(kafka_handlers_test, create_topics_validate_only_creates_nothing) {
     auto body = call(&handlers::create_topics, messages::create_topics, 1, req);
     EXPECT_EQ(body.array("topics")[0].i16("error_code"), 0);
     EXPECT_EQ(topics_->find("dry"), nullptr);
+}
+
+TEST_F(kafka_handlers_test, create_partitions_grows_topics_and_answers_each_with_its_own_kafka_code) {
+    ASSERT_TRUE(topics_->create("grow", {.partitions = 2}).ok());
+    ASSERT_TRUE(topics_->create("keep", {.partitions = 3}).ok());
+    auto req = value::make(*messages::create_partitions.request);
+    auto add = [&](std::string name, std::int32_t count) -> value& {
+        return req.add("topics").set("name", name).set("count", count);
+    };
+    add("grow", 4);
+    add("keep", 3);
+    add("nope", 2);
+    add("grow", 5);
+    add("keep", 101);
+    add("keep", 4).add("assignments").add("broker_ids");
+    auto body = call(&handlers::create_partitions, messages::create_partitions, 1, req);
+    std::vector<std::pair<std::string, std::int16_t>> got;
+    for (const auto& r : body.array("results")) got.emplace_back(r.str("name"), r.i16("error_code"));
+    EXPECT_EQ(got, (std::vector<std::pair<std::string, std::int16_t>>{
+                       {"grow", 0}, {"keep", 37}, {"nope", 3}, {"grow", 42}, {"keep", 42}, {"keep", 42}}));
+    EXPECT_EQ(topics_->find("grow")->partitions.size(), 4u);
+    EXPECT_EQ(topics_->find("keep")->partitions.size(), 3u);
+    EXPECT_NE(std::string(*body.array("results")[1].nullable_str("error_message")).find("has 3 partitions"),
+              std::string::npos);
+}
+
+TEST_F(kafka_handlers_test, create_partitions_refuses_assignments_and_validate_only_changes_nothing) {
+    ASSERT_TRUE(topics_->create("grow", {.partitions = 1}).ok());
+    auto req = value::make(*messages::create_partitions.request);
+    req.add("topics").set("name", "grow").set("count", 3).add("assignments").add("broker_ids");
+    EXPECT_EQ(call(&handlers::create_partitions, messages::create_partitions, 0, req).array("results")[0].i16("error_code"),
+              39);
+    auto dry = value::make(*messages::create_partitions.request);
+    dry.add("topics").set("name", "grow").set("count", 3);
+    dry.add("topics").set("name", "grow2").set("count", 3);
+    dry.set("validate_only", true);
+    auto body = call(&handlers::create_partitions, messages::create_partitions, 0, dry);
+    EXPECT_EQ(body.array("results")[0].i16("error_code"), 0);
+    EXPECT_EQ(body.array("results")[1].i16("error_code"), 3);
+    EXPECT_EQ(topics_->find("grow")->partitions.size(), 1u);
 }
 
 TEST_F(kafka_handlers_test, init_producer_id_hands_out_fresh_ids_at_epoch_0_and_refuses_transactions) {

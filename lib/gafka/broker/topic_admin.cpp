@@ -20,4 +20,19 @@ boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordin
     co_return status{};
 }
 
+status add_partitions(topic_manager& topics, const add_partitions_in_cluster_fn& in_cluster, const std::string& name,
+                      std::int32_t partitions) {
+    if (!in_cluster) {
+        auto grown = topics.add_partitions(name, partitions);
+        return grown.ok() ? status{} : grown.error();
+    }
+    if (auto s = in_cluster(name, partitions); !s.ok()) return s;
+    auto t = topics.find(name);
+    if (!t || static_cast<std::int32_t>(t->partitions.size()) >= partitions) return {};
+    auto grown = topics.add_partitions(name, partitions);
+    // invalid_argument: this broker's replica pass grew it first.
+    if (!grown.ok() && grown.error().code() != status_code::invalid_argument) return grown.error();
+    return {};
+}
+
 }  // namespace gafka::broker

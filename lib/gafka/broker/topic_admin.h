@@ -3,6 +3,7 @@
 // Kafka protocol layers both call to delete a topic.
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
+#include <functional>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -20,5 +21,18 @@ namespace gafka::broker {
 // offsets sync waits off it.
 boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordinator& groups, offsets_store& offsets,
                                             const std::string& name);
+
+// Records partitions added to a topic in the cluster (cluster::member::
+// add_partitions: name, new count); empty when standalone.
+using add_partitions_in_cluster_fn = std::function<status(const std::string&, std::int32_t)>;
+
+// Grows topic `name` to `partitions` partitions, what the HTTP API and
+// Kafka's CreatePartitions both call. Standalone: topic_manager::
+// add_partitions. In a cluster `in_cluster` (the controller) checks the
+// count against etcd and records the new partitions first; then this
+// broker's copy, if it holds the topic, grows at once (its replicas grow
+// theirs from etcd). Blocking (bounded, in a cluster).
+status add_partitions(topic_manager& topics, const add_partitions_in_cluster_fn& in_cluster, const std::string& name,
+                      std::int32_t partitions);
 
 }  // namespace gafka::broker

@@ -144,12 +144,49 @@ result<std::shared_ptr<topic>> topic_manager::open_topic(const fs::path& dir, co
     auto t = std::make_shared<topic>();
     t->name = name;
     t->config = config;
-    for (std::int32_t p = 0; p < config.partitions; ++p) {
+    if (auto s = open_partitions(dir, *t); !s.ok()) return s;
+    return t;
+}
+
+status topic_manager::open_partitions(const fs::path& dir, topic& t) {
+    for (auto p = static_cast<std::int32_t>(t.partitions.size()); p < t.config.partitions; ++p) {
         auto log = log::partition_log::open(dir / std::to_string(p), log_options_);
-        if (!log.ok()) return status(log.error().code(), name + "/" + std::to_string(p) + ": " + log.error().message());
-        t->partitions.push_back(std::make_unique<partition>(name, p, std::move(*log), flush_, repl_,
-                                                             log::stored_codec(config.compression)));
+        if (!log.ok()) return status(log.error().code(), t.name + "/" + std::to_string(p) + ": " + log.error().message());
+        t.partitions.push_back(std::make_shared<partition>(t.name, p, std::move(*log), flush_, repl_,
+                                                           log::stored_codec(t.config.compression)));
     }
+    return {};
+}
+
+result<std::shared_ptr<topic>> topic_manager::add_partitions(const std::string& name, std::int32_t partitions) {
+    std::lock_guard lock(mu_);
+    auto it = topics_.find(name);
+    if (it == topics_.end()) return status::not_found("unknown topic '" + name + "'");
+    const auto& old = *it->second;
+    auto have = static_cast<std::int32_t>(old.partitions.size());
+    if (partitions <= have)
+        return status::invalid_argument("topic '" + name + "' has " + std::to_string(have) +
+                                        " partitions; partitions can only be added (ask for more than " +
+                                        std::to_string(have) + ")");
+    if (partitions > rules::max_partitions)
+        return status::invalid_argument("partitions must be between 1 and " + std::to_string(rules::max_partitions));
+    auto t = std::make_shared<topic>();
+    t->name = name;
+    t->config = old.config;
+    t->config.partitions = partitions;
+    t->partitions = old.partitions;
+    auto dir = data_dir_ / "topics" / name;
+    if (auto s = open_partitions(dir, *t); !s.ok()) return s;
+    // topic.json last: until it is replaced, the new partition dirs are not served.
+    if (auto s = util::atomic_write_file(dir / "topic.json", topic_config_json(name, t->config)); !s.ok()) return s;
+    // The traffic counted on the old version until now; what requests still
+    // holding it count from here on is not carried over.
+    t->records_in = old.records_in.load();
+    t->bytes_in = old.bytes_in.load();
+    t->records_out = old.records_out.load();
+    t->bytes_out = old.bytes_out.load();
+    lg()->info("topic '{}' grows from {} to {} partitions", name, have, partitions);
+    it->second = t;
     return t;
 }
 

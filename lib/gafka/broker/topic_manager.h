@@ -5,7 +5,10 @@
 //   <data-dir>/topics/<topic>/topic.json  partitions, retention, created time, compression
 //   <data-dir>/topics/<topic>/<p>/        one partition_log per partition
 // Thread-safe. Topics are handed out as shared_ptr so a request in flight
-// keeps a deleted topic's logs open until it finishes.
+// keeps a deleted topic's logs open until it finishes. A topic object is
+// never changed once handed out: adding partitions replaces it with a new
+// one that shares the old partitions (a request in flight keeps the count
+// it started with).
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -36,7 +39,7 @@ struct topic_config {
 struct topic {
     std::string name;
     topic_config config;
-    std::vector<std::unique_ptr<partition>> partitions;
+    std::vector<std::shared_ptr<partition>> partitions;  // shared with the topic's later versions
     // Traffic since this broker opened the topic, for /metrics: records and
     // their key + value bytes produced into it and served from it.
     std::atomic<std::int64_t> records_in{0};
@@ -68,6 +71,12 @@ public:
 
     // A damaged topic's name is taken: creating it is `unavailable`.
     result<std::shared_ptr<topic>> create(const std::string& name, topic_config config);
+    // Grows topic `name` to `partitions` partitions: the new ones are
+    // empty, and topic.json records them last (a crash before it leaves
+    // empty partition dirs that are not served). Never shrinks: a count
+    // not above the current one is invalid_argument, nothing changed;
+    // not_found when the topic is not served. Returns the new version.
+    result<std::shared_ptr<topic>> add_partitions(const std::string& name, std::int32_t partitions);
     // Served topics only; a damaged one is not found (see damaged()).
     std::shared_ptr<topic> find(const std::string& name) const;
     std::vector<std::shared_ptr<topic>> list() const;
@@ -90,6 +99,8 @@ private:
         : data_dir_(std::move(dir)), log_options_(std::move(lo)), flush_(flush) {}
     result<std::shared_ptr<topic>> open_topic(const std::filesystem::path& dir, const std::string& name,
                                               topic_config config);
+    // Opens partitions [t.partitions.size(), t.config.partitions) of `t` in `dir`.
+    status open_partitions(const std::filesystem::path& dir, topic& t);
     void set_aside(damaged_topic d);  // logs it; open() only
 
     std::filesystem::path data_dir_;

@@ -163,6 +163,24 @@ txn_request create_topic_txn(const cluster_keys& k, std::string_view topic, cons
     return r;
 }
 
+txn_request add_partitions_txn(const cluster_keys& k, std::string_view topic, const topic_record& grown,
+                               revision_t topic_mod_revision, std::int32_t first,
+                               const std::vector<partition_state>& added, revision_t controller_epoch) {
+    txn_request r;
+    auto tk = topic_key(k, topic);
+    r.compares.push_back(controller_is(k, controller_epoch));
+    r.compares.push_back({compare::target::mod_revision, tk, topic_mod_revision, {}});
+    r.success.push_back({txn_op::kind::put, tk, encode_topic(grown), 0, {}});
+    for (std::size_t i = 0; i < added.size(); ++i) {
+        auto pk = partition_key(k, topic, first + static_cast<std::int32_t>(i));
+        r.compares.push_back({compare::target::create_revision, pk, 0, {}});
+        r.success.push_back({txn_op::kind::put, pk, encode_partition(added[i]), 0, {}});
+    }
+    r.failure.push_back({txn_op::kind::range, k.controller, {}, 0, {}});
+    r.failure.push_back({txn_op::kind::range, tk, {}, 0, {}});
+    return r;
+}
+
 txn_request update_partition_txn(const cluster_keys& k, std::string_view topic, std::int32_t partition,
                                  const partition_state& next, revision_t mod_revision, revision_t controller_epoch) {
     txn_request r;

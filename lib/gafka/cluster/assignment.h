@@ -66,6 +66,15 @@ result<partition_state> decode_partition(std::string_view json);
 // the controller key, ranges[1] the topic key) to tell which check failed.
 txn_request create_topic_txn(const cluster_keys& k, std::string_view topic, const topic_record& t,
                              const std::vector<partition_state>& partitions, revision_t controller_epoch);
+// The txn adding partitions to a topic: if the controller key's create
+// revision is `controller_epoch`, the topic key's mod revision is still
+// `topic_mod_revision` and no key of the new partitions exists, put
+// `grown` (the topic with its new count) and the state of partitions
+// first, first+1, ... (`added`); else read the controller key and the
+// topic key (failure branch: ranges[0], ranges[1]) to tell which check failed.
+txn_request add_partitions_txn(const cluster_keys& k, std::string_view topic, const topic_record& grown,
+                               revision_t topic_mod_revision, std::int32_t first,
+                               const std::vector<partition_state>& added, revision_t controller_epoch);
 // The txn changing one partition's state: compare-and-swap on the key's
 // mod revision, guarded by the controller epoch as above.
 txn_request update_partition_txn(const cluster_keys& k, std::string_view topic, std::int32_t partition,

@@ -96,6 +96,15 @@ public:
     // unavailable: etcd did not answer (in time). Blocks up to two calls'
     // deadlines; thread-safe.
     status create_topic(const std::string& topic, std::int32_t partitions, std::int32_t replication_factor);
+    // Grows `topic` to `partitions` partitions in etcd when this broker is
+    // the controller (member_alter.cpp): the new partitions' replicas continue the topic's round-robin over the live brokers at its
+    // replication factor, written with the grown topic key in one txn
+    // guarded by the controller epoch and the topic key's mod revision.
+    // The member's view learns them from the watch. not_found: etcd has no
+    // such topic; invalid_argument: `partitions` is not above its count (or
+    // the factor does not fit the live brokers); conflict: the topic changed
+    // meanwhile; not_leader, unavailable and blocking as create_topic.
+    status add_partitions(const std::string& topic, std::int32_t partitions);
 
 private:
     using clock = std::chrono::steady_clock;
@@ -111,6 +120,7 @@ private:
     // each change written by CAS; one at a time, again when asked meanwhile.
     void elect_leaders();
     boost::asio::awaitable<void> election_pass();
+    boost::asio::awaitable<status> record_partitions(std::string topic, std::int32_t partitions);
     void apply(const key_value& kv, bool deleted);
     void step_down(const char* why);
     void set_etcd_up(bool up, const std::string& why);

@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include "gafka/broker/core.h"
+#include "gafka/broker/topic_admin.h"
 #include "gafka/cluster/cluster_view.h"
 #include "gafka/http/api_error.h"
 #include "gafka/replication/promotion.h"
@@ -66,6 +67,9 @@ struct server_context {
     // create_topic: name, partitions, replication factor, 0 for the
     // default); empty when standalone. Blocking (bounded); thread-safe.
     std::function<status(const std::string&, std::int32_t, std::int32_t)> create_in_cluster;
+    // Records added partitions of a topic in the cluster (broker/topic_admin.h);
+    // empty when standalone. Blocking (bounded); thread-safe.
+    broker::add_partitions_in_cluster_fn add_partitions_in_cluster;
     // Group-commit fsync latency, kept by the broker (null: not kept).
     const util::histogram* fsync_seconds = nullptr;
     // Adds the families of the broker's other listeners (the Kafka port's)
@@ -88,6 +92,7 @@ response handle_create_topic(const request& req, server_context& ctx);
 response handle_describe_topic(const request& req, server_context& ctx, const std::string& name);
 boost::asio::awaitable<response> handle_delete_topic(const request& req, server_context& ctx,
                                                      const std::string& name);
+response handle_add_partitions(const request& req, server_context& ctx, const std::string& name);
 response handle_offsets_for_time(const request& req, server_context& ctx, const std::string& name);
 response handle_metadata(const request& req, server_context& ctx);
 // Replication (handlers_replication.cpp).

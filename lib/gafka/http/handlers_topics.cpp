@@ -1,4 +1,5 @@
 // Topic admin: GET/POST /api/v1/topics, GET/DELETE /api/v1/topics/{name},
+// POST /api/v1/topics/{name}/partitions (add partitions),
 // GET /api/v1/topics/{name}/offsets?time=T (Kafka's ListOffsets by time).
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
@@ -86,6 +87,18 @@ void write_topic(json_writer& out, const broker::topic& t, bool with_partitions,
     w.EndObject();
 }
 
+// A cluster call's refusal `e`: not_leader becomes 421 not_controller with
+// the controller's address (gafka-admin follows it).
+api_error cluster_refusal(server_context& ctx, api_error e, const status& s) {
+    if (s.code() != status_code::not_leader) return e;
+    e.code = "not_controller";
+    auto c = ctx.cluster();
+    for (const auto& b : c.brokers)
+        if (b.id == c.controller_id && b.live)
+            e.details_json = "\"controller\":\"" + b.host + ":" + std::to_string(b.port) + "\"";
+    return e;
+}
+
 // With --cluster, the controller records the topic's assignment in etcd
 // before the topic is created here (docs/cluster.md); a standalone broker
 // takes replication factor 1 only. The refusal, if any.
@@ -111,14 +124,7 @@ std::optional<response> record_in_cluster(const request& req, server_context& ct
     api_error e = api_error::from_status(s);
     if (s.code() == status_code::invalid_argument) e.code = "invalid_replication_factor";
     if (s.code() == status_code::already_exists) e.code = "topic_exists";
-    if (s.code() == status_code::not_leader) {
-        e.code = "not_controller";
-        auto c = ctx.cluster();
-        for (const auto& b : c.brokers)
-            if (b.id == c.controller_id && b.live)
-                e.details_json = "\"controller\":\"" + b.host + ":" + std::to_string(b.port) + "\"";
-    }
-    return error_response(req, e);
+    return error_response(req, cluster_refusal(ctx, e, s));
 }
 
 }  // namespace
@@ -241,6 +247,38 @@ boost::asio::awaitable<response> handle_delete_topic(const request& req, server_
     if (s.code() == status_code::not_found) co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
     if (!s.ok()) co_return error_response(req, api_error::from_status(s));
     co_return json_response(req, beast_http::status::ok, "{\"deleted\":\"" + name + "\"}\n");
+}
+
+response handle_add_partitions(const request& req, server_context& ctx, const std::string& name) {
+    rapidjson::Document d;
+    d.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(req.body().data(), req.body().size());
+    if (d.HasParseError() || !d.IsObject())
+        return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
+    for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it)
+        if (std::string_view(it->name.GetString(), it->name.GetStringLength()) != "partitions")
+            return error_response(req, api_error::bad_request("unknown field '" + std::string(it->name.GetString()) + "'"));
+    if (!d.HasMember("partitions") || !d["partitions"].IsInt())
+        return error_response(req, api_error::bad_request("'partitions' (an integer) is required"));
+    const std::int32_t partitions = d["partitions"].GetInt();
+    if (partitions < 1 || partitions > rules::max_partitions)
+        return error_response(req, api_error::invalid("too_many_partitions",
+                                                      "partitions must be between 1 and " +
+                                                          std::to_string(rules::max_partitions)));
+    auto s = broker::add_partitions(ctx.topics, ctx.add_partitions_in_cluster, name, partitions);
+    if (s.code() == status_code::not_found) return error_response(req, api_error::topic_not_served(ctx.topics, name));
+    if (!s.ok()) {
+        auto e = api_error::from_status(s);
+        if (s.code() == status_code::invalid_argument) e.code = "invalid_partitions";
+        return error_response(req, cluster_refusal(ctx, e, s));
+    }
+    json_writer out;
+    out.w().StartObject();
+    out.key("name");
+    out.str(name);
+    out.key("partitions");
+    out.w().Int(partitions);
+    out.w().EndObject();
+    return json_response(req, beast_http::status::ok, out.take());
 }
 
 }  // namespace gafka::http

@@ -67,6 +67,7 @@ const std::vector<route_entry>& table() {
         {{"GET", "/api/v1/topics/{name}"}, &with_name<handle_describe_topic>},
         {{"DELETE", "/api/v1/topics/{name}"}, &async_name<handle_delete_topic>},
         {{"GET", "/api/v1/topics/{name}/offsets"}, &with_name<handle_offsets_for_time>},
+        {{"POST", "/api/v1/topics/{name}/partitions"}, &with_name<handle_add_partitions>},
         {{"GET", "/api/v1/consumer-groups"}, &plain<handle_list_groups>},
         {{"GET", "/api/v1/consumer-groups/{group}/status"}, &with_params<handle_group_status>},
         {{"DELETE", "/api/v1/consumer-groups/{group}"}, &with_params<handle_delete_group>},

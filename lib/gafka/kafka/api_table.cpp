@@ -3,6 +3,7 @@
 #include <array>
 
 #include "gafka/kafka/messages/api_versions.h"
+#include "gafka/kafka/messages/create_partitions.h"
 #include "gafka/kafka/messages/create_topics.h"
 #include "gafka/kafka/messages/delete_topics.h"
 #include "gafka/kafka/messages/fetch.h"
@@ -25,11 +26,11 @@ namespace gafka::kafka {
 namespace {
 
 namespace m = messages;
-constexpr std::array<const api_schema*, 17> apis{
+constexpr std::array<const api_schema*, 18> apis{
     &m::produce,       &m::fetch,          &m::list_offsets, &m::metadata,       &m::offset_commit,
     &m::offset_fetch,  &m::find_coordinator, &m::join_group, &m::heartbeat,      &m::leave_group,
     &m::sync_group,    &m::sasl_handshake, &m::api_versions, &m::create_topics,  &m::delete_topics,
-    &m::init_producer_id, &m::sasl_authenticate,
+    &m::init_producer_id, &m::sasl_authenticate, &m::create_partitions,
 };
 
 constexpr bool ascending() {
@@ -46,7 +47,8 @@ static_assert(m::produce.key == api_key::produce && m::fetch.key == api_key::fet
               m::sync_group.key == api_key::sync_group && m::sasl_handshake.key == api_key::sasl_handshake &&
               m::api_versions.key == api_key::api_versions && m::create_topics.key == api_key::create_topics &&
               m::delete_topics.key == api_key::delete_topics && m::init_producer_id.key == api_key::init_producer_id &&
-              m::sasl_authenticate.key == api_key::sasl_authenticate,
+              m::sasl_authenticate.key == api_key::sasl_authenticate &&
+              m::create_partitions.key == api_key::create_partitions,
               "the api_key constants name the tables' keys");
 
 }  // namespace

@@ -31,6 +31,7 @@ inline constexpr api_key_t create_topics = 19;
 inline constexpr api_key_t delete_topics = 20;
 inline constexpr api_key_t init_producer_id = 22;
 inline constexpr api_key_t sasl_authenticate = 36;
+inline constexpr api_key_t create_partitions = 37;
 }  // namespace api_key
 
 }  // namespace gafka::kafka

@@ -15,6 +15,7 @@
 #include "gafka/broker/core.h"
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
+#include "gafka/broker/topic_admin.h"
 #include "gafka/broker/topic_manager.h"
 #include "gafka/cluster/cluster_view.h"
 #include "gafka/kafka/counters.h"
@@ -48,6 +49,9 @@ struct broker_context {
     // What this broker knows of its cluster (cluster/member.h; thread-safe);
     // empty without --cluster. Set before the listener starts.
     std::function<cluster::cluster_view()> cluster;
+    // Records partitions added by CreatePartitions in the cluster (the
+    // controller; broker/topic_admin.h); empty without --cluster.
+    broker::add_partitions_in_cluster_fn add_partitions_in_cluster;
     bool auto_create_topics = true;
     std::int32_t default_partitions = 1;
     // The passwords SASL/PLAIN accepts (--auth-token-file); empty: no SASL,

@@ -4,6 +4,7 @@
 
 #include "gafka/kafka/handlers/handlers.h"
 #include "gafka/kafka/messages/api_versions.h"
+#include "gafka/kafka/messages/create_partitions.h"
 #include "gafka/kafka/messages/create_topics.h"
 #include "gafka/kafka/messages/delete_topics.h"
 #include "gafka/kafka/messages/fetch.h"
@@ -46,6 +47,7 @@ constexpr std::array table{
     api_handler{&m::delete_topics, m::delete_topics.supported, &h::delete_topics},
     api_handler{&m::init_producer_id, m::init_producer_id.supported, &h::init_producer_id},
     api_handler{&m::sasl_authenticate, m::sasl_authenticate.supported, &h::sasl_authenticate, true},
+    api_handler{&m::create_partitions, m::create_partitions.supported, &h::create_partitions},
 };
 
 constexpr bool well_formed() {

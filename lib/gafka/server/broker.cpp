@@ -260,8 +260,12 @@ int run_broker(const broker_config& config) {
             ctx.create_in_cluster = [&member](const std::string& topic, std::int32_t partitions, std::int32_t rf) {
                 return member->create_topic(topic, partitions, rf);
             };
+            ctx.add_partitions_in_cluster = [&member](const std::string& topic, std::int32_t partitions) {
+                return member->add_partitions(topic, partitions);
+            };
             kafka_ctx.cluster = ctx.cluster;
             core.may_acknowledge = [&member] { return member->may_acknowledge(); };
+            kafka_ctx.add_partitions_in_cluster = ctx.add_partitions_in_cluster;
         }
         // Partitions led and followed as etcd says (cluster_replicas.h);
         // after `member`, so it stops first.

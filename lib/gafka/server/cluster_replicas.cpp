@@ -57,7 +57,15 @@ void cluster_replicas::reconcile() {
     };
 
     for (const auto& [topic, partitions] : cluster::topics_to_hold(self_, view.partitions)) {
-        if (topics_.find(topic) || topics_.damaged(topic)) continue;
+        if (auto held = topics_.find(topic)) {  // partitions added in etcd: the local topic grows too
+            if (static_cast<std::int32_t>(held->partitions.size()) >= partitions) continue;
+            auto grown = topics_.add_partitions(topic, partitions);
+            if (grown.ok()) lg()->info("topic '{}' has {} partitions, as etcd says", topic, partitions);
+            else if (grown.error().code() != status_code::invalid_argument)  // the controller's own grow won the race
+                lg()->error("cannot add partitions to topic '{}' here: {}", topic, grown.error().message());
+            continue;
+        }
+        if (topics_.damaged(topic)) continue;
         broker::topic_config config;
         config.partitions = partitions;
         auto created = topics_.create(topic, config);

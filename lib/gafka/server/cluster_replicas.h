@@ -1,7 +1,8 @@
 #pragma once
 // Puts a cluster member's replicas where etcd says (docs/cluster.md,
 // "Replicas"): every few hundred milliseconds it reads the member's view,
-// creates the topics this broker holds a replica of, gives each partition
+// creates the topics this broker holds a replica of (and grows them when
+// etcd has partitions added), gives each partition
 // its role (cluster/replica_roles.h: lead at the key's leader epoch with the
 // key's ISR, or follow broker L and refuse writes) when the key changes,
 // and points one replica fetcher per leader at the partitions it follows.

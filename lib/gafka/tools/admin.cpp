@@ -69,6 +69,14 @@ int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& 
                    o.if_not_exists ? "topic_exists" : nullptr);
 }
 
+int admin_alter_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
+    if (!name_ok(rules::check_topic_name(o.name), err)) return 2;
+    admin_options to = o;
+    if (auto c = controller_address(o.brokers)) to.brokers = *c;
+    return request(to, "POST", "/api/v1/topics/" + o.name + "/partitions",
+                   "{\"partitions\":" + std::to_string(o.partitions) + "}", 200, nullptr, out, err);
+}
+
 int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& err) {
     return request(o, "GET", "/api/v1/topics", "", 200, "topics", out, err);
 }

@@ -25,6 +25,9 @@ struct admin_options {
 // In a cluster the request goes to the controller, found in the metadata of
 // a broker of `brokers` (which answers not_controller otherwise).
 int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& err);
+// Grows topic `name` to `partitions` partitions (never shrinks), at the
+// controller in a cluster as create-topic.
+int admin_alter_topic(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err);

@@ -13,6 +13,7 @@ handler_result metadata(const request& req, connection_context& conn);
 handler_result list_offsets(const request& req, connection_context& conn);
 handler_result create_topics(const request& req, connection_context& conn);
 handler_result delete_topics(const request& req, connection_context& conn);
+handler_result create_partitions(const request& req, connection_context& conn);
 handler_result sasl_handshake(const request& req, connection_context& conn);
 handler_result sasl_authenticate(const request& req, connection_context& conn);
 handler_result find_coordinator(const request& req, connection_context& conn);

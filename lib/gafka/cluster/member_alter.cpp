@@ -1,0 +1,73 @@
+// member::add_partitions: the controller grows a topic in etcd.
+#include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
+#include "gafka/cluster/member.h"
+
+#include <future>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "gafka/util/logging.h"
+
+namespace gafka::cluster {
+namespace asio = boost::asio;
+
+status member::add_partitions(const std::string& topic, std::int32_t partitions) {
+    if (stopped_ || !thread_.joinable()) return status::unavailable("the broker is not in the cluster");
+    auto done = asio::co_spawn(*io_, record_partitions(topic, partitions), asio::use_future);
+    if (done.wait_for(renew_every_ * 2) != std::future_status::ready)
+        return status::unavailable("etcd did not answer in time; the partitions may or may not be recorded");
+    return done.get();
+}
+
+// Parameters by value: the caller may stop waiting before this ends.
+asio::awaitable<status> member::record_partitions(std::string topic, std::int32_t partitions) {
+    auto not_controller = [&] {
+        return status(status_code::not_leader,
+                      "broker " + std::to_string(config_.self.id) + " is not the controller of cluster '" +
+                          config_.name + "'" +
+                          (controller_id_ >= 0 ? "; broker " + std::to_string(controller_id_) + " is" : ""));
+    };
+    if (!controller_ || clock::now() >= valid_until_) co_return not_controller();
+    // A named request: g++ 12 destroys a braced temporary in a co_await twice.
+    const range_request topic_read{topic_key(keys_, topic), {}};
+    auto read = co_await etcd_->range(topic_read);
+    if (!read.ok()) co_return status::unavailable("could not read topic '" + topic + "' from etcd: " + read.error().message());
+    if (read->kvs.empty()) co_return status::not_found("unknown topic '" + topic + "'");
+    auto recorded = decode_topic(read->kvs[0].value);
+    if (!recorded.ok()) co_return recorded.error();
+    const auto have = recorded->partitions;
+    if (partitions <= have)
+        co_return status::invalid_argument("topic '" + topic + "' has " + std::to_string(have) +
+                                           " partitions; partitions can only be added (ask for more than " +
+                                           std::to_string(have) + ")");
+    std::vector<std::int32_t> live;
+    for (const auto& [id, b] : brokers_)
+        if (b.live) live.push_back(id);
+    // The whole topic's round-robin, of which the new partitions take the tail.
+    auto assigned = assign_replicas(live, partitions, recorded->replication_factor, assignment_start(topic));
+    if (!assigned.ok()) co_return assigned.error();
+    const revision_t epoch = controller_epoch_;
+    std::vector<partition_state> added(assigned->begin() + have, assigned->end());
+    for (auto& p : added) p.controller_epoch = epoch;
+    const auto t = add_partitions_txn(keys_, topic, {partitions, recorded->replication_factor},
+                                      read->kvs[0].mod_revision, have, added, epoch);
+    auto r = co_await etcd_->txn(t);
+    if (!r.ok())
+        co_return status::unavailable("could not record the partitions of '" + topic + "' in etcd: " +
+                                      r.error().message());
+    if (!r->succeeded) {
+        bool still_controller = r->ranges.size() == 2 && !r->ranges[0].empty() &&
+                                r->ranges[0][0].create_revision == epoch;
+        if (!still_controller) {
+            if (controller_) step_down("etcd holds another controller epoch");
+            co_return not_controller();
+        }
+        co_return status(status_code::conflict, "topic '" + topic + "' changed in etcd meanwhile; try again");
+    }
+    util::logger("cluster")->info("controller {} (epoch {}) added partitions {}-{} to topic '{}'", config_.self.id,
+                                  epoch, have, partitions - 1, topic);
+    co_return status{};
+}
+
+}  // namespace gafka::cluster
