@@ -218,7 +218,9 @@ metric() {
 etcd_value() {
     ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" --command-timeout 2s get --print-value-only "$1"
 }
-partitions_known() { [[ $(describe "$1" | jq '.partitions | length') == "$2" ]]; }
+# The controller records the internal __consumer_offsets itself: user_* leave it out.
+partitions_known() { [[ $(describe "$1" | jq '[.partitions[] | select(.topic != "__consumer_offsets")] | length') == "$2" ]]; }
+user_keys() { etcd_keys "$1" | grep -v __consumer_offsets || true; }
 three_with_a_controller() {
     start_member 1
     start_member 2
@@ -259,8 +261,8 @@ three_with_a_controller() {
     run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[1]}" --name wide --partitions 2 --replication-factor 4
     assert_failure 1
     [[ $stderr == *"replication factor 4"* ]] || fail "stderr: $stderr"
-    assert_equal "$(etcd_keys /gafka/gafka/topics/)" ""
-    assert_equal "$(etcd_keys /gafka/gafka/partitions/)" ""
+    assert_equal "$(user_keys /gafka/gafka/topics/)" ""
+    assert_equal "$(user_keys /gafka/gafka/partitions/)" ""
     run --separate-stderr gafka-admin describe-topic --broker "127.0.0.1:${PORTS[controller]}" --name wide
     assert_failure 1
     # Without one, a topic gets min(3, live brokers) = 3.
@@ -276,7 +278,7 @@ three_with_a_controller() {
     assert_equal "${lines[1]}" 421
     assert_equal "$(jq -r .error.code <<<"${lines[0]}")" not_controller
     assert_equal "$(jq -r .error.controller <<<"${lines[0]}")" "127.0.0.1:${PORTS[controller]}"
-    assert_equal "$(etcd_keys /gafka/gafka/topics/)" ""
+    assert_equal "$(user_keys /gafka/gafka/topics/)" ""
     run gafka-admin describe-topic --broker "127.0.0.1:${PORTS[other]}" --name direct
     assert_failure 1
 }
@@ -295,8 +297,8 @@ three_with_a_controller() {
     run curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' \
         -d '{"name":"zombie","partitions":3}' "http://127.0.0.1:${PORTS[controller]}/api/v1/topics"
     assert_equal "${lines[1]}" 421
-    assert_equal "$(etcd_keys /gafka/gafka/topics/)" ""
-    assert_equal "$(etcd_keys /gafka/gafka/partitions/)" ""
+    assert_equal "$(user_keys /gafka/gafka/topics/)" ""
+    assert_equal "$(user_keys /gafka/gafka/partitions/)" ""
     # The new controller records it.
     run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[survivor]}" --name zombie --partitions 3
     assert_success
@@ -635,4 +637,54 @@ local_partitions() {
     start_member "$f" --min-insync 2 --replica-lag-max 1s
     assert_equal "$(local_partitions "$f" rep)" 5
     same_copy 4 "$f" || fail "broker $f's copy of rep/4 differs after its restart"
+}
+
+# --- group offsets: kept in __consumer_offsets, whose partition 0's leader coordinates the groups ---
+
+offsets_state() { etcd_value "/gafka/gafka/partitions/__consumer_offsets/0"; }
+offsets_in_sync() { [[ $(offsets_state | jq -c '.isr | sort') == "[1,2,3]" ]]; }
+offsets_led_by_another() { local l; l=$(offsets_state | jq -r .leader); [[ -n $l && $l != -1 && $l != "$1" ]]; }
+# rep_readable ID N: broker ID's copy of rep has N records below its high watermarks.
+rep_readable() {
+    [[ $(http_metadata "$1" | jq '[.topics[] | select(.name == "rep") | .partitions[].high_watermark // 0] | add') == "$2" ]]
+}
+
+@test "group offsets: after kill -9 of the group coordinator (leader of __consumer_offsets/0) the group goes on from its committed offsets" {
+    three_replicating
+    local all c id n kp out first second
+    all="127.0.0.1:${PORTS[1]},127.0.0.1:${PORTS[2]},127.0.0.1:${PORTS[3]}"
+    poll_until 200 offsets_in_sync || fail "__consumer_offsets/0: $(offsets_state)"
+    seq 1 60 | sed 's/.*/k&:r&/' | gafka-produce --broker "$all" --topic rep --key-separator :  # keyed: over the 3 partitions
+    for id in 1 2 3; do poll_until 200 rep_readable "$id" 60 || fail "broker $id: $(http_metadata "$id")"; done
+    c=$(offsets_state | jq -r .leader)
+    # A broker that is not the coordinator refuses group calls, naming it.
+    id=$((c % 3 + 1))
+    out=$(curl -s "http://127.0.0.1:${PORTS[id]}/api/v1/consumer-groups/g/status")
+    assert_equal "$(jq -r '.error.code' <<<"$out")" not_coordinator
+    assert_equal "$(jq -r '.error.leader_id' <<<"$out")" "$c"
+    run --separate-stderr gafka-consume --broker "127.0.0.1:${PORTS[id]}" --topic rep --group g --max-messages 25
+    assert_success
+    first=$(jq -r .value <<<"$output")
+    assert_equal "$(wc -l <<<"$first")" 25
+    _stop_pid "${PIDS[c]}" KILL
+    poll_until 300 offsets_led_by_another "$c" || fail "__consumer_offsets/0 still: $(offsets_state)"
+    n=$(offsets_state | jq -r .leader)
+    poll_until 200 rep_readable "$n" 60 || fail "broker $n: $(http_metadata "$n")"
+    run --separate-stderr gafka-consume --broker "$all" --topic rep --group g --exit-at-end
+    assert_success
+    second=$(jq -r .value <<<"$output")
+    # Nothing committed is read again, nothing is skipped.
+    assert_equal "$(printf '%s\n%s\n' "$first" "$second" | sort)" "$(seq -f 'r%g' 1 60 | sort)"
+    out=$(gafka-admin describe-group --broker "$all" --group g)
+    assert_equal "$(jq '[.partitions[].committed_offset] | add' <<<"$out")" 60
+    # A Kafka client asking a broker that is not the coordinator is sent to it
+    # (FindCoordinator), and its group's commits land there.
+    id=$((n % 3 + 1))
+    [[ $id == "$c" ]] && id=$((id % 3 + 1))
+    kp=$(describe "$n" | jq -r --argjson id "$id" '.brokers[] | select(.id == $id) | .kafka_port')
+    run timeout 60 kcat -b "127.0.0.1:$kp" -G kg -X auto.offset.reset=earliest -c 60 -q -f '%s\n' rep
+    assert_success
+    assert_equal "$(sort <<<"$output")" "$(seq -f 'r%g' 1 60 | sort)"
+    out=$(gafka-admin describe-group --broker "127.0.0.1:${PORTS[id]}" --group kg)
+    assert_equal "$(jq '[.partitions[].committed_offset] | add' <<<"$out")" 60
 }

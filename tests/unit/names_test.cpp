@@ -75,5 +75,15 @@ TEST(names_test, the_deleted_topic_prefix_is_reserved) {
     EXPECT_TRUE(check_topic_name("x.deleted-y").ok());
 }
 
+TEST(names_test, the_offsets_topic_is_internal_a_broker_may_hold_it_and_clients_may_not_name_it) {
+    EXPECT_TRUE(is_internal_topic("__consumer_offsets"));
+    EXPECT_FALSE(is_internal_topic("consumer_offsets"));
+    EXPECT_FALSE(check_topic_name("__consumer_offsets").ok());
+    EXPECT_TRUE(check_stored_topic_name("__consumer_offsets").ok());
+    EXPECT_FALSE(check_stored_topic_name("__other").ok());
+    EXPECT_FALSE(check_stored_topic_name("a/b").ok());
+    EXPECT_TRUE(check_stored_topic_name("orders").ok());
+}
+
 }  // namespace
 }  // namespace gafka::rules

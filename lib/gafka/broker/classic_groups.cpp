@@ -290,6 +290,11 @@ std::optional<classic_group_view> classic_groups::describe(const std::string& gr
     return v;
 }
 
+void classic_groups::clear() {
+    std::lock_guard lock(mu_);
+    groups_.clear();
+}
+
 void classic_groups::expire(std::int64_t now_ms) {
     std::lock_guard lock(mu_);
     for (auto& [id, g] : groups_) {

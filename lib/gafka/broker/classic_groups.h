@@ -120,6 +120,9 @@ public:
 
     bool has_members(const std::string& group) const;
     std::optional<classic_group_view> describe(const std::string& group) const;
+    // Forgets every group: in a cluster, when this broker stops or starts
+    // coordinating (members join the new coordinator, as in Kafka).
+    void clear();
     // Drops members whose session ran out (their groups rebalance).
     void expire(std::int64_t now_ms);
 

@@ -229,6 +229,11 @@ status group_coordinator::reset(const std::string& group_id, const std::map<topi
     return {};
 }
 
+void group_coordinator::clear() {
+    std::lock_guard lock(mu_);
+    groups_.clear();
+}
+
 status group_coordinator::remove_group(const std::string& group_id) {
     std::map<topic_partition, log::offset_t> committed;
     {

@@ -142,6 +142,9 @@ public:
     // the group has members.
     status reset(const std::string& group, const std::map<topic_partition, log::offset_t>& offsets);
     status remove_group(const std::string& group);
+    // Forgets every group (members and offsets; nothing persisted): in a
+    // cluster, when this broker stops or starts coordinating (offsets_store).
+    void clear();
     // Forgets a deleted topic, after the partition counter stopped knowing
     // it: every group's committed offsets of it (a deletion is persisted for
     // each), members' ownership, hand-overs, subscriptions and delivered

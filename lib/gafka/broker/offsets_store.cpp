@@ -3,7 +3,13 @@
 #include <charconv>
 #include <chrono>
 
+#include "gafka/broker/long_poll.h"
+#include "gafka/broker/partition.h"
+#include "gafka/broker/produce_path.h"
+#include "gafka/broker/topic_manager.h"
 #include "gafka/log/decoded_batch.h"
+#include "gafka/rules/names.h"
+#include "gafka/util/await_status.h"
 
 namespace gafka::broker {
 namespace {
@@ -19,21 +25,12 @@ std::optional<std::pair<std::string, topic_partition>> split_key(std::string_vie
     return std::pair{std::string(key.substr(0, a)), topic_partition{std::string(key.substr(a + 1, b - a - 1)), p}};
 }
 
-}  // namespace
+using visitor = offsets_store::visitor;
 
-result<std::unique_ptr<offsets_store>> offsets_store::open(const std::filesystem::path& data_dir,
-                                                           log::log_options options) {
-    options.segment_bytes = 16 << 20;
-    auto log = log::partition_log::open(data_dir / "groups" / "offsets", std::move(options));
-    if (!log.ok()) return log.error();
-    return std::unique_ptr<offsets_store>(new offsets_store(std::move(*log)));
-}
-
-status offsets_store::replay(
-    const std::function<void(const std::string&, const topic_partition&, log::offset_t)>& visit) const {
-    auto next = log_->log_start_offset();
+status replay_log(const log::partition_log& log, const visitor& visit) {
+    auto next = log.log_start_offset();
     for (;;) {
-        auto r = log_->read(next, 1 << 20);
+        auto r = log.read(next, 1 << 20);
         if (!r.ok()) return r.error();
         if (r->data.empty()) return {};
         std::string_view data(r->data);
@@ -55,16 +52,113 @@ status offsets_store::replay(
     }
 }
 
-result<log::offset_t> offsets_store::append(const std::string& group, const topic_partition& tp,
-                                            log::offset_t offset) {
+std::string encode_commit(const std::string& group, const topic_partition& tp, log::offset_t offset) {
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
     log::batch_builder b;
     b.add(now, group + "\n" + tp.topic + "\n" + std::to_string(tp.partition), std::to_string(offset));
-    auto r = log_->append(b.finish());
+    return b.finish();
+}
+
+status not_led(const std::string& why) {
+    return status(status_code::not_leader, "this broker does not lead " + std::string(rules::offsets_topic) +
+                                               "/0" + why);
+}
+
+}  // namespace
+
+result<std::unique_ptr<offsets_store>> offsets_store::open(const std::filesystem::path& data_dir,
+                                                           log::log_options options) {
+    options.segment_bytes = 16 << 20;
+    auto log = log::partition_log::open(data_dir / "groups" / "offsets", std::move(options));
+    if (!log.ok()) return log.error();
+    return std::unique_ptr<offsets_store>(new offsets_store(std::move(*log)));
+}
+
+std::unique_ptr<offsets_store> offsets_store::in_topic(topic_manager& topics) {
+    return std::unique_ptr<offsets_store>(new offsets_store(topics));
+}
+
+std::pair<std::shared_ptr<const void>, partition*> offsets_store::offsets_partition() const {
+    auto t = topics_->find(std::string(rules::offsets_topic));
+    if (!t || t->partitions.empty()) return {nullptr, nullptr};
+    auto* p = t->partitions[0].get();
+    return {std::move(t), p};
+}
+
+status offsets_store::replay(const visitor& visit) const {
+    if (log_) return replay_log(*log_, visit);
+    auto [keep, p] = offsets_partition();
+    return p ? replay_log(p->log(), visit) : status{};
+}
+
+result<log::offset_t> offsets_store::append(const std::string& group, const topic_partition& tp,
+                                            log::offset_t offset) {
+    auto batch = encode_commit(group, tp, offset);
+    if (log_) {
+        auto r = log_->append(std::move(batch));
+        if (!r.ok()) return r.error();
+        return r->last_offset + 1;
+    }
+    auto [keep, p] = offsets_partition();
+    if (!p || !p->is_leader()) return not_led("");
+    if (!p->enough_insync()) return status(status_code::not_enough_replicas, "too few in-sync replicas");
+    auto r = p->append(std::move(batch));
     if (!r.ok()) return r.error();
     return r->last_offset + 1;
+}
+
+void offsets_store::sync_async(log::offset_t through, std::function<void(status)> done) {
+    if (log_) return log_->sync_async(through, std::move(done));
+    done({});  // replicated: wait_committed
+}
+
+boost::asio::awaitable<status> offsets_store::wait_committed(log::offset_t through) {
+    if (log_) co_return co_await util::await_status([&](auto done) { log_->sync_async(through, std::move(done)); });
+    auto [keep, p] = offsets_partition();
+    if (!p) co_return not_led("");
+    if (auto s = co_await util::await_status([&](auto done) { p->when_durable(through, std::move(done)); }); !s.ok())
+        co_return s;
+    // As an acks=all produce waits (produce_path.cpp): until the high
+    // watermark passes the commit, on this executor.
+    auto deadline = std::chrono::steady_clock::now() + max_replication_wait;
+    for (;;) {
+        if (p->visible_end() >= through) co_return status{};
+        if (!p->is_leader()) co_return not_led(" any more");
+        if (!p->enough_insync()) co_return status(status_code::not_enough_replicas, "too few in-sync replicas");
+        if (std::chrono::steady_clock::now() >= deadline)
+            co_return status(status_code::timed_out, "the in-sync replicas did not confirm the commit in time");
+        std::vector<poll_target> target{{p, through - 1}};
+        co_await wait_for_any(target, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+    }
+}
+
+status offsets_store::sync() {
+    if (log_) return log_->sync();
+    auto [keep, p] = offsets_partition();
+    return p ? p->log().sync() : status{};
+}
+
+log::offset_t offsets_store::log_end() const {
+    if (log_) return log_->log_end_offset();
+    auto [keep, p] = offsets_partition();
+    return p ? p->log().log_end_offset() : 0;  // appended, durable or not (wait_committed waits for both)
+}
+
+status offsets_store::close() { return log_ ? log_->close() : status{}; }
+
+status offsets_store::take_over(group_coordinator& groups) {
+    state_ = coordinator_state::loading;
+    groups.clear();
+    auto s = replay([&](const std::string& g, const topic_partition& tp, log::offset_t o) { groups.restore(g, tp, o); });
+    if (s.ok()) state_ = coordinator_state::serving;
+    return s;
+}
+
+void offsets_store::hand_off(group_coordinator& groups) {
+    state_ = coordinator_state::not_coordinator;
+    groups.clear();
 }
 
 }  // namespace gafka::broker

@@ -1,18 +1,25 @@
 #include "gafka/broker/topic_admin.h"
 
-#include "gafka/util/await_status.h"
+#include "gafka/rules/names.h"
 #include "gafka/util/clock.h"
 
 namespace gafka::broker {
 
+status internal_topic(const std::string& name) {
+    return status::invalid_argument("topic '" + name + "' is internal: the brokers alone write, grow and keep it");
+}
+
 boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordinator& groups, offsets_store& offsets,
                                             const std::string& name) {
+    if (rules::is_internal_topic(name)) co_return internal_topic(name);
     if (!topics.find(name)) co_return status::not_found("unknown topic '" + name + "'");
     if (auto s = topics.remove(name); !s.ok()) co_return s;
+    auto before = offsets.log_end();
     auto dropped = groups.remove_topic(name, util::steady_clock_ms());
-    if (dropped.ok()) {
+    // In a cluster only the groups' coordinator has offsets to drop.
+    if (dropped.ok() && (!offsets.replicated() || offsets.log_end() != before)) {
         auto through = offsets.log_end();
-        dropped = co_await util::await_status([&](auto done) { offsets.sync_async(through, std::move(done)); });
+        dropped = co_await offsets.wait_committed(through);
     }
     if (!dropped.ok())
         co_return status(dropped.code(),
@@ -22,6 +29,7 @@ boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordin
 
 status add_partitions(topic_manager& topics, const add_partitions_in_cluster_fn& in_cluster, const std::string& name,
                       std::int32_t partitions) {
+    if (rules::is_internal_topic(name)) return internal_topic(name);
     if (!in_cluster) {
         auto grown = topics.add_partitions(name, partitions);
         return grown.ok() ? status{} : grown.error();

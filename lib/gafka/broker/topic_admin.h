@@ -14,10 +14,15 @@
 
 namespace gafka::broker {
 
+// The refusal of a client's delete, grow or write of an internal topic
+// (rules::is_internal_topic): invalid_argument.
+status internal_topic(const std::string& name);
+
 // Deletes topic `name` and, durably, the groups' committed offsets of it
 // (as Kafka does: a new topic of the same name is read from its start, also
 // after a restart). not_found when the topic is not served (a damaged one
-// neither: see topic_manager::damaged). Runs on the caller's executor; the
+// neither: see topic_manager::damaged); internal_topic() for an internal
+// one. Runs on the caller's executor; the
 // offsets sync waits off it.
 boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordinator& groups, offsets_store& offsets,
                                             const std::string& name);
@@ -31,7 +36,7 @@ using add_partitions_in_cluster_fn = std::function<status(const std::string&, st
 // add_partitions. In a cluster `in_cluster` (the controller) checks the
 // count against etcd and records the new partitions first; then this
 // broker's copy, if it holds the topic, grows at once (its replicas grow
-// theirs from etcd). Blocking (bounded, in a cluster).
+// theirs from etcd). An internal topic is refused. Blocking (bounded, in a cluster).
 status add_partitions(topic_manager& topics, const add_partitions_in_cluster_fn& in_cluster, const std::string& name,
                       std::int32_t partitions);
 

@@ -191,7 +191,7 @@ result<std::shared_ptr<topic>> topic_manager::add_partitions(const std::string& 
 }
 
 result<std::shared_ptr<topic>> topic_manager::create(const std::string& name, topic_config config) {
-    if (auto s = rules::check_topic_name(name); !s.ok()) return s;
+    if (auto s = rules::check_stored_topic_name(name); !s.ok()) return s;
     if (config.partitions < 1 || config.partitions > rules::max_partitions)
         return status::invalid_argument("partitions must be between 1 and " + std::to_string(rules::max_partitions));
     // A damaged topic's files are still there: a new topic must not take them over.

@@ -5,6 +5,7 @@
 
 #include <rapidjson/document.h>
 
+#include "gafka/rules/names.h"
 #include "gafka/util/clock.h"
 
 namespace gafka::client {
@@ -123,6 +124,11 @@ result<http_reply> broker_client::call_leader(const std::string& topic, std::int
         std::this_thread::sleep_for(backoff);
         backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
     }
+}
+
+result<http_reply> broker_client::call_coordinator(const std::string& method, const std::string& target,
+                                                   const std::string& body, const std::string& content_type) {
+    return call_leader(std::string(rules::offsets_topic), 0, method, target, body, content_type);
 }
 
 result<http_connection*> broker_client::leader_connection(const std::string& topic, std::int32_t partition) {

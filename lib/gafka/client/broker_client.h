@@ -34,6 +34,12 @@ public:
     result<http_reply> call_leader(const std::string& topic, std::int32_t partition, const std::string& method,
                                    const std::string& target, const std::string& body = {},
                                    const std::string& content_type = {});
+    // A group call: to the groups' coordinator, the leader of the offsets
+    // topic's partition 0 in a cluster (a 421 not_coordinator refreshes and
+    // retries as call_leader does); a lone broker, whose metadata has no
+    // such topic, is called as call() does.
+    result<http_reply> call_coordinator(const std::string& method, const std::string& target,
+                                        const std::string& body = {}, const std::string& content_type = {});
     // The connection to the leader of topic/partition per the cached
     // metadata, for pipelined requests (http_connection::send/receive); an
     // error when no leader is known. No refresh (another connection may have

@@ -84,14 +84,14 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
                 first = false;
             }
             body += "]}";
-            auto r = c.call("POST", base + "/offsets?" + session_param, body, "application/json");
+            auto r = c.call_coordinator("POST", base + "/offsets?" + session_param, body, "application/json");
             if (r.ok() && fenced(*r)) return fenced_exit();
             if (!r.ok() || r->status != 200)
                 err << "gafka-consume: warning: final commit failed ("
                     << (r.ok() ? describe_error(*r) : r.error().message())
                     << "); those records will be delivered again\n";
         }
-        (void)c.call("DELETE", member + "?" + session_param);
+        (void)c.call_coordinator("DELETE", member + "?" + session_param);
         return code;
     };
 
@@ -102,7 +102,7 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
     // a take-over so that no more records of the batch are run.
     bool taken_over = false;
     auto heartbeat = [&] {
-        auto r = c.call("POST", member + "/heartbeat?" + session_param);
+        auto r = c.call_coordinator("POST", member + "/heartbeat?" + session_param);
         taken_over = taken_over || (r.ok() && fenced(*r));
     };
 
@@ -112,10 +112,10 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
         auto wait = opts.exit_at_end ? std::chrono::milliseconds(0) : std::min(opts.timeout, heartbeat_every);
         auto want = opts.fetch_size;
         if (opts.max_messages) want = static_cast<int>(std::min<std::int64_t>(want, *opts.max_messages - total));
-        auto r = c.call("GET", "/api/v1/consume?topic=" + opts.topic + "&group_id=" + group +
-                                   "&consumer_id=" + opts.consumer_id + "&count=" + std::to_string(want) +
-                                   "&timeout=" + std::to_string(wait.count()) + "ms" +
-                                   "&" + session_param + (opts.assignor ? "&assignor=" + *opts.assignor : ""));
+        auto r = c.call_coordinator("GET", "/api/v1/consume?topic=" + opts.topic + "&group_id=" + group +
+                                               "&consumer_id=" + opts.consumer_id + "&count=" + std::to_string(want) +
+                                               "&timeout=" + std::to_string(wait.count()) + "ms" + "&" +
+                                               session_param + (opts.assignor ? "&assignor=" + *opts.assignor : ""));
         if (!r.ok()) {
             err << "gafka-consume: error: " << r.error().message() << "\n";
             return 1;

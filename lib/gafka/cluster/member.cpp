@@ -220,6 +220,7 @@ asio::awaitable<void> member::mirror_loop() {
         elect_pending_ = true;
         publish();
         if (controller_) elect_leaders();
+        ensure_offsets_topic();
         auto w = co_await etcd_->watch(everything, read->revision + 1);
         if (!w.ok()) {
             co_await sleep(renew_every_);
@@ -246,6 +247,7 @@ asio::awaitable<void> member::mirror_loop() {
             }
             publish();
             if (controller_ && elect_pending_) elect_leaders();
+            ensure_offsets_topic();
             if (controller_gone) co_await campaign();
         }
         watch_ = nullptr;
@@ -270,6 +272,7 @@ asio::awaitable<void> member::campaign() {
     lg()->info("broker {} is the controller of cluster '{}' at epoch {}", config_.self.id, config_.name, r->revision);
     publish();
     if (controller_) elect_leaders();  // carries on from what etcd holds
+    if (controller_) offsets_topic_took_office();
 }
 
 void member::apply(const key_value& kv, bool deleted) {

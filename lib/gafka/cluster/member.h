@@ -121,6 +121,12 @@ private:
     void elect_leaders();
     boost::asio::awaitable<void> election_pass();
     boost::asio::awaitable<status> record_partitions(std::string topic, std::int32_t partitions);
+    // The internal offsets topic (member_offsets_topic.cpp): the controller
+    // records it, one partition, when etcd lacks it, once --replication-
+    // factor (else 3) brokers are live, or a session timeout after it took
+    // office with those that are.
+    void offsets_topic_took_office();
+    void ensure_offsets_topic();
     void apply(const key_value& kv, bool deleted);
     void step_down(const char* why);
     void set_etcd_up(bool up, const std::string& why);
@@ -152,6 +158,8 @@ private:
     bool electing_ = false;           // a pass is running
     bool elect_again_ = false;        // asked for while it ran
     std::set<topic_partition_ref> isr_writes_;  // proposals being written
+    clock::time_point offsets_topic_after_{};  // a smaller cluster records it from then on
+    bool offsets_topic_recording_ = false;
     etcd_watch* watch_ = nullptr;  // the mirror's open watch, to close when the session resets
 
     mutable std::mutex mu_;

@@ -107,6 +107,13 @@ struct route_info;
 // leader's address; nullopt when this request may be served here.
 std::optional<response> refuse_on_follower(const request& req, server_context& ctx, const route_info& route,
                                            const target& t);
+// Group calls: the consumer-groups endpoints and a group consume.
+bool is_group_route(const route_info& route, const target& t);
+// In a cluster, a group call to a broker that is not the groups' coordinator
+// (or still loads their offsets): 421 not_coordinator naming it
+// (group_coordinator_gate.cpp); nullopt when it may be served here.
+std::optional<response> refuse_unless_coordinator(const request& req, server_context& ctx, const route_info& route,
+                                                  const target& t);
 // In a cluster, a partition this broker does not lead: 421 not_leader naming
 // its leader (handlers_replication.cpp); nullopt when it leads it.
 std::optional<api_error> partition_not_led_here(const server_context& ctx, const broker::partition& p);

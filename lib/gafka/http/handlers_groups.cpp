@@ -12,7 +12,6 @@
 #include "gafka/http/group_lag.h"
 #include "gafka/http/json_writer.h"
 #include "gafka/rules/names.h"
-#include "gafka/util/await_status.h"
 #include "gafka/util/clock.h"
 
 namespace gafka::http {
@@ -293,7 +292,7 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
     if (s.code() == status_code::conflict) co_return error_response(req, conflict(s.message()));
     if (!s.ok()) co_return error_response(req, api_error::from_status(s));
     auto through = ctx.offsets.log_end();
-    if (auto synced = co_await util::await_status([&](auto done) { ctx.offsets.sync_async(through, std::move(done)); }); !synced.ok())
+    if (auto synced = co_await ctx.offsets.wait_committed(through); !synced.ok())
         co_return error_response(req, api_error::from_status(synced));
     co_return json_response(req, beast_http::status::ok,
                             "{\"group_id\":\"" + group + "\",\"committed\":" + std::to_string(offsets.size()) + "}\n");

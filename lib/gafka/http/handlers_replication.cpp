@@ -64,9 +64,7 @@ std::optional<response> refuse_on_follower(const request& req, server_context& c
                                            const target& t) {
     if (!ctx.core.repl || ctx.core.repl->is_leader()) return std::nullopt;
     if (route.pattern == "/api/v1/brokers/{id}/promote") return std::nullopt;
-    bool group = route.pattern.starts_with("/api/v1/consumer-groups") ||
-                 (route.pattern == "/api/v1/consume" && (t.get("group_id") || t.get("consumer_id")));
-    if (route.method == "GET" && !group) return std::nullopt;
+    if (route.method == "GET" && !is_group_route(route, t)) return std::nullopt;
     return error_response(req, not_leader(ctx));
 }
 

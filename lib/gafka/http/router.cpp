@@ -144,6 +144,7 @@ awaitable_response route(const request& req, server_context& ctx) {
         }
         timer.index = i;
         if (auto refused = refuse_on_follower(req, ctx, r.info, *t)) co_return std::move(*refused);
+        if (auto refused = refuse_unless_coordinator(req, ctx, r.info, *t)) co_return std::move(*refused);
         co_return co_await r.handler(req, ctx, captured);
     }
     if (!allowed.empty()) {

@@ -83,7 +83,7 @@ result<fetch_request> parse_fetch_request(std::string_view body) {
     if (!d.HasMember("partitions") || !d["partitions"].IsArray()) return bad("'partitions' must be an array");
     for (const auto& p : d["partitions"].GetArray()) {
         fetch_partition_request x;
-        if (!p.IsObject() || !get_str(p, "topic", x.topic) || !rules::check_topic_name(x.topic).ok())
+        if (!p.IsObject() || !get_str(p, "topic", x.topic) || !rules::check_stored_topic_name(x.topic).ok())
             return bad("each partition needs a legal 'topic'");
         if (!get_int(p, "partition", x.partition, 0, INT32_MAX)) return bad("'partition' must be >= 0");
         if (!get_int(p, "offset", x.offset, 0, INT64_MAX)) return bad("'offset' must be >= 0");

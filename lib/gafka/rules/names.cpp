@@ -34,6 +34,9 @@ status check_topic_name(std::string_view name) {
                                         "' are reserved");
     return {};
 }
+status check_stored_topic_name(std::string_view name) {
+    return is_internal_topic(name) ? status{} : check_topic_name(name);
+}
 status check_group_id(std::string_view id) { return check_name("group id", id, max_group_id); }
 status check_consumer_id(std::string_view id) { return check_name("consumer id", id, max_consumer_id); }
 

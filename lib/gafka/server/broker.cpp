@@ -32,6 +32,7 @@
 #include "gafka/replication/replica_fetcher.h"
 #include "gafka/replication/replica_fetchers.h"
 #include "gafka/replication/replication_state.h"
+#include "gafka/rules/names.h"
 #include "gafka/server/cluster_replicas.h"
 #include "gafka/server/kafka_metrics.h"
 #include "gafka/util/clock.h"
@@ -136,9 +137,16 @@ int run_broker(const broker_config& config) {
         return 1;
     }
 
-    auto offsets = offsets_store::open(config.data_dir, lo);
-    if (!offsets.ok()) {
-        lg->error("cannot open the group offsets log: {}", offsets.error().message());
+    // In a cluster, committed offsets live in the replicated internal topic
+    // (offsets_store.h); a lone broker keeps its own log of them.
+    const bool in_cluster = !config.cluster_endpoints.empty();
+    std::unique_ptr<offsets_store> offsets;
+    if (in_cluster) {
+        offsets = offsets_store::in_topic(**topics);
+    } else if (auto opened = offsets_store::open(config.data_dir, lo); opened.ok()) {
+        offsets = std::move(*opened);
+    } else {
+        lg->error("cannot open the group offsets log: {}", opened.error().message());
         return 1;
     }
     group_coordinator groups(
@@ -147,21 +155,23 @@ int run_broker(const broker_config& config) {
             return t ? static_cast<std::int32_t>(t->partitions.size()) : 0;
         },
         [&](const std::string& group, const topic_partition& tp, log::offset_t offset) {
-            auto r = (*offsets)->append(group, tp, offset);
+            auto r = offsets->append(group, tp, offset);
             return r.ok() ? status{} : r.error();
         });
-    if (auto s = (*offsets)->replay([&](const std::string& g, const topic_partition& tp, log::offset_t o) {
-            groups.restore(g, tp, o);
-        });
-        !s.ok()) {
-        lg->error("cannot replay the group offsets log: {}", s.message());
-        return 1;
+    if (!in_cluster) {  // in a cluster: when this broker takes the groups over (below)
+        if (auto s = offsets->replay([&](const std::string& g, const topic_partition& tp, log::offset_t o) {
+                groups.restore(g, tp, o);
+            });
+            !s.ok()) {
+            lg->error("cannot replay the group offsets log: {}", s.message());
+            return 1;
+        }
+        if (auto s = drop_offsets_of_missing_topics(groups, **topics, *offsets); !s.ok()) {
+            lg->error("cannot remove the group offsets of deleted topics: {}", s.message());
+            return 1;
+        }
     }
-    if (auto s = drop_offsets_of_missing_topics(groups, **topics, **offsets); !s.ok()) {
-        lg->error("cannot remove the group offsets of deleted topics: {}", s.message());
-        return 1;
-    }
-    broker::core core{**topics, groups, **offsets};
+    broker::core core{**topics, groups, *offsets};
     core.repl = repl->get();
     core.auto_create_topics = config.auto_create_topics;
     core.default_partitions = config.default_partitions;
@@ -180,7 +190,7 @@ int run_broker(const broker_config& config) {
         return v && !v->members.empty();
     });
     groups.set_in_use_elsewhere([&](const std::string& g) { return kafka_groups.has_members(g); });
-    kafka::broker_context kafka_ctx{**topics, groups, **offsets};
+    kafka::broker_context kafka_ctx{**topics, groups, *offsets};
     kafka_ctx.kafka_groups = &kafka_groups;
     kafka_ctx.core = &core;
     kafka_ctx.node_id = config.id;
@@ -274,6 +284,21 @@ int run_broker(const broker_config& config) {
         if (member) {
             cluster_fetchers = std::make_unique<replication::replica_fetchers>(**topics, **repl, fetch_options());
             replicas = std::make_unique<cluster_replicas>(config.id, **topics, *cluster_fetchers, *member);
+            // The groups' coordinator is the leader of the offsets partition.
+            replicas->on_role_change([&](const std::string& topic, std::int32_t partition, bool leading) {
+                if (topic != rules::offsets_topic || partition != 0) return;
+                kafka_groups.clear();
+                if (!leading) {
+                    if (offsets->state() != broker::coordinator_state::not_coordinator)
+                        lg->info("no longer the group coordinator");
+                    return offsets->hand_off(groups);
+                }
+                if (auto s = offsets->take_over(groups); !s.ok())
+                    lg->error("cannot load the group offsets from {}/0: {}", topic, s.message());
+                else
+                    lg->info("group coordinator: committed offsets loaded from {}/0 up to offset {}", topic,
+                             offsets->log_end());
+            });
             // Each partition's role before clients are served (a restarted
             // follower must not take writes as the leader of epoch 0).
             if (member->view().registered && !replicas->wait_for_first_read(config.cluster_session_timeout))
@@ -308,7 +333,7 @@ int run_broker(const broker_config& config) {
         asio::co_spawn(io, every(std::chrono::milliseconds(1000), [&] {
                            groups.expire(util::steady_clock_ms());
                            kafka_groups.expire(util::steady_clock_ms());
-                           (*offsets)->sync_async((*offsets)->log_end(), [](status) {});
+                           offsets->sync_async(offsets->log_end(), [](status) {});
                        }),
                        asio::detached);
         // Followers that fell behind or went silent leave the ISR on this clock.
@@ -346,7 +371,7 @@ int run_broker(const broker_config& config) {
     }  // the io_context and its sessions are gone before the logs close
     if (fetcher) fetcher->stop();
     fsync_pool.join();
-    if (auto s = (*offsets)->close(); !s.ok()) {
+    if (auto s = offsets->close(); !s.ok()) {
         lg->error("closing the offsets log: {}", s.message());
         status_code = 1;
     }

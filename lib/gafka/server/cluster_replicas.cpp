@@ -96,11 +96,13 @@ void cluster_replicas::reconcile() {
                 continue;
             } else {
                 lg()->info("{}/{}: leading it at epoch {}", r.topic, r.partition, r.leader_epoch);
+                if (on_role_change_) on_role_change_(r.topic, r.partition, true);
             }
         } else {
             p.follow_in_cluster(r.leader_epoch, r.leader, next.leader_at);
             if (r.role == cluster::replica_role::follower)
                 lg()->info("{}/{}: following broker {} at epoch {}", r.topic, r.partition, r.leader, r.leader_epoch);
+            if (on_role_change_) on_role_change_(r.topic, r.partition, false);
         }
         applied_[key] = std::move(next);
     }

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -37,6 +38,12 @@ public:
     ~cluster_replicas() { stop(); }
     cluster_replicas(const cluster_replicas&) = delete;
     cluster_replicas& operator=(const cluster_replicas&) = delete;
+
+    // Called on the replicas' thread each time a partition takes a new role
+    // here: leading at a new leader epoch (true), or not leading (false).
+    // Set before start().
+    using role_hook = std::function<void(const std::string& topic, std::int32_t partition, bool leading)>;
+    void on_role_change(role_hook hook) { on_role_change_ = std::move(hook); }
 
     void start();
     // Stops the loop and every fetcher.
@@ -64,6 +71,7 @@ private:
     replication::replica_fetchers& fetchers_;
     cluster::member& member_;
     std::map<cluster::topic_partition_ref, applied> applied_;
+    role_hook on_role_change_;
     std::thread thread_;
     std::mutex mu_;
     std::condition_variable wake_;

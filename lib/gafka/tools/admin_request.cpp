@@ -15,7 +15,10 @@ admin_answer admin_request(const std::string& brokers, const std::string& method
         err << "gafka-admin: error: " << c.error().message() << "\n";
         return {2, std::nullopt};
     }
-    auto r = (*c)->call(method, target, body, body.empty() ? "" : "application/json");
+    // Group calls go to the groups' coordinator (in a cluster, the leader of the offsets partition).
+    auto r = target.starts_with("/api/v1/consumer-groups")
+                 ? (*c)->call_coordinator(method, target, body, body.empty() ? "" : "application/json")
+                 : (*c)->call(method, target, body, body.empty() ? "" : "application/json");
     if (!r.ok()) {
         err << "gafka-admin: error: " << r.error().message() << "\n";
         return {1, std::nullopt};

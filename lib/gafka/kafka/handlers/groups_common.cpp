@@ -20,6 +20,15 @@ error_code from_group_error(broker::group_error e) {
     return error_code::unknown_server_error;
 }
 
+error_code coordinator_error(const broker_context& broker) {
+    switch (broker.offsets.state()) {
+        case broker::coordinator_state::serving: return error_code::none;
+        case broker::coordinator_state::loading: return error_code::coordinator_load_in_progress;
+        case broker::coordinator_state::not_coordinator: return error_code::not_coordinator;
+    }
+    return error_code::not_coordinator;
+}
+
 boost::asio::awaitable<void> pause(std::chrono::milliseconds d) {
     boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
     co_await t.async_wait(boost::asio::use_awaitable);

@@ -9,11 +9,17 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "gafka/broker/classic_groups.h"
+#include "gafka/kafka/context.h"
 #include "gafka/kafka/errors.h"
 
 namespace gafka::kafka::handlers {
 
 error_code from_group_error(broker::group_error e);
+
+// Whether this broker serves group calls now (offsets_store::state):
+// none, NOT_COORDINATOR (another broker leads the offsets partition) or
+// COORDINATOR_LOAD_IN_PROGRESS (it is loading the offsets).
+error_code coordinator_error(const broker_context& broker);
 
 // How often a waiting JoinGroup or SyncGroup looks again.
 inline constexpr std::chrono::milliseconds group_poll_interval{20};

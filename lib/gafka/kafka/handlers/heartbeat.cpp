@@ -9,9 +9,13 @@ namespace gafka::kafka::handlers {
 
 handler_result heartbeat(const request& req, connection_context& conn) {
     const auto& b = req.body;
+    auto body = value::make(*messages::heartbeat.response);
+    if (auto refused = coordinator_error(conn.broker); refused != error_code::none) {
+        body.set("error_code", code(refused));
+        co_return body;
+    }
     auto e = conn.broker.kafka_groups->heartbeat(std::string(b.str("group_id")), std::string(b.str("member_id")),
                                                  b.i32("generation_id"), util::steady_clock_ms());
-    auto body = value::make(*messages::heartbeat.response);
     body.set("error_code", code(from_group_error(e)));
     co_return body;
 }

@@ -25,6 +25,11 @@ value answer(const broker::join_answer& a) {
 
 handler_result join_group(const request& req, connection_context& conn) {
     const auto& b = req.body;
+    if (auto refused = coordinator_error(conn.broker); refused != error_code::none) {
+        auto body = answer({});
+        body.set("error_code", code(refused));
+        co_return body;
+    }
     broker::join_request jr;
     jr.group = std::string(b.str("group_id"));
     jr.member_id = std::string(b.str("member_id"));

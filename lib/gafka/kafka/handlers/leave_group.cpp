@@ -12,6 +12,10 @@ handler_result leave_group(const request& req, connection_context& conn) {
     std::string group(b.str("group_id"));
     auto& groups = *conn.broker.kafka_groups;
     auto body = value::make(*messages::leave_group.response);
+    if (auto refused = coordinator_error(conn.broker); refused != error_code::none) {
+        body.set("error_code", code(refused));
+        co_return body;
+    }
     auto now = util::steady_clock_ms();
     if (req.header.api_version < 3) {
         body.set("error_code", code(from_group_error(groups.leave(group, std::string(b.str("member_id")), now))));

@@ -16,10 +16,10 @@
 #include <set>
 #include <vector>
 
-#include "gafka/rules/names.h"
 #include "gafka/kafka/handlers/handlers.h"
 #include "gafka/kafka/messages/metadata.h"
 #include "gafka/replication/replication_state.h"
+#include "gafka/rules/names.h"
 #include "gafka/util/logging.h"
 
 namespace gafka::kafka::handlers {
@@ -85,7 +85,7 @@ std::unique_ptr<cluster_answer> cluster_of(const broker_context& b) {
 
 void describe_recorded(value& out, const std::string& name, const std::vector<const cluster::partition_view*>& parts,
                        const cluster_answer& c) {
-    out.set("name", name);
+    out.set("name", name).set("is_internal", rules::is_internal_topic(name) ? 1 : 0);  // as Kafka shows __consumer_offsets
     for (const auto* p : parts) {
         auto& part = out.add("partitions");
         part.set("partition_index", p->partition);

@@ -4,7 +4,8 @@
 // waits for the acks asked for, as for HTTP. Idempotent batches (a producer
 // id and base sequence in the header) go through the same producer-state
 // table: a retry is answered with its first offsets, a gap is 45, an older
-// producer epoch 47. The batch is not copied on the way: the log writes it
+// producer epoch 47. Clients may not write an internal topic
+// (INVALID_TOPIC_EXCEPTION, as Kafka answers). The batch is not copied on the way: the log writes it
 // from the request's frame.
 #include "gafka/kafka/handlers/data_handlers.h"
 #include "gafka/kafka/handlers/handlers.h"
@@ -15,6 +16,7 @@
 #include "gafka/broker/produce_path.h"
 #include "gafka/log/batch.h"
 #include "gafka/kafka/messages/produce.h"
+#include "gafka/rules/names.h"
 
 namespace gafka::kafka {
 namespace {
@@ -84,6 +86,7 @@ boost::asio::awaitable<std::optional<answer>> handle_produce(const request& req,
             auto index = p.i32("index");
             auto records = p.records("records");
             if (!acks) slot.error = error_code::invalid_required_acks;
+            else if (rules::is_internal_topic(name)) slot.error = error_code::invalid_topic_exception;  // as Kafka
             else if (!target.ok() || index < 0 || index >= target->partitions)
                 slot.error = error_code::unknown_topic_or_partition;
             else slot.error = check_records(records);

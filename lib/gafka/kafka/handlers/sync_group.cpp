@@ -16,6 +16,10 @@ handler_result sync_group(const request& req, connection_context& conn) {
         assignments.emplace(std::string(a.str("member_id")), std::string(a.str("assignment")));
     auto& groups = *conn.broker.kafka_groups;
     auto body = value::make(*messages::sync_group.response);
+    if (auto refused = coordinator_error(conn.broker); refused != error_code::none) {
+        body.set("error_code", code(refused));
+        co_return body;
+    }
     if (auto e = groups.sync(group, member, generation, assignments, util::steady_clock_ms());
         e != broker::group_error::none) {
         body.set("error_code", code(from_group_error(e)));
