@@ -205,13 +205,23 @@ metric() {
     assert_equal "$(etcd_keys /gafka/gafka/brokers/)" /gafka/gafka/brokers/1
 }
 
-@test "a broker that starts while etcd is down serves degraded and joins when etcd comes" {
+# produce_one ID: one record to topic t on broker ID; prints the HTTP status.
+produce_one() {
+    curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d '{"topic":"t","records":[{"value":"v"}]}' "http://127.0.0.1:${PORTS[$1]}/api/v1/produce"
+}
+
+@test "a broker that starts while etcd is down serves degraded, takes no write until it has read its roles, and joins when etcd comes" {
     stop_etcd
     start_member 1
     assert_equal "$(healthz_status 1)" degraded
+    # Its partitions may be led elsewhere by now: it cannot know.
+    assert_equal "$(produce_one 1)" 421
+    assert_equal "$(jq -r .error.code "$BATS_TEST_TMPDIR/answer")" not_leader
     start_etcd
     poll_until 100 healthz_is 1 ok || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
     poll_until 100 all_agree_on_a_controller 1 || fail "no controller: $(describe 1)"
+    poll_until 100 eval '[[ $(produce_one 1) == 200 ]]' || fail "after etcd came: $(cat "$BATS_TEST_TMPDIR/answer")"
 }
 
 # etcd_value KEY: the value of KEY (etcdctl), empty when absent.

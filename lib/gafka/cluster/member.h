@@ -80,6 +80,8 @@ public:
     bool may_acknowledge() const;
     // The partitions took their roles from a view with this read_under_lease.
     void roles_applied(lease_id read_under_lease) { roles_applied_ = read_under_lease; }
+    // They have, at least once, from a read of etcd (0: never read).
+    bool roles_read() const { return roles_applied_.load() != 0; }
 
     // A partition leader's in-sync set, to record in etcd when it differs
     // from the key's (election.h, with_isr): written by compare-and-swap on

@@ -265,6 +265,7 @@ int run_broker(const broker_config& config) {
             };
             kafka_ctx.cluster = ctx.cluster;
             core.may_acknowledge = [&member] { return member->may_acknowledge(); };
+            core.roles_read = [&member] { return member->roles_read(); };
             kafka_ctx.add_partitions_in_cluster = ctx.add_partitions_in_cluster;
         }
         // Partitions led and followed as etcd says (cluster_replicas.h);
