@@ -1,6 +1,7 @@
 #include "gafka/log/sync_gather.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace gafka::log {
 
