@@ -189,3 +189,17 @@ values() {
     assert_equal "$(jq -s -c '[.[] | select(.replicas_identical == false)] | length' <<<"$output")" 0
     (( $(jq '.by_kind.failover // 0' <<<"$summary") >= 1 )) || fail "no failover injected: $summary"
 }
+
+@test "a short seeded cluster campaign (3 brokers on a 3-member etcd: kill -9, zombie leader, controller and etcd faults) loses nothing acknowledged" {
+    command -v etcd >/dev/null || fail "etcd is not installed (scripts/setup.sh installs etcd-server)"
+    run --separate-stderr "$REPO/scripts/fault/cluster.sh" --runs 1 --seed 5 --faults 4 --records 700 --bin "$BIN"
+    echo "$output" "$stderr"
+    assert_success
+    summary=$(tail -1 <<<"$output")
+    assert_equal "$(jq -c '[.failed_runs, .totals.lost, .totals.duplicates, .totals.reordered, .totals.gaps, .totals.bad_checksum]' <<<"$summary")" \
+        '[0,0,0,0,0,0]'
+    assert_equal "$(jq -s -c '[.[] | select(.replicas_identical == false or .in_sync == false)] | length' <<<"$output")" 0
+    (( $(jq .faults <<<"$summary") >= 3 )) || fail "too few faults injected: $summary"
+    # At least one leader fault, and its failover time measured.
+    jq -e 'select(.seed) | .failover_max_ms > 0' <<<"$output" >/dev/null || fail "no failover time: $output"
+}
