@@ -7,7 +7,7 @@
 # Each run starts a 3-member etcd cluster and three brokers on 127.0.0.1
 # (ids 1-3, --cluster-session-timeout 2s, --min-insync 2), creates a
 # 3-partition topic with --replication-factor 3 and feeds it M workload
-# records (checker.py's), fed at 100 a second at most, through one idempotent gafka-produce --acks all
+# records (checker.py's), fed at 50 a second at most, through one idempotent gafka-produce --acks all
 # --print-acks --retries 60 that knows all three brokers (it follows 421
 # not_leader and refreshes its metadata). K times, after a seeded number of
 # acks, it injects one seeded fault (--kinds limits them):
@@ -58,7 +58,7 @@ parse_args cluster.sh "$@"
 [[ -x $bin/gafka-broker ]] || { echo "cluster.sh: error: no gafka-broker in $bin" >&2; exit 2; }
 command -v etcd >/dev/null || { echo "cluster.sh: error: no etcd (scripts/setup.sh installs etcd-server)" >&2; exit 2; }
 export PATH=$bin:$PATH
-P=3 TOPIC=cluster SESSION=2 IDS=(1 2 3) RATE=100
+P=3 TOPIC=cluster SESSION=2 IDS=(1 2 3) RATE=50
 
 work="" producer_pid="" stamp_pid="" feeder_pid=""
 declare -A PID=() PORT=() ETCD_PID=() ETCD_CPORT=() ETCD_PPORT=()
