@@ -23,7 +23,8 @@
 # brokers stop, and gafka-walcheck --dump of the three data dirs must hold
 # the same records; everything is read back and checker.py counts lost,
 # duplicated, reordered records, offset gaps and bad checksums: each must be
-# zero. For each fault that took down a partition leader (broker9,
+# zero, and no broker may have exited by itself (it is restarted, and the
+# run fails). For each fault that took down a partition leader (broker9,
 # controller9 and zombie: every broker leads one partition here) the
 # failover time is from the fault to the first acknowledgement (of any
 # partition the victim led) that arrived after it (50 ms after it at the
@@ -60,7 +61,7 @@ command -v etcd >/dev/null || { echo "cluster.sh: error: no etcd (scripts/setup.
 export PATH=$bin:$PATH
 P=3 TOPIC=cluster SESSION=2 IDS=(1 2 3) RATE=50
 
-work="" producer_pid="" stamp_pid="" feeder_pid=""
+work="" producer_pid="" stamp_pid="" feeder_pid="" crashed=()
 declare -A PID=() PORT=() ETCD_PID=() ETCD_CPORT=() ETCD_PPORT=()
 addr() { echo "127.0.0.1:${PORT[$1]}"; }
 all_addrs() { local i; for i in "${IDS[@]}"; do addr "$i"; done | paste -sd, -; }
@@ -108,6 +109,17 @@ start() {
   return 1
 }
 kill9() { sig KILL "${PID[$1]}"; wait_gone "${PID[$1]}" 100; PID[$1]=""; }
+# revive: restarts each broker that exited without being told to (a crash:
+# the run fails), adding its id to crashed.
+revive() {
+  local id
+  for id in "${IDS[@]}"; do
+    alive "${PID[$id]}" && continue
+    say "broker $id exited by itself: $(grep -h . "$work"/b"$id".*.log | tail -3)"
+    crashed+=("$id")
+    start "$id" || return 1
+  done
+}
 
 # describe JQ: a jq expression over describe-cluster of the first live broker that answers.
 describe() {
@@ -205,8 +217,10 @@ one_run() {  # one_run RUN_SEED
   disown "$producer_pid"
   : >"$work/faults.jsonl"
   local gap=$((records / (faults + 1) + 1))
+  crashed=()
   for ((k = 1; k <= faults; k++)); do
     alive "$producer_pid" || break
+    revive || return 1
     local at=$(($(acked_count) + RANDOM % gap + 1)) who="" led="[]" t m pause
     kind=${kinds[RANDOM % ${#kinds[@]}]}
     wait_acks "$at"
@@ -251,7 +265,7 @@ one_run() {  # one_run RUN_SEED
   feeder_pid=""
   wait_gone "$stamp_pid" 100
   stamp_pid=""
-  for id in "${IDS[@]}"; do alive "${PID[$id]}" || { say "broker $id is down at the end"; start "$id" || return 1; }; done
+  revive || return 1
   local synced=true
   wait_for 600 in_sync || { synced=false; say "the replicas did not get in sync: $(describe .partitions)"; }
   gafka-consume --broker "$(all_addrs)" --topic "$TOPIC" --from-beginning --exit-at-end --timeout 1s \
@@ -273,13 +287,13 @@ one_run() {  # one_run RUN_SEED
   local result ok=0 times
   result=$(python3 "$here/checker.py" --fail-on-duplicates --produced "$work/input.jsonl" "$work/acks" \
     --records "$work/all.jsonl") || ok=1
-  [[ ${wal[*]} == "0 0 0" && $identical == true && $synced == true ]] || ok=1
+  [[ ${wal[*]} == "0 0 0" && $identical == true && $synced == true && ${#crashed[@]} == 0 ]] || ok=1
   times=$(failover_ms)
   jq -c --argjson seed "$rs" --argjson w "[$(IFS=,; echo "${wal[*]}")]" --argjson same "$identical" \
-    --argjson synced "$synced" --argjson ms "$times" --slurpfile f "$work/faults.jsonl" \
+    --argjson synced "$synced" --argjson ms "$times" --argjson crashed "[$(IFS=,; echo "${crashed[*]}")]" --slurpfile f "$work/faults.jsonl" \
     '($ms | map(select(. != null)) | sort) as $s |
      {seed: $seed, faults: ($f | map(.kind)), walcheck_exit: $w, replicas_identical: $same, in_sync: $synced,
-      failover_ms: $ms, failover_p50_ms: (if $s == [] then null else $s[($s | length - 1) / 2 | floor] end),
+      crashed: $crashed, failover_ms: $ms, failover_p50_ms: (if $s == [] then null else $s[($s | length - 1) / 2 | floor] end),
       failover_max_ms: ($s | max)} + .' <<<"$result"
   for k in acknowledged lost duplicates reordered gaps bad_checksum; do
     sums[$k]=$((${sums[$k]:-0} + $(jq ".$k // 0" <<<"$result")))
