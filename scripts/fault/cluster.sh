@@ -62,7 +62,7 @@ export PATH=$bin:$PATH
 P=3 TOPIC=cluster SESSION=2 IDS=(1 2 3) RATE=50
 
 work="" producer_pid="" stamp_pid="" feeder_pid="" crashed=()
-declare -A PID=() PORT=() ETCD_PID=() ETCD_CPORT=() ETCD_PPORT=()
+declare -A PID=() PORT=() LOG=() ETCD_PID=() ETCD_CPORT=() ETCD_PPORT=()
 addr() { echo "127.0.0.1:${PORT[$1]}"; }
 all_addrs() { local i; for i in "${IDS[@]}"; do addr "$i"; done | paste -sd, -; }
 
@@ -89,6 +89,7 @@ start() {
   for ((try = 0; try < 3; try++)); do
     starts=$((starts + 1))
     log=$work/b$id.$starts.log
+    LOG[$id]=$log
     : >"$log"  # before the background start, which opens it in its own time
     gafka-broker --id "$id" --data-dir "$work/b$id" --port "${PORT[$id]:-0}" --no-kafka \
       --cluster "etcd://$ETCD_ENDPOINTS" --cluster-session-timeout "${SESSION}s" --min-insync 2 \
@@ -115,7 +116,7 @@ revive() {
   local id
   for id in "${IDS[@]}"; do
     alive "${PID[$id]}" && continue
-    say "broker $id exited by itself: $(grep -h . "$work"/b"$id".*.log | tail -3)"
+    say "broker $id exited by itself: $(tail -3 "${LOG[$id]}")"
     crashed+=("$id")
     start "$id" || return 1
   done
@@ -290,11 +291,12 @@ one_run() {  # one_run RUN_SEED
   [[ ${wal[*]} == "0 0 0" && $identical == true && $synced == true && ${#crashed[@]} == 0 ]] || ok=1
   times=$(failover_ms)
   jq -c --argjson seed "$rs" --argjson w "[$(IFS=,; echo "${wal[*]}")]" --argjson same "$identical" \
-    --argjson synced "$synced" --argjson ms "$times" --argjson crashed "[$(IFS=,; echo "${crashed[*]}")]" --slurpfile f "$work/faults.jsonl" \
+    --argjson synced "$synced" --argjson ok "$ok" --argjson ms "$times" \
+    --argjson crashed "[$(IFS=,; echo "${crashed[*]}")]" --slurpfile f "$work/faults.jsonl" \
     '($ms | map(select(. != null)) | sort) as $s |
      {seed: $seed, faults: ($f | map(.kind)), walcheck_exit: $w, replicas_identical: $same, in_sync: $synced,
       crashed: $crashed, failover_ms: $ms, failover_p50_ms: (if $s == [] then null else $s[($s | length - 1) / 2 | floor] end),
-      failover_max_ms: ($s | max)} + .' <<<"$result"
+      failover_max_ms: ($s | max)} + . + {passed: ($ok == 0)}' <<<"$result"
   for k in acknowledged lost duplicates reordered gaps bad_checksum; do
     sums[$k]=$((${sums[$k]:-0} + $(jq ".$k // 0" <<<"$result")))
   done
