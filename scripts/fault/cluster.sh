@@ -23,8 +23,9 @@
 # brokers stop, and gafka-walcheck --dump of the three data dirs must hold
 # the same records; everything is read back and checker.py counts lost,
 # duplicated, reordered records, offset gaps and bad checksums: each must be
-# zero, and no broker may have exited by itself (it is restarted, and the
-# run fails). For each fault that took down a partition leader (broker9,
+# zero, every record must have been acknowledged in the end (the producer
+# gives up after about a minute without progress) and no broker may have
+# exited by itself (it is restarted, and the run fails). For each fault that took down a partition leader (broker9,
 # controller9 and zombie: every broker leads one partition here) the
 # failover time is from the fault to the first acknowledgement (of any
 # partition the victim led) that arrived after it (50 ms after it at the
@@ -132,6 +133,16 @@ describe() {
   done
   return 1
 }
+# known_id JQ: the broker id JQ picks from describe-cluster, once it is one
+# (bounded: 10 s; -1 while there is no controller or leader).
+known_id() {
+  local i v
+  for ((i = 0; i < 100; i++)); do
+    v=$(describe "$1") && [[ " ${IDS[*]} " == *" $v "* ]] && { echo "$v"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
 # led_by ID: the partitions of the topic ID leads, as a JSON array.
 led_by() { describe "[.partitions[] | select(.topic == \"$TOPIC\" and .leader == $1) | .partition]" || echo '[]'; }
 # meta ID JQ: a jq expression over broker ID's /api/v1/metadata.
@@ -228,7 +239,7 @@ one_run() {  # one_run RUN_SEED
     case $kind in
       broker9|controller9)
         if [[ $kind == broker9 ]]; then who=${IDS[RANDOM % 3]}
-        else who=$(describe .controller.id) || { say "no controller known"; return 1; }; fi
+        else who=$(known_id .controller.id) || { say "no controller for 10 s"; return 1; }; fi
         led=$(led_by "$who")
         kill9 "$who"; t=$EPOCHREALTIME
         pause_s 1 40
@@ -236,8 +247,8 @@ one_run() {  # one_run RUN_SEED
         start "$who" || return 1 ;;
       zombie)
         local p=$((RANDOM % P))
-        who=$(describe "[.partitions[] | select(.topic == \"$TOPIC\" and .partition == $p)][0].leader") ||
-          { say "no leader known"; return 1; }
+        who=$(known_id "[.partitions[] | select(.topic == \"$TOPIC\" and .partition == $p)][0].leader") ||
+          { say "partition $p had no leader for 10 s"; return 1; }
         led=$(led_by "$who")
         sig STOP "${PID[$who]}"; t=$EPOCHREALTIME
         pause_s $((SESSION * 10 + 5)) $((SESSION * 10 + 25))
@@ -288,13 +299,15 @@ one_run() {  # one_run RUN_SEED
   local result ok=0 times
   result=$(python3 "$here/checker.py" --fail-on-duplicates --produced "$work/input.jsonl" "$work/acks" \
     --records "$work/all.jsonl") || ok=1
-  [[ ${wal[*]} == "0 0 0" && $identical == true && $synced == true && ${#crashed[@]} == 0 ]] || ok=1
+  local unacked=$((records - $(jq .acknowledged <<<"$result")))
+  [[ ${wal[*]} == "0 0 0" && $identical == true && $synced == true && ${#crashed[@]} == 0 && $unacked == 0 ]] ||
+    ok=1
   times=$(failover_ms)
   jq -c --argjson seed "$rs" --argjson w "[$(IFS=,; echo "${wal[*]}")]" --argjson same "$identical" \
-    --argjson synced "$synced" --argjson ok "$ok" --argjson ms "$times" \
+    --argjson synced "$synced" --argjson ok "$ok" --argjson ms "$times" --argjson unacked "$unacked" \
     --argjson crashed "[$(IFS=,; echo "${crashed[*]}")]" --slurpfile f "$work/faults.jsonl" \
     '($ms | map(select(. != null)) | sort) as $s |
-     {seed: $seed, faults: ($f | map(.kind)), walcheck_exit: $w, replicas_identical: $same, in_sync: $synced,
+     {seed: $seed, faults: ($f | map(.kind)), unacknowledged: $unacked, walcheck_exit: $w, replicas_identical: $same, in_sync: $synced,
       crashed: $crashed, failover_ms: $ms, failover_p50_ms: (if $s == [] then null else $s[($s | length - 1) / 2 | floor] end),
       failover_max_ms: ($s | max)} + . + {passed: ($ok == 0)}' <<<"$result"
   for k in acknowledged lost duplicates reordered gaps bad_checksum; do
