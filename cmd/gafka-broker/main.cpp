@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
     app.add_option("--replication-factor", c.replication_factor,
                    "With --cluster: replicas of a topic created without one (default min(3, live brokers))")
         ->check(gafka::cli::in_range(1, 100));
+    app.add_flag("--unclean-leader-election", c.unclean_leader_election,
+                 "With --cluster: when no in-sync replica is left, let another replica lead (acknowledged records may be lost)");
     return gafka::cli::run(app, argc, argv, [&] {
         auto policy = gafka::broker::parse_flush_policy(flush);
         if (!policy.ok()) {

@@ -420,6 +420,77 @@ has_topic_dirs() { [[ -d $BATS_TEST_TMPDIR/data.$1/topics/rep/0 && -d $BATS_TEST
     [[ $(dump "$l" 0 | wc -l) == 30 ]] || fail "rep/0 on its leader: $(dump "$l" 0 | wc -l) records"
 }
 
+# --- failover: the controller moves leadership off a broker whose lease expired ---
+
+partition_state() { etcd_value "/gafka/gafka/partitions/rep/$1"; }
+leader_epoch_of() { partition_state "$1" | jq -r .leader_epoch; }
+isr_of() { partition_state "$1" | jq -c '.isr | sort'; }
+# led_by_another P ID: rep/P has a leader, and not broker ID.
+led_by_another() { local l; l=$(leader_of "$1"); [[ $l != "$2" && $l != -1 && -n $l ]]; }
+isr_is() { [[ $(isr_of "$1") == "$2" ]]; }
+# produce_answers ID P FROM TO CODE: produce_to answers CODE; every answer is kept in answers.
+produce_answers() {
+    local code
+    code=$(produce_to "$1" "$2" "$3" "$4")
+    echo "$code $(cat "$BATS_TEST_TMPDIR/answer")" >>"$BATS_TEST_TMPDIR/answers"
+    [[ $code == "$5" ]]
+}
+# values ID P: the values of broker ID's copy of rep/P, one per line, in log order.
+values() { dump "$1" "$2" | jq -r .value; }
+
+@test "failover: after kill -9 of a leader an in-sync replica leads at a higher epoch with every acknowledged record, and the old one rejoins" {
+    three_replicating
+    local id l n epoch
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    l=$(leader_of 0)
+    epoch=$(leader_epoch_of 0)
+    assert_equal "$(produce_to "$l" 0 1 50)" 200
+    _stop_pid "${PIDS[l]}" KILL
+    poll_until 200 led_by_another 0 "$l" || fail "rep/0 still: $(partition_state 0)"
+    n=$(leader_of 0)
+    (($(leader_epoch_of 0) > epoch)) || fail "the epoch did not move: $(partition_state 0)"
+    assert_equal "$(isr_of 0)" "$(jq -c -n --argjson l "$l" '[1,2,3] - [$l]')"
+    # The new leader takes its role within a reconcile pass, then acks=all with the other survivor.
+    poll_until 100 produce_answers "$n" 0 51 100 200 || fail "broker $n answered: $(cat "$BATS_TEST_TMPDIR/answer")"
+    [[ $(values "$n" 0) == "$(seq -f '0-%g' 1 100)" ]] ||
+        fail "broker $n holds: $(values "$n" 0 | paste -sd ' '); it answered: $(cat "$BATS_TEST_TMPDIR/answers")"
+    BROKER_DATA=$BATS_TEST_TMPDIR/data.$l
+    start_member "$l" --min-insync 2 --replica-lag-max 1s
+    assert_equal "$(produce_to "$l" 0 999 999)" 421
+    poll_until 200 same_copy 0 "$l" || fail "broker $l did not catch up on rep/0"
+    # Caught up, it is back in the ISR the leader records in etcd.
+    poll_until 200 isr_is 0 "[1,2,3]" || fail "rep/0's ISR: $(partition_state 0)"
+    assert_equal "$(leader_of 0)" "$n"
+}
+
+@test "failover: a leader stopped past its session acknowledges no acks=1 write when it continues, and copies the new leader's log" {
+    three_replicating
+    local id l n answer
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    l=$(leader_of 0)
+    assert_equal "$(produce_to "$l" 0 1 10)" 200
+    stop_process "${PIDS[l]}"
+    poll_until 200 led_by_another 0 "$l" || fail "rep/0 still: $(partition_state 0)"
+    n=$(leader_of 0)
+    poll_until 100 produce_answers "$n" 0 11 20 200 || fail "broker $n answered: $(cat "$BATS_TEST_TMPDIR/answer")"
+    # A write waiting in the stopped leader's socket, acks=1: once it runs again
+    # its lease is gone, and so is its right to acknowledge.
+    curl -s -o "$BATS_TEST_TMPDIR/zombie" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d '{"topic":"rep","records":[{"partition":0,"value":"zombie"}]}' \
+        "http://127.0.0.1:${PORTS[l]}/api/v1/produce?acks=1" >"$BATS_TEST_TMPDIR/zombie.code" &
+    local curl_pid=$!
+    poll_until 100 eval '[[ $(ss -tnH state established dst "127.0.0.1:${PORTS[l]}" | wc -l) -ge 1 ]]'
+    kill -CONT "${PIDS[l]}"
+    wait "$curl_pid" || true
+    answer=$(cat "$BATS_TEST_TMPDIR/zombie.code")
+    [[ $answer == 421 ]] || fail "the zombie answered $answer: $(cat "$BATS_TEST_TMPDIR/zombie")"
+    assert_equal "$(jq -r .error.code "$BATS_TEST_TMPDIR/zombie")" not_leader
+    # It follows the new leader, with nothing of its own in its log.
+    poll_until 200 same_copy 0 "$l" || fail "broker $l did not copy rep/0: $(values "$l" 0 | tail -3)"
+    [[ $(values "$l" 0) == "$(seq -f '0-%g' 1 20)" ]] ||
+        fail "broker $l holds: $(values "$l" 0 | paste -sd ' '); the new leader answered: $(cat "$BATS_TEST_TMPDIR/answers")"
+}
+
 # --- What clients see (docs/cluster.md): every broker's metadata is the cluster's ---
 
 # kafka_port_of ID: broker ID's Kafka port, as the cluster lists it.

@@ -18,6 +18,7 @@ setup() {
 }
 
 teardown() {
+    [[ -n ${KCAT_PID:-} ]] && kill "$KCAT_PID" 2>/dev/null
     stop_all_brokers
 }
 
@@ -378,4 +379,28 @@ PY
     run --separate-stderr timeout 20 gafka-broker --data-dir "$T/other" --port 0 --kafka-port "$taken"
     assert_equal "$status" 1
     [[ $stderr == *"bind 127.0.0.1:$taken (Kafka)"* ]] || fail "$stderr"
+}
+
+# long_polls N: the broker has N long polls waiting.
+long_polls() {
+    [[ $(curl -sf "http://127.0.0.1:$BROKER_PORT/metrics" | sed -n 's/^gafka_long_polls_waiting //p') == "$1" ]]
+}
+
+# exited PID: the process is gone, or a zombie.
+exited() { ! broker_running "$1"; }
+
+@test "a fetch waiting on an empty partition is answered when a record is acknowledged, not at its max wait" {
+    start_broker
+    create_topic w 1
+    # librdkafka waits up to 200 s a fetch: only the broker's wake-up at the
+    # record's fsync can answer it within the bounded waits below.
+    kcat -b "127.0.0.1:$BROKER_KAFKA_PORT" -X fetch.wait.max.ms=200000 -X socket.timeout.ms=300000 \
+        -C -t w -p 0 -o end -c 1 -f '%o %s\n' >"$T/got" 2>"$T/kcat.err" 3>&- &
+    KCAT_PID=$!
+    wait_until long_polls 1
+    echo hello | gafka-produce --topic w >/dev/null || fail "produce failed"
+    wait_until exited "$KCAT_PID"
+    wait "$KCAT_PID" || fail "kcat failed: $(cat "$T/kcat.err")"
+    KCAT_PID=
+    assert_equal "$(cat "$T/got")" "0 hello"
 }

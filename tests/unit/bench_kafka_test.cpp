@@ -107,4 +107,31 @@ TEST(bench_kafka_test, kafka_options_are_set_last_and_checked_first) {
     EXPECT_NE(bad->find("--kafka-option needs --protocol kafka"), std::string::npos) << *bad;
 }
 
+TEST(bench_kafka_test, e2e_sends_each_record_at_once_without_nagle_unless_told_otherwise) {
+    load_bench_options opts;
+    opts.protocol = bench_protocol::kafka;
+    auto* conf = kafka_conf(opts, kafka_role::producer);  // produce: librdkafka's own
+    EXPECT_EQ(conf_value(conf, "linger.ms"), "5");
+    EXPECT_EQ(conf_value(conf, "socket.nagle.disable"), "false");
+    rd_kafka_conf_destroy(conf);
+
+    opts.mode = load_mode::e2e;
+    for (auto role : {kafka_role::producer, kafka_role::consumer}) {
+        conf = kafka_conf(opts, role);
+        EXPECT_EQ(conf_value(conf, "socket.nagle.disable"), "true");
+        if (role == kafka_role::producer) {
+            EXPECT_EQ(conf_value(conf, "linger.ms"), "0");
+        }
+        rd_kafka_conf_destroy(conf);
+    }
+    EXPECT_EQ(e2e_settings_in_effect(opts), "linger.ms=0,socket.nagle.disable=true");
+
+    opts.kafka_options = {"linger.ms=1", "linger.ms=5", "socket.nagle.disable=false"};  // the last one wins
+    conf = kafka_conf(opts, kafka_role::producer);
+    EXPECT_EQ(conf_value(conf, "linger.ms"), "5");
+    EXPECT_EQ(conf_value(conf, "socket.nagle.disable"), "false");
+    rd_kafka_conf_destroy(conf);
+    EXPECT_EQ(e2e_settings_in_effect(opts), "linger.ms=5,socket.nagle.disable=false");
+}
+
 }  // namespace gafka::tools

@@ -109,4 +109,26 @@ TEST_F(isr_state_test, the_leader_reporting_as_a_follower_is_ignored) {
     EXPECT_EQ(isr_.replicas(), ids{leader});
 }
 
+TEST_F(isr_state_test, a_recorded_follower_holds_the_mark_back_after_it_left_the_isr_until_the_record_drops_it) {
+    isr_.on_fetch(2, 0, 0, 0);
+    isr_.set_recorded({leader, 2}, 0);
+    isr_.on_fetch(2, 5, 5, 10);
+    EXPECT_TRUE(isr_.expire(2000));
+    EXPECT_EQ(isr_.isr(), ids{leader}) << "what the leader proposes to record";
+    EXPECT_EQ(isr_.high_watermark(50), 5) << "etcd still lists 2: it could be elected";
+    isr_.set_recorded({leader}, 2000);
+    EXPECT_EQ(isr_.high_watermark(50), 50);
+}
+
+TEST_F(isr_state_test, a_recorded_member_never_seen_holds_the_mark_at_zero_until_it_fetches) {
+    isr_.set_recorded({3, leader}, 0);
+    EXPECT_EQ(isr_.high_watermark(20), 0);
+    EXPECT_EQ(isr_.isr(), ids{leader}) << "recorded, but not seen in sync here";
+    isr_.on_fetch(3, 20, 20, 1);
+    EXPECT_EQ(isr_.high_watermark(20), 20);
+    EXPECT_EQ(isr_.isr(), (ids{leader, 3}));
+    isr_.reset(20);
+    EXPECT_EQ(isr_.high_watermark(30), 30) << "reset forgets the record";
+}
+
 }  // namespace gafka::replication

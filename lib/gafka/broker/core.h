@@ -7,6 +7,7 @@
 // The paths requests take through it: produce_path.h, fetch_path.h.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/long_poll.h"
@@ -34,6 +35,10 @@ struct core {
     std::atomic<std::uint64_t> round_robin{0};
     // Consumer long polls waiting, whichever protocol (--max-long-polls).
     long_poll_slots long_polls;
+    // In a cluster, the fence on acknowledgements (cluster::member::
+    // may_acknowledge): no acks=1 write is taken or acknowledged while it
+    // says no (produce_path.cpp). Empty: standalone, always yes.
+    std::function<bool()> may_acknowledge;
 
     // acks=all needs this many in-sync replicas (--min-insync).
     std::int32_t min_insync() const { return repl ? repl->isr().min_insync : 1; }

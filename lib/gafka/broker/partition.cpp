@@ -178,12 +178,25 @@ status partition::lead_in_cluster(log::epoch_t epoch, const std::vector<replica_
         if (auto s = ensure_epoch_locked(epoch, log_->log_end_offset()); !s.ok()) return s;
         isr_.reset(local_end());
         for (auto f : isr) isr_.add_in_sync_follower(f, now_ms);
+        isr_.set_recorded(isr, now_ms);
         leader_isr_.clear();
         leader_id_ = -1;
         leader_at_.clear();
     }
     wake_waiters();
     return {};
+}
+
+void partition::set_recorded_isr(const std::vector<replica_id>& isr, std::int64_t now_ms) {
+    bool moved = false;
+    {
+        std::lock_guard lock(state_mu_);
+        if (!leader_) return;
+        auto before = hw_locked();
+        isr_.set_recorded(isr, now_ms);
+        moved = hw_locked() != before;
+    }
+    if (moved) wake_waiters();
 }
 
 void partition::follow_in_cluster(log::epoch_t epoch, replica_id leader, std::string leader_at) {

@@ -96,6 +96,10 @@ public:
     // `epoch` from the current log end, with `isr` (the key's) in sync from
     // the start: acks=all waits for them until they fetch or expire.
     status lead_in_cluster(log::epoch_t epoch, const std::vector<replica_id>& isr, std::int64_t now_ms);
+    // In a cluster, leading: the key's ISR changed at the same epoch (this
+    // leader's own proposal written, as a rule). Recorded members hold the
+    // high watermark back (replication/isr_state.h).
+    void set_recorded_isr(const std::vector<replica_id>& isr, std::int64_t now_ms);
     // In a cluster: follows broker `leader` (-1: none known) at `epoch`,
     // reachable at `leader_at` ("host:port", empty: not known); appends are
     // refused from now on.

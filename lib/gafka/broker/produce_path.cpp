@@ -31,6 +31,21 @@ asio::awaitable<status> wait_replicated(const core& c, partition& p, log::offset
     }
 }
 
+// A cluster member whose lease may have run out (core::may_acknowledge)
+// takes and acknowledges no acks=1 write: another broker may lead by now.
+// acks=all needs no such fence: it waits for every replica recorded in
+// sync, and the controller elects only among those, so whatever it
+// acknowledges the next leader holds (docs/cluster.md, "Fencing").
+bool fenced(const core& c, acks_mode acks) {
+    return acks == acks_mode::leader && c.may_acknowledge && !c.may_acknowledge();
+}
+
+status fenced_error() {
+    return {status_code::not_leader,
+            "this broker's cluster session could not be renewed in time: it may no longer lead, and "
+            "acknowledges nothing until it has renewed it and read the cluster again"};
+}
+
 }  // namespace
 
 result<produce_topic> find_produce_topic(core& c, const std::string& name) {
@@ -85,6 +100,11 @@ asio::awaitable<status> write_batches(core& c, std::span<batch_write> writes, ac
         if (first.ok()) first = w.error;
         return policy == on_failure::end_all;
     };
+    if (fenced(c, acks)) {
+        for (auto& w : writes)
+            if (fail(w, fenced_error())) co_return first;
+        co_return first;
+    }
     if (acks == acks_mode::all)  // refused before anything is written (on a follower, by the append: not_leader)
         for (auto& w : writes)
             if (w.target->is_leader() && !w.target->enough_insync() && fail(w, not_enough_replicas(c, *w.target)))
@@ -116,6 +136,9 @@ asio::awaitable<status> write_batches(core& c, std::span<batch_write> writes, ac
             if (auto s = co_await wait_replicated(c, *w.target, w.appended.last_offset + 1); !s.ok() && fail(w, std::move(s)))
                 co_return first;
         }
+    if (fenced(c, acks))  // the session ran out while the batches were written
+        for (auto& w : writes)
+            if (w.written && w.error.ok() && fail(w, fenced_error())) co_return first;
     co_return first;
 }
 

@@ -174,4 +174,13 @@ txn_request update_partition_txn(const cluster_keys& k, std::string_view topic, 
     return r;
 }
 
+txn_request update_isr_txn(const cluster_keys& k, std::string_view topic, std::int32_t partition,
+                           const partition_state& next, revision_t mod_revision) {
+    txn_request r;
+    auto pk = partition_key(k, topic, partition);
+    r.compares.push_back({compare::target::mod_revision, pk, mod_revision, {}});
+    r.success.push_back({txn_op::kind::put, pk, encode_partition(next), 0, {}});
+    return r;
+}
+
 }  // namespace gafka::cluster

@@ -4,9 +4,10 @@
 //   /gafka/<name>/topics/<topic>            {"partitions":6,"replication_factor":3}
 //   /gafka/<name>/partitions/<topic>/<p>    {"leader":1,"leader_epoch":0,"replicas":[1,2,3],
 //                                            "isr":[1,2,3],"controller_epoch":19}
-// Written only by the controller, each write a txn that also compares the
+// Written by the controller, each write a txn that also compares the
 // controller key's create revision with the writer's epoch, so a deposed
-// controller's write fails. Pure: no I/O.
+// controller's write fails; a partition's ISR also by its leader, by
+// compare-and-swap on the key's revision. Pure: no I/O.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -69,5 +70,10 @@ txn_request create_topic_txn(const cluster_keys& k, std::string_view topic, cons
 // mod revision, guarded by the controller epoch as above.
 txn_request update_partition_txn(const cluster_keys& k, std::string_view topic, std::int32_t partition,
                                  const partition_state& next, revision_t mod_revision, revision_t controller_epoch);
+// The txn a partition's leader records its ISR with: compare-and-swap on
+// the key's mod revision alone (any change by the controller, a new leader
+// above all, makes it fail).
+txn_request update_isr_txn(const cluster_keys& k, std::string_view topic, std::int32_t partition,
+                           const partition_state& next, revision_t mod_revision);
 
 }  // namespace gafka::cluster

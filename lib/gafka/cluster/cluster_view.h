@@ -34,6 +34,7 @@ struct cluster_view {
     std::int32_t controller_id = -1;           // -1: none known
     std::int64_t controller_epoch = 0;         // the controller key's create revision; 0: none known
     bool is_controller = false;                // this broker, and its lease is surely still alive
+    std::int64_t read_under_lease = 0;         // the lease this broker held when it last read the whole cluster
     std::vector<broker_registration> brokers;  // by id
     std::vector<partition_view> partitions;    // by topic, then partition
 };

@@ -201,11 +201,13 @@ asio::awaitable<void> member::mirror_loop() {
             continue;
         }
         const range_request everything{keys_.root, prefix_end(keys_.root)};
+        const auto lease_at_read = lease_;
         auto read = co_await etcd_->range(everything);
         if (!read.ok()) {
             co_await sleep(renew_every_);
             continue;
         }
+        if (lease_at_read != lease_) continue;  // registered again meanwhile: read under the new lease
         for (auto& [id, b] : brokers_) b.live = false;
         partitions_.clear();
         bool controller_seen = false;
@@ -214,7 +216,10 @@ asio::awaitable<void> member::mirror_loop() {
             controller_seen = controller_seen || kv.key == keys_.controller;
         }
         if (!controller_seen) apply({keys_.controller, {}, 0, 0, 0, 0}, true);
+        read_under_lease_ = lease_at_read;
+        elect_pending_ = true;
         publish();
+        if (controller_) elect_leaders();
         auto w = co_await etcd_->watch(everything, read->revision + 1);
         if (!w.ok()) {
             co_await sleep(renew_every_);
@@ -240,6 +245,7 @@ asio::awaitable<void> member::mirror_loop() {
                 controller_gone = controller_gone || (e.deleted && e.kv.key == keys_.controller);
             }
             publish();
+            if (controller_ && elect_pending_) elect_leaders();
             if (controller_gone) co_await campaign();
         }
         watch_ = nullptr;
@@ -263,6 +269,7 @@ asio::awaitable<void> member::campaign() {
     controller_epoch_ = r->revision;
     lg()->info("broker {} is the controller of cluster '{}' at epoch {}", config_.self.id, config_.name, r->revision);
     publish();
+    if (controller_) elect_leaders();  // carries on from what etcd holds
 }
 
 void member::apply(const key_value& kv, bool deleted) {
@@ -280,12 +287,14 @@ void member::apply(const key_value& kv, bool deleted) {
         if (controller_ && !mine) step_down("another broker holds the controller key");
         if (!controller_ && mine && !leaving_ && clock::now() < valid_until_) {
             controller_ = true;
+            elect_pending_ = true;
             lg()->info("broker {} is the controller of cluster '{}' at epoch {}", config_.self.id, config_.name,
                        controller_epoch_);
         }
         return;
     }
     if (auto where = parse_partition_key(keys_, kv.key); where.ok()) {
+        elect_pending_ = true;
         if (deleted) {
             partitions_.erase(*where);
             return;
@@ -295,7 +304,7 @@ void member::apply(const key_value& kv, bool deleted) {
             lg()->warn("ignoring {}: {}", kv.key, p.error().message());
             return;
         }
-        partitions_[*where] = *p;
+        partitions_[*where] = {*p, kv.mod_revision};
         return;
     }
     if (kv.key.rfind(keys_.brokers, 0) != 0) return;
@@ -306,6 +315,7 @@ void member::apply(const key_value& kv, bool deleted) {
     } catch (...) {
         return;  // not a broker key of ours
     }
+    elect_pending_ = true;
     if (deleted) {
         if (auto it = brokers_.find(id); it != brokers_.end()) it->second.live = false;
         return;
@@ -345,8 +355,22 @@ void member::publish() {
     view_.brokers.clear();
     for (const auto& [id, b] : brokers_) view_.brokers.push_back(b);
     view_.partitions.clear();
-    for (const auto& [where, p] : partitions_)
+    for (const auto& [where, r] : partitions_) {
+        const auto& p = r.state;
         view_.partitions.push_back({where.first, where.second, p.leader, p.leader_epoch, p.replicas, p.isr});
+    }
+    // Acknowledge only while etcd cannot have expired the lease yet, with a
+    // margin for the answer's way out, and with roles read under this lease.
+    const auto margin = std::max<clock::duration>(milliseconds(100), renew_every_ / 2);
+    bool fresh = registered_ && lease_ != 0 && read_under_lease_ == lease_;
+    view_.read_under_lease = read_under_lease_;
+    acknowledge_lease_ = fresh ? lease_ : -1;
+    acknowledge_until_ = fresh ? (valid_until_ - margin).time_since_epoch().count() : 0;
+}
+
+bool member::may_acknowledge() const {
+    return roles_applied_.load() == acknowledge_lease_.load() &&
+           clock::now().time_since_epoch().count() < acknowledge_until_.load();
 }
 
 cluster_view member::view() const {
@@ -398,7 +422,7 @@ asio::awaitable<status> member::record_topic(std::string topic, std::int32_t par
                                          "'");
     }
     for (std::size_t p = 0; p < assigned->size(); ++p)
-        partitions_[{topic, static_cast<std::int32_t>(p)}] = (*assigned)[p];
+        partitions_[{topic, static_cast<std::int32_t>(p)}] = {(*assigned)[p], r->revision};
     publish();
     lg()->info("controller {} (epoch {}) recorded topic '{}': {} partition(s), replication factor {}",
                config_.self.id, epoch, topic, partitions, rf);

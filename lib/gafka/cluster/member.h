@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,6 +39,7 @@
 #include "gafka/cluster/cluster_view.h"
 #include "gafka/cluster/etcd_client.h"
 #include "gafka/cluster/registration.h"
+#include "gafka/cluster/replica_roles.h"
 
 namespace gafka::cluster {
 
@@ -47,6 +49,7 @@ struct member_config {
     std::chrono::milliseconds session_timeout{6000};  // the lease's TTL (etcd rounds it up to whole seconds)
     broker_registration self;                         // id and advertised addresses
     std::int32_t replication_factor = 0;              // of topics created without one; 0: min(3, live brokers)
+    bool unclean_leader_election = false;             // election.h
 };
 
 class member {
@@ -67,6 +70,23 @@ public:
     // Thread-safe.
     cluster_view view() const;
 
+    // The fence on acknowledgements (docs/cluster.md, "Fencing"): true while
+    // this broker's lease is surely alive in etcd, with a margin, and the
+    // partitions have taken their roles from a read of the cluster made
+    // under that lease (roles_applied), so no role is from before an expiry.
+    // A leader acknowledges no write when false: by the time etcd could have
+    // expired the lease and the controller moved leadership, this broker has
+    // stopped. Thread-safe, lock-free.
+    bool may_acknowledge() const;
+    // The partitions took their roles from a view with this read_under_lease.
+    void roles_applied(lease_id read_under_lease) { roles_applied_ = read_under_lease; }
+
+    // A partition leader's in-sync set, to record in etcd when it differs
+    // from the key's (election.h, with_isr): written by compare-and-swap on
+    // the key's revision, so a change the controller made first wins and the
+    // leader proposes again from the new key. Does not wait; thread-safe.
+    void propose_isr(isr_proposal proposal);
+
     // Records a new topic in etcd when this broker is the controller:
     // assigns its replicas over the live brokers (replication_factor 0:
     // the configured default) and writes the topic and partition keys in
@@ -86,6 +106,11 @@ private:
     boost::asio::awaitable<void> campaign();
     boost::asio::awaitable<void> leave();
     boost::asio::awaitable<status> record_topic(std::string topic, std::int32_t partitions, std::int32_t rf);
+    boost::asio::awaitable<void> write_isr(isr_proposal proposal);
+    // The controller's failover pass (election.h) over every partition key,
+    // each change written by CAS; one at a time, again when asked meanwhile.
+    void elect_leaders();
+    boost::asio::awaitable<void> election_pass();
     void apply(const key_value& kv, bool deleted);
     void step_down(const char* why);
     void set_etcd_up(bool up, const std::string& why);
@@ -107,12 +132,24 @@ private:
     std::int32_t controller_id_ = -1;
     revision_t controller_epoch_ = 0;
     std::map<std::int32_t, broker_registration> brokers_;
-    std::map<std::pair<std::string, std::int32_t>, partition_state> partitions_;
+    struct recorded_partition {
+        partition_state state;
+        revision_t mod_revision = 0;  // of its key, for compare-and-swap
+    };
+    std::map<topic_partition_ref, recorded_partition> partitions_;
+    lease_id read_under_lease_ = 0;   // the lease held when the mirror last read the whole cluster
+    bool elect_pending_ = false;      // a broker came or went, or a key changed, since the last pass
+    bool electing_ = false;           // a pass is running
+    bool elect_again_ = false;        // asked for while it ran
+    std::set<topic_partition_ref> isr_writes_;  // proposals being written
     etcd_watch* watch_ = nullptr;  // the mirror's open watch, to close when the session resets
 
     mutable std::mutex mu_;
     cluster_view view_;                     // guarded by mu_
     clock::time_point valid_until_view_{};  // guarded by mu_
+    std::atomic<clock::rep> acknowledge_until_{0};  // may_acknowledge()'s deadline, in clock ticks
+    std::atomic<lease_id> acknowledge_lease_{-1};   // ... and the lease the roles must come from
+    std::atomic<lease_id> roles_applied_{0};
 
     std::thread thread_;
     std::atomic<bool> stopped_{false};

@@ -36,6 +36,14 @@ std::vector<partition_role> roles_of(std::int32_t self, const std::vector<partit
 std::map<std::string, std::int32_t> topics_to_hold(std::int32_t self, const std::vector<partition_view>& partitions);
 
 using topic_partition_ref = std::pair<std::string, std::int32_t>;
+
+// A leader's in-sync set, to record in the partition's key (member.h).
+struct isr_proposal {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int32_t leader_epoch = 0;
+    std::vector<std::int32_t> isr;  // the leader first
+};
 // The partitions `self` follows, grouped by their leader: one fetcher each.
 std::map<std::int32_t, std::vector<topic_partition_ref>> follow_plan(const std::vector<partition_role>& roles);
 

@@ -6,7 +6,21 @@ namespace gafka::replication {
 
 void isr_state::reset(offset_t hw) {
     followers_.clear();
+    recorded_.clear();
     hw_ = hw;
+}
+
+void isr_state::set_recorded(const std::vector<replica_id>& isr, std::int64_t now_ms) {
+    recorded_.clear();
+    for (auto id : isr) {
+        if (id == leader_) continue;
+        recorded_.push_back(id);
+        auto [it, fresh] = followers_.try_emplace(id);
+        if (!fresh) continue;
+        it->second.id = id;
+        it->second.last_fetch_ms = now_ms;
+        it->second.last_caught_up_ms = now_ms;
+    }
 }
 
 void isr_state::add_in_sync_follower(replica_id id, std::int64_t now_ms) {
@@ -49,8 +63,9 @@ bool isr_state::expire(std::int64_t now_ms) {
 
 offset_t isr_state::high_watermark(offset_t leader_end) {
     offset_t low = leader_end;
-    for (const auto& [_, f] : followers_)
-        if (f.in_sync) low = std::min(low, f.position);
+    for (const auto& [id, f] : followers_)
+        if (f.in_sync || std::find(recorded_.begin(), recorded_.end(), id) != recorded_.end())
+            low = std::min(low, f.position);
     hw_ = std::min(std::max(hw_, low), leader_end);
     return hw_;
 }

@@ -18,6 +18,11 @@
 //    watermark (it then holds every committed record).
 //  - The high watermark is the smallest position among the leader's own log
 //    end and the in-sync followers' positions. It never goes back.
+//  - In a cluster the ISR recorded in etcd counts too (set_recorded): the
+//    controller may make any recorded member leader, so a follower recorded
+//    in sync holds back the high watermark until the record drops it, even
+//    after it left the in-sync set here. The leader records its in-sync set
+//    (isr()) there; until that is written, both sets hold the mark back.
 //  - acks=all needs at least min_insync members (the leader counts).
 // Invariant: high_watermark(leader_end) <= leader_end for the leader_end the
 // caller passes (the leader's log end never moves back while it leads).
@@ -52,8 +57,13 @@ public:
     isr_state(replica_id leader, isr_config config) : leader_(leader), config_(config) {}
 
     // Starts over as the leader with only itself in sync and the high
-    // watermark at `hw` (a promotion: everything it holds is committed).
+    // watermark at `hw` (a promotion: everything it holds is committed),
+    // with no recorded ISR.
     void reset(offset_t hw);
+    // The ISR recorded in etcd for this leader's epoch (the leader may be in
+    // it; it is ignored). A member never seen is added, out of sync at
+    // position 0, so it holds the mark back until it fetches.
+    void set_recorded(const std::vector<replica_id>& isr, std::int64_t now_ms);
     // A follower known to be alive when the partition was created empty:
     // it holds all of nothing, so it starts in sync at position 0.
     void add_in_sync_follower(replica_id id, std::int64_t now_ms);
@@ -79,6 +89,7 @@ private:
     replica_id leader_;
     isr_config config_;
     std::map<replica_id, follower_state> followers_;
+    std::vector<replica_id> recorded_;
     offset_t hw_ = 0;
 };
 

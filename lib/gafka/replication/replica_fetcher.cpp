@@ -22,15 +22,23 @@ constexpr std::chrono::milliseconds max_backoff{1000};
 
 void replica_fetcher::start() {
     stopping_ = false;
-    thread_ = std::thread([this] { run(); });
+    finished_ = false;
+    thread_ = std::thread([this] {
+        run();
+        finished_ = true;
+    });
 }
 
-void replica_fetcher::stop() {
+void replica_fetcher::request_stop() {
     {
         std::lock_guard lock(mu_);
         stopping_ = true;
     }
     wake_.notify_all();
+}
+
+void replica_fetcher::stop() {
+    request_stop();
     if (thread_.joinable()) thread_.join();
 }
 
@@ -137,6 +145,7 @@ status replica_fetcher::fetch_once(client::http_connection& c) {
     }
     auto r = c.request("POST", "/api/v1/replica/fetch", encode_fetch_request(req), "application/json",
                        options_.max_wait + std::chrono::seconds(5));
+    if (stopping_) return {};  // stopped meanwhile: another fetcher may copy these partitions now
     if (!r.ok()) return r.error();
     if (r->status != 200) return status::unavailable("the leader answered " + client::describe_error(*r));
     auto answer = parse_fetch_response(r->body);

@@ -57,7 +57,12 @@ public:
     replica_fetcher& operator=(const replica_fetcher&) = delete;
 
     void start();
-    void stop();
+    void stop();  // request_stop(), then waits for the thread
+    // Asks the thread to end without waiting: the fetch in flight (to a
+    // leader that may hang, stopped or cut off) is not applied when it
+    // returns. finished() tells when the thread has ended.
+    void request_stop();
+    bool finished() const { return finished_; }
 
 private:
     void run();
@@ -70,6 +75,7 @@ private:
     fetcher_options options_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> finished_{false};
     std::mutex mu_;
     std::condition_variable wake_;
     std::string topics_version_;       // the leader's, when last mirrored

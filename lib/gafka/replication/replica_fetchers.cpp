@@ -4,11 +4,23 @@
 
 namespace gafka::replication {
 
+void replica_fetchers::stop() {
+    assign({});
+    for (auto& f : retiring_) f->stop();
+    retiring_.clear();
+}
+
 void replica_fetchers::assign(const std::map<replica_id, leader_partitions>& plan) {
+    std::erase_if(retiring_, [](const auto& f) {
+        if (!f->finished()) return false;
+        f->stop();  // joins a thread that has ended
+        return true;
+    });
     for (auto it = running_.begin(); it != running_.end();) {
         auto want = plan.find(it->first);
         if (want == plan.end() || want->second.partitions.empty() || !(want->second.leader == it->second.at)) {
-            it->second.fetcher->stop();  // waits for the fetch in flight
+            it->second.fetcher->request_stop();
+            retiring_.push_back(std::move(it->second.fetcher));
             util::logger("replication")->info("no longer copying from broker {} at {}", it->first, it->second.at.to_string());
             it = running_.erase(it);
         } else {

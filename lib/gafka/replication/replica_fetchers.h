@@ -33,9 +33,12 @@ public:
     replica_fetchers(const replica_fetchers&) = delete;
     replica_fetchers& operator=(const replica_fetchers&) = delete;
 
-    // What to copy now, by leader id. Waits for each fetcher it stops.
+    // What to copy now, by leader id. Does not wait for the fetchers it
+    // stops (a fetch in flight to a hung leader may take seconds to fail):
+    // they end in the background, their answers unapplied.
     void assign(const std::map<replica_id, leader_partitions>& plan);
-    void stop() { assign({}); }
+    // Stops every fetcher and waits for them all.
+    void stop();
 
 private:
     struct shared_partitions {
@@ -52,6 +55,7 @@ private:
     replication_state& state_;
     fetcher_options base_;
     std::map<replica_id, one> running_;
+    std::vector<std::unique_ptr<replica_fetcher>> retiring_;  // asked to stop, maybe still running
 };
 
 }  // namespace gafka::replication

@@ -248,7 +248,7 @@ int run_broker(const broker_config& config) {
             member = std::make_unique<cluster::member>(cluster::member_config{
                 config.cluster_endpoints, config.cluster_name, config.cluster_session_timeout,
                 {config.id, ctx.self.host, ctx.self.port, kafka_srv ? kafka_ctx.host : "", kafka_ctx.port, true},
-                config.replication_factor});
+                config.replication_factor, config.unclean_leader_election});
             if (auto s = member->start(); s.code() == status_code::already_exists) {
                 lg->error("{}", s.message());
                 return 1;
@@ -261,6 +261,7 @@ int run_broker(const broker_config& config) {
                 return member->create_topic(topic, partitions, rf);
             };
             kafka_ctx.cluster = ctx.cluster;
+            core.may_acknowledge = [&member] { return member->may_acknowledge(); };
         }
         // Partitions led and followed as etcd says (cluster_replicas.h);
         // after `member`, so it stops first.
@@ -268,8 +269,7 @@ int run_broker(const broker_config& config) {
         std::unique_ptr<cluster_replicas> replicas;
         if (member) {
             cluster_fetchers = std::make_unique<replication::replica_fetchers>(**topics, **repl, fetch_options());
-            replicas = std::make_unique<cluster_replicas>(config.id, **topics, *cluster_fetchers,
-                                                          [&member] { return member->view(); });
+            replicas = std::make_unique<cluster_replicas>(config.id, **topics, *cluster_fetchers, *member);
             // Each partition's role before clients are served (a restarted
             // follower must not take writes as the leader of epoch 0).
             if (member->view().registered && !replicas->wait_for_first_read(config.cluster_session_timeout))

@@ -65,6 +65,7 @@ struct broker_config {
     std::string cluster_name = "gafka";
     std::chrono::milliseconds cluster_session_timeout{6000};
     std::int32_t replication_factor = 0;  // of topics created without one (--replication-factor); 0: min(3, brokers)
+    bool unclean_leader_election = false;  // --unclean-leader-election (cluster/election.h)
 };
 
 // Reads the limit and security flags given as text into `config`: the

@@ -39,7 +39,7 @@ void cluster_replicas::stop() {
 bool cluster_replicas::wait_for_first_read(std::chrono::milliseconds max) {
     auto deadline = std::chrono::steady_clock::now() + max;
     for (;;) {
-        auto v = view_();
+        auto v = member_.view();
         if (std::any_of(v.brokers.begin(), v.brokers.end(), [this](const auto& b) { return b.id == self_; }))
             return true;
         if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -48,7 +48,7 @@ bool cluster_replicas::wait_for_first_read(std::chrono::milliseconds max) {
 }
 
 void cluster_replicas::reconcile() {
-    auto view = view_();
+    auto view = member_.view();
     std::map<std::int32_t, replication::replica_address> addresses;
     for (const auto& b : view.brokers) addresses[b.id] = {b.id, b.host, b.port};
     auto at = [&](std::int32_t id) {
@@ -71,16 +71,24 @@ void cluster_replicas::reconcile() {
     for (const auto& r : roles) {
         auto t = topics_.find(r.topic);
         if (!t || r.partition >= static_cast<std::int32_t>(t->partitions.size())) continue;
+        auto& p = *t->partitions[static_cast<std::size_t>(r.partition)];
         applied next{r, r.role == cluster::replica_role::leader ? std::string() : at(r.leader)};
         auto key = std::pair{r.topic, r.partition};
-        if (auto it = applied_.find(key); it != applied_.end() && it->second == next) continue;
-        auto& p = *t->partitions[static_cast<std::size_t>(r.partition)];
+        auto was = applied_.find(key);
+        if (was != applied_.end() && was->second == next) {
+            if (r.role == cluster::replica_role::leader) propose_if_changed(p, r);
+            continue;
+        }
         if (r.role == cluster::replica_role::leader) {
-            if (auto s = p.lead_in_cluster(r.leader_epoch, r.isr, now); !s.ok()) {
+            if (was != applied_.end() && was->second.role.role == cluster::replica_role::leader &&
+                was->second.role.leader_epoch == r.leader_epoch) {
+                p.set_recorded_isr(r.isr, now);  // the same term: only the recorded ISR moved
+            } else if (auto s = p.lead_in_cluster(r.leader_epoch, r.isr, now); !s.ok()) {
                 lg()->error("{}/{}: cannot lead it: {}", r.topic, r.partition, s.message());
                 continue;
+            } else {
+                lg()->info("{}/{}: leading it at epoch {}", r.topic, r.partition, r.leader_epoch);
             }
-            lg()->info("{}/{}: leading it at epoch {}", r.topic, r.partition, r.leader_epoch);
         } else {
             p.follow_in_cluster(r.leader_epoch, r.leader, next.leader_at);
             if (r.role == cluster::replica_role::follower)
@@ -96,6 +104,17 @@ void cluster_replicas::reconcile() {
         plan[leader] = {it->second, std::move(partitions)};
     }
     fetchers_.assign(plan);
+    member_.roles_applied(view.read_under_lease);
+}
+
+void cluster_replicas::propose_if_changed(broker::partition& p, const cluster::partition_role& r) {
+    auto in_sync = p.snapshot();
+    if (!in_sync.leader || in_sync.leader_epoch != r.leader_epoch) return;
+    auto sorted = [](std::vector<std::int32_t> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    if (sorted(in_sync.isr) != sorted(r.isr)) member_.propose_isr({r.topic, r.partition, r.leader_epoch, in_sync.isr});
 }
 
 }  // namespace gafka::server

@@ -5,12 +5,16 @@
 // its role (cluster/replica_roles.h: lead at the key's leader epoch with the
 // key's ISR, or follow broker L and refuse writes) when the key changes,
 // and points one replica fetcher per leader at the partitions it follows.
+// Where it leads, it hands a recorded ISR change at the same epoch to the
+// partition (the high watermark counts recorded members), and proposes its
+// own in-sync set for the key when the two differ (cluster/member.h). Each
+// pass tells the member which read of the cluster the roles came from: its
+// fence on acknowledgements opens only for roles read under its current lease.
 //
 // Threads: its own; start() and stop() from the broker's main thread.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -18,7 +22,7 @@
 #include <utility>
 
 #include "gafka/broker/topic_manager.h"
-#include "gafka/cluster/cluster_view.h"
+#include "gafka/cluster/member.h"
 #include "gafka/cluster/replica_roles.h"
 #include "gafka/replication/replica_fetchers.h"
 
@@ -27,8 +31,8 @@ namespace gafka::server {
 class cluster_replicas {
 public:
     cluster_replicas(std::int32_t self, broker::topic_manager& topics, replication::replica_fetchers& fetchers,
-                     std::function<cluster::cluster_view()> view)
-        : self_(self), topics_(topics), fetchers_(fetchers), view_(std::move(view)) {}
+                     cluster::member& member)
+        : self_(self), topics_(topics), fetchers_(fetchers), member_(member) {}
     ~cluster_replicas() { stop(); }
     cluster_replicas(const cluster_replicas&) = delete;
     cluster_replicas& operator=(const cluster_replicas&) = delete;
@@ -50,10 +54,14 @@ private:
         bool operator==(const applied&) const = default;
     };
 
+    // Where this broker leads at `r`'s epoch: its in-sync set proposed for
+    // the key when the key records another.
+    void propose_if_changed(broker::partition& p, const cluster::partition_role& r);
+
     std::int32_t self_;
     broker::topic_manager& topics_;
     replication::replica_fetchers& fetchers_;
-    std::function<cluster::cluster_view()> view_;
+    cluster::member& member_;
     std::map<cluster::topic_partition_ref, applied> applied_;
     std::thread thread_;
     std::mutex mu_;

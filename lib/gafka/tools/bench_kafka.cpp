@@ -151,7 +151,7 @@ int run_kafka_produce_bench(const load_bench_options& opts, std::ostream& out, s
     auto setup = prepare(opts, err);
     if (auto* code = std::get_if<int>(&setup)) return *code;
     const auto& topic = std::get<kafka_setup>(setup).topic;
-    load_result result{topic.name, topic.partitions, 0, 0, {}};
+    load_result result{topic.name, topic.partitions, 0, 0, {}, {}};
     kafka_send_job job{topic, open_loop_schedule(opts.messages, opts.rate), false, {}};
     std::atomic<std::int64_t> acked{0};
     first_failure failure;
@@ -196,7 +196,7 @@ int run_kafka_consume_bench(const load_bench_options& opts, std::ostream& out, s
     auto take = split_reads(opts.messages, available());
     auto workers = std::min<int>(opts.concurrency, topic.partitions);
 
-    load_result result{topic.name, topic.partitions, 0, 0, {}};
+    load_result result{topic.name, topic.partitions, 0, 0, {}, {}};
     std::atomic<std::int64_t> done{0};
     first_failure failure;
     std::vector<std::vector<std::int64_t>> samples(static_cast<std::size_t>(workers));
@@ -282,7 +282,7 @@ int run_kafka_e2e_bench(const load_bench_options& opts, std::ostream& out, std::
         return fail(err, std::string("metadata: ") + rd_kafka_err2str(code));
     rd_kafka_metadata_destroy(md);
 
-    load_result result{topic.name, topic.partitions, 0, 0, {}};
+    load_result result{topic.name, topic.partitions, 0, 0, {}, e2e_settings_in_effect(opts)};
     result.latency.reserve(static_cast<std::size_t>(opts.messages));
     std::atomic<std::int64_t> received{0};
     std::atomic<std::int64_t> sends_done_ns{-1};

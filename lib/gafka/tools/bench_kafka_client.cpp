@@ -94,11 +94,24 @@ rd_kafka_conf_t* kafka_conf(const load_bench_options& opts, kafka_role role) {
         set("enable.auto.commit", "false");
         set("enable.auto.offset.store", "false");
     }
+    if (opts.mode == load_mode::e2e)
+        for (auto [k, v] : e2e_latency_settings) set(k, v);
     for (const auto& o : opts.kafka_options) {
         auto eq = o.find('=');
         set(o.substr(0, eq).c_str(), o.substr(eq + 1));
     }
     return conf;
+}
+
+std::string e2e_settings_in_effect(const load_bench_options& opts) {
+    std::string out;
+    for (auto [k, v] : e2e_latency_settings) {
+        std::string value = v;
+        for (const auto& o : opts.kafka_options)  // the last -X of a key wins, as in kafka_conf
+            if (o.starts_with(std::string(k) + "=")) value = o.substr(o.find('=') + 1);
+        out += (out.empty() ? "" : ",") + std::string(k) + "=" + value;
+    }
+    return out;
 }
 
 status check_kafka_options(const std::vector<std::string>& options) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gafka/tools/bench_load.h"
@@ -34,9 +35,20 @@ enum class kafka_role { producer, consumer };
 // a consumer reads by assignment (group "gafka-bench", nothing committed)
 // up to --batch-size records a partition per fetch (at least librdkafka's
 // 1 MiB default).
+// e2e (a latency bench) first sets e2e_latency_settings.
 // Then each --kafka-option KEY=VALUE, in order (checked beforehand by
 // check_kafka_options). The caller adds to it and hands it to make_handle().
 rd_kafka_conf_s* kafka_conf(const load_bench_options& opts, kafka_role role);
+// What e2e sets, as a latency-minded Kafka user does and gafka-bench's
+// HTTP client does by itself (each record sent at once, TCP_NODELAY):
+// linger.ms=0 (librdkafka's default is 5) and socket.nagle.disable=true
+// (librdkafka's default leaves Nagle on, which holds a small request back
+// until the one before is acknowledged).
+inline constexpr std::pair<const char*, const char*> e2e_latency_settings[] = {
+    {"linger.ms", "0"}, {"socket.nagle.disable", "true"}};
+// Those settings as "KEY=VALUE,KEY=VALUE" with --kafka-option's overrides
+// applied: what e2e's summary names.
+std::string e2e_settings_in_effect(const load_bench_options& opts);
 // Each of `options` is KEY=VALUE and a setting librdkafka takes; else which
 // one is not, with librdkafka's reason.
 status check_kafka_options(const std::vector<std::string>& options);

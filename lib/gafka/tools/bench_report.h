@@ -48,10 +48,12 @@ struct load_result {
     std::int64_t messages = 0;
     double seconds = 0;
     util::latency_stats latency;
+    std::string kafka_settings;  // e2e over Kafka: the latency settings in effect (bench_kafka_client.h)
 };
 
 // {"mode","protocol","topic","partitions","messages","size","batch_size","concurrency",
-//  "acks","rate","seconds","msgs_per_sec","mb_per_sec","latency_ms":{...}}
+//  "acks","rate","seconds","msgs_per_sec","mb_per_sec","latency_ms":{...}}, and
+// "kafka_settings" last when the result names them.
 std::string summary_json(const load_bench_options& opts, load_result& result);
 
 const char* mode_name(load_mode mode);
