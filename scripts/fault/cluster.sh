@@ -205,8 +205,7 @@ one_run() {  # one_run RUN_SEED
   if [[ -n $keep ]]; then mkdir -p "$keep" && work=$(mktemp -d "$keep/run-$rs.XXXXXX")
   else work=$(mktemp -d "${TMPDIR:-/tmp}/gafka-cluster.XXXXXX"); fi
   write_workload "$records" "$P" "$rs" "$work/input.jsonl"
-  etcd_init 3 "$work"
-  etcd_up || { say "etcd did not become healthy: $(tail -2 "$work/etcd.1.log")"; return 1; }
+  etcd_up 3 "$work" || { say "etcd did not become healthy: $(tail -2 "$work"/etcd.*.log)"; return 1; }
   for id in "${IDS[@]}"; do start "$id" || return 1; done
   wait_for 100 all_live ||
     { say "the brokers never saw each other"; return 1; }

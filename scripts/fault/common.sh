@@ -73,11 +73,6 @@ run_all() {
   ((failed_runs == 0))
 }
 
-# free_port: a free TCP port on 127.0.0.1 (free when asked; take it soon).
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # An etcd cluster of N members on 127.0.0.1, as tests/cli/etcd_helpers.bash
 # starts one, for campaigns against a gafka cluster. The caller declares
 # `declare -A ETCD_PID=() ETCD_CPORT=() ETCD_PPORT=()`.
@@ -86,11 +81,16 @@ free_port() {
 # ETCD_N, ETCD_DIR (member I's data in DIR/etcd.I, its log DIR/etcd.I.log)
 # and ETCD_ENDPOINTS (host:port,... as --cluster takes them after etcd://).
 etcd_init() {
-  local i peers=()
+  local i peers=() ports
   ETCD_N=$1 ETCD_DIR=$2 ETCD_ENDPOINTS=""
+  # 2N distinct ports: each socket is held until all are bound.
+  read -r -a ports < <(python3 -c 'import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))' $((2 * ETCD_N)))
   for ((i = 1; i <= ETCD_N; i++)); do
-    ETCD_CPORT[$i]=$(free_port)
-    ETCD_PPORT[$i]=$(free_port)
+    ETCD_CPORT[$i]=${ports[2 * i - 2]}
+    ETCD_PPORT[$i]=${ports[2 * i - 1]}
     peers+=("e$i=http://127.0.0.1:${ETCD_PPORT[$i]}")
   done
   ETCD_INITIAL=$(IFS=,; echo "${peers[*]}")
@@ -117,14 +117,23 @@ etcd_healthy() {
   [[ $(curl -s --max-time 1 "http://127.0.0.1:${ETCD_CPORT[$1]}/health" 2>/dev/null) == *'"health":"true"'* ]]
 }
 
-# etcd_up: starts every member and waits (bounded: 20 s) until all are healthy.
+# etcd_up N DIR: etcd_init, starts every member and waits (bounded: 20 s)
+# until all are healthy; on new ports and a fresh DIR/etcd.* again (3 tries
+# in all) when a member exits first (a port taken meanwhile by another process).
 etcd_up() {
-  local i t
-  for ((i = 1; i <= ETCD_N; i++)); do etcd_start "$i"; done
-  for ((t = 0; t < 200; t++)); do
-    for ((i = 1; i <= ETCD_N; i++)); do etcd_healthy "$i" || break; done
-    ((i > ETCD_N)) && return 0
-    sleep 0.1
+  local i t try
+  for ((try = 0; try < 3; try++)); do
+    rm -rf "$2"/etcd.*
+    etcd_init "$1" "$2"
+    for ((i = 1; i <= ETCD_N; i++)); do etcd_start "$i"; done
+    for ((t = 0; t < 200; t++)); do
+      for ((i = 1; i <= ETCD_N; i++)); do etcd_healthy "$i" || break; done
+      ((i > ETCD_N)) && return 0
+      for ((i = 1; i <= ETCD_N; i++)); do alive "${ETCD_PID[$i]}" || break; done
+      ((i <= ETCD_N)) && break
+      sleep 0.1
+    done
+    etcd_down
   done
   return 1
 }
