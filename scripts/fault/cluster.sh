@@ -25,13 +25,14 @@
 # duplicated, reordered records, offset gaps and bad checksums: each must be
 # zero, every record must have been acknowledged in the end (the producer
 # gives up after about a minute without progress) and no broker may have
-# exited by itself (it is restarted, and the run fails). For each fault that took down a partition leader (broker9,
-# controller9 and zombie: every broker leads one partition here) the
-# failover time is from the fault to the first acknowledgement (of any
-# partition the victim led) that arrived after it (50 ms after it at the
-# earliest: one that arrives sooner was on its way); each run's line has
-# their p50 and max. (Group consumers are left out: committed offsets are
-# not replicated yet, see docs/cluster.md.)
+# exited by itself (it is restarted, and the run fails). For each fault
+# that took down a partition leader (broker9, controller9 or zombie of a
+# broker that led partitions just before) the failover time is from the
+# fault to the first acknowledgement (of any partition the victim led) that
+# arrived after it (50 ms after it at the earliest: one that arrives sooner
+# was on its way); each run's line has their p50 and max. (Group consumers
+# are left out: committed offsets are not replicated yet, see
+# docs/cluster.md.)
 #
 # Prints one JSON line per run and a summary line; exits 0 when every run
 # passed, 1 otherwise, 2 on usage. The seed fixes every choice, not timings.
