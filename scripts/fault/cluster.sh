@@ -93,7 +93,10 @@ start() {
     log=$work/b$id.$starts.log
     LOG[$id]=$log
     : >"$log"  # before the background start, which opens it in its own time
-    gafka-broker --id "$id" --data-dir "$work/b$id" --port "${PORT[$id]:-0}" --no-kafka \
+    # setsid: a session of its own, so a broker stopped by a fault is never in
+    # a process group the kernel hangs up (SIGHUP) as orphaned with a stopped
+    # member. Not a group leader here, so setsid execs in place: $! is the broker.
+    setsid gafka-broker --id "$id" --data-dir "$work/b$id" --port "${PORT[$id]:-0}" --no-kafka \
       --cluster "etcd://$ETCD_ENDPOINTS" --cluster-session-timeout "${SESSION}s" --min-insync 2 \
       --replica-lag-max 2s --segment-bytes 65536 </dev/null >/dev/null 2>"$log" &
     PID[$id]=$!

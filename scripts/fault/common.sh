@@ -102,7 +102,7 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))' $((2 * ETCD_N)))
 # machine makes the members elect all the time.
 etcd_start() {
   local i=$1 c=http://127.0.0.1:${ETCD_CPORT[$1]} p=http://127.0.0.1:${ETCD_PPORT[$1]}
-  etcd --name "e$i" --data-dir "$ETCD_DIR/etcd.$i" \
+  setsid etcd --name "e$i" --data-dir "$ETCD_DIR/etcd.$i" \
     --listen-client-urls "$c" --advertise-client-urls "$c" \
     --listen-peer-urls "$p" --initial-advertise-peer-urls "$p" \
     --initial-cluster "$ETCD_INITIAL" --initial-cluster-state new --initial-cluster-token gafka-fault \
