@@ -501,6 +501,30 @@ values() { dump "$1" "$2" | jq -r .value; }
         fail "broker $l holds: $(values "$l" 0 | paste -sd ' '); the new leader answered: $(cat "$BATS_TEST_TMPDIR/answers")"
 }
 
+@test "failover: an idempotent Kafka producer (kcat, acks=all) goes on through kill -9 of the leader: every record once, in order" {
+    three_replicating
+    local id l bootstrap=() survivor
+    for id in 1 2 3; do
+        poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"
+        bootstrap+=("127.0.0.1:$(describe 1 | jq -r --argjson id "$id" '.brokers[] | select(.id == $id) | .kafka_port')")
+    done
+    l=$(leader_of 0)
+    # 3000 lines, paced so that the kill falls in the middle of them.
+    (for ((i = 1; i <= 3000; i++)); do
+        echo "$i"
+        ((i % 100 == 0)) && sleep 0.1
+    done) | timeout 120 kcat -P -b "$(IFS=,; echo "${bootstrap[*]}")" -t rep -p 0 -X enable.idempotence=true \
+        -X acks=all 2>"$BATS_TEST_TMPDIR/kcat.err" &
+    local kcat_pid=$!
+    poll_until 100 eval '[[ $(dump '"$l"' 0 | wc -l) -ge 500 ]]' || fail "nothing reached the leader"
+    _stop_pid "${PIDS[l]}" KILL
+    wait "$kcat_pid" || fail "kcat failed: $(tail -5 "$BATS_TEST_TMPDIR/kcat.err")"
+    survivor=$(leader_of 0)
+    [[ $survivor != "$l" ]] || fail "no failover: $(partition_state 0)"
+    [[ $(values "$survivor" 0) == "$(seq 1 3000)" ]] ||
+        fail "the new leader holds $(values "$survivor" 0 | wc -l) records, $(values "$survivor" 0 | sort -u | wc -l) distinct"
+}
+
 # --- What clients see (docs/cluster.md): every broker's metadata is the cluster's ---
 
 # kafka_port_of ID: broker ID's Kafka port, as the cluster lists it.
