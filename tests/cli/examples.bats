@@ -407,6 +407,21 @@ procs_under() {
     assert_output ""
 }
 
+@test "gafka-broker@.service is a valid template: instance N is broker id N with its own config and data dir" {
+    local unit=$BATS_TEST_TMPDIR/gafka-broker@2.service
+    sed "s|/usr/bin/gafka-broker|$BIN/gafka-broker|" "$EXAMPLES/gafka-broker@.service" >"$unit"
+    grep -qx 'ExecStart=/usr/bin/gafka-broker --config /etc/gafka/broker-%i.toml --id %i --data-dir /var/lib/gafka/%i' \
+        "$EXAMPLES/gafka-broker@.service"
+    grep -qx 'After=network-online.target etcd.service' "$unit"
+    grep -qx 'StateDirectory=gafka/%i' "$unit"
+    if ! command -v systemd-analyze >/dev/null; then
+        skip "systemd-analyze is not installed (the unit was only parsed)"
+    fi
+    run systemd-analyze verify --man=no "$unit"
+    assert_success
+    assert_output ""
+}
+
 @test "every example script is executable, has a usage comment and passes bash -n" {
     local f
     for f in "$EXAMPLES"/*.sh; do
