@@ -31,10 +31,6 @@ namespace gafka::cluster {
 std::optional<partition_state> elect_leader(const partition_state& p, const std::set<std::int32_t>& live,
                                             bool unclean);
 
-// `p` with the ISR its leader proposes (`isr`, the leader first), or nullopt
-// when that changes nothing or is not for this leader and epoch: a leader
-// may change only the ISR of a partition it leads at the key's epoch, and
-// never drop itself from it.
 // Preferred leader election (`gafka-admin elect-leaders`, after Kafka's
 // PreferredReplicaPartitionLeaderElection): the state `p` moves to when its
 // preferred replica (the first of its replicas) is live, in the ISR and not
@@ -50,6 +46,10 @@ struct elected_leader {
     std::int32_t leader_epoch = 0;
 };
 
+// `p` with the ISR its leader proposes (`isr`, the leader first), or nullopt
+// when that changes nothing or is not for this leader and epoch: a leader
+// may change only the ISR of a partition it leads at the key's epoch, and
+// never drop itself from it.
 std::optional<partition_state> with_isr(const partition_state& p, std::int32_t leader, std::int32_t leader_epoch,
                                         std::vector<std::int32_t> isr);
 
