@@ -686,7 +686,7 @@ preferred_of() { partition_state "$1" | jq -r '.replicas[0]'; }
     [[ $(values "$p" 0) == "$(seq -f '0-%g' 1 40)" ]] || fail "broker $p holds: $(values "$p" 0 | paste -sd ' ')"
 }
 
-@test "elect-leaders on a standalone broker: 400 not_in_cluster, exit 1" {
+@test "elect-leaders on a standalone broker: 400 not_in_cluster, exit 1; bad bodies 400" {
     BROKER_DATA=$BATS_TEST_TMPDIR/alone
     start_broker
     run curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST "http://127.0.0.1:$BROKER_PORT/api/v1/cluster/elect-leaders"
@@ -695,4 +695,13 @@ preferred_of() { partition_state "$1" | jq -r '.replicas[0]'; }
     run --separate-stderr gafka-admin elect-leaders --broker "127.0.0.1:$BROKER_PORT"
     assert_failure 1
     assert_regex "$stderr" 'standalone'
+    # Bad bodies are refused before anything else.
+    local body code
+    for body in '[1]:invalid_json' '{"topic":"t","x":1}:bad_request' '{"topic":7}:bad_request' '{"topic":"a/b"}:invalid_topic'; do
+        code=$(curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -d "${body%:*}" \
+            "http://127.0.0.1:$BROKER_PORT/api/v1/cluster/elect-leaders")
+        assert_equal "$code $(jq -r .error.code "$BATS_TEST_TMPDIR/answer")" "400 ${body##*:}"
+    done
+    run --separate-stderr gafka-admin elect-leaders --topic a/b --broker "127.0.0.1:$BROKER_PORT"
+    assert_failure 2
 }
