@@ -670,3 +670,72 @@ local_partitions() {
     assert_equal "$(local_partitions "$f" rep)" 5
     same_copy 4 "$f" || fail "broker $f's copy of rep/4 differs after its restart"
 }
+
+# --- elect-leaders: leadership back to the preferred replica ---
+
+preferred_of() { partition_state "$1" | jq -r '.replicas[0]'; }
+
+@test "elect-leaders: after a failover and the old leader's return to the ISR, rep/0 is led by its first replica again at a higher epoch" {
+    three_replicating
+    local id p epoch other
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    p=$(preferred_of 0)
+    assert_equal "$(leader_of 0)" "$p"
+    assert_equal "$(produce_to "$p" 0 1 20)" 200
+    _stop_pid "${PIDS[p]}" KILL
+    poll_until 200 led_by_another 0 "$p" || fail "rep/0 still: $(partition_state 0)"
+    BROKER_DATA=$BATS_TEST_TMPDIR/data.$p
+    start_member "$p" --min-insync 2 --replica-lag-max 1s
+    poll_until 200 isr_is 0 "[1,2,3]" || fail "rep/0's ISR: $(partition_state 0)"
+    epoch=$(leader_epoch_of 0)
+    [[ $(leader_of 0) != "$p" ]] || fail "it leads again by itself: $(partition_state 0)"
+    # A broker that is not the controller refuses with the controller's address.
+    poll_until 100 all_agree_on_a_controller 1 2 3 || fail "no controller"
+    read -r controller _ <<<"$(controller_of 1)"
+    other=$((controller % 3 + 1))
+    run curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST "http://127.0.0.1:${PORTS[other]}/api/v1/cluster/elect-leaders"
+    assert_output 421
+    assert_equal "$(jq -c '[.error.code, .error.controller]' "$BATS_TEST_TMPDIR/answer")" \
+        "[\"not_controller\",\"127.0.0.1:${PORTS[controller]}\"]"
+    assert_equal "$(leader_epoch_of 0)" "$epoch"
+    # An unknown topic: 404, nothing changes.
+    run --separate-stderr gafka-admin elect-leaders --topic nosuch --broker "127.0.0.1:${PORTS[other]}"
+    assert_failure 1
+    assert_regex "$stderr" "unknown topic 'nosuch'"
+    assert_equal "$(leader_epoch_of 0)" "$epoch"
+    # gafka-admin follows the controller; the change is printed and recorded.
+    run --separate-stderr gafka-admin elect-leaders --topic rep --broker "127.0.0.1:${PORTS[other]}"
+    assert_success
+    assert_output "{\"topic\":\"rep\",\"partition\":0,\"leader\":$p,\"leader_epoch\":$((epoch + 1))}"
+    assert_equal "$(leader_of 0)" "$p"
+    assert_equal "$(leader_epoch_of 0)" $((epoch + 1))
+    assert_equal "$(isr_of 0)" "[1,2,3]"
+    # Nothing left to move: an empty answer.
+    run --separate-stderr gafka-admin elect-leaders --broker "127.0.0.1:${PORTS[other]}"
+    assert_success
+    assert_output ""
+    # The preferred replica takes its role and the writes; the others refuse them.
+    poll_until 100 produce_answers "$p" 0 21 40 200 || fail "broker $p answered: $(cat "$BATS_TEST_TMPDIR/answer")"
+    assert_equal "$(produce_to $((p % 3 + 1)) 0 99 99)" 421
+    [[ $(values "$p" 0) == "$(seq -f '0-%g' 1 40)" ]] || fail "broker $p holds: $(values "$p" 0 | paste -sd ' ')"
+}
+
+@test "elect-leaders on a standalone broker: 400 not_in_cluster, exit 1; bad bodies 400" {
+    BROKER_DATA=$BATS_TEST_TMPDIR/alone
+    start_broker
+    run curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST "http://127.0.0.1:$BROKER_PORT/api/v1/cluster/elect-leaders"
+    assert_output 400
+    assert_equal "$(jq -r .error.code "$BATS_TEST_TMPDIR/answer")" not_in_cluster
+    run --separate-stderr gafka-admin elect-leaders --broker "127.0.0.1:$BROKER_PORT"
+    assert_failure 1
+    assert_regex "$stderr" 'standalone'
+    # Bad bodies are refused before anything else.
+    local body code
+    for body in '[1]:invalid_json' '{"topic":"t","x":1}:bad_request' '{"topic":7}:bad_request' '{"topic":"a/b"}:invalid_topic'; do
+        code=$(curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -d "${body%:*}" \
+            "http://127.0.0.1:$BROKER_PORT/api/v1/cluster/elect-leaders")
+        assert_equal "$code $(jq -r .error.code "$BATS_TEST_TMPDIR/answer")" "400 ${body##*:}"
+    done
+    run --separate-stderr gafka-admin elect-leaders --topic a/b --broker "127.0.0.1:$BROKER_PORT"
+    assert_failure 2
+}

@@ -37,6 +37,7 @@
 
 #include "gafka/cluster/assignment.h"
 #include "gafka/cluster/cluster_view.h"
+#include "gafka/cluster/election.h"
 #include "gafka/cluster/etcd_client.h"
 #include "gafka/cluster/registration.h"
 #include "gafka/cluster/replica_roles.h"
@@ -107,6 +108,15 @@ public:
     // the factor does not fit the live brokers); conflict: the topic changed
     // meanwhile; not_leader, unavailable and blocking as create_topic.
     status add_partitions(const std::string& topic, std::int32_t partitions);
+    // Preferred leader election (member_elect.cpp, election.h preferred_leader)
+    // when this broker is the controller: each partition of `topic` (empty:
+    // of every topic) whose first replica is live, in the ISR and not the
+    // leader is led by it at the next leader epoch, each change one
+    // compare-and-swap txn guarded by the controller epoch (a key changed
+    // meanwhile is read again and decided anew). `elected` gets the changes
+    // made, also when a later one fails. not_found: etcd has no such topic;
+    // not_leader, unavailable and blocking as create_topic.
+    status elect_preferred(const std::string& topic, std::vector<elected_leader>& elected);
 
 private:
     using clock = std::chrono::steady_clock;
@@ -123,6 +133,9 @@ private:
     void elect_leaders();
     boost::asio::awaitable<void> election_pass();
     boost::asio::awaitable<status> record_partitions(std::string topic, std::int32_t partitions);
+    boost::asio::awaitable<status> record_preferred(std::string topic,
+                                                    std::shared_ptr<std::vector<elected_leader>> elected);
+    status not_controller() const;  // not_leader, naming the controller when known
     void apply(const key_value& kv, bool deleted);
     void step_down(const char* why);
     void set_etcd_up(bool up, const std::string& why);

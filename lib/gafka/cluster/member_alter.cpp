@@ -22,12 +22,6 @@ status member::add_partitions(const std::string& topic, std::int32_t partitions)
 
 // Parameters by value: the caller may stop waiting before this ends.
 asio::awaitable<status> member::record_partitions(std::string topic, std::int32_t partitions) {
-    auto not_controller = [&] {
-        return status(status_code::not_leader,
-                      "broker " + std::to_string(config_.self.id) + " is not the controller of cluster '" +
-                          config_.name + "'" +
-                          (controller_id_ >= 0 ? "; broker " + std::to_string(controller_id_) + " is" : ""));
-    };
     if (!controller_ || clock::now() >= valid_until_) co_return not_controller();
     // A named request: g++ 12 destroys a braced temporary in a co_await twice.
     const range_request topic_read{topic_key(keys_, topic), {}};
