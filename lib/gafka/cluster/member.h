@@ -136,6 +136,9 @@ private:
     boost::asio::awaitable<status> record_preferred(std::string topic,
                                                     std::shared_ptr<std::vector<elected_leader>> elected);
     status not_controller() const;  // not_leader, naming the controller when known
+    // Runs `work` on the member's thread and waits up to two renewal periods
+    // (unavailable, saying `if_late`, when it has not ended by then).
+    status run_bounded(boost::asio::awaitable<status> work, const std::string& if_late);
     void apply(const key_value& kv, bool deleted);
     void step_down(const char* why);
     void set_etcd_up(bool up, const std::string& why);

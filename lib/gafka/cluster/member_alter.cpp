@@ -2,22 +2,13 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 #include "gafka/cluster/member.h"
 
-#include <future>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include "gafka/util/logging.h"
 
 namespace gafka::cluster {
 namespace asio = boost::asio;
 
 status member::add_partitions(const std::string& topic, std::int32_t partitions) {
-    if (stopped_ || !thread_.joinable()) return status::unavailable("the broker is not in the cluster");
-    auto done = asio::co_spawn(*io_, record_partitions(topic, partitions), asio::use_future);
-    if (done.wait_for(renew_every_ * 2) != std::future_status::ready)
-        return status::unavailable("etcd did not answer in time; the partitions may or may not be recorded");
-    return done.get();
+    return run_bounded(record_partitions(topic, partitions), "the partitions may or may not be recorded");
 }
 
 // Parameters by value: the caller may stop waiting before this ends.

@@ -3,30 +3,15 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 #include "gafka/cluster/member.h"
 
-#include <future>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include "gafka/util/logging.h"
 
 namespace gafka::cluster {
 namespace asio = boost::asio;
 
-status member::not_controller() const {
-    return status(status_code::not_leader,
-                  "broker " + std::to_string(config_.self.id) + " is not the controller of cluster '" + config_.name +
-                      "'" + (controller_id_ >= 0 ? "; broker " + std::to_string(controller_id_) + " is" : ""));
-}
-
 status member::elect_preferred(const std::string& topic, std::vector<elected_leader>& elected) {
-    if (stopped_ || !thread_.joinable()) return status::unavailable("the broker is not in the cluster");
     auto made = std::make_shared<std::vector<elected_leader>>();
-    auto done = asio::co_spawn(*io_, record_preferred(topic, made), asio::use_future);
-    if (done.wait_for(renew_every_ * 2) != std::future_status::ready)
-        return status::unavailable("etcd did not answer in time; some leaders may or may not have moved");
-    auto s = done.get();
-    elected = *made;
+    auto s = run_bounded(record_preferred(topic, made), "some leaders may or may not have moved");
+    if (s.code() != status_code::unavailable) elected = *made;  // not while the member's thread may still write it
     return s;
 }
 
