@@ -161,22 +161,8 @@ in_sync() {
   for id in 2 3; do [[ $(meta "$id" "$q") == "$ends" ]] || return 1; done
 }
 all_live() { [[ $(describe "[.brokers[] | select(.live)] | length") == 3 ]]; }
-wait_for() {  # wait_for TRIES CMD...: bounded polling (TRIES x 0.1 s)
-  local i n=$1
-  shift
-  for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 
 acked_count() { wc -l <"$work/acks"; }
-wait_acks() {  # wait_acks N: until N acks, the producer ends, or 60 s
-  local i
-  for ((i = 0; i < 1200; i++)); do
-    (($(acked_count) >= $1)) && return 0
-    alive "$producer_pid" || return 0
-    sleep 0.05
-  done
-}
 # pause_s MIN MAX: sets pause to a seeded MIN-MAX tenths of a second (not
 # in a $(...) subshell, which would not move this shell's RANDOM on).
 pause_s() { pause="$((RANDOM % ($2 - $1 + 1) + $1))e-1"; }
@@ -238,7 +224,7 @@ one_run() {  # one_run RUN_SEED
     revive || return 1
     local at=$(($(acked_count) + RANDOM % gap + 1)) who="" led="[]" t m pause
     kind=${kinds[RANDOM % ${#kinds[@]}]}
-    wait_acks "$at"
+    wait_acks_within 60 "$at"
     case $kind in
       broker9|controller9)
         if [[ $kind == broker9 ]]; then who=${IDS[RANDOM % 3]}

@@ -180,3 +180,22 @@ with open(sys.argv[2]) as f:
         sys.stdout.write(line)
         sys.stdout.flush()' "$1" "$2"
 }
+
+# wait_for TRIES CMD...: bounded polling (TRIES x 0.1 s).
+wait_for() {
+  local i n=$1
+  shift
+  for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+# wait_acks_within SECONDS N: until the campaign's acked_count reaches N,
+# its producer ($producer_pid) ends, or SECONDS pass.
+wait_acks_within() {
+  local end=$((SECONDS + $1))
+  while ((SECONDS < end)); do
+    (($(acked_count) >= $2)) && return 0
+    alive "$producer_pid" || return 0
+    sleep 0.05
+  done
+}
