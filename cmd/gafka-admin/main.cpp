@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
     alter->add_option("--partitions", o.partitions, "The new number of partitions, above the current one (2-100)")
         ->required()
         ->check(gafka::cli::in_range(2, 100));
+    sub("elect-leaders", "Move each partition's leadership back to its preferred replica (in a cluster)",
+        gafka::tools::admin_elect_leaders)
+        ->add_option("--topic", o.topic, "Only this topic's partitions (default: every topic)");
     sub("list-topics", "List topics, one JSON line each", gafka::tools::admin_list_topics);
     sub("describe-topic", "Describe a topic and its partitions", gafka::tools::admin_describe_topic)
         ->add_option("--name", o.name, "Topic name")

@@ -35,7 +35,7 @@ function __gafka_groups
         string replace -rf '^\{"group_id":"([^"]*)".*' '$1'
 end
 
-set -l subcommands create-topic alter-topic list-topics describe-topic delete-topic metadata describe-cluster promote partition-for \
+set -l subcommands create-topic alter-topic elect-leaders list-topics describe-topic delete-topic metadata describe-cluster promote partition-for \
     list-groups describe-group lag delete-group reset-offsets
 
 complete -c gafka-admin -f
@@ -45,6 +45,7 @@ complete -c gafka-admin -n "not __fish_seen_subcommand_from $subcommands" -l ver
 set -l none "not __fish_seen_subcommand_from $subcommands"
 complete -c gafka-admin -n $none -a create-topic -d 'Create a topic'
 complete -c gafka-admin -n $none -a alter-topic -d 'Add partitions to a topic'
+complete -c gafka-admin -n $none -a elect-leaders -d "Move each partition's leadership back to its preferred replica"
 complete -c gafka-admin -n $none -a list-topics -d 'List topics, one JSON line each'
 complete -c gafka-admin -n $none -a describe-topic -d 'Describe a topic and its partitions'
 complete -c gafka-admin -n $none -a delete-topic -d 'Delete a topic and its data'
@@ -85,6 +86,9 @@ set -l alter "__fish_seen_subcommand_from alter-topic"
 complete -c gafka-admin -n $alter -a '(__gafka_topics)' -d 'Topic'
 complete -c gafka-admin -n $alter -l name -x -a '(__gafka_topics)' -d 'Topic name'
 complete -c gafka-admin -n $alter -l partitions -x -d 'The new number of partitions, above the current one'
+
+complete -c gafka-admin -n "__fish_seen_subcommand_from elect-leaders" -l topic -x -a '(__gafka_topics)' \
+    -d "Only this topic's partitions"
 
 set -l pf "__fish_seen_subcommand_from partition-for"
 complete -c gafka-admin -n $pf -l topic -x -a '(__gafka_topics)' -d 'Topic'

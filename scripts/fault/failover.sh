@@ -83,22 +83,8 @@ kill9() { sig KILL "${PID[$1]}"; wait_gone "${PID[$1]}" 100; PID[$1]=""; }
 meta() { curl -s --max-time 5 "http://$(addr "$1")/api/v1/metadata" | jq -c "$2" 2>/dev/null; }
 # in_sync: the leader has both brokers in the ISR of every partition.
 in_sync() { [[ $(meta "$leader" "[.topics[] | select(.name == \"$TOPIC\") | .partitions[].isr | length] | unique") == "[2]" ]]; }
-wait_for() {  # wait_for TRIES CMD...: bounded polling (TRIES x 0.1 s)
-  local i n=$1
-  shift
-  for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 
 acked_count() { wc -l <"$work/acks"; }
-wait_acks() {  # wait_acks N: until N acks, the producer ends, or 20 s
-  local i
-  for ((i = 0; i < 400; i++)); do
-    (($(acked_count) >= $1)) && return 0
-    alive "$producer_pid" || return 0
-    sleep 0.05
-  done
-}
 
 kinds=(follower9 failover pause)
 total_faults=0 failed_runs=0
@@ -127,7 +113,7 @@ one_run() {  # one_run RUN_SEED
     alive "$producer_pid" || break
     local at=$(($(acked_count) + RANDOM % 300 + 1)) who
     kind=${kinds[RANDOM % ${#kinds[@]}]}
-    wait_acks "$at"
+    wait_acks_within 20 "$at"
     case $kind in
       follower9)
         kill9 "$follower"; start "$follower" follower || return 1 ;;

@@ -205,13 +205,23 @@ metric() {
     assert_equal "$(etcd_keys /gafka/gafka/brokers/)" /gafka/gafka/brokers/1
 }
 
-@test "a broker that starts while etcd is down serves degraded and joins when etcd comes" {
+# produce_one ID: one record to topic t on broker ID; prints the HTTP status.
+produce_one() {
+    curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d '{"topic":"t","records":[{"value":"v"}]}' "http://127.0.0.1:${PORTS[$1]}/api/v1/produce"
+}
+
+@test "a broker that starts while etcd is down serves degraded, takes no write until it has read its roles, and joins when etcd comes" {
     stop_etcd
     start_member 1
     assert_equal "$(healthz_status 1)" degraded
+    # Its partitions may be led elsewhere by now: it cannot know.
+    assert_equal "$(produce_one 1)" 421
+    assert_equal "$(jq -r .error.code "$BATS_TEST_TMPDIR/answer")" not_leader
     start_etcd
     poll_until 100 healthz_is 1 ok || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
     poll_until 100 all_agree_on_a_controller 1 || fail "no controller: $(describe 1)"
+    poll_until 100 eval '[[ $(produce_one 1) == 200 ]]' || fail "after etcd came: $(cat "$BATS_TEST_TMPDIR/answer")"
 }
 
 # etcd_value KEY: the value of KEY (etcdctl), empty when absent.
@@ -493,6 +503,30 @@ values() { dump "$1" "$2" | jq -r .value; }
         fail "broker $l holds: $(values "$l" 0 | paste -sd ' '); the new leader answered: $(cat "$BATS_TEST_TMPDIR/answers")"
 }
 
+@test "failover: an idempotent Kafka producer (kcat, acks=all) goes on through kill -9 of the leader: every record once, in order" {
+    three_replicating
+    local id l bootstrap=() survivor
+    for id in 1 2 3; do
+        poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"
+        bootstrap+=("127.0.0.1:$(describe 1 | jq -r --argjson id "$id" '.brokers[] | select(.id == $id) | .kafka_port')")
+    done
+    l=$(leader_of 0)
+    # 3000 lines, paced so that the kill falls in the middle of them.
+    (for ((i = 1; i <= 3000; i++)); do
+        echo "$i"
+        ((i % 100 == 0)) && sleep 0.1
+    done) | timeout 120 kcat -P -b "$(IFS=,; echo "${bootstrap[*]}")" -t rep -p 0 -X enable.idempotence=true \
+        -X acks=all 2>"$BATS_TEST_TMPDIR/kcat.err" &
+    local kcat_pid=$!
+    poll_until 100 eval '[[ $(dump '"$l"' 0 | wc -l) -ge 500 ]]' || fail "nothing reached the leader"
+    _stop_pid "${PIDS[l]}" KILL
+    wait "$kcat_pid" || fail "kcat failed: $(tail -5 "$BATS_TEST_TMPDIR/kcat.err")"
+    survivor=$(leader_of 0)
+    [[ $survivor != "$l" ]] || fail "no failover: $(partition_state 0)"
+    [[ $(values "$survivor" 0) == "$(seq 1 3000)" ]] ||
+        fail "the new leader holds $(values "$survivor" 0 | wc -l) records, $(values "$survivor" 0 | sort -u | wc -l) distinct"
+}
+
 # --- What clients see (docs/cluster.md): every broker's metadata is the cluster's ---
 
 # kafka_port_of ID: broker ID's Kafka port, as the cluster lists it.
@@ -687,4 +721,73 @@ rep_readable() {
     assert_equal "$(sort <<<"$output")" "$(seq -f 'r%g' 1 60 | sort)"
     out=$(gafka-admin describe-group --broker "127.0.0.1:${PORTS[id]}" --group kg)
     assert_equal "$(jq '[.partitions[].committed_offset] | add' <<<"$out")" 60
+}
+
+# --- elect-leaders: leadership back to the preferred replica ---
+
+preferred_of() { partition_state "$1" | jq -r '.replicas[0]'; }
+
+@test "elect-leaders: after a failover and the old leader's return to the ISR, rep/0 is led by its first replica again at a higher epoch" {
+    three_replicating
+    local id p epoch other
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    p=$(preferred_of 0)
+    assert_equal "$(leader_of 0)" "$p"
+    assert_equal "$(produce_to "$p" 0 1 20)" 200
+    _stop_pid "${PIDS[p]}" KILL
+    poll_until 200 led_by_another 0 "$p" || fail "rep/0 still: $(partition_state 0)"
+    BROKER_DATA=$BATS_TEST_TMPDIR/data.$p
+    start_member "$p" --min-insync 2 --replica-lag-max 1s
+    poll_until 200 isr_is 0 "[1,2,3]" || fail "rep/0's ISR: $(partition_state 0)"
+    epoch=$(leader_epoch_of 0)
+    [[ $(leader_of 0) != "$p" ]] || fail "it leads again by itself: $(partition_state 0)"
+    # A broker that is not the controller refuses with the controller's address.
+    poll_until 100 all_agree_on_a_controller 1 2 3 || fail "no controller"
+    read -r controller _ <<<"$(controller_of 1)"
+    other=$((controller % 3 + 1))
+    run curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST "http://127.0.0.1:${PORTS[other]}/api/v1/cluster/elect-leaders"
+    assert_output 421
+    assert_equal "$(jq -c '[.error.code, .error.controller]' "$BATS_TEST_TMPDIR/answer")" \
+        "[\"not_controller\",\"127.0.0.1:${PORTS[controller]}\"]"
+    assert_equal "$(leader_epoch_of 0)" "$epoch"
+    # An unknown topic: 404, nothing changes.
+    run --separate-stderr gafka-admin elect-leaders --topic nosuch --broker "127.0.0.1:${PORTS[other]}"
+    assert_failure 1
+    assert_regex "$stderr" "unknown topic 'nosuch'"
+    assert_equal "$(leader_epoch_of 0)" "$epoch"
+    # gafka-admin follows the controller; the change is printed and recorded.
+    run --separate-stderr gafka-admin elect-leaders --topic rep --broker "127.0.0.1:${PORTS[other]}"
+    assert_success
+    assert_output "{\"topic\":\"rep\",\"partition\":0,\"leader\":$p,\"leader_epoch\":$((epoch + 1))}"
+    assert_equal "$(leader_of 0)" "$p"
+    assert_equal "$(leader_epoch_of 0)" $((epoch + 1))
+    assert_equal "$(isr_of 0)" "[1,2,3]"
+    # Nothing left to move: an empty answer.
+    run --separate-stderr gafka-admin elect-leaders --broker "127.0.0.1:${PORTS[other]}"
+    assert_success
+    assert_output ""
+    # The preferred replica takes its role and the writes; the others refuse them.
+    poll_until 100 produce_answers "$p" 0 21 40 200 || fail "broker $p answered: $(cat "$BATS_TEST_TMPDIR/answer")"
+    assert_equal "$(produce_to $((p % 3 + 1)) 0 99 99)" 421
+    [[ $(values "$p" 0) == "$(seq -f '0-%g' 1 40)" ]] || fail "broker $p holds: $(values "$p" 0 | paste -sd ' ')"
+}
+
+@test "elect-leaders on a standalone broker: 400 not_in_cluster, exit 1; bad bodies 400" {
+    BROKER_DATA=$BATS_TEST_TMPDIR/alone
+    start_broker
+    run curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST "http://127.0.0.1:$BROKER_PORT/api/v1/cluster/elect-leaders"
+    assert_output 400
+    assert_equal "$(jq -r .error.code "$BATS_TEST_TMPDIR/answer")" not_in_cluster
+    run --separate-stderr gafka-admin elect-leaders --broker "127.0.0.1:$BROKER_PORT"
+    assert_failure 1
+    assert_regex "$stderr" 'standalone'
+    # Bad bodies are refused before anything else.
+    local body code
+    for body in '[1]:invalid_json' '{"topic":"t","x":1}:bad_request' '{"topic":7}:bad_request' '{"topic":"a/b"}:invalid_topic'; do
+        code=$(curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -d "${body%:*}" \
+            "http://127.0.0.1:$BROKER_PORT/api/v1/cluster/elect-leaders")
+        assert_equal "$code $(jq -r .error.code "$BATS_TEST_TMPDIR/answer")" "400 ${body##*:}"
+    done
+    run --separate-stderr gafka-admin elect-leaders --topic a/b --broker "127.0.0.1:$BROKER_PORT"
+    assert_failure 2
 }

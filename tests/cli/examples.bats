@@ -345,6 +345,52 @@ procs_under() {
     assert_equal "$stderr" "usage: [RECORDS=N] [KEEP=1] leader-follower.sh"
 }
 
+# --- cluster.sh -----------------------------------------------------------------
+
+@test "cluster.sh: etcd and three brokers, kill -9 of a leader mid-pipeline, every line read back once and in order, nothing left behind" {
+    command -v etcd >/dev/null || skip "etcd is not installed (scripts/setup.sh installs etcd-server)"
+    mkdir "$BATS_TEST_TMPDIR/tmp"
+    TMPDIR=$BATS_TEST_TMPDIR/tmp RECORDS=200 run --separate-stderr "$EXAMPLES/cluster.sh"
+    ((status == 0)) || fail "exit $status: $stderr"
+    assert_equal "$(jq -c '[.acked, .read, .duplicates, .in_order, .leader_epoch]' <<<"$output")" '[200,200,0,true,1]'
+    [[ $stderr == *"the leader of orders/0 (kill -9)"* && $stderr == *"the pipeline goes on"* ]] || fail "$stderr"
+    # describe-cluster before (all live, nothing under-replicated) and after (the killed one not live).
+    local killed
+    killed=$(jq .killed <<<"$output")
+    assert_equal "$(grep '^{' <<<"$stderr" | jq -c '[.under_replicated_partitions, (.brokers[] | select(.id == '"$killed"') | .live)]' |
+        tr '\n' ' ')" '[0,true] [3,false] '
+    assert_equal "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ""
+    assert_equal "$(procs_under "$BATS_TEST_TMPDIR/tmp")" ""
+}
+
+@test "cluster.sh stops etcd and the brokers and removes its dir on SIGTERM" {
+    command -v etcd >/dev/null || skip "etcd is not installed (scripts/setup.sh installs etcd-server)"
+    mkdir "$BATS_TEST_TMPDIR/tmp"
+    local err=$BATS_TEST_TMPDIR/cluster.err
+    TMPDIR=$BATS_TEST_TMPDIR/tmp RECORDS=100000 "$EXAMPLES/cluster.sh" </dev/null >/dev/null 2>"$err" 3>&- &
+    local pid=$!
+    STARTED+=("$pid")
+    # Producing, or ended early (a failed start): then its stderr says why.
+    started() { grep -q 'producing 100000 records' "$err" || ! kill -0 "$pid" 2>/dev/null; }
+    wait_until started
+    grep -q 'producing 100000 records' "$err" || fail "cluster.sh did not start its cluster: $(cat "$err")"
+    kill -TERM "$pid"
+    wait_gone "$pid" || fail "cluster.sh did not exit on SIGTERM"
+    local status=0
+    wait "$pid" || status=$?
+    assert_equal "$status" 1
+    assert_equal "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ""
+    assert_equal "$(procs_under "$BATS_TEST_TMPDIR/tmp")" ""
+}
+
+@test "cluster.sh with arguments or too few records is a usage error" {
+    run --separate-stderr "$EXAMPLES/cluster.sh" extra
+    assert_failure 2
+    assert_equal "$stderr" "usage: [RECORDS=N (at least 20)] [KEEP=1] cluster.sh"
+    RECORDS=5 run --separate-stderr "$EXAMPLES/cluster.sh"
+    assert_failure 2
+}
+
 # --- gafka-broker.service -------------------------------------------------------
 
 @test "gafka-broker.service is a valid unit (systemd-analyze verify, when present)" {
@@ -353,6 +399,21 @@ procs_under() {
     sed "s|/usr/bin/gafka-broker|$BIN/gafka-broker|" "$EXAMPLES/gafka-broker.service" >"$unit"
     grep -qx 'ExecStart=/usr/bin/gafka-broker --config /etc/gafka/broker.toml' "$EXAMPLES/gafka-broker.service"
     grep -qx '\[Install\]' "$unit"
+    if ! command -v systemd-analyze >/dev/null; then
+        skip "systemd-analyze is not installed (the unit was only parsed)"
+    fi
+    run systemd-analyze verify --man=no "$unit"
+    assert_success
+    assert_output ""
+}
+
+@test "gafka-broker@.service is a valid template: instance N is broker id N with its own config and data dir" {
+    local unit=$BATS_TEST_TMPDIR/gafka-broker@2.service
+    sed "s|/usr/bin/gafka-broker|$BIN/gafka-broker|" "$EXAMPLES/gafka-broker@.service" >"$unit"
+    grep -qx 'ExecStart=/usr/bin/gafka-broker --config /etc/gafka/broker-%i.toml --id %i --data-dir /var/lib/gafka/%i' \
+        "$EXAMPLES/gafka-broker@.service"
+    grep -qx 'After=network-online.target etcd.service' "$unit"
+    grep -qx 'StateDirectory=gafka/%i' "$unit"
     if ! command -v systemd-analyze >/dev/null; then
         skip "systemd-analyze is not installed (the unit was only parsed)"
     fi

@@ -6,8 +6,11 @@
 # pauses, torn and damaged tails and I/O
 # failures loses, duplicates, reorders and corrupts nothing acknowledged, nor
 # does a short failover campaign (scripts/fault/failover.sh) on a leader and a
-# follower. The long campaigns are `scripts/fault/campaign.sh --runs N --seed
-# S` and `scripts/fault/failover.sh --runs N --seed S`.
+# follower, nor one on three brokers coordinated through etcd
+# (scripts/fault/cluster.sh; it needs etcd, which scripts/setup.sh installs).
+# The long campaigns are `scripts/fault/campaign.sh --runs N --seed S`,
+# `scripts/fault/failover.sh --runs N --seed S` and `scripts/fault/cluster.sh
+# --runs N --seed S`.
 
 # `run --separate-stderr` sets $stderr.
 # shellcheck disable=SC2154
@@ -188,4 +191,19 @@ values() {
         '[0,0,0,0,0,0]'
     assert_equal "$(jq -s -c '[.[] | select(.replicas_identical == false)] | length' <<<"$output")" 0
     (( $(jq '.by_kind.failover // 0' <<<"$summary") >= 1 )) || fail "no failover injected: $summary"
+}
+
+@test "a short seeded cluster campaign (3 brokers on a 3-member etcd: kill -9, zombie leader, controller and etcd faults) loses nothing acknowledged" {
+    command -v etcd >/dev/null || fail "etcd is not installed (scripts/setup.sh installs etcd-server)"
+    run --separate-stderr "$REPO/scripts/fault/cluster.sh" --runs 1 --seed 5 --faults 4 --records 600 --bin "$BIN"
+    echo "$output" "$stderr"
+    assert_success
+    summary=$(tail -1 <<<"$output")
+    assert_equal "$(jq -c '[.failed_runs, .totals.lost, .totals.duplicates, .totals.reordered, .totals.gaps, .totals.bad_checksum]' <<<"$summary")" \
+        '[0,0,0,0,0,0]'
+    assert_equal "$(jq -s -c '[.[] | select(.replicas_identical == false or .in_sync == false)] | length' <<<"$output")" 0
+    (( $(jq .faults <<<"$summary") >= 3 )) || fail "too few faults injected: $summary"
+    # At least one leader fault, and its failover time measured.
+    jq -s -e 'map(select(.summary | not)) | length > 0 and all(.failover_max_ms > 0)' <<<"$output" >/dev/null ||
+        fail "no failover time: $output"
 }

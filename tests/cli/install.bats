@@ -48,7 +48,8 @@ teardown() {
     done
     for f in "usr/lib/$MULTIARCH/libgafka.so.0" usr/share/man/man5/gafka-wal.5 usr/share/man/man7/gafka.7 \
         usr/share/doc/gafka/README.md usr/share/doc/gafka/operations.md usr/share/doc/gafka/api.md \
-        usr/share/doc/gafka/examples/gafka-broker.service usr/share/doc/gafka/examples/broker.toml; do
+        usr/share/doc/gafka/examples/gafka-broker.service usr/share/doc/gafka/examples/gafka-broker@.service \
+        usr/share/doc/gafka/examples/broker.toml; do
         [[ -e $STAGE/$f ]] || missing+=("$f")
     done
     for f in "$REPO"/examples/*.sh; do
@@ -99,11 +100,18 @@ teardown() {
     ((count == ${#PROGRAMS[@]} + 2)) || fail "expected $((${#PROGRAMS[@]} + 2)) man pages, found $count"
 }
 
-@test "the installed systemd unit verifies, its man: links included (when systemd-analyze is present)" {
+@test "the installed systemd units verify, their man: links included (when systemd-analyze is present)" {
     command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
     local unit=$BATS_TEST_TMPDIR/gafka-broker.service
     sed "s|/usr/bin/gafka-broker|$STAGE/usr/bin/gafka-broker|" \
         "$STAGE/usr/share/doc/gafka/examples/gafka-broker.service" >"$unit"
+    MANPATH=$STAGE/usr/share/man run systemd-analyze verify "$unit"
+    assert_success
+    assert_output ""
+    # The template, as its instance 1.
+    unit=$BATS_TEST_TMPDIR/gafka-broker@1.service
+    sed "s|/usr/bin/gafka-broker|$STAGE/usr/bin/gafka-broker|" \
+        "$STAGE/usr/share/doc/gafka/examples/gafka-broker@.service" >"$unit"
     MANPATH=$STAGE/usr/share/man run systemd-analyze verify "$unit"
     assert_success
     assert_output ""

@@ -69,5 +69,24 @@ TEST(cluster_election_test, a_leader_changes_only_its_own_isr_at_its_epoch_and_s
     EXPECT_FALSE(with_isr(p, 1, 4, {2, 3})) << "without itself";
 }
 
+TEST(cluster_election_test, the_preferred_replica_leads_again_at_the_next_epoch_when_live_and_in_sync) {
+    auto next = preferred_leader(led_by(2, {2, 3, 1}), {1, 2, 3});
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->leader, 1) << "the first replica";
+    EXPECT_EQ(next->leader_epoch, 5);
+    EXPECT_EQ(next->isr, (std::vector<std::int32_t>{2, 3, 1})) << "the ISR is not touched";
+    EXPECT_EQ(next->replicas, (std::vector<std::int32_t>{1, 2, 3}));
+    next = preferred_leader(led_by(-1, {1}), {1});
+    ASSERT_TRUE(next) << "a partition without leader takes its preferred replica too";
+    EXPECT_EQ(next->leader, 1);
+}
+
+TEST(cluster_election_test, no_preferred_election_when_it_leads_already_is_dead_or_out_of_sync) {
+    EXPECT_FALSE(preferred_leader(led_by(1, {1, 2, 3}), {1, 2, 3})) << "already the leader";
+    EXPECT_FALSE(preferred_leader(led_by(2, {2, 3, 1}), {2, 3})) << "not live";
+    EXPECT_FALSE(preferred_leader(led_by(2, {2, 3}), {1, 2, 3})) << "live but not in the ISR yet";
+    EXPECT_FALSE(preferred_leader({2, 4, {}, {2}, 19}, {2})) << "no replicas";
+}
+
 }  // namespace
 }  // namespace gafka::cluster

@@ -8,8 +8,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "test_support.h"
@@ -527,6 +529,100 @@ TEST_F(partition_log_test, group_commit_shares_fsyncs_between_concurrent_appende
         EXPECT_GE(a.durable, a.through);
         EXPECT_GE(a.fsyncs_done, a.through == 1 ? 1 : 2) << "offset " << a.through - 1 << " answered before its fsync";
     }
+}
+
+// Two writers, each waiting for its answer before appending again: the one
+// answered by an fsync comes back and shares the next with the other, which
+// arrived during the first. The wait is far longer than the test's patience,
+// so only the returning writer can start the second fsync.
+TEST_F(partition_log_test, after_an_fsync_the_log_waits_for_the_writer_it_answered) {
+    std::mutex mu;
+    std::condition_variable changed;
+    std::vector<int> answered_by;  // fsyncs done when each answer came, in order
+    std::vector<std::thread> syncers;
+    std::thread back;  // the first writer, appending again once answered
+    std::function<void()> during_first_fsync;
+    log_options o;
+    o.gather = {.fraction = 1e9, .max_wait = std::chrono::seconds(20)};
+    o.run_blocking = [&](std::function<void()> job) {
+        std::lock_guard lock(mu);
+        syncers.emplace_back(std::move(job));
+    };
+    o.on_fsync = [&](std::chrono::nanoseconds) {
+        if (auto f = std::exchange(during_first_fsync, nullptr)) f();
+    };
+    auto log = open(o);
+    ASSERT_TRUE(log);
+    struct joiner {
+        std::function<void()> f;
+        ~joiner() { f(); }
+    } join_all{[&] {  // outside `mu`, which the answers take
+        for (;;) {
+            std::vector<std::thread> threads;
+            {
+                std::lock_guard lock(mu);
+                threads.swap(syncers);
+                if (back.joinable()) threads.push_back(std::move(back));
+            }
+            if (threads.empty()) return;
+            for (auto& t : threads) t.join();
+        }
+    }};
+    auto ask_sync = [&](offset_t through, std::function<void()> then) {
+        log->sync_async(through, [&, then](status s) {
+            EXPECT_TRUE(s.ok()) << s.to_string();
+            std::lock_guard lock(mu);
+            answered_by.push_back(static_cast<int>(log->sync_count()));
+            changed.notify_all();
+            if (then) then();
+        });
+    };
+    // The second writer arrives while the first one's fsync runs.
+    during_first_fsync = [&] {
+        auto b = log->append(make_batch(1, 1));
+        ASSERT_TRUE(b.ok());
+        ask_sync(b->last_offset + 1, nullptr);
+    };
+    auto a = log->append(make_batch(0, 1));
+    ASSERT_TRUE(a.ok());
+    ask_sync(a->last_offset + 1, [&] {
+        back = std::thread([&] {
+            auto r = log->append(make_batch(2, 1));
+            ASSERT_TRUE(r.ok());
+            ask_sync(r->last_offset + 1, nullptr);
+        });
+    });
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return answered_by.size() == 3; }))
+        << answered_by.size() << " of 3 answered";
+    EXPECT_EQ(answered_by, (std::vector<int>{1, 2, 2}));
+    EXPECT_EQ(log->durable_offset(), 3);
+}
+
+// A lone writer is never held back, even with an unbounded wait.
+TEST_F(partition_log_test, a_lone_writer_is_answered_without_a_gathering_wait) {
+    log_options o;
+    o.gather = {.fraction = 1e9, .max_wait = std::chrono::seconds(20)};
+    std::vector<std::thread> syncers;
+    std::mutex mu;
+    o.run_blocking = [&](std::function<void()> job) {
+        std::lock_guard lock(mu);
+        syncers.emplace_back(std::move(job));
+    };
+    auto log = open(o);
+    ASSERT_TRUE(log);
+    for (int i = 0; i < 5; ++i) {
+        auto r = log->append(make_batch(i, 1));
+        ASSERT_TRUE(r.ok());
+        std::promise<status> p;
+        auto f = p.get_future();
+        log->sync_async(r->last_offset + 1, [&p](status s) { p.set_value(std::move(s)); });
+        ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready) << "append " << i << " not answered";
+        EXPECT_TRUE(f.get().ok());
+    }
+    EXPECT_EQ(log->sync_count(), 5);
+    std::lock_guard lock(mu);
+    for (auto& t : syncers) t.join();
 }
 
 TEST_F(partition_log_test, sync_async_runs_on_the_given_executor_and_tells_each_waiter) {

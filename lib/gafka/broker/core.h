@@ -39,6 +39,10 @@ struct core {
     // may_acknowledge): no acks=1 write is taken or acknowledged while it
     // says no (produce_path.cpp). Empty: standalone, always yes.
     std::function<bool()> may_acknowledge;
+    // In a cluster: whether the partitions have taken their roles from etcd
+    // at least once. Until then (etcd was down when the broker started) no
+    // write is taken: any partition may be led elsewhere. Empty: standalone.
+    std::function<bool()> roles_read;
 
     // acks=all needs this many in-sync replicas (--min-insync).
     std::int32_t min_insync() const { return repl ? repl->isr().min_insync : 1; }

@@ -40,6 +40,12 @@ bool fenced(const core& c, acks_mode acks) {
     return acks == acks_mode::leader && c.may_acknowledge && !c.may_acknowledge();
 }
 
+status roles_unknown_error() {
+    return {status_code::not_leader,
+            "this broker has not read its partitions' roles from etcd yet (is etcd reachable?): it takes no "
+            "write until it has"};
+}
+
 status fenced_error() {
     return {status_code::not_leader,
             "this broker's cluster session could not be renewed in time: it may no longer lead, and "
@@ -100,6 +106,11 @@ asio::awaitable<status> write_batches(core& c, std::span<batch_write> writes, ac
         if (first.ok()) first = w.error;
         return policy == on_failure::end_all;
     };
+    if (c.roles_read && !c.roles_read()) {
+        for (auto& w : writes)
+            if (fail(w, roles_unknown_error())) co_return first;
+        co_return first;
+    }
     if (fenced(c, acks)) {
         for (auto& w : writes)
             if (fail(w, fenced_error())) co_return first;

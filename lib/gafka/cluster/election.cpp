@@ -30,6 +30,17 @@ std::optional<partition_state> elect_leader(const partition_state& p, const std:
     return next;
 }
 
+std::optional<partition_state> preferred_leader(const partition_state& p, const std::set<std::int32_t>& live) {
+    if (p.replicas.empty()) return std::nullopt;
+    const auto preferred = p.replicas.front();
+    if (p.leader == preferred || !live.contains(preferred)) return std::nullopt;
+    if (std::find(p.isr.begin(), p.isr.end(), preferred) == p.isr.end()) return std::nullopt;
+    partition_state next = p;
+    next.leader = preferred;
+    next.leader_epoch = p.leader_epoch + 1;
+    return next;
+}
+
 std::optional<partition_state> with_isr(const partition_state& p, std::int32_t leader, std::int32_t leader_epoch,
                                         std::vector<std::int32_t> isr) {
     if (p.leader != leader || p.leader_epoch != leader_epoch) return std::nullopt;

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <string>
 
 #include "gafka/cluster/assignment.h"
 
@@ -29,6 +30,21 @@ namespace gafka::cluster {
 // The result's controller_epoch is left as `p`'s (the writer sets its own).
 std::optional<partition_state> elect_leader(const partition_state& p, const std::set<std::int32_t>& live,
                                             bool unclean);
+
+// Preferred leader election (`gafka-admin elect-leaders`, after Kafka's
+// PreferredReplicaPartitionLeaderElection): the state `p` moves to when its
+// preferred replica (the first of its replicas) is live, in the ISR and not
+// the leader: that replica leads, at the next leader epoch, the ISR as it is.
+// nullopt when it leads already or cannot lead.
+std::optional<partition_state> preferred_leader(const partition_state& p, const std::set<std::int32_t>& live);
+
+// A leadership change made by a preferred election, as the controller reports it.
+struct elected_leader {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int32_t leader = -1;
+    std::int32_t leader_epoch = 0;
+};
 
 // `p` with the ISR its leader proposes (`isr`, the leader first), or nullopt
 // when that changes nothing or is not for this leader and epoch: a leader

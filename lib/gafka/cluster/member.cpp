@@ -385,22 +385,26 @@ cluster_view member::view() const {
     return v;
 }
 
-status member::create_topic(const std::string& topic, std::int32_t partitions, std::int32_t replication_factor) {
+status member::not_controller() const {
+    return status(status_code::not_leader,
+                  "broker " + std::to_string(config_.self.id) + " is not the controller of cluster '" + config_.name +
+                      "'" + (controller_id_ >= 0 ? "; broker " + std::to_string(controller_id_) + " is" : ""));
+}
+
+status member::run_bounded(asio::awaitable<status> work, const std::string& if_late) {
     if (stopped_ || !thread_.joinable()) return status::unavailable("the broker is not in the cluster");
-    auto done = asio::co_spawn(*io_, record_topic(topic, partitions, replication_factor), asio::use_future);
+    auto done = asio::co_spawn(*io_, std::move(work), asio::use_future);
     if (done.wait_for(renew_every_ * 2) != std::future_status::ready)
-        return status::unavailable("etcd did not answer in time; the topic may or may not be recorded");
+        return status::unavailable("etcd did not answer in time; " + if_late);
     return done.get();
+}
+
+status member::create_topic(const std::string& topic, std::int32_t partitions, std::int32_t replication_factor) {
+    return run_bounded(record_topic(topic, partitions, replication_factor), "the topic may or may not be recorded");
 }
 
 // Parameters by value: the caller may stop waiting before this ends.
 asio::awaitable<status> member::record_topic(std::string topic, std::int32_t partitions, std::int32_t rf) {
-    auto not_controller = [&] {
-        return status(status_code::not_leader,
-                      "broker " + std::to_string(config_.self.id) + " is not the controller of cluster '" +
-                          config_.name + "'" +
-                          (controller_id_ >= 0 ? "; broker " + std::to_string(controller_id_) + " is" : ""));
-    };
     if (!controller_ || clock::now() >= valid_until_) co_return not_controller();
     std::vector<std::int32_t> live;
     for (const auto& [id, b] : brokers_)

@@ -37,6 +37,7 @@
 
 #include "gafka/cluster/assignment.h"
 #include "gafka/cluster/cluster_view.h"
+#include "gafka/cluster/election.h"
 #include "gafka/cluster/etcd_client.h"
 #include "gafka/cluster/registration.h"
 #include "gafka/cluster/replica_roles.h"
@@ -80,6 +81,8 @@ public:
     bool may_acknowledge() const;
     // The partitions took their roles from a view with this read_under_lease.
     void roles_applied(lease_id read_under_lease) { roles_applied_ = read_under_lease; }
+    // They have, at least once, from a read of etcd (0: never read).
+    bool roles_read() const { return roles_applied_.load() != 0; }
 
     // A partition leader's in-sync set, to record in etcd when it differs
     // from the key's (election.h, with_isr): written by compare-and-swap on
@@ -105,6 +108,15 @@ public:
     // the factor does not fit the live brokers); conflict: the topic changed
     // meanwhile; not_leader, unavailable and blocking as create_topic.
     status add_partitions(const std::string& topic, std::int32_t partitions);
+    // Preferred leader election (member_elect.cpp, election.h preferred_leader)
+    // when this broker is the controller: each partition of `topic` (empty:
+    // of every topic) whose first replica is live, in the ISR and not the
+    // leader is led by it at the next leader epoch, each change one
+    // compare-and-swap txn guarded by the controller epoch (a key changed
+    // meanwhile is read again and decided anew). `elected` gets the changes
+    // made, also when a later one fails. not_found: etcd has no such topic;
+    // not_leader, unavailable and blocking as create_topic.
+    status elect_preferred(const std::string& topic, std::vector<elected_leader>& elected);
 
 private:
     using clock = std::chrono::steady_clock;
@@ -127,6 +139,12 @@ private:
     // office with those that are.
     void offsets_topic_took_office();
     void ensure_offsets_topic();
+    boost::asio::awaitable<status> record_preferred(std::string topic,
+                                                    std::shared_ptr<std::vector<elected_leader>> elected);
+    status not_controller() const;  // not_leader, naming the controller when known
+    // Runs `work` on the member's thread and waits up to two renewal periods
+    // (unavailable, saying `if_late`, when it has not ended by then).
+    status run_bounded(boost::asio::awaitable<status> work, const std::string& if_late);
     void apply(const key_value& kv, bool deleted);
     void step_down(const char* why);
     void set_etcd_up(bool up, const std::string& why);

@@ -2,32 +2,17 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 #include "gafka/cluster/member.h"
 
-#include <future>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include "gafka/util/logging.h"
 
 namespace gafka::cluster {
 namespace asio = boost::asio;
 
 status member::add_partitions(const std::string& topic, std::int32_t partitions) {
-    if (stopped_ || !thread_.joinable()) return status::unavailable("the broker is not in the cluster");
-    auto done = asio::co_spawn(*io_, record_partitions(topic, partitions), asio::use_future);
-    if (done.wait_for(renew_every_ * 2) != std::future_status::ready)
-        return status::unavailable("etcd did not answer in time; the partitions may or may not be recorded");
-    return done.get();
+    return run_bounded(record_partitions(topic, partitions), "the partitions may or may not be recorded");
 }
 
 // Parameters by value: the caller may stop waiting before this ends.
 asio::awaitable<status> member::record_partitions(std::string topic, std::int32_t partitions) {
-    auto not_controller = [&] {
-        return status(status_code::not_leader,
-                      "broker " + std::to_string(config_.self.id) + " is not the controller of cluster '" +
-                          config_.name + "'" +
-                          (controller_id_ >= 0 ? "; broker " + std::to_string(controller_id_) + " is" : ""));
-    };
     if (!controller_ || clock::now() >= valid_until_) co_return not_controller();
     // A named request: g++ 12 destroys a braced temporary in a co_await twice.
     const range_request topic_read{topic_key(keys_, topic), {}};

@@ -17,6 +17,7 @@
 #include "gafka/broker/core.h"
 #include "gafka/broker/topic_admin.h"
 #include "gafka/cluster/cluster_view.h"
+#include "gafka/cluster/election.h"
 #include "gafka/http/api_error.h"
 #include "gafka/replication/promotion.h"
 #include "gafka/util/histogram.h"
@@ -70,6 +71,10 @@ struct server_context {
     // Records added partitions of a topic in the cluster (broker/topic_admin.h);
     // empty when standalone. Blocking (bounded); thread-safe.
     broker::add_partitions_in_cluster_fn add_partitions_in_cluster;
+    // Moves leadership back to preferred replicas (cluster::member::
+    // elect_preferred: a topic, empty for all; the changes made); empty when
+    // standalone. Blocking (bounded); thread-safe.
+    std::function<status(const std::string&, std::vector<cluster::elected_leader>&)> elect_leaders_in_cluster;
     // Group-commit fsync latency, kept by the broker (null: not kept).
     const util::histogram* fsync_seconds = nullptr;
     // Adds the families of the broker's other listeners (the Kafka port's)
@@ -95,6 +100,10 @@ boost::asio::awaitable<response> handle_delete_topic(const request& req, server_
 response handle_add_partitions(const request& req, server_context& ctx, const std::string& name);
 response handle_offsets_for_time(const request& req, server_context& ctx, const std::string& name);
 response handle_metadata(const request& req, server_context& ctx);
+response handle_elect_leaders(const request& req, server_context& ctx);
+// A cluster call's refusal `e`: not_leader becomes 421 not_controller with
+// the controller's address (gafka-admin follows it) (handlers_topics.cpp).
+api_error cluster_refusal(server_context& ctx, api_error e, const status& s);
 // Replication (handlers_replication.cpp).
 boost::asio::awaitable<response> handle_replica_fetch(const request& req, server_context& ctx);
 boost::asio::awaitable<response> handle_promote(const request& req, server_context& ctx, const std::string& id);

@@ -87,18 +87,6 @@ void write_topic(json_writer& out, const broker::topic& t, bool with_partitions,
     w.EndObject();
 }
 
-// A cluster call's refusal `e`: not_leader becomes 421 not_controller with
-// the controller's address (gafka-admin follows it).
-api_error cluster_refusal(server_context& ctx, api_error e, const status& s) {
-    if (s.code() != status_code::not_leader) return e;
-    e.code = "not_controller";
-    auto c = ctx.cluster();
-    for (const auto& b : c.brokers)
-        if (b.id == c.controller_id && b.live)
-            e.details_json = "\"controller\":\"" + b.host + ":" + std::to_string(b.port) + "\"";
-    return e;
-}
-
 // With --cluster, the controller records the topic's assignment in etcd
 // before the topic is created here (docs/cluster.md); a standalone broker
 // takes replication factor 1 only. The refusal, if any.
@@ -128,6 +116,16 @@ std::optional<response> record_in_cluster(const request& req, server_context& ct
 }
 
 }  // namespace
+
+api_error cluster_refusal(server_context& ctx, api_error e, const status& s) {
+    if (s.code() != status_code::not_leader) return e;
+    e.code = "not_controller";
+    auto c = ctx.cluster();
+    for (const auto& b : c.brokers)
+        if (b.id == c.controller_id && b.live)
+            e.details_json = "\"controller\":\"" + b.host + ":" + std::to_string(b.port) + "\"";
+    return e;
+}
 
 response handle_list_topics(const request& req, server_context& ctx) {
     json_writer out;

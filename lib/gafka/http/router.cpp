@@ -75,6 +75,7 @@ const std::vector<route_entry>& table() {
         {{"DELETE", "/api/v1/consumer-groups/{group}/members/{consumer}"}, &with_params<handle_leave>},
         {{"POST", "/api/v1/consumer-groups/{group}/offsets"}, &async_params<handle_commit>},
         {{"GET", "/api/v1/metadata"}, &plain<handle_metadata>},
+        {{"POST", "/api/v1/cluster/elect-leaders"}, &plain<handle_elect_leaders>},
         {{"POST", "/api/v1/replica/fetch"}, &async<handle_replica_fetch>},
         {{"POST", "/api/v1/brokers/{id}/promote"}, &async_name<handle_promote>},
         {{"GET", "/healthz"}, &plain<handle_healthz>},

@@ -241,7 +241,7 @@ status partition_log::roll_locked() {
 }
 
 void partition_log::sync_async(offset_t through, std::function<void(status)> done) {
-    bool start = false;
+    bool start = false, wake = false;
     {
         std::lock_guard lock(mu_);
         if (!failed_.ok()) {
@@ -255,7 +255,9 @@ void partition_log::sync_async(offset_t through, std::function<void(status)> don
         }
         sync_waiters_.emplace(through, std::move(done));
         if (!syncing_) syncing_ = start = true;
+        else wake = gathering_ && gather_.enough(sync_waiters_.size());
     }
+    if (wake) gather_wake_.notify_one();
     if (!start) return;
     if (options_.run_blocking) options_.run_blocking([this] { run_syncs(); });
     else run_syncs();
@@ -267,15 +269,23 @@ void partition_log::run_syncs() {
         std::int64_t truncations;
         std::shared_ptr<segment> seg;
         {
-            std::lock_guard lock(mu_);
-            if (sync_waiters_.empty() || !failed_.ok()) {
-                auto waiters = std::move(sync_waiters_);
-                sync_waiters_.clear();
-                auto s = failed_;
-                syncing_ = false;
-                syncs_idle_.notify_all();
-                for (auto& [_, done] : waiters) done(s);
-                return;
+            std::unique_lock lock(mu_);
+            for (;;) {
+                if (sync_waiters_.empty() || !failed_.ok()) {
+                    auto waiters = std::move(sync_waiters_);
+                    sync_waiters_.clear();
+                    auto s = failed_;
+                    syncing_ = false;
+                    syncs_idle_.notify_all();
+                    for (auto& [_, done] : waiters) done(s);
+                    return;
+                }
+                // Gathering: a bounded wait for the writers the last fsync answered (sync_gather.h).
+                auto at = gather_.start_at(sync_waiters_.size());
+                if (at <= sync_gather::clock::now()) break;
+                gathering_ = true;
+                gather_wake_.wait_until(lock, at);
+                gathering_ = false;
             }
             target = end_offset_;
             truncations = truncations_;
@@ -283,9 +293,10 @@ void partition_log::run_syncs() {
         }
         // A roll between here and the fsync seals (and so fsyncs) the older
         // segment itself, so syncing the segment we saw covers `target`.
-        auto started = std::chrono::steady_clock::now();
+        auto started = sync_gather::clock::now();
         auto s = seg->sync();
-        if (options_.on_fsync) options_.on_fsync(std::chrono::steady_clock::now() - started);
+        auto ended = sync_gather::clock::now();
+        if (options_.on_fsync) options_.on_fsync(ended - started);
         std::vector<std::function<void(status)>> ready;
         {
             std::lock_guard lock(mu_);
@@ -300,6 +311,7 @@ void partition_log::run_syncs() {
             auto end = sync_waiters_.upper_bound(durable_);
             for (auto it = sync_waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
             sync_waiters_.erase(sync_waiters_.begin(), end);
+            gather_.fsync_done(started, ended, ready.size(), sync_waiters_.size());
         }
         for (auto& done : ready) done({});
     }

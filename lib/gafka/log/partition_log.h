@@ -36,6 +36,7 @@
 #include "gafka/log/format.h"
 #include "gafka/log/producer_state.h"
 #include "gafka/log/segment.h"
+#include "gafka/log/sync_gather.h"
 
 namespace gafka::log {
 
@@ -48,6 +49,9 @@ struct log_options {
     // Told how long each group-commit fsync took (sync/sync_async), on the
     // thread that ran it; for metrics. Empty: not timed.
     std::function<void(std::chrono::nanoseconds)> on_fsync;
+    // How long the group commit waits after an fsync for the writers it
+    // answered to come back (sync_gather.h).
+    sync_gather::options gather;
 };
 
 // What recovery found and did when the log was opened.
@@ -176,7 +180,8 @@ private:
     result<read_start> locate(offset_t from, offset_t upto) const;
     // Refuses reads from `at` on, after a bad batch at `position` of `seg`.
     void mark_corrupt(offset_t at, const char* problem, const segment& seg, std::uint64_t position) const;
-    partition_log(std::filesystem::path dir, log_options options) : dir_(std::move(dir)), options_(std::move(options)) {}
+    partition_log(std::filesystem::path dir, log_options options)
+        : dir_(std::move(dir)), options_(std::move(options)), gather_(options_.gather) {}
     status recover();
     // Reads the batch headers of every segment young enough to hold a
     // producer that has not expired, up to the log end or the corruption.
@@ -207,6 +212,9 @@ private:
     status write_failed_;  // the last append found the disk full; cleared by the next that succeeds
     bool closed_ = false;
     bool syncing_ = false;
+    bool gathering_ = false;  // run_syncs waits on gather_wake_ for more waiters
+    std::condition_variable gather_wake_;
+    sync_gather gather_;
     std::int64_t sync_count_ = 0;
     std::int64_t truncations_ = 0;  // an fsync begun before a truncation covers nothing after it
     std::multimap<offset_t, std::function<void(status)>> sync_waiters_;

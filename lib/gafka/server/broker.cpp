@@ -273,8 +273,13 @@ int run_broker(const broker_config& config) {
             ctx.add_partitions_in_cluster = [&member](const std::string& topic, std::int32_t partitions) {
                 return member->add_partitions(topic, partitions);
             };
+            ctx.elect_leaders_in_cluster = [&member](const std::string& topic,
+                                                     std::vector<cluster::elected_leader>& elected) {
+                return member->elect_preferred(topic, elected);
+            };
             kafka_ctx.cluster = ctx.cluster;
             core.may_acknowledge = [&member] { return member->may_acknowledge(); };
+            core.roles_read = [&member] { return member->roles_read(); };
             kafka_ctx.add_partitions_in_cluster = ctx.add_partitions_in_cluster;
         }
         // Partitions led and followed as etcd says (cluster_replicas.h);

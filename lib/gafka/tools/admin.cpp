@@ -77,6 +77,14 @@ int admin_alter_topic(const admin_options& o, std::ostream& out, std::ostream& e
                    "{\"partitions\":" + std::to_string(o.partitions) + "}", 200, nullptr, out, err);
 }
 
+int admin_elect_leaders(const admin_options& o, std::ostream& out, std::ostream& err) {
+    if (!o.topic.empty() && !name_ok(rules::check_topic_name(o.topic), err)) return 2;
+    admin_options to = o;
+    if (auto c = controller_address(o.brokers)) to.brokers = *c;
+    return request(to, "POST", "/api/v1/cluster/elect-leaders", o.topic.empty() ? "" : "{\"topic\":\"" + o.topic + "\"}",
+                   200, "elected", out, err);
+}
+
 int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& err) {
     return request(o, "GET", "/api/v1/topics", "", 200, "topics", out, err);
 }

@@ -11,7 +11,7 @@ namespace gafka::tools {
 struct admin_options {
     std::string brokers = "localhost:9001";
     std::string name;   // topic, for the topic subcommands
-    std::string topic;  // partition-for
+    std::string topic;  // partition-for, elect-leaders
     std::string key;    // partition-for
     std::int32_t partitions = 1;
     std::optional<std::int64_t> retention_bytes;
@@ -28,6 +28,10 @@ int admin_create_topic(const admin_options& o, std::ostream& out, std::ostream& 
 // Grows topic `name` to `partitions` partitions (never shrinks), at the
 // controller in a cluster as create-topic.
 int admin_alter_topic(const admin_options& o, std::ostream& out, std::ostream& err);
+// Moves the leadership of each partition of `topic` (empty: of every topic)
+// back to its preferred replica, at the controller as create-topic; prints
+// each change as a JSON line.
+int admin_elect_leaders(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err);
