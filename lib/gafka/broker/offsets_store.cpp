@@ -118,7 +118,9 @@ boost::asio::awaitable<status> offsets_store::wait_committed(log::offset_t throu
     if (log_) co_return co_await util::await_status([&](auto done) { log_->sync_async(through, std::move(done)); });
     auto [keep, p] = offsets_partition();
     if (!p) co_return not_led("");
-    if (auto s = co_await util::await_status([&](auto done) { p->when_durable(through, std::move(done)); }); !s.ok())
+    // The binding is copied into the capture: clang 14 cannot capture it.
+    if (auto s = co_await util::await_status([p = p, through](auto done) { p->when_durable(through, std::move(done)); });
+        !s.ok())
         co_return s;
     // As an acks=all produce waits (produce_path.cpp): until the high
     // watermark passes the commit, on this executor.
