@@ -2,7 +2,8 @@
 # Replication with two real brokers (DESIGN.md section 7, docs/operations.md):
 # a follower's byte-identical copy, acks=all and --min-insync, the high
 # watermark, 421 routing, failover with kill -9 and promote, the divergent
-# tail of a returning former leader, and a follower that catches up.
+# tail of a returning former leader, a follower that catches up, and one
+# that grows its copy of a topic grown on the leader.
 #
 # Brokers are named a and b; node_* below start, stop and kill them by name,
 # each on its own free port with its data dir in $BATS_TEST_TMPDIR/<name>.
@@ -199,6 +200,33 @@ produce_n() {
     run curl -s "http://$(addr b)/metrics"
     assert_line 'gafka_leader 0'
     assert_line 'gafka_replica_lag_records{topic="l",partition="0",replica="2"} 0'
+}
+
+@test "alter-topic on the leader grows the follower's copy, which copies the new partitions" {
+    leader_start a 1
+    follower_start b 2 a
+    gafka-admin create-topic --broker "$(addr a)" --name g --partitions 1 >/dev/null
+    produce_n "$(addr a)" g 1 10 all
+    wait_until has_topic b g
+    run --separate-stderr gafka-admin alter-topic g --partitions 3 --broker "$(addr a)"
+    assert_success
+    b_has_3() { [[ $(meta b '.topics[] | select(.name == "g") | .partitions | length') == 3 ]]; }
+    wait_until b_has_3
+    grep -q "topic 'g' has 3 partitions, as on the leader" "${LOG[b]}" || fail "no growth logged: $(cat "${LOG[b]}")"
+    seq -f 'n%g' 1 5 | gafka-produce --broker "$(addr a)" --topic g --partition 2 --acks all ||
+        fail "gafka-produce to the new partition failed"
+    wait_until isr_is a g 2 '[1,2]'
+    # The follower serves them up to the high watermark the leader sent it.
+    on_b() {
+        [[ $(curl -s --max-time 5 "http://$(addr b)/api/v1/consume?topic=g&partition=2&offset=0&count=100" |
+            jq -c '[.records[].value]') == '["n1","n2","n3","n4","n5"]' ]]
+    }
+    wait_until on_b
+    wait_until ends_match g
+    node_stop a
+    node_stop b
+    same_logs g
+    assert_equal "$(wc -l <"$T/a.dump")" 15
 }
 
 # --- failover ------------------------------------------------------------------

@@ -99,9 +99,14 @@ status replica_fetcher::sync_topics(client::http_connection& c) {
             auto created = topics_.create(name, config);
             if (!created.ok() && created.error().code() != status_code::already_exists) return created.error();
             lg()->info("mirroring topic '{}' ({} partitions) from the leader", name, config.partitions);
-        } else if (static_cast<std::int32_t>(local->partitions.size()) != config.partitions) {
-            lg()->error("topic '{}' has {} partitions here but {} on the leader; copying the common ones", name,
-                        local->partitions.size(), config.partitions);
+        } else if (auto have = static_cast<std::int32_t>(local->partitions.size()); have < config.partitions) {
+            // alter-topic on the leader: the new partitions are copied from the next fetch on.
+            auto grown = topics_.add_partitions(name, config.partitions);
+            if (!grown.ok()) return grown.error();
+            lg()->info("topic '{}' has {} partitions, as on the leader", name, config.partitions);
+        } else if (have > config.partitions) {  // partitions are never removed: not from a leader either
+            lg()->error("topic '{}' has {} partitions here but {} on the leader; copying the common ones", name, have,
+                        config.partitions);
         }
     }
     // Delete only what this follower saw on this leader before: a follower

@@ -1,7 +1,8 @@
 #pragma once
 // A follower's copy loop (gafka-broker --role follower --leader HOST:PORT,
 // or one per leader in a cluster: fetcher_options::partitions):
-// mirrors the leader's topics, then pulls every partition with one
+// mirrors the leader's topics (creating, growing and deleting them as the
+// leader did), then pulls every partition with one
 // long-poll replica fetch after another, appends the leader's batches at the
 // leader's offsets, fsyncs them, and fetches again from the new end, which
 // is how it reports its position. When the leader says a partition's log
