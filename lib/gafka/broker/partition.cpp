@@ -311,6 +311,11 @@ replica_snapshot partition::snapshot() const {
     return s;
 }
 
+isr_snapshot partition::in_sync() const {
+    std::lock_guard lock(state_mu_);
+    return {leader_, epoch_, leader_ ? isr_.isr() : leader_isr_};
+}
+
 std::uint64_t partition::wait_for_data(std::function<void()> wake) {
     std::lock_guard lock(mu_);
     auto id = next_waiter_++;

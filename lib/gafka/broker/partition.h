@@ -47,6 +47,14 @@ struct replica_snapshot {
     log::offset_t leader_log_end = 0;                    // on a follower: as the leader last said
 };
 
+// Who is in sync, and at which term: what a leader's ISR proposal needs
+// (server/cluster_replicas), without the rest of a replica_snapshot.
+struct isr_snapshot {
+    bool leader = true;
+    log::epoch_t leader_epoch = 0;
+    std::vector<replica_id> isr;  // as replica_snapshot::isr
+};
+
 class partition {
 public:
     // `repl` (may be null: a lone leader at epoch 0) outlives the partition.
@@ -123,6 +131,7 @@ public:
     void leader_said(log::offset_t high_watermark, log::offset_t log_end, std::vector<replica_id> isr);
 
     replica_snapshot snapshot() const;
+    isr_snapshot in_sync() const;
 
     // Long polling: `wake` is called once, the next time visible_end() or
     // local_end() moves (or the partition closes). Returns an id for cancel_wait.
