@@ -197,4 +197,25 @@ TEST_F(partition_replication_test, in_sync_gives_the_role_the_term_and_the_isr_a
     EXPECT_EQ(following.isr, p->snapshot().isr);
 }
 
+TEST_F(partition_replication_test, a_manual_promotion_leads_alone_with_everything_it_holds_committed) {
+    auto state = follower_state(2);
+    auto a = open("a", nullptr);
+    produce(*a, 2, "x");
+    auto p = open("p", state.get());
+    ASSERT_TRUE(p->append_replicated(all_bytes(*a)).ok());
+    p->leader_said(3, 6, {1, 2});
+    ASSERT_EQ(p->visible_end(), 3);
+
+    ASSERT_TRUE(p->become_leader(1).ok());
+    EXPECT_TRUE(p->is_leader());
+    EXPECT_FALSE(p->leader_hint());
+    auto led = p->in_sync();
+    EXPECT_EQ(led.leader_epoch, 1);
+    EXPECT_EQ(led.isr, (std::vector<replica_id>{2})) << "alone in sync: the leader it followed is gone";
+    EXPECT_EQ(p->visible_end(), 6) << "everything it holds is committed";
+    produce(*p, 1, "y");
+    EXPECT_EQ(p->latest_epoch(), 1);
+    EXPECT_EQ(p->visible_end(), 9);
+}
+
 }  // namespace gafka::broker

@@ -157,18 +157,7 @@ replication::epoch_end partition::end_offset_for(log::epoch_t epoch) const {
     return epochs_.end_offset_for(epoch, log_->log_end_offset());
 }
 
-status partition::become_leader(log::epoch_t epoch) {
-    {
-        std::lock_guard lock(state_mu_);
-        leader_ = true;
-        epoch_ = epoch;
-        if (auto s = ensure_epoch_locked(epoch, log_->log_end_offset()); !s.ok()) return s;
-        isr_.reset(local_end());
-        leader_isr_.clear();
-    }
-    wake_waiters();
-    return {};
-}
+status partition::become_leader(log::epoch_t epoch) { return lead_in_cluster(epoch, {}, util::steady_clock_ms()); }
 
 status partition::lead_in_cluster(log::epoch_t epoch, const std::vector<replica_id>& isr, std::int64_t now_ms) {
     {

@@ -97,8 +97,8 @@ public:
     void expire_followers(std::int64_t now_ms);
     // Kafka's OffsetsForLeaderEpoch on this log.
     replication::epoch_end end_offset_for(log::epoch_t epoch) const;
-    // Leads at `epoch` from the current log end, alone in sync, everything
-    // it holds committed.
+    // A manual promotion (replication/promotion.h): lead_in_cluster with no
+    // ISR, so it leads alone in sync, everything it holds committed.
     status become_leader(log::epoch_t epoch);
     // In a cluster (server/cluster_replicas.h): leads at the partition key's
     // `epoch` from the current log end, with `isr` (the key's) in sync from
