@@ -108,11 +108,12 @@ public:
     // leader's own proposal written, as a rule). Recorded members hold the
     // high watermark back (replication/isr_state.h).
     void set_recorded_isr(const std::vector<replica_id>& isr, std::int64_t now_ms);
-    // In a cluster: follows broker `leader` (-1: none known) at `epoch`,
-    // reachable at `leader_at` ("host:port", empty: not known); appends are
-    // refused from now on.
+    // In a cluster, and on a --role follower from its leader's answers
+    // (replication/replica_fetcher.h): follows broker `leader` (-1: none
+    // known) at `epoch`, reachable at `leader_at` ("host:port", empty: not
+    // known); appends are refused from now on.
     void follow_in_cluster(log::epoch_t epoch, replica_id leader, std::string leader_at);
-    // Who leads it, when this broker follows it in a cluster: the id and
+    // Who leads it, when this broker follows it (follow_in_cluster): the id and
     // "host:port" (nullopt: it leads, or no leader is known).
     std::optional<std::pair<replica_id, std::string>> leader_hint() const;
 

@@ -8,7 +8,10 @@
 // is how it reports its position. When the leader says a partition's log
 // diverges from its own (a former leader's unacknowledged tail), it cuts the
 // tail first. It never follows a leader whose epoch is older than the
-// newest this broker has seen.
+// newest this broker has seen. Without a plan, each partition it copies
+// takes the leader's id and epoch from the answers
+// (broker::partition::follow_in_cluster), as a cluster follower's takes
+// its key's.
 //
 // Threads: runs on its own thread with a blocking HTTP connection; start()
 // and stop() from any one thread. stop() waits for the fetch in flight (at
