@@ -2,7 +2,8 @@
 # Replication with two real brokers (DESIGN.md section 7, docs/operations.md):
 # a follower's byte-identical copy, acks=all and --min-insync, the high
 # watermark, 421 routing, failover with kill -9 and promote, the divergent
-# tail of a returning former leader, and a follower that catches up.
+# tail of a returning former leader, a follower that catches up, and one
+# that grows its copy of a topic grown on the leader.
 #
 # Brokers are named a and b; node_* below start, stop and kill them by name,
 # each on its own free port with its data dir in $BATS_TEST_TMPDIR/<name>.
@@ -15,7 +16,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
-    declare -gA PORT=() PID=() LOG=()
+    declare -gA PORT=() PID=() LOG=() KPORT=()
     T=$BATS_TEST_TMPDIR
 }
 
@@ -37,6 +38,7 @@ node_start() {
     PORT[$name]=$BROKER_PORT
     PID[$name]=$BROKER_PID
     LOG[$name]=$BROKER_LOG
+    KPORT[$name]=$BROKER_KAFKA_PORT
 }
 
 node_stop() {
@@ -94,6 +96,52 @@ same_logs() {
     gafka-walcheck --dump "$T/b/topics/$1" >"$T/b.dump" || fail "walcheck of b failed"
     [[ -s $T/a.dump ]] || fail "nothing in a's copy of $1"
     diff "$T/a.dump" "$T/b.dump" || fail "the logs of $1 differ between a and b"
+}
+
+# kafka_leaders NAME TOPIC: [[partition, leader, leader_epoch], ...] of
+# TOPIC in a Kafka Metadata v7 answer from NAME's Kafka listener.
+kafka_leaders() {
+    python3 - "${KPORT[$1]}" "$2" <<'PY'
+import json, socket, struct, sys
+port, topic = int(sys.argv[1]), sys.argv[2].encode()
+body = struct.pack(">hhih", 3, 7, 1, 1) + b"t" + struct.pack(">ih", 1, len(topic)) + topic + b"\0"
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(struct.pack(">i", len(body)) + body)
+buf = b""
+while len(buf) < 4 or len(buf) < 4 + struct.unpack(">i", buf[:4])[0]:
+    chunk = s.recv(65536)
+    if not chunk:
+        sys.exit("the broker closed the connection")
+    buf += chunk
+at = 12  # size, correlation id, throttle time
+def take(fmt):
+    global at
+    (v,) = struct.unpack_from(fmt, buf, at)
+    at += struct.calcsize(fmt)
+    return v
+def string():
+    global at
+    n = max(take(">h"), 0)
+    at += n
+    return buf[at - n:at]
+for _ in range(take(">i")):  # brokers: id, host, port, rack
+    take(">i"), string(), take(">i"), string()
+string(), take(">i")  # cluster id, controller id
+out = []
+for _ in range(take(">i")):  # topics: error, name, is_internal, partitions
+    take(">h")
+    name = string()
+    take(">b")
+    for _ in range(take(">i")):
+        take(">h")
+        row = [take(">i"), take(">i"), take(">i")]  # partition, leader, leader epoch
+        for _ in range(3):  # replicas, isr, offline replicas
+            for _ in range(take(">i")):
+                take(">i")
+        if name == topic:
+            out.append(row)
+print(json.dumps(sorted(out), separators=(",", ":")))
+PY
 }
 
 # produce_n BROKERS TOPIC FROM TO ACKS [PREFIX]: records PREFIX$i, one per line.
@@ -201,6 +249,33 @@ produce_n() {
     assert_line 'gafka_replica_lag_records{topic="l",partition="0",replica="2"} 0'
 }
 
+@test "alter-topic on the leader grows the follower's copy, which copies the new partitions" {
+    leader_start a 1
+    follower_start b 2 a
+    gafka-admin create-topic --broker "$(addr a)" --name g --partitions 1 >/dev/null
+    produce_n "$(addr a)" g 1 10 all
+    wait_until has_topic b g
+    run --separate-stderr gafka-admin alter-topic g --partitions 3 --broker "$(addr a)"
+    assert_success
+    b_has_3() { [[ $(meta b '.topics[] | select(.name == "g") | .partitions | length') == 3 ]]; }
+    wait_until b_has_3
+    grep -q "topic 'g' has 3 partitions, as on the leader" "${LOG[b]}" || fail "no growth logged: $(cat "${LOG[b]}")"
+    seq -f 'n%g' 1 5 | gafka-produce --broker "$(addr a)" --topic g --partition 2 --acks all ||
+        fail "gafka-produce to the new partition failed"
+    wait_until isr_is a g 2 '[1,2]'
+    # The follower serves them up to the high watermark the leader sent it.
+    on_b() {
+        [[ $(curl -s --max-time 5 "http://$(addr b)/api/v1/consume?topic=g&partition=2&offset=0&count=100" |
+            jq -c '[.records[].value]') == '["n1","n2","n3","n4","n5"]' ]]
+    }
+    wait_until on_b
+    wait_until ends_match g
+    node_stop a
+    node_stop b
+    same_logs g
+    assert_equal "$(wc -l <"$T/a.dump")" 15
+}
+
 # --- failover ------------------------------------------------------------------
 
 # acks_after N: the producer has printed more than N acknowledgements.
@@ -273,6 +348,20 @@ acks_after() { (($(wc -l <"$T/acks") > $1)); }
     run grep -c '"value":"old' "$T/a.dump"
     assert_output 0
     assert_equal "$(wc -l <"$T/a.dump")" 80
+}
+
+@test "a follower's partitions take the leader's epoch: Kafka Metadata on it names the new leader at the new epoch" {
+    leader_start a 1
+    follower_start b 2 a
+    gafka-admin create-topic --broker "$(addr a)" --name e --partitions 2 >/dev/null
+    kafka_leaders_are() { [[ $(kafka_leaders "$1" e) == "$2" ]]; }
+    wait_until kafka_leaders_are b '[[0,1,0],[1,1,0]]'
+    node_stop a
+    gafka-admin promote --broker 2 --bootstrap-server "$(addr b)" >/dev/null || fail "promote failed"
+    follower_start a 1 b  # its partitions open at epoch 0, the epoch it led at
+    wait_until kafka_leaders_are a '[[0,2,1],[1,2,1]]'
+    run kafka_leaders b e
+    assert_output '[[0,2,1],[1,2,1]]'
 }
 
 @test "a follower that was stopped catches up after its restart and rejoins the isr" {

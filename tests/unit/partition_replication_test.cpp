@@ -172,4 +172,50 @@ TEST_F(partition_replication_test, in_a_cluster_a_partition_leads_at_the_keys_ep
     EXPECT_EQ(p->log().log_end_offset(), 3) << "nothing written";
 }
 
+TEST_F(partition_replication_test, in_sync_gives_the_role_the_term_and_the_isr_as_the_snapshot_does) {
+    auto p = open("s", nullptr);
+    auto lone = p->in_sync();
+    EXPECT_TRUE(lone.leader);
+    EXPECT_EQ(lone.leader_epoch, 0);
+    EXPECT_EQ(lone.isr, (std::vector<replica_id>{1}));
+
+    ASSERT_TRUE(p->lead_in_cluster(3, {1, 2, 3}, 1000).ok());
+    p->follower_fetched(2, 0, 5000);
+    p->expire_followers(1000 + replication::isr_config{}.lag_max_ms + 1);  // 3 never fetched: it leaves
+    auto leading = p->in_sync();
+    EXPECT_TRUE(leading.leader);
+    EXPECT_EQ(leading.leader_epoch, 3);
+    EXPECT_EQ(leading.isr, (std::vector<replica_id>{1, 2}));
+    EXPECT_EQ(leading.isr, p->snapshot().isr);
+
+    p->follow_in_cluster(4, 2, "127.0.0.1:9002");
+    p->leader_said(0, 0, {2, 3});
+    auto following = p->in_sync();
+    EXPECT_FALSE(following.leader);
+    EXPECT_EQ(following.leader_epoch, 4);
+    EXPECT_EQ(following.isr, (std::vector<replica_id>{2, 3})) << "as the leader last said";
+    EXPECT_EQ(following.isr, p->snapshot().isr);
+}
+
+TEST_F(partition_replication_test, a_manual_promotion_leads_alone_with_everything_it_holds_committed) {
+    auto state = follower_state(2);
+    auto a = open("a", nullptr);
+    produce(*a, 2, "x");
+    auto p = open("p", state.get());
+    ASSERT_TRUE(p->append_replicated(all_bytes(*a)).ok());
+    p->leader_said(3, 6, {1, 2});
+    ASSERT_EQ(p->visible_end(), 3);
+
+    ASSERT_TRUE(p->become_leader(1).ok());
+    EXPECT_TRUE(p->is_leader());
+    EXPECT_FALSE(p->leader_hint());
+    auto led = p->in_sync();
+    EXPECT_EQ(led.leader_epoch, 1);
+    EXPECT_EQ(led.isr, (std::vector<replica_id>{2})) << "alone in sync: the leader it followed is gone";
+    EXPECT_EQ(p->visible_end(), 6) << "everything it holds is committed";
+    produce(*p, 1, "y");
+    EXPECT_EQ(p->latest_epoch(), 1);
+    EXPECT_EQ(p->visible_end(), 9);
+}
+
 }  // namespace gafka::broker

@@ -157,18 +157,7 @@ replication::epoch_end partition::end_offset_for(log::epoch_t epoch) const {
     return epochs_.end_offset_for(epoch, log_->log_end_offset());
 }
 
-status partition::become_leader(log::epoch_t epoch) {
-    {
-        std::lock_guard lock(state_mu_);
-        leader_ = true;
-        epoch_ = epoch;
-        if (auto s = ensure_epoch_locked(epoch, log_->log_end_offset()); !s.ok()) return s;
-        isr_.reset(local_end());
-        leader_isr_.clear();
-    }
-    wake_waiters();
-    return {};
-}
+status partition::become_leader(log::epoch_t epoch) { return lead_in_cluster(epoch, {}, util::steady_clock_ms()); }
 
 status partition::lead_in_cluster(log::epoch_t epoch, const std::vector<replica_id>& isr, std::int64_t now_ms) {
     {
@@ -309,6 +298,11 @@ replica_snapshot partition::snapshot() const {
         s.leader_log_end = leader_end_;
     }
     return s;
+}
+
+isr_snapshot partition::in_sync() const {
+    std::lock_guard lock(state_mu_);
+    return {leader_, epoch_, leader_ ? isr_.isr() : leader_isr_};
 }
 
 std::uint64_t partition::wait_for_data(std::function<void()> wake) {

@@ -47,6 +47,14 @@ struct replica_snapshot {
     log::offset_t leader_log_end = 0;                    // on a follower: as the leader last said
 };
 
+// Who is in sync, and at which term: what a leader's ISR proposal needs
+// (server/cluster_replicas), without the rest of a replica_snapshot.
+struct isr_snapshot {
+    bool leader = true;
+    log::epoch_t leader_epoch = 0;
+    std::vector<replica_id> isr;  // as replica_snapshot::isr
+};
+
 class partition {
 public:
     // `repl` (may be null: a lone leader at epoch 0) outlives the partition.
@@ -89,8 +97,8 @@ public:
     void expire_followers(std::int64_t now_ms);
     // Kafka's OffsetsForLeaderEpoch on this log.
     replication::epoch_end end_offset_for(log::epoch_t epoch) const;
-    // Leads at `epoch` from the current log end, alone in sync, everything
-    // it holds committed.
+    // A manual promotion (replication/promotion.h): lead_in_cluster with no
+    // ISR, so it leads alone in sync, everything it holds committed.
     status become_leader(log::epoch_t epoch);
     // In a cluster (server/cluster_replicas.h): leads at the partition key's
     // `epoch` from the current log end, with `isr` (the key's) in sync from
@@ -100,11 +108,12 @@ public:
     // leader's own proposal written, as a rule). Recorded members hold the
     // high watermark back (replication/isr_state.h).
     void set_recorded_isr(const std::vector<replica_id>& isr, std::int64_t now_ms);
-    // In a cluster: follows broker `leader` (-1: none known) at `epoch`,
-    // reachable at `leader_at` ("host:port", empty: not known); appends are
-    // refused from now on.
+    // In a cluster, and on a --role follower from its leader's answers
+    // (replication/replica_fetcher.h): follows broker `leader` (-1: none
+    // known) at `epoch`, reachable at `leader_at` ("host:port", empty: not
+    // known); appends are refused from now on.
     void follow_in_cluster(log::epoch_t epoch, replica_id leader, std::string leader_at);
-    // Who leads it, when this broker follows it in a cluster: the id and
+    // Who leads it, when this broker follows it (follow_in_cluster): the id and
     // "host:port" (nullopt: it leads, or no leader is known).
     std::optional<std::pair<replica_id, std::string>> leader_hint() const;
 
@@ -123,6 +132,7 @@ public:
     void leader_said(log::offset_t high_watermark, log::offset_t log_end, std::vector<replica_id> isr);
 
     replica_snapshot snapshot() const;
+    isr_snapshot in_sync() const;
 
     // Long polling: `wake` is called once, the next time visible_end() or
     // local_end() moves (or the partition closes). Returns an id for cancel_wait.

@@ -18,6 +18,15 @@ std::shared_ptr<spdlog::logger> lg() { return util::logger("replication"); }
 constexpr std::chrono::milliseconds first_backoff{100};
 constexpr std::chrono::milliseconds max_backoff{1000};
 
+// A --role follower's partition takes its leader's id and epoch from the
+// fetch answer, as a cluster follower's takes its key's; only on a change
+// (follow_in_cluster wakes the partition's long polls).
+void follow(broker::partition& p, replica_id leader, epoch_t epoch, const std::string& at) {
+    auto hint = p.leader_hint();
+    if (p.leader_epoch() == epoch && hint && hint->first == leader && hint->second == at) return;
+    p.follow_in_cluster(epoch, leader, at);
+}
+
 }  // namespace
 
 void replica_fetcher::start() {
@@ -99,9 +108,14 @@ status replica_fetcher::sync_topics(client::http_connection& c) {
             auto created = topics_.create(name, config);
             if (!created.ok() && created.error().code() != status_code::already_exists) return created.error();
             lg()->info("mirroring topic '{}' ({} partitions) from the leader", name, config.partitions);
-        } else if (static_cast<std::int32_t>(local->partitions.size()) != config.partitions) {
-            lg()->error("topic '{}' has {} partitions here but {} on the leader; copying the common ones", name,
-                        local->partitions.size(), config.partitions);
+        } else if (auto have = static_cast<std::int32_t>(local->partitions.size()); have < config.partitions) {
+            // alter-topic on the leader: the new partitions are copied from the next fetch on.
+            auto grown = topics_.add_partitions(name, config.partitions);
+            if (!grown.ok()) return grown.error();
+            lg()->info("topic '{}' has {} partitions, as on the leader", name, config.partitions);
+        } else if (have > config.partitions) {  // partitions are never removed: not from a leader either
+            lg()->error("topic '{}' has {} partitions here but {} on the leader; copying the common ones", name, have,
+                        config.partitions);
         }
     }
     // Delete only what this follower saw on this leader before: a follower
@@ -223,7 +237,11 @@ status replica_fetcher::fetch_once(client::http_connection& c) {
         for (auto& f : syncs)
             if (auto s = f.get(); !s.ok()) return s;
     }
-    for (auto [p, a] : done) p->leader_said(a->high_watermark, a->log_end_offset, a->isr);
+    for (auto [p, a] : done) {
+        p->leader_said(a->high_watermark, a->log_end_offset, a->isr);
+        if (!options_.partitions)
+            follow(*p, answer->header.leader_id, answer->header.leader_epoch, options_.leader.to_string());
+    }
     return {};
 }
 

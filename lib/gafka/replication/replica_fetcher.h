@@ -1,13 +1,17 @@
 #pragma once
 // A follower's copy loop (gafka-broker --role follower --leader HOST:PORT,
 // or one per leader in a cluster: fetcher_options::partitions):
-// mirrors the leader's topics, then pulls every partition with one
+// mirrors the leader's topics (creating, growing and deleting them as the
+// leader did), then pulls every partition with one
 // long-poll replica fetch after another, appends the leader's batches at the
 // leader's offsets, fsyncs them, and fetches again from the new end, which
 // is how it reports its position. When the leader says a partition's log
 // diverges from its own (a former leader's unacknowledged tail), it cuts the
 // tail first. It never follows a leader whose epoch is older than the
-// newest this broker has seen.
+// newest this broker has seen. Without a plan, each partition it copies
+// takes the leader's id and epoch from the answers
+// (broker::partition::follow_in_cluster), as a cluster follower's takes
+// its key's.
 //
 // Threads: runs on its own thread with a blocking HTTP connection; start()
 // and stop() from any one thread. stop() waits for the fetch in flight (at

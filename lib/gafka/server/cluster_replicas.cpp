@@ -118,7 +118,7 @@ void cluster_replicas::reconcile() {
 }
 
 void cluster_replicas::propose_if_changed(broker::partition& p, const cluster::partition_role& r) {
-    auto in_sync = p.snapshot();
+    auto in_sync = p.in_sync();
     if (!in_sync.leader || in_sync.leader_epoch != r.leader_epoch) return;
     auto sorted = [](std::vector<std::int32_t> v) {
         std::sort(v.begin(), v.end());
