@@ -1,6 +1,7 @@
 #include "gafka/cluster/replica_roles.h"
 
 #include <algorithm>
+#include <set>
 
 namespace gafka::cluster {
 namespace {
@@ -39,6 +40,36 @@ std::map<std::int32_t, std::vector<topic_partition_ref>> follow_plan(const std::
     std::map<std::int32_t, std::vector<topic_partition_ref>> out;
     for (const auto& r : roles)
         if (r.role == replica_role::follower) out[r.leader].emplace_back(r.topic, r.partition);
+    return out;
+}
+
+std::int64_t incarnation_of(const std::vector<partition_view>& partitions, const std::string& topic) {
+    for (const auto& p : partitions)
+        if (p.topic == topic && p.partition == 0) return p.create_revision;
+    return no_incarnation;
+}
+
+std::vector<topic_decision> local_topic_fates(std::int32_t self, const std::vector<partition_view>& partitions,
+                                              const std::vector<local_topic>& local) {
+    std::set<std::string> recorded;
+    for (const auto& p : partitions) recorded.insert(p.topic);
+    const auto held = topics_to_hold(self, partitions);
+    std::vector<topic_decision> out;
+    for (const auto& t : local) {
+        if (t.incarnation == no_incarnation) {
+            out.push_back({t.name, topic_fate::unrecorded, no_incarnation});
+            continue;
+        }
+        if (!recorded.count(t.name)) {
+            if (t.incarnation != unsettled_incarnation) out.push_back({t.name, topic_fate::drop, no_incarnation});
+            continue;
+        }
+        const auto etcd = incarnation_of(partitions, t.name);
+        if (etcd == no_incarnation || etcd == t.incarnation) continue;
+        if (t.incarnation == unsettled_incarnation) out.push_back({t.name, topic_fate::stamp, etcd});
+        else if (held.count(t.name)) out.push_back({t.name, topic_fate::replace, etcd});
+        else out.push_back({t.name, topic_fate::drop, no_incarnation});
+    }
     return out;
 }
 
