@@ -859,12 +859,12 @@ PY
     [[ -n $(etcd_value /gafka/gafka/partitions/__consumer_offsets/0) ]] || fail "__consumer_offsets was deleted from etcd"
 }
 
-# start_member_4s ID: as start_member, with a 4 s session: a broker killed
+# start_member_6s ID: as start_member, with a 6 s session: a broker killed
 # stays registered that long, so a topic created meanwhile gets a replica on it.
-start_member_4s() {
+start_member_6s() {
     BROKER_DATA=$BATS_TEST_TMPDIR/data.$1
     unset BROKER_PORT
-    start_broker --id "$1" --cluster "$ETCD_URL" --cluster-session-timeout 4s --replica-lag-max 1s
+    start_broker --id "$1" --cluster "$ETCD_URL" --cluster-session-timeout 6s --replica-lag-max 1s
     PORTS[$1]=$BROKER_PORT
     PIDS[$1]=$BROKER_PID
 }
@@ -888,7 +888,7 @@ local_incarnation() { jq -r '.cluster_incarnation // "none"' "$BATS_TEST_TMPDIR/
 
 @test "topic delete: deleted and created again while a replica is down (kill -9), that replica's copy becomes the new topic's and no old record is served" {
     local id l victim live=()
-    for id in 1 2 3; do start_member_4s "$id"; done
+    for id in 1 2 3; do start_member_6s "$id"; done
     poll_until 100 all_agree_on_a_controller 1 2 3 || fail "no controller"
     poll_until 100 lists_live 1 "1 2 3" || fail "broker 1 lists: $(describe 1)"
     read -r controller epoch <<<"$(controller_of 1)"
@@ -924,7 +924,7 @@ local_incarnation() { jq -r '.cluster_incarnation // "none"' "$BATS_TEST_TMPDIR/
     # old 10 would not be cut by leader epoch, but go on from offset 10 with new-11.
     poll_until 100 eval '[[ $(produce_values '"$l"' new 20) == 200 ]]' || fail "produce: $(cat "$BATS_TEST_TMPDIR/answer")"
     BROKER_DATA=$BATS_TEST_TMPDIR/data.$victim
-    start_member_4s "$victim"
+    start_member_6s "$victim"
     poll_until 200 same_copy 0 "$victim" || fail "broker $victim's copy: $(dump "$victim" 0 | jq -c -s 'map(.value)')"
     assert_equal "$(dump "$l" 0 | jq -r .value)" "$(seq -f 'new-%g' 1 20)"
     grep -q "deleted topic 'rep': it was deleted and created again" "$BATS_TEST_TMPDIR"/broker.*.log ||

@@ -1,7 +1,6 @@
 #include "gafka/cluster/replica_roles.h"
 
 #include <algorithm>
-#include <set>
 
 namespace gafka::cluster {
 namespace {
@@ -51,8 +50,11 @@ std::int64_t incarnation_of(const std::vector<partition_view>& partitions, const
 
 std::vector<topic_decision> local_topic_fates(std::int32_t self, const std::vector<partition_view>& partitions,
                                               const std::vector<local_topic>& local) {
-    std::set<std::string> recorded;
-    for (const auto& p : partitions) recorded.insert(p.topic);
+    std::map<std::string, std::int64_t> recorded;  // each topic etcd has, with its incarnation (0: no partition 0)
+    for (const auto& p : partitions) {
+        auto& incarnation = recorded[p.topic];
+        if (p.partition == 0) incarnation = p.create_revision;
+    }
     const auto held = topics_to_hold(self, partitions);
     std::vector<topic_decision> out;
     for (const auto& t : local) {
@@ -60,11 +62,12 @@ std::vector<topic_decision> local_topic_fates(std::int32_t self, const std::vect
             out.push_back({t.name, topic_fate::unrecorded, no_incarnation});
             continue;
         }
-        if (!recorded.count(t.name)) {
+        auto it = recorded.find(t.name);
+        if (it == recorded.end()) {
             if (t.incarnation != unsettled_incarnation) out.push_back({t.name, topic_fate::drop, no_incarnation});
             continue;
         }
-        const auto etcd = incarnation_of(partitions, t.name);
+        const auto etcd = it->second;
         if (etcd == no_incarnation || etcd == t.incarnation) continue;
         if (t.incarnation == unsettled_incarnation) out.push_back({t.name, topic_fate::stamp, etcd});
         else if (held.count(t.name)) out.push_back({t.name, topic_fate::replace, etcd});

@@ -133,6 +133,7 @@ std::set<std::string> cluster_replicas::settle_local_topics(const cluster::clust
                            d.topic);
             break;
         case cluster::topic_fate::stamp:
+            if (!current) break;
             if (auto s = topics_.set_cluster_incarnation(d.topic, d.incarnation); !s.ok())
                 lg()->error("cannot record the cluster incarnation of topic '{}': {}", d.topic, s.error().message());
             break;

@@ -12,10 +12,11 @@
 // pass tells the member which read of the cluster the roles came from: its
 // fence on acknowledgements opens only for roles read under its current lease.
 // Before all that, it settles each local topic with etcd (docs/cluster.md,
-// "Deleting a topic"): from a view that mirrors a complete read under the
-// current lease only, it deletes a copy of a topic etcd no longer has, and
-// replaces a copy of an earlier life of the topic (its incarnation differs
-// from etcd's) by a new, empty one before the partition takes any role.
+// "Deleting a topic in a cluster"): from a view that mirrors a complete read
+// under the current lease only, it records etcd's incarnation in a new
+// copy, deletes a copy of a topic etcd no longer has, and replaces a copy of
+// an earlier life of the topic (its incarnation differs from etcd's) by a
+// new, empty one before the partition takes any role.
 //
 // Threads: its own; start() and stop() from the broker's main thread.
 #include <atomic>
@@ -80,8 +81,8 @@ private:
     // Where this broker leads at `r`'s epoch: its in-sync set proposed for
     // the key when the key records another.
     void propose_if_changed(broker::partition& p, const cluster::partition_role& r);
-    // The local topics against etcd's (cluster::local_topic_fates): drops
-    // and replaces only when `view` is current, stamps unsettled ones.
+    // The local topics against etcd's (cluster::local_topic_fates): stamps,
+    // drops and replaces only when `view` is current.
     // Returns the topics whose partitions must take no role this pass (a
     // copy of another life of the topic, not replaced yet).
     std::set<std::string> settle_local_topics(const cluster::cluster_view& view);
