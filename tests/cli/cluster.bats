@@ -837,6 +837,10 @@ PY
     local id p other=$((controller % 3 + 1))
     for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
     for p in 0 1 2; do assert_equal "$(produce_to "$(leader_of "$p")" "$p" 1 5)" 200; done
+    # A group's committed offsets of rep (at the groups' coordinator, wherever it is) go with the topic.
+    poll_until 200 eval 'gafka-admin reset-offsets --broker "127.0.0.1:${PORTS[other]}" --group g --topic rep --to-offset 3 >/dev/null 2>&1' ||
+        fail "no coordinator took the commit"
+    assert_equal "$(gafka-admin describe-group --broker "127.0.0.1:${PORTS[other]}" --group g | jq -c '[.partitions[].committed_offset]')" '[3,3,3]'
     run curl -s -w '\n%{http_code}' -X DELETE "http://127.0.0.1:${PORTS[other]}/api/v1/topics/rep"
     assert_equal "${lines[1]}" 421
     assert_equal "$(jq -c '[.error.code, .error.controller]' <<<"${lines[0]}")" \
@@ -849,6 +853,8 @@ PY
     assert_output '{"deleted":"rep"}'
     poll_until 100 rep_gone_everywhere 1 2 3 ||
         fail "etcd: $(etcd_keys /gafka/gafka/ | grep rep); metadata: $(for id in 1 2 3; do http_metadata "$id" | jq -c '[.topics[].name]'; done)"
+    committed_of_rep() { gafka-admin describe-group --broker "127.0.0.1:${PORTS[other]}" --group g 2>/dev/null | jq -c '[.partitions[]? | select(.topic == "rep")]'; }
+    poll_until 100 eval '[[ $(committed_of_rep) == "[]" || -z $(committed_of_rep) ]]' || fail "group g still has: $(committed_of_rep)"
     # Gone: a second delete is an unknown topic, at any broker.
     run --separate-stderr gafka-admin delete-topic --broker "127.0.0.1:${PORTS[controller]}" --name rep
     assert_failure 1
