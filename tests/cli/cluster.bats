@@ -820,3 +820,183 @@ preferred_of() { partition_state "$1" | jq -r '.replicas[0]'; }
     run --separate-stderr gafka-admin elect-leaders --topic a/b --broker "127.0.0.1:$BROKER_PORT"
     assert_failure 2
 }
+
+# --- C: deleting and re-creating a topic in a cluster ---
+
+rep_dir_gone() { [[ ! -e $BATS_TEST_TMPDIR/data.$1/topics/rep ]]; }
+# rep_gone_everywhere ID...: etcd has no key of rep, and neither the metadata nor the data dir of any broker ID has it.
+rep_gone_everywhere() {
+    local id
+    [[ -z $(etcd_keys /gafka/gafka/topics/rep) && -z $(etcd_keys /gafka/gafka/partitions/rep/) ]] || return 1
+    for id in "$@"; do
+        ! knows_topic "$id" rep && rep_dir_gone "$id" || return 1
+    done
+}
+# kafka_delete PORT TOPIC: a raw Kafka DeleteTopics v1 of TOPIC; prints [[name, error_code]...].
+kafka_delete() {
+    python3 - "$1" "$2" <<'PY'
+import json, socket, struct, sys
+port, topic = int(sys.argv[1]), sys.argv[2].encode()
+body = struct.pack(">hhih", 20, 1, 7, 1) + b"t" + struct.pack(">ih", 1, len(topic)) + topic + struct.pack(">i", 5000)
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(struct.pack(">i", len(body)) + body)
+def take(n):
+    got = b""
+    while len(got) < n:
+        more = s.recv(n - len(got))
+        if not more:
+            sys.exit("the broker closed the connection")
+        got += more
+    return got
+answer = take(struct.unpack(">i", take(4))[0])
+_, _, count = struct.unpack(">iii", answer[:12])
+at, out = 12, []
+for _ in range(count):
+    (n,) = struct.unpack(">h", answer[at:at + 2])
+    name = answer[at + 2:at + 2 + n].decode()
+    (error,) = struct.unpack(">h", answer[at + 2 + n:at + 4 + n])
+    at += 4 + n
+    out.append([name, error])
+print(json.dumps(out, separators=(",", ":")))
+PY
+}
+
+@test "topic delete: a non-controller answers 421 with the controller's address; gafka-admin delete-topic reaches the controller, and etcd, every metadata and every data dir lose the topic" {
+    three_replicating
+    local id p other=$((controller % 3 + 1))
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    for p in 0 1 2; do assert_equal "$(produce_to "$(leader_of "$p")" "$p" 1 5)" 200; done
+    # A group's committed offsets of rep (at the groups' coordinator, wherever it is) go with the topic.
+    # (gafka-admin clamps a reset to the high watermark the coordinator's copy shows, which a follower copy learns late: asked again until all three took 3.)
+    committed() { gafka-admin describe-group --broker "127.0.0.1:${PORTS[other]}" --group g 2>/dev/null | jq -c '[.partitions[].committed_offset]'; }
+    poll_until 200 eval 'gafka-admin reset-offsets --broker "127.0.0.1:${PORTS[other]}" --group g --topic rep --to-offset 3 >/dev/null 2>&1 &&
+        [[ $(committed) == "[3,3,3]" ]]' || fail "group g has: $(committed)"
+    run curl -s -w '\n%{http_code}' -X DELETE "http://127.0.0.1:${PORTS[other]}/api/v1/topics/rep"
+    assert_equal "${lines[1]}" 421
+    assert_equal "$(jq -c '[.error.code, .error.controller]' <<<"${lines[0]}")" \
+        "[\"not_controller\",\"127.0.0.1:${PORTS[controller]}\"]"
+    assert_equal "$(etcd_keys /gafka/gafka/partitions/rep/ | wc -l)" 3
+    has_topic_dirs "$other" || fail "the refused delete removed broker $other's copy"
+    # gafka-admin, given the same broker, follows the metadata to the controller.
+    run --separate-stderr gafka-admin delete-topic --broker "127.0.0.1:${PORTS[other]}" --name rep
+    assert_success
+    assert_output '{"deleted":"rep"}'
+    poll_until 100 rep_gone_everywhere 1 2 3 ||
+        fail "etcd: $(etcd_keys /gafka/gafka/ | grep rep); metadata: $(for id in 1 2 3; do http_metadata "$id" | jq -c '[.topics[].name]'; done)"
+    committed_of_rep() { gafka-admin describe-group --broker "127.0.0.1:${PORTS[other]}" --group g 2>/dev/null | jq -c '[.partitions[]? | select(.topic == "rep")]'; }
+    poll_until 100 eval '[[ $(committed_of_rep) == "[]" || -z $(committed_of_rep) ]]' || fail "group g still has: $(committed_of_rep)"
+    # Gone: a second delete is an unknown topic, at any broker.
+    run --separate-stderr gafka-admin delete-topic --broker "127.0.0.1:${PORTS[controller]}" --name rep
+    assert_failure 1
+    # The internal offsets topic stays: 400, its key kept.
+    poll_until 100 eval '[[ -n $(etcd_value /gafka/gafka/partitions/__consumer_offsets/0) ]]' || fail "no __consumer_offsets"
+    run curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://127.0.0.1:${PORTS[controller]}/api/v1/topics/__consumer_offsets"
+    assert_output 400
+    [[ -n $(etcd_value /gafka/gafka/partitions/__consumer_offsets/0) ]] || fail "__consumer_offsets was deleted from etcd"
+}
+
+# start_member_6s ID: as start_member, with a 6 s session: a broker killed
+# stays registered that long, so a topic created meanwhile gets a replica on it.
+start_member_6s() {
+    BROKER_DATA=$BATS_TEST_TMPDIR/data.$1
+    unset BROKER_PORT
+    start_broker --id "$1" --cluster "$ETCD_URL" --cluster-session-timeout 6s --replica-lag-max 1s
+    PORTS[$1]=$BROKER_PORT
+    PIDS[$1]=$BROKER_PID
+}
+# produce_values ID PREFIX N: records PREFIX-1..PREFIX-N to rep/0 on broker ID, acks=1; prints the HTTP status.
+produce_values() {
+    local body
+    body=$(seq -f "$2-%g" 1 "$3" | jq -R -s -c '{topic:"rep",records:split("\n")[:-1] | map({partition:0,value:.})}')
+    curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d "$body" "http://127.0.0.1:${PORTS[$1]}/api/v1/produce?acks=1"
+}
+# served_values ID: the values broker ID serves from rep/0, from offset 0.
+served_values() {
+    curl -s --max-time 5 "http://127.0.0.1:${PORTS[$1]}/api/v1/consume?topic=rep&partition=0&offset=0&count=1000&timeout=0ms" |
+        jq -r '.records[]?.value'
+}
+incarnation_in_etcd() {
+    ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" --command-timeout 2s get -w json /gafka/gafka/partitions/rep/0 |
+        jq -r '.kvs[0].create_revision'
+}
+local_incarnation() { jq -r '.cluster_incarnation // "none"' "$BATS_TEST_TMPDIR/data.$1/topics/rep/topic.json" 2>/dev/null; }
+
+@test "topic delete: deleted and created again while a replica is down (kill -9), that replica's copy becomes the new topic's and no old record is served" {
+    local id l victim live=()
+    for id in 1 2 3; do start_member_6s "$id"; done
+    poll_until 100 all_agree_on_a_controller 1 2 3 || fail "no controller"
+    poll_until 100 lists_live 1 "1 2 3" || fail "broker 1 lists: $(describe 1)"
+    read -r controller epoch <<<"$(controller_of 1)"
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[controller]}" --name rep --partitions 1 --replication-factor 3
+    assert_success
+    l=$(leader_of 0)
+    # The victim: a broker that neither leads rep/0 nor is the controller.
+    for id in 1 2 3; do
+        if [[ -z $victim && $id != "$l" && $id != "$controller" ]]; then victim=$id; else live+=("$id"); fi
+    done
+    # The old life: 10 records on every replica, each copy stamped with its incarnation.
+    poll_until 100 eval '[[ $(produce_values '"$l"' old 10) == 200 ]]' || fail "produce: $(cat "$BATS_TEST_TMPDIR/answer")"
+    local old_incarnation
+    old_incarnation=$(incarnation_in_etcd)
+    for id in 1 2 3; do
+        poll_until 100 same_copy 0 "$id" || fail "broker $id's copy of rep/0 differs"
+        poll_until 100 eval '[[ $(local_incarnation '"$id"') == '"$old_incarnation"' ]]' ||
+            fail "broker $id's topic.json: $(cat "$BATS_TEST_TMPDIR/data.$id/topics/rep/topic.json")"
+    done
+    _stop_pid "${PIDS[victim]}" KILL
+    run --separate-stderr gafka-admin delete-topic --broker "127.0.0.1:${PORTS[controller]}" --name rep
+    assert_success
+    poll_until 100 rep_gone_everywhere "${live[@]}" || fail "rep is not gone from brokers ${live[*]}"
+    ! rep_dir_gone "$victim" || fail "broker $victim (down) lost its copy"
+    # Created again under the name while the victim is down but still registered: the same assignment.
+    run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[controller]}" --name rep --partitions 1 --replication-factor 3
+    assert_success
+    [[ $(etcd_value /gafka/gafka/partitions/rep/0 | jq --argjson v "$victim" '.replicas | index($v) != null') == true ]] ||
+        fail "broker $victim's lease ran out before the create: $(etcd_value /gafka/gafka/partitions/rep/0)"
+    assert_equal "$(leader_of 0)" "$l"
+    [[ $(incarnation_in_etcd) -gt $old_incarnation ]] || fail "the new life has incarnation $(incarnation_in_etcd)"
+    # The new life: 20 records, at the same leader epoch (0) as the old ones: a copy that kept the
+    # old 10 would not be cut by leader epoch, but go on from offset 10 with new-11.
+    poll_until 100 eval '[[ $(produce_values '"$l"' new 20) == 200 ]]' || fail "produce: $(cat "$BATS_TEST_TMPDIR/answer")"
+    BROKER_DATA=$BATS_TEST_TMPDIR/data.$victim
+    start_member_6s "$victim"
+    poll_until 200 same_copy 0 "$victim" || fail "broker $victim's copy: $(dump "$victim" 0 | jq -c -s 'map(.value)')"
+    assert_equal "$(dump "$l" 0 | jq -r .value)" "$(seq -f 'new-%g' 1 20)"
+    grep -q "deleted topic 'rep': it was deleted and created again" "$BATS_TEST_TMPDIR"/broker.*.log ||
+        fail "no replacement logged"
+    poll_until 100 eval '[[ $(local_incarnation '"$victim"') == $(incarnation_in_etcd) ]]' ||
+        fail "broker $victim's topic.json: $(cat "$BATS_TEST_TMPDIR/data.$victim/topics/rep/topic.json")"
+    # No broker serves an old record (a follower serves its copy up to the high watermark).
+    for id in 1 2 3; do
+        [[ -z $(served_values "$id" | grep old-) ]] || fail "broker $id serves old records: $(served_values "$id")"
+    done
+    assert_equal "$(served_values "$l")" "$(seq -f 'new-%g' 1 20)"
+}
+
+@test "topic delete: Kafka DeleteTopics on a broker that is not the controller is NOT_CONTROLLER (41); at the controller it deletes" {
+    three_replicating
+    local id other=$((controller % 3 + 1))
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    run kafka_delete "$(kafka_port_of "$other")" rep
+    assert_success
+    assert_output '[["rep",41]]'
+    assert_equal "$(etcd_keys /gafka/gafka/partitions/rep/ | wc -l)" 3
+    run kafka_delete "$(kafka_port_of "$controller")" rep
+    assert_success
+    assert_output '[["rep",0]]'
+    poll_until 100 rep_gone_everywhere 1 2 3 || fail "rep is not gone everywhere"
+    run kafka_delete "$(kafka_port_of "$controller")" rep
+    assert_output '[["rep",3]]'
+}
+
+@test "topic delete: kafkajs admin deleteTopics, given a broker that is not the controller, deletes the topic everywhere" {
+    command -v node >/dev/null || skip "node is not installed"
+    [[ -d $REPO/tests/kafkajs/node_modules/kafkajs ]] || skip "kafkajs is not installed: npm ci --prefix tests/kafkajs"
+    three_replicating
+    local id other=$((controller % 3 + 1))
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    KAFKA_BROKER=127.0.0.1:$(kafka_port_of "$other") TOPIC=rep run --separate-stderr timeout 60 node "$REPO/tests/kafkajs/delete_topic.js"
+    ((status == 0)) || fail "exit $status: $stderr"
+    poll_until 100 rep_gone_everywhere 1 2 3 || fail "rep is not gone everywhere"
+}

@@ -162,5 +162,35 @@ TEST(cluster_assignment_test, update_txn_is_a_compare_and_swap_on_the_mod_revisi
     EXPECT_NE(encode(t).find(R"("target":"MOD","mod_revision":"77")"), std::string::npos);
 }
 
+TEST(cluster_assignment_test, delete_txn_removes_the_topic_key_and_its_partition_keys_guarded_by_epoch_and_revision) {
+    cluster_keys k("c");
+    auto t = delete_topic_txn(k, "orders", 61, 50);
+    ASSERT_EQ(t.compares.size(), 2u);
+    EXPECT_EQ(t.compares[0].what, compare::target::create_revision);
+    EXPECT_EQ(t.compares[0].key, "/gafka/c/controller");
+    EXPECT_EQ(t.compares[0].revision, 50);
+    EXPECT_EQ(t.compares[1].what, compare::target::mod_revision);
+    EXPECT_EQ(t.compares[1].key, "/gafka/c/topics/orders");
+    EXPECT_EQ(t.compares[1].revision, 61);
+    ASSERT_EQ(t.success.size(), 2u);
+    EXPECT_EQ(t.success[0].op, txn_op::kind::remove);
+    EXPECT_EQ(t.success[0].key, "/gafka/c/topics/orders");
+    EXPECT_TRUE(t.success[0].range_end.empty()) << "the topic key alone";
+    EXPECT_EQ(t.success[1].op, txn_op::kind::remove);
+    EXPECT_EQ(t.success[1].key, "/gafka/c/partitions/orders/");
+    EXPECT_EQ(t.success[1].range_end, "/gafka/c/partitions/orders0") << "'/' + 1: every partition, no other topic";
+    // The range covers orders' partitions, and not those of a topic whose name starts with "orders".
+    EXPECT_LT(t.success[1].key, partition_key(k, "orders", 99));
+    EXPECT_GT(t.success[1].range_end, partition_key(k, "orders", 99));
+    EXPECT_FALSE(partition_key(k, "orders2", 0) >= t.success[1].key && partition_key(k, "orders2", 0) < t.success[1].range_end);
+    EXPECT_FALSE(partition_key(k, "orders.x", 0) >= t.success[1].key && partition_key(k, "orders.x", 0) < t.success[1].range_end);
+    ASSERT_EQ(t.failure.size(), 2u);
+    EXPECT_EQ(t.failure[0].key, "/gafka/c/controller");
+    EXPECT_EQ(t.failure[1].key, "/gafka/c/topics/orders");
+    auto json = encode(t);
+    EXPECT_NE(json.find("request_delete_range"), std::string::npos) << json;
+    EXPECT_NE(json.find(util::base64_encode("/gafka/c/partitions/orders0")), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace gafka::cluster

@@ -67,6 +67,31 @@ TEST_F(topic_manager_test, a_topic_dir_without_topic_json_is_skipped_not_damaged
     EXPECT_TRUE((*tm)->damaged_topics().empty());
 }
 
+TEST_F(topic_manager_test, the_cluster_incarnation_is_kept_in_topic_json_only_when_there_is_one) {
+    {
+        auto tm = open();
+        ASSERT_TRUE(tm.ok());
+        ASSERT_TRUE((*tm)->create("plain", {}).ok());
+        (*tm)->set_new_topic_incarnation(-1);
+        ASSERT_TRUE((*tm)->create("member", {}).ok());
+        ASSERT_TRUE((*tm)->create("given", {.cluster_incarnation = 77}).ok());
+        auto stamped = (*tm)->set_cluster_incarnation("member", 42);
+        ASSERT_TRUE(stamped.ok());
+        EXPECT_EQ((*stamped)->config.cluster_incarnation, 42);
+        EXPECT_EQ((*tm)->find("member"), *stamped);
+        EXPECT_EQ((*tm)->set_cluster_incarnation("nope", 1).error().code(), status_code::not_found);
+        ASSERT_TRUE((*tm)->close().ok());
+    }
+    EXPECT_EQ(test::file_bytes(meta("plain")).find("cluster_incarnation"), std::string::npos);
+    auto tm = open();
+    ASSERT_TRUE(tm.ok());
+    EXPECT_EQ((*tm)->find("plain")->config.cluster_incarnation, 0);
+    EXPECT_EQ((*tm)->find("member")->config.cluster_incarnation, 42);
+    EXPECT_EQ((*tm)->find("given")->config.cluster_incarnation, 77);
+    auto parsed = parse_topic_config_json(R"({"partitions":1,"cluster_incarnation":-1})");
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(parsed->cluster_incarnation, -1);
+}
 
 // --- compression (Kafka's compression.type) ---
 

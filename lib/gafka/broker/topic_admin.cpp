@@ -10,10 +10,19 @@ status internal_topic(const std::string& name) {
 }
 
 boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordinator& groups, offsets_store& offsets,
-                                            const std::string& name) {
+                                            std::string name, delete_topic_in_cluster_fn in_cluster) {
     if (rules::is_internal_topic(name)) co_return internal_topic(name);
-    if (!topics.find(name)) co_return status::not_found("unknown topic '" + name + "'");
-    if (auto s = topics.remove(name); !s.ok()) co_return s;
+    bool recorded = false;  // deleted from etcd: done, whether this broker holds a copy or not
+    if (in_cluster) {
+        auto s = in_cluster(name);
+        if (!s.ok() && s.code() != status_code::not_found) co_return s;
+        recorded = s.ok();
+    }
+    if (!topics.find(name)) co_return recorded ? status{} : status::not_found("unknown topic '" + name + "'");
+    if (auto s = topics.remove(name); !s.ok()) {
+        // not_found: this broker's replica pass deleted it meanwhile, and its group offsets.
+        co_return recorded && s.code() == status_code::not_found ? status{} : s;
+    }
     auto before = offsets.log_end();
     auto dropped = groups.remove_topic(name, util::steady_clock_ms());
     // In a cluster only the groups' coordinator has offsets to drop.

@@ -18,14 +18,22 @@ namespace gafka::broker {
 // (rules::is_internal_topic): invalid_argument.
 status internal_topic(const std::string& name);
 
+// Deletes a topic from the cluster (cluster::member::delete_topic: the
+// controller removes its keys from etcd); empty when standalone.
+using delete_topic_in_cluster_fn = std::function<status(const std::string&)>;
+
 // Deletes topic `name` and, durably, the groups' committed offsets of it
 // (as Kafka does: a new topic of the same name is read from its start, also
 // after a restart). not_found when the topic is not served (a damaged one
 // neither: see topic_manager::damaged); internal_topic() for an internal
-// one. Runs on the caller's executor; the
-// offsets sync waits off it.
+// one. In a cluster `in_cluster` first deletes it from etcd (not_leader on
+// a broker that is not the controller; the other replicas drop their copies
+// when they see it gone), then this broker's copy goes; a topic etcd does
+// not have is deleted here alone, as standalone. Runs on the caller's
+// executor (blocking on etcd, bounded, in a cluster); the offsets sync
+// waits off it.
 boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordinator& groups, offsets_store& offsets,
-                                            const std::string& name);
+                                            std::string name, delete_topic_in_cluster_fn in_cluster);
 
 // Records partitions added to a topic in the cluster (cluster::member::
 // add_partitions: name, new count); empty when standalone.

@@ -45,7 +45,9 @@ std::string topic_config_json(const std::string& name, const topic_config& c) {
     return "{\"name\":\"" + name + "\",\"partitions\":" + std::to_string(c.partitions) +
            ",\"retention_bytes\":" + std::to_string(c.retention_bytes) +
            ",\"retention_ms\":" + std::to_string(c.retention_ms) + ",\"created_ms\":" + std::to_string(c.created_ms) +
-           ",\"compression\":\"" + log::to_string(c.compression) + "\"}\n";
+           ",\"compression\":\"" + log::to_string(c.compression) + "\"" +
+           (c.cluster_incarnation != 0 ? ",\"cluster_incarnation\":" + std::to_string(c.cluster_incarnation) : "") +
+           "}\n";
 }
 
 result<topic_config> parse_topic_config_json(std::string_view text) {
@@ -62,6 +64,7 @@ result<topic_config> parse_topic_config_json(std::string_view text) {
     get("retention_bytes", c.retention_bytes);
     get("retention_ms", c.retention_ms);
     get("created_ms", c.created_ms);
+    get("cluster_incarnation", c.cluster_incarnation);  // absent outside a cluster: 0
     if (d.HasMember("compression")) {  // absent in topic.json files older than the setting: producer
         const auto& v = d["compression"];
         auto t = v.IsString() ? log::parse_compression_type(v.GetString()) : std::nullopt;
@@ -190,6 +193,27 @@ result<std::shared_ptr<topic>> topic_manager::add_partitions(const std::string& 
     return t;
 }
 
+result<std::shared_ptr<topic>> topic_manager::set_cluster_incarnation(const std::string& name,
+                                                                      std::int64_t incarnation) {
+    std::lock_guard lock(mu_);
+    auto it = topics_.find(name);
+    if (it == topics_.end()) return status::not_found("unknown topic '" + name + "'");
+    const auto& old = *it->second;
+    auto t = std::make_shared<topic>();
+    t->name = name;
+    t->config = old.config;
+    t->config.cluster_incarnation = incarnation;
+    t->partitions = old.partitions;
+    auto dir = data_dir_ / "topics" / name;
+    if (auto s = util::atomic_write_file(dir / "topic.json", topic_config_json(name, t->config)); !s.ok()) return s;
+    t->records_in = old.records_in.load();
+    t->bytes_in = old.bytes_in.load();
+    t->records_out = old.records_out.load();
+    t->bytes_out = old.bytes_out.load();
+    it->second = t;
+    return t;
+}
+
 result<std::shared_ptr<topic>> topic_manager::create(const std::string& name, topic_config config) {
     if (auto s = rules::check_stored_topic_name(name); !s.ok()) return s;
     if (config.partitions < 1 || config.partitions > rules::max_partitions)
@@ -199,6 +223,7 @@ result<std::shared_ptr<topic>> topic_manager::create(const std::string& name, to
     std::lock_guard lock(mu_);
     if (topics_.count(name)) return status::already_exists("topic '" + name + "' already exists");
     config.created_ms = util::wall_clock_ms();
+    if (config.cluster_incarnation == 0) config.cluster_incarnation = new_topic_incarnation_;
     auto dir = data_dir_ / "topics" / name;
     std::error_code ec;
     fs::create_directories(dir, ec);

@@ -2,7 +2,8 @@
 // The topics of one broker's data dir: creates, opens, lists and deletes
 // them. Layout (DESIGN.md section 4):
 //   <data-dir>/meta.json                  broker id, format version
-//   <data-dir>/topics/<topic>/topic.json  partitions, retention, created time, compression
+//   <data-dir>/topics/<topic>/topic.json  partitions, retention, created time, compression,
+//                                         cluster incarnation
 //   <data-dir>/topics/<topic>/<p>/        one partition_log per partition
 // Thread-safe. Topics are handed out as shared_ptr so a request in flight
 // keeps a deleted topic's logs open until it finishes. A topic object is
@@ -34,6 +35,11 @@ struct topic_config {
     std::int64_t retention_ms = -1;     // -1: keep forever
     std::int64_t created_ms = 0;
     log::compression_type compression = log::compression_type::producer;  // Kafka's compression.type
+    // In a cluster, the life of the topic in etcd this copy belongs to (the
+    // create revision of its partition-0 key; cluster/replica_roles.h):
+    // 0 made outside a cluster (not in topic.json), -1 made in the cluster
+    // and not yet matched with etcd.
+    std::int64_t cluster_incarnation = 0;
 };
 
 struct topic {
@@ -77,6 +83,13 @@ public:
     // not above the current one is invalid_argument, nothing changed;
     // not_found when the topic is not served. Returns the new version.
     result<std::shared_ptr<topic>> add_partitions(const std::string& name, std::int32_t partitions);
+    // Records the topic's cluster incarnation in its topic.json; returns the
+    // new version (the same partitions). not_found when it is not served.
+    result<std::shared_ptr<topic>> set_cluster_incarnation(const std::string& name, std::int64_t incarnation);
+    // Every topic create() makes from now on gets this cluster incarnation
+    // when its config has none (a cluster member: -1, to be matched with
+    // etcd). Set before topics are created by requests.
+    void set_new_topic_incarnation(std::int64_t incarnation) { new_topic_incarnation_ = incarnation; }
     // Served topics only; a damaged one is not found (see damaged()).
     std::shared_ptr<topic> find(const std::string& name) const;
     std::vector<std::shared_ptr<topic>> list() const;
@@ -111,6 +124,7 @@ private:
     mutable std::mutex mu_;
     std::map<std::string, std::shared_ptr<topic>> topics_;
     std::vector<damaged_topic> damaged_;  // by name; fixed after open()
+    std::atomic<std::int64_t> new_topic_incarnation_{0};
 };
 
 // The message that goes with a damaged topic wherever it is refused.

@@ -201,4 +201,19 @@ txn_request update_isr_txn(const cluster_keys& k, std::string_view topic, std::i
     return r;
 }
 
+txn_request delete_topic_txn(const cluster_keys& k, std::string_view topic, revision_t topic_mod_revision,
+                             revision_t controller_epoch) {
+    txn_request r;
+    auto tk = topic_key(k, topic);
+    // The slash ends the name: "orders/" does not cover "orders2/0".
+    auto partitions = partitions_prefix(k) + std::string(topic) + "/";
+    r.compares.push_back(controller_is(k, controller_epoch));
+    r.compares.push_back({compare::target::mod_revision, tk, topic_mod_revision, {}});
+    r.success.push_back({txn_op::kind::remove, tk, {}, 0, {}});
+    r.success.push_back({txn_op::kind::remove, partitions, {}, 0, prefix_end(partitions)});
+    r.failure.push_back({txn_op::kind::range, k.controller, {}, 0, {}});
+    r.failure.push_back({txn_op::kind::range, tk, {}, 0, {}});
+    return r;
+}
+
 }  // namespace gafka::cluster

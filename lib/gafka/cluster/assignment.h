@@ -84,5 +84,13 @@ txn_request update_partition_txn(const cluster_keys& k, std::string_view topic, 
 // above all, makes it fail).
 txn_request update_isr_txn(const cluster_keys& k, std::string_view topic, std::int32_t partition,
                            const partition_state& next, revision_t mod_revision);
+// The txn deleting a topic: if the controller key's create revision is
+// `controller_epoch` and the topic key's mod revision is still
+// `topic_mod_revision`, delete the topic key and every key under
+// partitions/<topic>/ (a range, so a partition key the topic value does not
+// count goes too); else read the controller key and the topic key (failure
+// branch: ranges[0], ranges[1]) to tell which check failed.
+txn_request delete_topic_txn(const cluster_keys& k, std::string_view topic, revision_t topic_mod_revision,
+                             revision_t controller_epoch);
 
 }  // namespace gafka::cluster

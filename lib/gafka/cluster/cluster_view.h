@@ -25,6 +25,10 @@ struct partition_view {
     std::int32_t leader_epoch = 0;
     std::vector<std::int32_t> replicas;
     std::vector<std::int32_t> isr;
+    // The key's create revision: partition 0's identifies one life of the
+    // topic (its incarnation: a topic deleted and created again gets a new
+    // one). 0: not known.
+    std::int64_t create_revision = 0;
 };
 
 struct cluster_view {

@@ -309,6 +309,7 @@ void member::apply(const key_value& kv, bool deleted) {
             return;
         }
         partitions_[*where] = {*p, kv.mod_revision};
+        created_at_[*where] = kv.create_revision;
         return;
     }
     if (kv.key.rfind(keys_.brokers, 0) != 0) return;
@@ -361,7 +362,9 @@ void member::publish() {
     view_.partitions.clear();
     for (const auto& [where, r] : partitions_) {
         const auto& p = r.state;
-        view_.partitions.push_back({where.first, where.second, p.leader, p.leader_epoch, p.replicas, p.isr});
+        auto created = created_at_.find(where);
+        view_.partitions.push_back({where.first, where.second, p.leader, p.leader_epoch, p.replicas, p.isr,
+                                    created == created_at_.end() ? 0 : created->second});
     }
     // Acknowledge only while etcd cannot have expired the lease yet, with a
     // margin for the answer's way out, and with roles read under this lease.
@@ -429,8 +432,10 @@ asio::awaitable<status> member::record_topic(std::string topic, std::int32_t par
         co_return status::already_exists("topic '" + topic + "' is already recorded in cluster '" + config_.name +
                                          "'");
     }
-    for (std::size_t p = 0; p < assigned->size(); ++p)
+    for (std::size_t p = 0; p < assigned->size(); ++p) {
         partitions_[{topic, static_cast<std::int32_t>(p)}] = {(*assigned)[p], r->revision};
+        created_at_[{topic, static_cast<std::int32_t>(p)}] = r->revision;  // put in that txn
+    }
     publish();
     lg()->info("controller {} (epoch {}) recorded topic '{}': {} partition(s), replication factor {}",
                config_.self.id, epoch, topic, partitions, rf);

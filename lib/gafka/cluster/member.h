@@ -117,6 +117,21 @@ public:
     // made, also when a later one fails. not_found: etcd has no such topic;
     // not_leader, unavailable and blocking as create_topic.
     status elect_preferred(const std::string& topic, std::vector<elected_leader>& elected);
+    // Deletes `topic` from etcd when this broker is the controller
+    // (member_delete.cpp): the topic key and every partition key of it in
+    // one txn guarded by the controller epoch and the topic key's mod
+    // revision (assignment.h delete_topic_txn). Every replica then drops
+    // its copy when its view shows the topic gone (server/cluster_replicas).
+    // invalid_argument: an internal topic; not_found: etcd has no such
+    // topic; conflict: the topic changed meanwhile; not_leader, unavailable
+    // and blocking as create_topic.
+    status delete_topic(const std::string& topic);
+    // True when `v` (from view()) mirrors a complete read of etcd, kept up
+    // by the watch, made under the lease this broker holds now: only such
+    // a view may delete a replica's copy. Thread-safe.
+    bool view_is_current(const cluster_view& v) const {
+        return v.read_under_lease != 0 && acknowledge_lease_.load() == v.read_under_lease;
+    }
 
 private:
     using clock = std::chrono::steady_clock;
@@ -139,6 +154,7 @@ private:
     // office with those that are.
     void offsets_topic_took_office();
     void ensure_offsets_topic();
+    boost::asio::awaitable<status> erase_topic(std::string topic);
     boost::asio::awaitable<status> record_preferred(std::string topic,
                                                     std::shared_ptr<std::vector<elected_leader>> elected);
     status not_controller() const;  // not_leader, naming the controller when known
@@ -171,6 +187,7 @@ private:
         revision_t mod_revision = 0;  // of its key, for compare-and-swap
     };
     std::map<topic_partition_ref, recorded_partition> partitions_;
+    std::map<topic_partition_ref, revision_t> created_at_;  // each partition key's create revision
     lease_id read_under_lease_ = 0;   // the lease held when the mirror last read the whole cluster
     bool elect_pending_ = false;      // a broker came or went, or a key changed, since the last pass
     bool electing_ = false;           // a pass is running

@@ -71,6 +71,9 @@ struct server_context {
     // Records added partitions of a topic in the cluster (broker/topic_admin.h);
     // empty when standalone. Blocking (bounded); thread-safe.
     broker::add_partitions_in_cluster_fn add_partitions_in_cluster;
+    // Deletes a topic from the cluster (broker/topic_admin.h); empty when
+    // standalone. Blocking (bounded); thread-safe.
+    broker::delete_topic_in_cluster_fn delete_in_cluster;
     // Moves leadership back to preferred replicas (cluster::member::
     // elect_preferred: a topic, empty for all; the changes made); empty when
     // standalone. Blocking (bounded); thread-safe.

@@ -241,9 +241,10 @@ response handle_offsets_for_time(const request& req, server_context& ctx, const 
 
 boost::asio::awaitable<response> handle_delete_topic(const request& req, server_context& ctx,
                                                      const std::string& name) {
-    auto s = co_await broker::delete_topic(ctx.topics, ctx.groups, ctx.offsets, name);
+    auto s = co_await broker::delete_topic(ctx.topics, ctx.groups, ctx.offsets, name, ctx.delete_in_cluster);
     if (s.code() == status_code::not_found) co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
-    if (!s.ok()) co_return error_response(req, api_error::from_status(s));
+    // In a cluster only the controller deletes: 421 not_controller naming it.
+    if (!s.ok()) co_return error_response(req, cluster_refusal(ctx, api_error::from_status(s), s));
     co_return json_response(req, beast_http::status::ok, "{\"deleted\":\"" + name + "\"}\n");
 }
 

@@ -52,6 +52,9 @@ struct broker_context {
     // Records partitions added by CreatePartitions in the cluster (the
     // controller; broker/topic_admin.h); empty without --cluster.
     broker::add_partitions_in_cluster_fn add_partitions_in_cluster;
+    // Deletes topics in the cluster (the controller; broker/topic_admin.h);
+    // empty without --cluster.
+    broker::delete_topic_in_cluster_fn delete_in_cluster;
     bool auto_create_topics = true;
     std::int32_t default_partitions = 1;
     // The passwords SASL/PLAIN accepts (--auth-token-file); empty: no SASL,

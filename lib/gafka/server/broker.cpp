@@ -281,6 +281,8 @@ int run_broker(const broker_config& config) {
             core.may_acknowledge = [&member] { return member->may_acknowledge(); };
             core.roles_read = [&member] { return member->roles_read(); };
             kafka_ctx.add_partitions_in_cluster = ctx.add_partitions_in_cluster;
+            ctx.delete_in_cluster = [&member](const std::string& topic) { return member->delete_topic(topic); };
+            kafka_ctx.delete_in_cluster = ctx.delete_in_cluster;
         }
         // Partitions led and followed as etcd says (cluster_replicas.h);
         // after `member`, so it stops first.
@@ -303,6 +305,12 @@ int run_broker(const broker_config& config) {
                 else
                     lg->info("group coordinator: committed offsets loaded from {}/0 up to offset {}", topic,
                              offsets->log_end());
+            });
+            // A copy deleted because etcd no longer has that life of the topic
+            // takes its groups' committed offsets along, as a delete does.
+            replicas->on_topic_deleted([&](const std::string& topic) {
+                if (auto s = groups.remove_topic(topic, util::steady_clock_ms()); !s.ok())
+                    lg->error("cannot remove the group offsets of deleted topic '{}': {}", topic, s.message());
             });
             // Each partition's role before clients are served (a restarted
             // follower must not take writes as the leader of epoch 0).

@@ -55,6 +55,7 @@ void cluster_replicas::reconcile() {
         auto it = addresses.find(id);
         return it == addresses.end() ? std::string() : it->second.to_string();
     };
+    const auto unsettled = settle_local_topics(view);
 
     for (const auto& [topic, partitions] : cluster::topics_to_hold(self_, view.partitions)) {
         if (auto held = topics_.find(topic)) {  // partitions added in etcd: the local topic grows too
@@ -75,6 +76,7 @@ void cluster_replicas::reconcile() {
     }
 
     auto roles = cluster::roles_of(self_, view.partitions);
+    std::erase_if(roles, [&unsettled](const auto& r) { return unsettled.count(r.topic) > 0; });  // neither led nor copied
     auto now = util::steady_clock_ms();
     for (const auto& r : roles) {
         auto t = topics_.find(r.topic);
@@ -115,6 +117,53 @@ void cluster_replicas::reconcile() {
     }
     fetchers_.assign(plan);
     member_.roles_applied(view.read_under_lease);
+}
+
+std::set<std::string> cluster_replicas::settle_local_topics(const cluster::cluster_view& view) {
+    std::vector<cluster::local_topic> local;
+    for (const auto& t : topics_.list()) local.push_back({t->name, t->config.cluster_incarnation});
+    const bool current = member_.view_is_current(view);
+    std::set<std::string> unsettled;
+    for (const auto& d : cluster::local_topic_fates(self_, view.partitions, local)) {
+        switch (d.fate) {
+        case cluster::topic_fate::unrecorded:
+            if (warned_unrecorded_.insert(d.topic).second)
+                lg()->warn("topic '{}' was made outside a cluster (its topic.json has no cluster_incarnation): "
+                           "this broker never deletes or replaces it to follow etcd",
+                           d.topic);
+            break;
+        case cluster::topic_fate::stamp:
+            if (!current) break;
+            if (auto s = topics_.set_cluster_incarnation(d.topic, d.incarnation); !s.ok())
+                lg()->error("cannot record the cluster incarnation of topic '{}': {}", d.topic, s.error().message());
+            break;
+        case cluster::topic_fate::drop:
+            if (current) drop_local_topic(d.topic, "etcd no longer has it");
+            break;
+        case cluster::topic_fate::replace:
+            // No role for a copy of another life, also while the view is not
+            // current; once dropped, the new life is created below as any
+            // topic held here is.
+            if (!current || !drop_local_topic(d.topic, "it was deleted and created again while this copy was away"))
+                unsettled.insert(d.topic);
+            break;
+        }
+    }
+    return unsettled;
+}
+
+bool cluster_replicas::drop_local_topic(const std::string& topic, const char* why) {
+    auto s = topics_.remove(topic);
+    if (!s.ok() && s.code() != status_code::not_found) {  // not_found: the controller's delete came first
+        lg()->error("cannot delete topic '{}' ({}): {}", topic, why, s.message());
+        return false;
+    }
+    std::erase_if(applied_, [&topic](const auto& e) { return e.first.first == topic; });
+    if (s.ok()) {
+        lg()->info("deleted topic '{}': {}", topic, why);
+        if (on_topic_deleted_) on_topic_deleted_(topic);
+    }
+    return true;
 }
 
 void cluster_replicas::propose_if_changed(broker::partition& p, const cluster::partition_role& r) {

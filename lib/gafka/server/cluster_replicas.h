@@ -11,6 +11,12 @@
 // own in-sync set for the key when the two differ (cluster/member.h). Each
 // pass tells the member which read of the cluster the roles came from: its
 // fence on acknowledgements opens only for roles read under its current lease.
+// Before all that, it settles each local topic with etcd (docs/cluster.md,
+// "Deleting a topic in a cluster"): from a view that mirrors a complete read
+// under the current lease only, it records etcd's incarnation in a new
+// copy, deletes a copy of a topic etcd no longer has, and replaces a copy of
+// an earlier life of the topic (its incarnation differs from etcd's) by a
+// new, empty one before the partition takes any role.
 //
 // Threads: its own; start() and stop() from the broker's main thread.
 #include <atomic>
@@ -19,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -34,7 +41,11 @@ class cluster_replicas {
 public:
     cluster_replicas(std::int32_t self, broker::topic_manager& topics, replication::replica_fetchers& fetchers,
                      cluster::member& member)
-        : self_(self), topics_(topics), fetchers_(fetchers), member_(member) {}
+        : self_(self), topics_(topics), fetchers_(fetchers), member_(member) {
+        // Topics made from here on (by etcd's keys, or the controller's
+        // create) are matched with etcd's incarnation on the next pass.
+        topics_.set_new_topic_incarnation(cluster::unsettled_incarnation);
+    }
     ~cluster_replicas() { stop(); }
     cluster_replicas(const cluster_replicas&) = delete;
     cluster_replicas& operator=(const cluster_replicas&) = delete;
@@ -44,6 +55,11 @@ public:
     // Set before start().
     using role_hook = std::function<void(const std::string& topic, std::int32_t partition, bool leading)>;
     void on_role_change(role_hook hook) { on_role_change_ = std::move(hook); }
+    // Called on the replicas' thread after it deleted its copy of a topic
+    // (etcd no longer has that life of it): the broker drops the groups'
+    // committed offsets of it, as a delete does. Set before start().
+    using topic_hook = std::function<void(const std::string& topic)>;
+    void on_topic_deleted(topic_hook hook) { on_topic_deleted_ = std::move(hook); }
 
     void start();
     // Stops the loop and every fetcher.
@@ -65,6 +81,12 @@ private:
     // Where this broker leads at `r`'s epoch: its in-sync set proposed for
     // the key when the key records another.
     void propose_if_changed(broker::partition& p, const cluster::partition_role& r);
+    // The local topics against etcd's (cluster::local_topic_fates): stamps,
+    // drops and replaces only when `view` is current.
+    // Returns the topics whose partitions must take no role this pass (a
+    // copy of another life of the topic, not replaced yet).
+    std::set<std::string> settle_local_topics(const cluster::cluster_view& view);
+    bool drop_local_topic(const std::string& topic, const char* why);
 
     std::int32_t self_;
     broker::topic_manager& topics_;
@@ -72,6 +94,8 @@ private:
     cluster::member& member_;
     std::map<cluster::topic_partition_ref, applied> applied_;
     role_hook on_role_change_;
+    topic_hook on_topic_deleted_;
+    std::set<std::string> warned_unrecorded_;  // topics made outside a cluster, warned about once
     std::thread thread_;
     std::mutex mu_;
     std::condition_variable wake_;

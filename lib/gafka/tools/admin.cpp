@@ -96,7 +96,9 @@ int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream
 
 int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err) {
     if (!name_ok(rules::check_topic_name(o.name), err)) return 2;
-    return request(o, "DELETE", "/api/v1/topics/" + o.name, "", 200, nullptr, out, err);
+    admin_options to = o;
+    if (auto c = controller_address(o.brokers)) to.brokers = *c;
+    return request(to, "DELETE", "/api/v1/topics/" + o.name, "", 200, nullptr, out, err);
 }
 
 int admin_metadata(const admin_options& o, std::ostream& out, std::ostream& err) {

@@ -34,6 +34,7 @@ int admin_alter_topic(const admin_options& o, std::ostream& out, std::ostream& e
 int admin_elect_leaders(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_list_topics(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_describe_topic(const admin_options& o, std::ostream& out, std::ostream& err);
+// At the controller in a cluster, as create-topic.
 int admin_delete_topic(const admin_options& o, std::ostream& out, std::ostream& err);
 int admin_metadata(const admin_options& o, std::ostream& out, std::ostream& err);
 // The cluster a broker of `brokers` is a member of (its metadata's

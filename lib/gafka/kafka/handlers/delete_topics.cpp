@@ -1,6 +1,6 @@
 // DeleteTopics (20): each topic with its groups' committed offsets, as the
 // HTTP API deletes one (broker/topic_admin.h); 3 for a topic not served,
-// 41 on a follower.
+// 41 on a follower and, in a cluster, on a broker that is not the controller.
 #include "gafka/broker/topic_admin.h"
 #include "gafka/kafka/handlers/handlers.h"
 #include "gafka/kafka/messages/delete_topics.h"
@@ -20,10 +20,11 @@ handler_result delete_topics(const request& req, connection_context& conn) {
             out.set("error_code", code(error_code::not_controller));
             continue;
         }
-        auto s = co_await broker::delete_topic(b.topics, b.groups, b.offsets, name);
-        if (!s.ok() && s.code() != status_code::not_found)
+        auto s = co_await broker::delete_topic(b.topics, b.groups, b.offsets, name, b.delete_in_cluster);
+        if (!s.ok() && s.code() != status_code::not_found && s.code() != status_code::not_leader)
             util::logger("kafka")->warn("{}: deleting topic '{}': {}", conn.peer, name, s.message());
-        out.set("error_code", code(from_status(s)));
+        // In a cluster only the controller deletes (Kafka clients send DeleteTopics there).
+        out.set("error_code", code(s.code() == status_code::not_leader ? error_code::not_controller : from_status(s)));
     }
     co_return body;
 }
