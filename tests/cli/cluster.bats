@@ -246,7 +246,7 @@ three_with_a_controller() {
     # Through a broker that is not the controller: gafka-admin finds the controller.
     run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[other]}" --name orders --partitions 6 --replication-factor 3
     assert_success
-    assert_equal "$(etcd_value /gafka/gafka/topics/orders)" '{"partitions":6,"replication_factor":3}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/orders)" '{"partitions":6,"replication_factor":3,"retention_ms":-1,"retention_bytes":-1,"compression":"producer"}'
     assert_equal "$(etcd_keys /gafka/gafka/partitions/orders/ | wc -l)" 6
     local p values=""
     for p in 0 1 2 3 4 5; do values+="$(etcd_value "/gafka/gafka/partitions/orders/$p")"$'\n'; done
@@ -278,7 +278,7 @@ three_with_a_controller() {
     # Without one, a topic gets min(3, live brokers) = 3.
     run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[1]}" --name narrow
     assert_success
-    assert_equal "$(etcd_value /gafka/gafka/topics/narrow)" '{"partitions":1,"replication_factor":3}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/narrow)" '{"partitions":1,"replication_factor":3,"retention_ms":-1,"retention_bytes":-1,"compression":"producer"}'
 }
 
 @test "a broker that is not the controller answers 421 not_controller with the controller's address" {
@@ -634,11 +634,11 @@ local_partitions() {
     assert_equal "$(<"$BATS_TEST_TMPDIR/code")" 421
     assert_equal "$(jq -c '[.error.code, .error.controller]' "$BATS_TEST_TMPDIR/answer")" \
         "[\"not_controller\",\"127.0.0.1:${PORTS[controller]}\"]"
-    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":3,"replication_factor":3}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":3,"replication_factor":3,"retention_ms":-1,"retention_bytes":-1,"compression":"producer"}'
     run --separate-stderr gafka-admin alter-topic rep --partitions 5 --broker "127.0.0.1:${PORTS[other]}"
     assert_success
     assert_output '{"name":"rep","partitions":5}'
-    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":5,"replication_factor":3}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":5,"replication_factor":3,"retention_ms":-1,"retention_bytes":-1,"compression":"producer"}'
     # The old partitions keep their state; the new ones continue the leaders' round-robin, all in sync.
     local want
     want=$(etcd_partitions rep 5)

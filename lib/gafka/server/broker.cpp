@@ -267,8 +267,10 @@ int run_broker(const broker_config& config) {
                          s.message());
             }
             ctx.cluster = [&member] { return member->view(); };
-            ctx.create_in_cluster = [&member](const std::string& topic, std::int32_t partitions, std::int32_t rf) {
-                return member->create_topic(topic, partitions, rf);
+            ctx.create_in_cluster = [&member](const std::string& topic, const broker::topic_config& c,
+                                              std::int32_t rf) {
+                return member->create_topic(
+                    topic, {c.partitions, rf, c.retention_ms, c.retention_bytes, c.compression});
             };
             ctx.add_partitions_in_cluster = [&member](const std::string& topic, std::int32_t partitions) {
                 return member->add_partitions(topic, partitions);
