@@ -126,7 +126,22 @@ void cluster_replicas::reconcile() {
         plan[leader] = {it->second, std::move(partitions)};
     }
     fetchers_.assign(plan);
+    publish_roles();
     member_.roles_applied(view.read_under_lease);
+}
+
+void cluster_replicas::publish_roles() {
+    std::set<cluster::topic_partition_ref> roles;
+    for (const auto& [key, _] : applied_) roles.insert(key);
+    std::lock_guard lock(roles_mu_);
+    with_role_ = std::move(roles);
+}
+
+bool cluster_replicas::has_roles(const std::string& topic, std::int32_t partitions) const {
+    std::lock_guard lock(roles_mu_);
+    for (std::int32_t p = 0; p < partitions; ++p)
+        if (!with_role_.count({topic, p})) return false;
+    return true;
 }
 
 void cluster_replicas::propose_if_changed(broker::partition& p, const cluster::partition_role& r) {

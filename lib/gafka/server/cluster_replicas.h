@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -54,6 +55,9 @@ public:
     // (its view lists this broker), so a first reconcile() before serving
     // gives every partition its role. False when it has not.
     bool wait_for_first_read(std::chrono::milliseconds max);
+    // Whether partitions 0..partitions-1 of `topic` have all taken their
+    // roles here (as of the last pass). Thread-safe.
+    bool has_roles(const std::string& topic, std::int32_t partitions) const;
 
 private:
     struct applied {
@@ -65,6 +69,7 @@ private:
     // Where this broker leads at `r`'s epoch: its in-sync set proposed for
     // the key when the key records another.
     void propose_if_changed(broker::partition& p, const cluster::partition_role& r);
+    void publish_roles();  // applied_'s partitions into with_role_
 
     std::int32_t self_;
     broker::topic_manager& topics_;
@@ -76,6 +81,8 @@ private:
     std::mutex mu_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    mutable std::mutex roles_mu_;
+    std::set<cluster::topic_partition_ref> with_role_;  // guarded by roles_mu_
 };
 
 }  // namespace gafka::server
