@@ -157,10 +157,27 @@ metric() {
     poll_until 40 lists_live 2 "2" || fail "broker 2 still lists: $(describe 2)"
 }
 
+# topic_t_on_both: topic t created through the controller, held by brokers 1 and 2
+# (in a cluster a topic is created only where etcd records it first).
+topic_t_on_both() {
+    gafka-admin create-topic --broker "127.0.0.1:${PORTS[1]}" --name t >/dev/null || fail "create-topic t"
+    local id
+    for id in 1 2; do
+        poll_until 100 eval 'gafka-admin describe-topic --broker "127.0.0.1:${PORTS['"$id"']}" --name t >/dev/null 2>&1' ||
+            fail "broker $id does not hold t"
+    done
+}
+# produce_new ID: one record to topic "new", which nobody has, on broker ID; prints the HTTP status.
+produce_new() {
+    curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d '{"topic":"new","records":[{"value":"v"}]}' "http://127.0.0.1:${PORTS[$1]}/api/v1/produce"
+}
+
 @test "with etcd stopped the brokers serve on and say degraded; they recover when it is back" {
     start_member 1
     start_member 2
     poll_until 100 all_agree_on_a_controller 1 2 || fail "no controller"
+    topic_t_on_both
     kill -STOP "$ETCD_PID"
     poll_until 100 healthz_is 1 degraded || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
     run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORTS[1]}/healthz"
@@ -170,6 +187,9 @@ metric() {
     # No broker can have been sure of its lease for 2 s: none is the controller.
     poll_until 100 eval '[[ $(metric 1 gafka_cluster_is_controller)$(metric 2 gafka_cluster_is_controller) == 00 ]]' ||
         fail "a controller without etcd"
+    # No topic is created without etcd: a retriable 503, nothing on disk.
+    assert_equal "$(produce_new 1)" 503
+    [[ ! -e $BATS_TEST_TMPDIR/data.1/topics/new ]] || fail "topic new was created without etcd"
     printf 'a\nb\n' | gafka-produce --broker "127.0.0.1:${PORTS[1]}" --topic t
     run --separate-stderr gafka-consume --broker "127.0.0.1:${PORTS[1]}" --topic t --from-beginning --exit-at-end --format value
     assert_success
@@ -185,6 +205,7 @@ metric() {
     start_member 1
     start_member 2
     poll_until 100 all_agree_on_a_controller 1 2 || fail "no controller"
+    topic_t_on_both
     stop_etcd
     poll_until 100 healthz_is 1 degraded || fail "healthz: $(curl -s "http://127.0.0.1:${PORTS[1]}/healthz")"
     printf 'x\n' | gafka-produce --broker "127.0.0.1:${PORTS[2]}" --topic t
@@ -247,7 +268,7 @@ three_with_a_controller() {
     # Through a broker that is not the controller: gafka-admin finds the controller.
     run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[other]}" --name orders --partitions 6 --replication-factor 3
     assert_success
-    assert_equal "$(etcd_value /gafka/gafka/topics/orders)" '{"partitions":6,"replication_factor":3}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/orders)" '{"partitions":6,"replication_factor":3,"retention_ms":-1,"retention_bytes":-1,"compression":"producer"}'
     assert_equal "$(etcd_keys /gafka/gafka/partitions/orders/ | wc -l)" 6
     local p values=""
     for p in 0 1 2 3 4 5; do values+="$(etcd_value "/gafka/gafka/partitions/orders/$p")"$'\n'; done
@@ -279,7 +300,7 @@ three_with_a_controller() {
     # Without one, a topic gets min(3, live brokers) = 3.
     run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[1]}" --name narrow
     assert_success
-    assert_equal "$(etcd_value /gafka/gafka/topics/narrow)" '{"partitions":1,"replication_factor":3}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/narrow)" '{"partitions":1,"replication_factor":3,"retention_ms":-1,"retention_bytes":-1,"compression":"producer"}'
 }
 
 @test "a broker that is not the controller answers 421 not_controller with the controller's address" {
@@ -663,11 +684,11 @@ local_partitions() {
     assert_equal "$(<"$BATS_TEST_TMPDIR/code")" 421
     assert_equal "$(jq -c '[.error.code, .error.controller]' "$BATS_TEST_TMPDIR/answer")" \
         "[\"not_controller\",\"127.0.0.1:${PORTS[controller]}\"]"
-    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":3,"replication_factor":3}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":3,"replication_factor":3,"retention_ms":-1,"retention_bytes":-1,"compression":"producer"}'
     run --separate-stderr gafka-admin alter-topic rep --partitions 5 --broker "127.0.0.1:${PORTS[other]}"
     assert_success
     assert_output '{"name":"rep","partitions":5}'
-    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":5,"replication_factor":3}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/rep)" '{"partitions":5,"replication_factor":3,"retention_ms":-1,"retention_bytes":-1,"compression":"producer"}'
     # The old partitions keep their state; the new ones continue the leaders' round-robin, all in sync.
     local want
     want=$(etcd_partitions rep 5)
@@ -999,4 +1020,104 @@ local_incarnation() { jq -r '.cluster_incarnation // "none"' "$BATS_TEST_TMPDIR/
     KAFKA_BROKER=127.0.0.1:$(kafka_port_of "$other") TOPIC=rep run --separate-stderr timeout 60 node "$REPO/tests/kafkajs/delete_topic.js"
     ((status == 0)) || fail "exit $status: $stderr"
     poll_until 100 rep_gone_everywhere 1 2 3 || fail "rep is not gone everywhere"
+}
+
+# --- B: topics created through the controller (Kafka CreateTopics, auto-creation, config in etcd) ---
+
+# three_auto: three_with_a_controller, each broker auto-creating topics with 3 partitions.
+three_auto() {
+    local id
+    for id in 1 2 3; do start_member "$id" --default-partitions 3; done
+    poll_until 100 all_agree_on_a_controller 1 2 3 || fail "no controller"
+    poll_until 100 lists_live 1 "1 2 3" || fail "broker 1 lists: $(describe 1)"
+    read -r controller epoch <<<"$(controller_of 1)"
+    other=$((controller % 3 + 1))
+}
+# topic_dump ID TOPIC P: broker ID's copy of TOPIC/P, record by record.
+topic_dump() { gafka-walcheck --dump "$BATS_TEST_TMPDIR/data.$1/topics/$2/$3" 2>/dev/null; }
+topic_leader() { etcd_value "/gafka/gafka/partitions/$1/$2" | jq -r .leader; }
+# copy_is_leaders TOPIC P ID: broker ID has a copy of TOPIC/P, the same record for record as its leader's.
+copy_is_leaders() {
+    [[ -d $BATS_TEST_TMPDIR/data.$3/topics/$1/$2 ]] &&
+        [[ $(topic_dump "$(topic_leader "$1" "$2")" "$1" "$2") == "$(topic_dump "$3" "$1" "$2")" ]]
+}
+# recorded_as TOPIC PARTITIONS RF: etcd holds TOPIC with that many partitions, each on RF brokers.
+recorded_as() {
+    local p
+    [[ $(etcd_value "/gafka/gafka/topics/$1" | jq -c '[.partitions, .replication_factor]') == "[$2,$3]" ]] || return 1
+    [[ $(etcd_keys "/gafka/gafka/partitions/$1/" | wc -l) == "$2" ]] || return 1
+    for ((p = 0; p < $2; p++)); do
+        [[ $(etcd_value "/gafka/gafka/partitions/$1/$p" | jq '.replicas | unique | length') == "$3" ]] || return 1
+    done
+}
+
+@test "B: kcat -P auto-creates a topic through a broker that is not the controller: recorded in etcd (replication factor 3), on every broker, the same records on every replica" {
+    three_auto
+    local kp id p n total=0
+    kp=$(kafka_port_of "$other")
+    seq 1 60 | sed 's/.*/k&:v&/' | timeout 60 kcat -P -b "127.0.0.1:$kp" -t auto -K : -X acks=all \
+        2>"$BATS_TEST_TMPDIR/kcat.err" || fail "kcat -P: $(cat "$BATS_TEST_TMPDIR/kcat.err")"
+    # Only `other` was asked, and only the controller records topics: the creation went through it.
+    recorded_as auto 3 3 || fail "etcd: $(etcd_value /gafka/gafka/topics/auto)"
+    # Read back from the leaders: every record once.
+    run --separate-stderr timeout 60 kcat -C -b "127.0.0.1:$kp" -t auto -o beginning -e -q -f '%k:%s\n'
+    assert_success
+    assert_equal "$(sort <<<"$output")" "$(seq 1 60 | sed 's/.*/k&:v&/' | sort)"
+    # Every broker holds each partition, record for record as its leader does.
+    for p in 0 1 2; do
+        for id in 1 2 3; do poll_until 100 copy_is_leaders auto "$p" "$id" || fail "broker $id's copy of auto/$p differs"; done
+        n=$(topic_dump "$(topic_leader auto "$p")" auto "$p" | wc -l)
+        total=$((total + n))
+    done
+    assert_equal "$total" 60
+}
+
+# web_to ID: records w1 and w2 to web/0 on broker ID, acks=all; prints the HTTP status.
+web_to() {
+    curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -d '{"topic":"web","records":[{"partition":0,"value":"w1"},{"partition":0,"value":"w2"}]}' \
+        "http://127.0.0.1:${PORTS[$1]}/api/v1/produce?acks=all"
+}
+
+@test "B: an HTTP produce auto-creates a topic through a broker that is not the controller; its acks=all answer means every replica has the records" {
+    three_auto
+    local l id code
+    # 503 is the retriable answer of a broker whose new partitions took longer than a second to take their roles.
+    poll_until 100 eval 'code=$(web_to "$other"); [[ $code != 503 ]]' || fail "broker $other: $(cat "$BATS_TEST_TMPDIR/answer")"
+    recorded_as web 3 3 || fail "etcd: $(etcd_value /gafka/gafka/topics/web)"
+    l=$(topic_leader web 0)
+    if [[ $l != "$other" ]]; then
+        # web/0 took its role there (a follower) before the answer: 421 naming its leader, nothing written.
+        assert_equal "$code $(jq -c '[.error.code, .error.leader_id]' "$BATS_TEST_TMPDIR/answer")" "421 [\"not_leader\",$l]"
+        [[ -z $(topic_dump "$other" web 0) ]] || fail "the refused records are in broker $other's log"
+        code=$(web_to "$l")
+    fi
+    assert_equal "$code $(jq -c '[.offsets[].offset]' "$BATS_TEST_TMPDIR/answer")" "200 [0,1]"
+    # acks=all answered: every replica holds both, no waiting.
+    for id in 1 2 3; do copy_is_leaders web 0 "$id" || fail "broker $id's copy of web/0 differs"; done
+    run --separate-stderr gafka-consume --broker "127.0.0.1:${PORTS[l]}" --topic web --partition 0 --offset 0 --exit-at-end --format value
+    assert_success
+    assert_output "$(printf 'w1\nw2')"
+}
+
+@test "B: kafkajs CreateTopics: replication factor 3 and retention.ms recorded in etcd and on every replica; a factor of 4 on 3 brokers is 38, nothing recorded" {
+    command -v node >/dev/null || skip "node is not installed"
+    [[ -d $REPO/tests/kafkajs/node_modules/kafkajs ]] || skip "kafkajs is not installed: npm ci --prefix tests/kafkajs"
+    three_with_a_controller
+    local id
+    KAFKA_BROKERS="127.0.0.1:$(kafka_port_of 1),127.0.0.1:$(kafka_port_of 2),127.0.0.1:$(kafka_port_of 3)" TOPIC=kept \
+        run --separate-stderr timeout 90 node "$REPO/tests/kafkajs/create_topics.js"
+    ((status == 0)) || fail "exit $status: $stderr"
+    assert_equal "$(jq -c . <<<"$output")" '{"created":true,"wide":"INVALID_REPLICATION_FACTOR 38"}'
+    assert_equal "$(etcd_value /gafka/gafka/topics/kept)" \
+        '{"partitions":2,"replication_factor":3,"retention_ms":3600000,"retention_bytes":-1,"compression":"producer"}'
+    recorded_as kept 2 3 || fail "etcd: $(etcd_keys /gafka/gafka/partitions/kept/)"
+    assert_equal "$(etcd_keys /gafka/gafka/topics/kept-wide)$(etcd_keys /gafka/gafka/partitions/kept-wide/)" ""
+    # Every replica created its copy with the recorded config.
+    for id in 1 2 3; do
+        poll_until 100 eval '[[ $(jq .retention_ms "$BATS_TEST_TMPDIR/data.'"$id"'/topics/kept/topic.json" 2>/dev/null) == 3600000 ]]' ||
+            fail "broker $id's topic.json: $(cat "$BATS_TEST_TMPDIR/data.$id/topics/kept/topic.json")"
+        assert_equal "$(gafka-admin describe-topic --broker "127.0.0.1:${PORTS[id]}" --name kept | jq -c '[.partitions, .retention_ms]')" \
+            "[2,3600000]"
+    done
 }

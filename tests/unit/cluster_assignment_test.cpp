@@ -93,6 +93,50 @@ TEST(cluster_assignment_test, partition_values_and_keys_round_trip) {
     EXPECT_FALSE(decode_topic("{}").ok());
 }
 
+TEST(cluster_assignment_test, topic_value_carries_the_config_every_replica_creates_its_copy_with) {
+    const topic_record t{6, 3, 86400000, 1048576, log::compression_type::zstd};
+    EXPECT_EQ(encode_topic(t),
+              R"({"partitions":6,"replication_factor":3,"retention_ms":86400000,"retention_bytes":1048576,)"
+              R"("compression":"zstd"})");
+    auto back = decode_topic(encode_topic(t));
+    ASSERT_TRUE(back.ok()) << back.error().message();
+    EXPECT_EQ(*back, t);
+    EXPECT_EQ(encode_topic({2, 1}),
+              R"({"partitions":2,"replication_factor":1,"retention_ms":-1,"retention_bytes":-1,"compression":"producer"})");
+}
+
+TEST(cluster_assignment_test, topic_value_without_the_config_decodes_with_the_defaults) {
+    auto old = decode_topic(R"({"partitions":6,"replication_factor":3})");
+    ASSERT_TRUE(old.ok()) << old.error().message();
+    EXPECT_EQ(*old, (topic_record{6, 3, -1, -1, log::compression_type::producer}));
+    auto some = decode_topic(R"({"partitions":1,"replication_factor":1,"retention_ms":5000})");
+    ASSERT_TRUE(some.ok());
+    EXPECT_EQ(some->retention_ms, 5000);
+    EXPECT_EQ(some->retention_bytes, -1);
+}
+
+TEST(cluster_assignment_test, topic_value_with_a_bad_config_is_corrupt) {
+    for (const char* bad : {R"({"partitions":1,"replication_factor":1,"retention_ms":-2})",
+                            R"({"partitions":1,"replication_factor":1,"retention_bytes":"1"})",
+                            R"({"partitions":1,"replication_factor":1,"compression":"brotli"})",
+                            R"({"partitions":1,"replication_factor":1,"compression":4})"}) {
+        auto t = decode_topic(bad);
+        ASSERT_FALSE(t.ok()) << bad;
+        EXPECT_EQ(t.error().code(), status_code::corruption) << bad;
+    }
+}
+
+TEST(cluster_assignment_test, topic_keys_parse_back_to_their_topic) {
+    cluster_keys k("c");
+    auto name = parse_topic_key(k, topic_key(k, "orders.v2"));
+    ASSERT_TRUE(name.ok());
+    EXPECT_EQ(*name, "orders.v2");
+    EXPECT_FALSE(parse_topic_key(k, "/gafka/c/topics/").ok());
+    EXPECT_FALSE(parse_topic_key(k, "/gafka/c/topics/a/b").ok());
+    EXPECT_FALSE(parse_topic_key(k, partition_key(k, "orders", 0)).ok());
+    EXPECT_FALSE(parse_topic_key(k, "/gafka/other/topics/orders").ok());
+}
+
 TEST(cluster_assignment_test, create_txn_is_guarded_by_the_controller_epoch_and_the_topic_key_absent) {
     cluster_keys k("c");
     auto parts = assign_replicas({1, 2}, 2, 2, 0);

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "gafka/broker/core.h"
 #include "gafka/broker/group_coordinator.h"
 #include "gafka/broker/offsets_store.h"
 #include "gafka/broker/producer_ids.h"
@@ -333,6 +334,104 @@ TEST_F(kafka_handlers_test, create_topics_validate_only_creates_nothing) {
     auto body = call(&handlers::create_topics, messages::create_topics, 1, req);
     EXPECT_EQ(body.array("topics")[0].i16("error_code"), 0);
     EXPECT_EQ(topics_->find("dry"), nullptr);
+}
+
+// In a cluster a topic is created through the broker core's
+// create_in_cluster (server/cluster_topics.h): what handlers ask of it.
+struct cluster_creation {
+    std::string name;
+    broker::topic_config config;
+    std::int32_t replication_factor = 0;
+    bool forward = false;
+};
+
+class kafka_cluster_handlers_test : public kafka_handlers_test {
+protected:
+    void SetUp() override {
+        kafka_handlers_test::SetUp();
+        core_ = std::make_unique<broker::core>(*topics_, *groups_, *offsets_);
+        core_->create_in_cluster = [this](const std::string& name, const broker::topic_config& c, std::int32_t rf,
+                                          bool forward, std::function<void(status)> done) {
+            asked_.push_back({name, c, rf, forward});
+            done(name == "raced" ? status::already_exists("etcd has it") : status{});
+        };
+        ctx_->core = core_.get();
+        view_ = three_broker_cluster();  // 7, 8 and 10 live
+        ctx_->cluster = [this] { return view_; };
+    }
+
+    std::unique_ptr<broker::core> core_;
+    cluster::cluster_view view_;
+    std::vector<cluster_creation> asked_;
+};
+
+TEST_F(kafka_cluster_handlers_test, create_topics_records_through_the_controller_with_kafka_codes) {
+    view_.controller_id = 7;
+    view_.is_controller = true;
+    auto req = value::make(*messages::create_topics.request);
+    auto add = [&](std::string name, std::int16_t rf) -> value& {
+        return req.add("topics").set("name", name).set("num_partitions", 2).set("replication_factor", rf);
+    };
+    add("rf3", 3).add("configs").set("name", "retention.ms").set("value", "60000");
+    add("rf4", 4);
+    add("rf0", 0);
+    add("dflt", -1);
+    add("orders", 1);  // etcd has it
+    add("raced", 1);   // etcd gets it meanwhile
+    auto body = call(&handlers::create_topics, messages::create_topics, 4, req);
+    std::vector<std::pair<std::string, std::int16_t>> got;
+    for (const auto& t : body.array("topics")) got.emplace_back(t.str("name"), t.i16("error_code"));
+    EXPECT_EQ(got, (std::vector<std::pair<std::string, std::int16_t>>{
+                       {"rf3", 0}, {"rf4", 38}, {"rf0", 38}, {"dflt", 0}, {"orders", 36}, {"raced", 36}}));
+    EXPECT_NE(body.array("topics")[1].str("error_message").find("3 live broker(s)"), std::string::npos);
+    ASSERT_EQ(asked_.size(), 3u);
+    EXPECT_EQ(asked_[0].name, "rf3");
+    EXPECT_EQ(asked_[0].replication_factor, 3);
+    EXPECT_EQ(asked_[0].config.partitions, 2);
+    EXPECT_EQ(asked_[0].config.retention_ms, 60000);
+    EXPECT_FALSE(asked_[0].forward) << "CreateTopics is the controller's own";
+    EXPECT_EQ(asked_[1].name, "dflt");
+    EXPECT_EQ(asked_[1].replication_factor, 0);
+    EXPECT_EQ(asked_[2].name, "raced");
+    // Nothing is created here: the replicas create their copies from etcd.
+    EXPECT_TRUE(topics_->list().empty());
+}
+
+TEST_F(kafka_cluster_handlers_test, create_topics_on_a_broker_that_is_not_the_controller_is_41_and_validate_only_asks_nothing) {
+    auto req = value::make(*messages::create_topics.request);
+    req.add("topics").set("name", "new").set("num_partitions", 1).set("replication_factor", 2);
+    auto body = call(&handlers::create_topics, messages::create_topics, 4, req);
+    EXPECT_EQ(body.array("topics")[0].i16("error_code"), 41);
+    EXPECT_NE(body.array("topics")[0].str("error_message").find("broker 8 is"), std::string::npos);
+    view_.controller_id = 7;
+    view_.is_controller = true;
+    req.set("validate_only", true);
+    body = call(&handlers::create_topics, messages::create_topics, 4, req);
+    EXPECT_EQ(body.array("topics")[0].i16("error_code"), 0);
+    req.at("topics").items()[0].set("replication_factor", 4);
+    body = call(&handlers::create_topics, messages::create_topics, 4, req);
+    EXPECT_EQ(body.array("topics")[0].i16("error_code"), 38);
+    EXPECT_TRUE(asked_.empty());
+    EXPECT_TRUE(topics_->list().empty());
+}
+
+TEST_F(kafka_cluster_handlers_test, metadata_asks_the_cluster_for_a_new_topic_and_answers_5_meanwhile) {
+    auto body = handlers::metadata_answer(*ctx_, metadata_request({"fresh"}), 9);
+    EXPECT_EQ(body.array("topics")[0].str("name"), "fresh");
+    EXPECT_EQ(body.array("topics")[0].i16("error_code"), 5);
+    ASSERT_EQ(asked_.size(), 1u);
+    EXPECT_EQ(asked_[0].name, "fresh");
+    EXPECT_EQ(asked_[0].config.partitions, 3);  // --default-partitions
+    EXPECT_EQ(asked_[0].replication_factor, 0);
+    EXPECT_TRUE(asked_[0].forward) << "any broker asks the controller";
+    EXPECT_EQ(topics_->find("fresh"), nullptr) << "never created here before etcd has it";
+    // Not asked for, or not allowed: 3 and nothing asked.
+    body = handlers::metadata_answer(*ctx_, metadata_request({"other"}, false), 9);
+    EXPECT_EQ(body.array("topics")[0].i16("error_code"), 3);
+    ctx_->auto_create_topics = false;
+    body = handlers::metadata_answer(*ctx_, metadata_request({"other"}, true), 9);
+    EXPECT_EQ(body.array("topics")[0].i16("error_code"), 3);
+    EXPECT_EQ(asked_.size(), 1u);
 }
 
 TEST_F(kafka_handlers_test, create_partitions_grows_topics_and_answers_each_with_its_own_kafka_code) {

@@ -43,6 +43,19 @@ struct core {
     // at least once. Until then (etcd was down when the broker started) no
     // write is taken: any partition may be led elsewhere. Empty: standalone.
     std::function<bool()> roles_read;
+    // In a cluster (server/cluster_topics.h) a topic is recorded in etcd by
+    // the controller before any broker holds it. Records `name` with its
+    // config at a replication factor (0: the default); `forward`: when this
+    // broker is not the controller, it asks the controller (auto-creation),
+    // else refuses (not_leader). Calls `done` once, on any thread
+    // (already_exists: etcd has it). Empty: standalone.
+    std::function<void(const std::string& name, const topic_config& config, std::int32_t replication_factor,
+                       bool forward, std::function<void(status)> done)>
+        create_in_cluster;
+    // In a cluster: the topic as served here once etcd records it and every
+    // partition of it has taken its role here; null until then; not_leader
+    // when this broker holds no replica of it. Thread-safe. Empty: standalone.
+    std::function<result<std::shared_ptr<topic>>(const std::string& name)> ready_in_cluster;
 
     // acks=all needs this many in-sync replicas (--min-insync).
     std::int32_t min_insync() const { return repl ? repl->isr().min_insync : 1; }

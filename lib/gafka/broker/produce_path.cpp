@@ -2,6 +2,11 @@
 
 #include <algorithm>
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "gafka/rules/partitioner.h"
 #include "gafka/util/await_status.h"
 
@@ -46,6 +51,15 @@ status roles_unknown_error() {
             "write until it has"};
 }
 
+// The topic found or created for a produce must have the partitions its records were sent to.
+status check_partitions(const std::string& name, produce_topic& t) {
+    if (static_cast<std::int32_t>(t.found->partitions.size()) < t.partitions) {
+        t.found.reset();
+        return status::not_found("topic '" + name + "' has fewer partitions than the records were sent to");
+    }
+    return {};
+}
+
 status fenced_error() {
     return {status_code::not_leader,
             "this broker's cluster session could not be renewed in time: it may no longer lead, and "
@@ -70,11 +84,41 @@ status create_produce_topic(core& c, const std::string& name, produce_topic& t) 
     auto created = c.topics.create(name, config);
     t.found = created.ok() ? *created : c.topics.find(name);  // lost a race: someone else created it
     if (!t.found) return created.error();
-    if (static_cast<std::int32_t>(t.found->partitions.size()) < t.partitions) {
-        t.found.reset();
-        return status::not_found("topic '" + name + "' has fewer partitions than the records were sent to");
+    return check_partitions(name, t);
+}
+
+asio::awaitable<status> ensure_produce_topic(core& c, const std::string& name, produce_topic& t) {
+    if (t.found || !c.create_in_cluster) co_return create_produce_topic(c, name, t);
+    if (c.roles_read && !c.roles_read()) co_return roles_unknown_error();  // etcd not read yet: nothing is known
+    topic_config config;
+    config.partitions = t.partitions;
+    // The callable holds one pointer: g++ 12 destroys a co_await expression's
+    // temporaries twice, harmless only for trivial ones.
+    const struct {
+        core& c;
+        const std::string& name;
+        const topic_config& config;
+    } ask{c, name, config};
+    auto recorded = co_await util::await_status(
+        [a = &ask](auto done) { a->c.create_in_cluster(a->name, a->config, 0, true, std::move(done)); });
+    if (!recorded.ok() && recorded.code() != status_code::already_exists) co_return recorded;
+    const auto deadline = std::chrono::steady_clock::now() + cluster_topic_wait;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        auto ready = c.ready_in_cluster(name);
+        if (!ready.ok()) co_return ready.error();
+        if (*ready) {
+            t.found = std::move(*ready);
+            break;
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            co_return status::unavailable("topic '" + name + "' is recorded in the cluster, but its partitions have "
+                                          "not taken their roles on this broker yet; try again");
+        timer.expires_after(std::chrono::milliseconds(20));
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    return {};
+    co_return check_partitions(name, t);
 }
 
 result<std::vector<partition_id>> choose_partitions(core& c, const std::string& topic,

@@ -54,6 +54,17 @@ result<produce_topic> find_produce_topic(core& c, const std::string& name);
 // Another produce may have created it meanwhile: that one is used, unless it
 // has fewer partitions than the records were sent to (not_found).
 status create_produce_topic(core& c, const std::string& name, produce_topic& t);
+// How long a produce waits, in a cluster, for an auto-created topic's
+// partitions to take their roles on this broker.
+inline constexpr std::chrono::milliseconds cluster_topic_wait{1000};
+// create_produce_topic as the protocol layers call it. Standalone the same;
+// in a cluster (core::create_in_cluster) the controller records the topic
+// in etcd first (asked by this broker when it is another), then this waits
+// (polling, up to cluster_topic_wait) until the topic's partitions have
+// taken their roles here, and sets `found`: unavailable (retriable) when
+// they have not in time, not_leader when this broker holds no replica of it.
+// The topic is never created here before etcd has it.
+boost::asio::awaitable<status> ensure_produce_topic(core& c, const std::string& name, produce_topic& t);
 
 // Where one record asks to go.
 struct record_target {

@@ -103,9 +103,30 @@ result<std::pair<std::string, std::int32_t>> parse_partition_key(const cluster_k
     return std::pair{std::string(key.substr(0, slash)), p};
 }
 
+result<std::string> parse_topic_key(const cluster_keys& k, std::string_view key) {
+    auto prefix = topics_prefix(k);
+    if (key.substr(0, prefix.size()) != prefix) return status::invalid_argument("not a topic key");
+    key.remove_prefix(prefix.size());
+    if (key.empty() || key.find('/') != std::string_view::npos) return status::invalid_argument("not a topic key");
+    return std::string(key);
+}
+
 std::string encode_topic(const topic_record& t) {
-    return "{\"partitions\":" + std::to_string(t.partitions) +
-           ",\"replication_factor\":" + std::to_string(t.replication_factor) + "}";
+    rapidjson::StringBuffer buf;
+    writer w(buf);
+    w.StartObject();
+    w.Key("partitions");
+    w.Int(t.partitions);
+    w.Key("replication_factor");
+    w.Int(t.replication_factor);
+    w.Key("retention_ms");
+    w.Int64(t.retention_ms);
+    w.Key("retention_bytes");
+    w.Int64(t.retention_bytes);
+    w.Key("compression");
+    w.String(log::to_string(t.compression));
+    w.EndObject();
+    return {buf.GetString(), buf.GetSize()};
 }
 
 result<topic_record> decode_topic(std::string_view json) {
@@ -114,7 +135,18 @@ result<topic_record> decode_topic(std::string_view json) {
     std::int64_t p = 0, rf = 0;
     if (!int_field(*d, "partitions", 1, INT32_MAX, p) || !int_field(*d, "replication_factor", 1, INT32_MAX, rf))
         return status::corruption("a topic value in etcd lacks its partitions or replication_factor");
-    return topic_record{static_cast<std::int32_t>(p), static_cast<std::int32_t>(rf)};
+    topic_record t{static_cast<std::int32_t>(p), static_cast<std::int32_t>(rf)};
+    // The config: absent in values written before it was recorded (the defaults then).
+    for (auto [key, field] :
+         {std::pair{"retention_ms", &t.retention_ms}, std::pair{"retention_bytes", &t.retention_bytes}})
+        if (d->HasMember(key) && !int_field(*d, key, -1, INT64_MAX, *field))
+            return status::corruption(std::string("a topic value in etcd has a bad ") + key);
+    if (auto it = d->FindMember("compression"); it != d->MemberEnd()) {
+        auto c = it->value.IsString() ? log::parse_compression_type(it->value.GetString()) : std::nullopt;
+        if (!c) return status::corruption("a topic value in etcd has a bad compression");
+        t.compression = *c;
+    }
+    return t;
 }
 
 std::string encode_partition(const partition_state& p) {

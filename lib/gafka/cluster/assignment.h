@@ -1,7 +1,8 @@
 #pragma once
 // What the controller decides for a topic and how it is kept in etcd
 // (docs/cluster.md, "What is in etcd"):
-//   /gafka/<name>/topics/<topic>            {"partitions":6,"replication_factor":3}
+//   /gafka/<name>/topics/<topic>            {"partitions":6,"replication_factor":3,"retention_ms":-1,
+//                                            "retention_bytes":-1,"compression":"producer"}
 //   /gafka/<name>/partitions/<topic>/<p>    {"leader":1,"leader_epoch":0,"replicas":[1,2,3],
 //                                            "isr":[1,2,3],"controller_epoch":19}
 // Written by the controller, each write a txn that also compares the
@@ -13,16 +14,12 @@
 #include <string_view>
 #include <vector>
 
+#include "gafka/cluster/cluster_view.h"  // topic_record
 #include "gafka/cluster/etcd_codec.h"
 #include "gafka/cluster/registration.h"
 #include "gafka/util/status.h"
 
 namespace gafka::cluster {
-
-struct topic_record {
-    std::int32_t partitions = 1;
-    std::int32_t replication_factor = 1;
-};
 
 struct partition_state {
     std::int32_t leader = -1;
@@ -54,6 +51,8 @@ std::string partitions_prefix(const cluster_keys& k);  // "/gafka/<name>/partiti
 std::string topics_prefix(const cluster_keys& k);      // "/gafka/<name>/topics/"
 // "<topic>/<p>" after partitions_prefix, split; invalid_argument if not that.
 result<std::pair<std::string, std::int32_t>> parse_partition_key(const cluster_keys& k, std::string_view key);
+// "<topic>" after topics_prefix; invalid_argument if not that.
+result<std::string> parse_topic_key(const cluster_keys& k, std::string_view key);
 
 std::string encode_topic(const topic_record& t);
 result<topic_record> decode_topic(std::string_view json);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "gafka/log/compression.h"
+
 namespace gafka::cluster {
 
 struct broker_registration {
@@ -31,6 +33,24 @@ struct partition_view {
     std::int64_t create_revision = 0;
 };
 
+// A topic as the controller records it in etcd (assignment.h has the
+// codec): its assignment and the config every replica creates its copy with
+// (as broker::topic_config; -1: no limit). A value written before the config
+// was recorded decodes with these defaults.
+struct topic_record {
+    std::int32_t partitions = 1;
+    std::int32_t replication_factor = 1;
+    std::int64_t retention_ms = -1;
+    std::int64_t retention_bytes = -1;
+    log::compression_type compression = log::compression_type::producer;
+    bool operator==(const topic_record&) const = default;
+};
+
+struct topic_view {
+    std::string name;
+    topic_record record;
+};
+
 struct cluster_view {
     std::string name;
     std::int64_t session_timeout_ms = 0;       // --cluster-session-timeout: how long a failover may take, about
@@ -42,6 +62,7 @@ struct cluster_view {
     std::int64_t read_under_lease = 0;         // the lease this broker held when it last read the whole cluster
     std::vector<broker_registration> brokers;  // by id
     std::vector<partition_view> partitions;    // by topic, then partition
+    std::vector<topic_view> topics;            // by name
 };
 
 }  // namespace gafka::cluster

@@ -211,6 +211,7 @@ asio::awaitable<void> member::mirror_loop() {
         if (lease_at_read != lease_) continue;  // registered again meanwhile: read under the new lease
         for (auto& [id, b] : brokers_) b.live = false;
         partitions_.clear();
+        topics_.clear();
         bool controller_seen = false;
         for (const auto& kv : read->kvs) {
             apply(kv, false);
@@ -277,6 +278,7 @@ asio::awaitable<void> member::campaign() {
 }
 
 void member::apply(const key_value& kv, bool deleted) {
+    if (apply_topic(kv, deleted)) return;
     if (kv.key == keys_.controller) {
         if (deleted) {
             if (controller_) step_down("the controller key was deleted");
@@ -334,6 +336,27 @@ void member::apply(const key_value& kv, bool deleted) {
     brokers_[id] = *b;
 }
 
+bool member::apply_topic(const key_value& kv, bool deleted) {
+    auto name = parse_topic_key(keys_, kv.key);
+    if (!name.ok()) return false;
+    if (deleted) {
+        topics_.erase(*name);
+        return true;
+    }
+    auto t = decode_topic(kv.value);
+    if (!t.ok()) {
+        lg()->warn("ignoring {}: {}", kv.key, t.error().message());
+        return true;
+    }
+    topics_[*name] = *t;
+    return true;
+}
+
+void member::publish_topics() {
+    view_.topics.clear();
+    for (const auto& [name, t] : topics_) view_.topics.push_back({name, t});
+}
+
 void member::step_down(const char* why) {
     controller_ = false;
     lg()->warn("broker {} is no longer the controller (epoch {}): {}", config_.self.id, controller_epoch_, why);
@@ -366,6 +389,7 @@ void member::publish() {
         view_.partitions.push_back({where.first, where.second, p.leader, p.leader_epoch, p.replicas, p.isr,
                                     created == created_at_.end() ? 0 : created->second});
     }
+    publish_topics();
     // Acknowledge only while etcd cannot have expired the lease yet, with a
     // margin for the answer's way out, and with roles read under this lease.
     const auto margin = std::max<clock::duration>(milliseconds(100), renew_every_ / 2);
@@ -403,22 +427,24 @@ status member::run_bounded(asio::awaitable<status> work, const std::string& if_l
     return done.get();
 }
 
-status member::create_topic(const std::string& topic, std::int32_t partitions, std::int32_t replication_factor) {
-    return run_bounded(record_topic(topic, partitions, replication_factor), "the topic may or may not be recorded");
+status member::create_topic(const std::string& topic, topic_record record) {
+    return run_bounded(record_topic(topic, record), "the topic may or may not be recorded");
 }
 
 // Parameters by value: the caller may stop waiting before this ends.
-asio::awaitable<status> member::record_topic(std::string topic, std::int32_t partitions, std::int32_t rf) {
+asio::awaitable<status> member::record_topic(std::string topic, topic_record record) {
     if (!controller_ || clock::now() >= valid_until_) co_return not_controller();
     std::vector<std::int32_t> live;
     for (const auto& [id, b] : brokers_)
         if (b.live) live.push_back(id);
-    if (rf <= 0) rf = default_replication_factor(config_.replication_factor, live.size());
+    if (record.replication_factor <= 0)
+        record.replication_factor = default_replication_factor(config_.replication_factor, live.size());
+    const auto partitions = record.partitions, rf = record.replication_factor;
     auto assigned = assign_replicas(live, partitions, rf, assignment_start(topic));
     if (!assigned.ok()) co_return assigned.error();
     const revision_t epoch = controller_epoch_;
     for (auto& p : *assigned) p.controller_epoch = epoch;
-    const auto t = create_topic_txn(keys_, topic, {partitions, rf}, *assigned, epoch);
+    const auto t = create_topic_txn(keys_, topic, record, *assigned, epoch);
     auto r = co_await etcd_->txn(t);
     if (!r.ok())
         co_return status::unavailable("could not record topic '" + topic + "' in etcd: " + r.error().message());
@@ -436,6 +462,7 @@ asio::awaitable<status> member::record_topic(std::string topic, std::int32_t par
         partitions_[{topic, static_cast<std::int32_t>(p)}] = {(*assigned)[p], r->revision};
         created_at_[{topic, static_cast<std::int32_t>(p)}] = r->revision;  // put in that txn
     }
+    topics_[topic] = record;
     publish();
     lg()->info("controller {} (epoch {}) recorded topic '{}': {} partition(s), replication factor {}",
                config_.self.id, epoch, topic, partitions, rf);

@@ -91,14 +91,15 @@ public:
     void propose_isr(isr_proposal proposal);
 
     // Records a new topic in etcd when this broker is the controller:
-    // assigns its replicas over the live brokers (replication_factor 0:
-    // the configured default) and writes the topic and partition keys in
-    // one txn guarded by the controller epoch. not_leader: this broker is
-    // not the controller (or was deposed); invalid_argument: the factor
-    // does not fit the live brokers; already_exists: etcd has the topic;
-    // unavailable: etcd did not answer (in time). Blocks up to two calls'
-    // deadlines; thread-safe.
-    status create_topic(const std::string& topic, std::int32_t partitions, std::int32_t replication_factor);
+    // assigns its replicas over the live brokers (`record`'s
+    // replication_factor 0: the configured default) and writes the topic key
+    // (with its config, which every replica creates its copy with) and the
+    // partition keys in one txn guarded by the controller epoch. not_leader:
+    // this broker is not the controller (or was deposed); invalid_argument:
+    // the factor does not fit the live brokers; already_exists: etcd has the
+    // topic; unavailable: etcd did not answer (in time). Blocks up to two
+    // calls' deadlines; thread-safe.
+    status create_topic(const std::string& topic, topic_record record);
     // Grows `topic` to `partitions` partitions in etcd when this broker is
     // the controller (member_alter.cpp): the new partitions' replicas continue the topic's round-robin over the live brokers at its
     // replication factor, written with the grown topic key in one txn
@@ -141,7 +142,7 @@ private:
     boost::asio::awaitable<void> mirror_loop();
     boost::asio::awaitable<void> campaign();
     boost::asio::awaitable<void> leave();
-    boost::asio::awaitable<status> record_topic(std::string topic, std::int32_t partitions, std::int32_t rf);
+    boost::asio::awaitable<status> record_topic(std::string topic, topic_record record);
     boost::asio::awaitable<void> write_isr(isr_proposal proposal);
     // The controller's failover pass (election.h) over every partition key,
     // each change written by CAS; one at a time, again when asked meanwhile.
@@ -162,6 +163,9 @@ private:
     // (unavailable, saying `if_late`, when it has not ended by then).
     status run_bounded(boost::asio::awaitable<status> work, const std::string& if_late);
     void apply(const key_value& kv, bool deleted);
+    // A topic key's change (topics_); false when `kv` is not a topic key.
+    bool apply_topic(const key_value& kv, bool deleted);
+    void publish_topics();  // topics_ into view_.topics, under mu_
     void step_down(const char* why);
     void set_etcd_up(bool up, const std::string& why);
     void publish();  // copies the state into view_
@@ -188,6 +192,7 @@ private:
     };
     std::map<topic_partition_ref, recorded_partition> partitions_;
     std::map<topic_partition_ref, revision_t> created_at_;  // each partition key's create revision
+    std::map<std::string, topic_record> topics_;  // the topic keys, by name
     lease_id read_under_lease_ = 0;   // the lease held when the mirror last read the whole cluster
     bool elect_pending_ = false;      // a broker came or went, or a key changed, since the last pass
     bool electing_ = false;           // a pass is running

@@ -35,8 +35,9 @@ asio::awaitable<status> member::record_partitions(std::string topic, std::int32_
     const revision_t epoch = controller_epoch_;
     std::vector<partition_state> added(assigned->begin() + have, assigned->end());
     for (auto& p : added) p.controller_epoch = epoch;
-    const auto t = add_partitions_txn(keys_, topic, {partitions, recorded->replication_factor},
-                                      read->kvs[0].mod_revision, have, added, epoch);
+    auto grown = *recorded;  // its config kept
+    grown.partitions = partitions;
+    const auto t = add_partitions_txn(keys_, topic, grown, read->kvs[0].mod_revision, have, added, epoch);
     auto r = co_await etcd_->txn(t);
     if (!r.ok())
         co_return status::unavailable("could not record the partitions of '" + topic + "' in etcd: " +

@@ -40,6 +40,8 @@ asio::awaitable<status> member::erase_topic(std::string topic) {
     }
     // At once, as record_topic adds them: the watch brings the same deletes.
     std::erase_if(partitions_, [&topic](const auto& e) { return e.first.first == topic; });
+    std::erase_if(created_at_, [&topic](const auto& e) { return e.first.first == topic; });
+    topics_.erase(topic);
     publish();
     util::logger("cluster")->info("controller {} (epoch {}) deleted topic '{}' from etcd", config_.self.id, epoch,
                                   topic);

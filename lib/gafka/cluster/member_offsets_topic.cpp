@@ -38,7 +38,8 @@ void member::ensure_offsets_topic() {
     asio::co_spawn(
         *io_,
         [this, topic, rf]() -> asio::awaitable<void> {
-            auto s = co_await record_topic(topic, 1, rf);
+            const topic_record one_partition{1, rf};  // named: g++ 12 destroys a co_await's temporaries twice
+            auto s = co_await record_topic(topic, one_partition);
             offsets_topic_recording_ = false;
             if (!s.ok() && s.code() != status_code::already_exists)
                 util::logger("cluster")->warn("cannot record the offsets topic '{}' yet: {}", topic, s.message());

@@ -64,10 +64,10 @@ struct server_context {
     // What this broker knows of its cluster (cluster/member.h); empty when
     // standalone. Set before the server starts; thread-safe.
     std::function<cluster::cluster_view()> cluster;
-    // Records a new topic's assignment in the cluster (cluster::member::
-    // create_topic: name, partitions, replication factor, 0 for the
-    // default); empty when standalone. Blocking (bounded); thread-safe.
-    std::function<status(const std::string&, std::int32_t, std::int32_t)> create_in_cluster;
+    // Records a new topic's assignment and config in the cluster
+    // (cluster::member::create_topic: name, config, replication factor, 0
+    // for the default); empty when standalone. Blocking (bounded); thread-safe.
+    std::function<status(const std::string&, const broker::topic_config&, std::int32_t)> create_in_cluster;
     // Records added partitions of a topic in the cluster (broker/topic_admin.h);
     // empty when standalone. Blocking (bounded); thread-safe.
     broker::add_partitions_in_cluster_fn add_partitions_in_cluster;

@@ -89,7 +89,7 @@ asio::awaitable<response> handle_produce(const request& req, server_context& ctx
     for (std::size_t i = 0; i < pr.records.size(); ++i) wanted[i] = {pr.records[i].partition, pr.records[i].record.key};
     auto chosen = broker::choose_partitions(ctx.core, pr.topic, wanted, target->partitions);
     if (!chosen.ok()) co_return error_response(req, api_error::invalid("unknown_partition", chosen.error().message()));
-    if (auto s = broker::create_produce_topic(ctx.core, pr.topic, *target); !s.ok())
+    if (auto s = co_await broker::ensure_produce_topic(ctx.core, pr.topic, *target); !s.ok())
         co_return error_response(req, s.code() == status_code::not_found ? api_error::topic_not_served(ctx.topics, pr.topic)
                                                                          : api_error::from_status(s));
     auto& topic = target->found;

@@ -87,11 +87,11 @@ void write_topic(json_writer& out, const broker::topic& t, bool with_partitions,
     w.EndObject();
 }
 
-// With --cluster, the controller records the topic's assignment in etcd
-// before the topic is created here (docs/cluster.md); a standalone broker
+// With --cluster, the controller records the topic's assignment and config
+// in etcd before the topic is created here (docs/cluster.md); a standalone broker
 // takes replication factor 1 only. The refusal, if any.
 std::optional<response> record_in_cluster(const request& req, server_context& ctx, const std::string& name,
-                                          std::int32_t partitions, const rapidjson::Document& d) {
+                                          const broker::topic_config& config, const rapidjson::Document& d) {
     std::int32_t rf = 0;
     if (d.HasMember("replication_factor")) {
         if (!d["replication_factor"].IsInt() || d["replication_factor"].GetInt() < 1)
@@ -107,7 +107,7 @@ std::optional<response> record_in_cluster(const request& req, server_context& ct
     }
     if (ctx.topics.find(name) || ctx.topics.damaged(name))
         return error_response(req, {beast_http::status::conflict, "topic_exists", "topic '" + name + "' exists"});
-    auto s = ctx.create_in_cluster(name, partitions, rf);
+    auto s = ctx.create_in_cluster(name, config, rf);
     if (s.ok()) return std::nullopt;
     api_error e = api_error::from_status(s);
     if (s.code() == status_code::invalid_argument) e.code = "invalid_replication_factor";
@@ -179,7 +179,7 @@ response handle_create_topic(const request& req, server_context& ctx) {
                                                                                     log::compression_type_list()));
         config.compression = *t;
     }
-    if (auto refused = record_in_cluster(req, ctx, name, config.partitions, d)) return *refused;
+    if (auto refused = record_in_cluster(req, ctx, name, config, d)) return *refused;
     auto created = ctx.topics.create(name, config);
     // In a cluster this broker's replicas may have created it meanwhile,
     // from the keys just recorded (server/cluster_replicas.h).

@@ -34,6 +34,7 @@
 #include "gafka/replication/replication_state.h"
 #include "gafka/rules/names.h"
 #include "gafka/server/cluster_replicas.h"
+#include "gafka/server/cluster_topics.h"
 #include "gafka/server/kafka_metrics.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/histogram.h"
@@ -267,8 +268,9 @@ int run_broker(const broker_config& config) {
                          s.message());
             }
             ctx.cluster = [&member] { return member->view(); };
-            ctx.create_in_cluster = [&member](const std::string& topic, std::int32_t partitions, std::int32_t rf) {
-                return member->create_topic(topic, partitions, rf);
+            ctx.create_in_cluster = [&member](const std::string& topic, const broker::topic_config& c,
+                                              std::int32_t rf) {
+                return member->create_topic(topic, record_of(c, rf));
             };
             ctx.add_partitions_in_cluster = [&member](const std::string& topic, std::int32_t partitions) {
                 return member->add_partitions(topic, partitions);
@@ -288,6 +290,7 @@ int run_broker(const broker_config& config) {
         // after `member`, so it stops first.
         std::unique_ptr<replication::replica_fetchers> cluster_fetchers;
         std::unique_ptr<cluster_replicas> replicas;
+        std::unique_ptr<cluster_topics> topic_creation;
         if (member) {
             cluster_fetchers = std::make_unique<replication::replica_fetchers>(**topics, **repl, fetch_options());
             replicas = std::make_unique<cluster_replicas>(config.id, **topics, *cluster_fetchers, *member);
@@ -317,6 +320,17 @@ int run_broker(const broker_config& config) {
             if (member->view().registered && !replicas->wait_for_first_read(config.cluster_session_timeout))
                 lg->warn("the cluster's partition keys are not read yet; partitions take their roles when they are");
             replicas->reconcile();
+            // Every other topic creation goes through the controller too (cluster_topics.h).
+            auto fo = fetch_options();
+            topic_creation = std::make_unique<cluster_topics>(config.id, *member, *replicas, **topics,
+                                                              forward_options{fo.auth_token, fo.tls,
+                                                                              config.cluster_session_timeout});
+            core.create_in_cluster = [&topic_creation](const std::string& name, const broker::topic_config& c,
+                                                       std::int32_t rf, bool forward,
+                                                       std::function<void(status)> done) {
+                topic_creation->create(name, c, rf, forward, std::move(done));
+            };
+            core.ready_in_cluster = [&topic_creation](const std::string& name) { return topic_creation->ready(name); };
         }
         srv.start();
         if (kafka_srv) kafka_srv->start();
@@ -379,6 +393,7 @@ int run_broker(const broker_config& config) {
         io.run();
         for (auto& t : threads) t.join();
         keep_running.clear();
+        if (topic_creation) topic_creation->stop();
         if (replicas) replicas->stop();  // and its fetchers, while the member still answers view()
         if (member) member->stop();  // revokes the lease: the cluster sees this broker go at once
     }  // the io_context and its sessions are gone before the logs close

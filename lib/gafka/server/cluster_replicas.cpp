@@ -12,6 +12,20 @@ constexpr std::chrono::milliseconds every{200};
 
 std::shared_ptr<spdlog::logger> lg() { return util::logger("replication"); }
 
+// A replica's copy of `topic`: `partitions`, and the config its topic key
+// records (the defaults for a key written before the config was).
+broker::topic_config config_of(const cluster::cluster_view& view, const std::string& topic, std::int32_t partitions) {
+    broker::topic_config config;
+    config.partitions = partitions;
+    for (const auto& t : view.topics)
+        if (t.name == topic) {
+            config.retention_ms = t.record.retention_ms;
+            config.retention_bytes = t.record.retention_bytes;
+            config.compression = t.record.compression;
+        }
+    return config;
+}
+
 }  // namespace
 
 void cluster_replicas::start() {
@@ -67,9 +81,7 @@ void cluster_replicas::reconcile() {
             continue;
         }
         if (topics_.damaged(topic)) continue;
-        broker::topic_config config;
-        config.partitions = partitions;
-        auto created = topics_.create(topic, config);
+        auto created = topics_.create(topic, config_of(view, topic, partitions));
         if (created.ok()) lg()->info("holding replicas of topic '{}' ({} partitions), as etcd says", topic, partitions);
         else if (created.error().code() != status_code::already_exists)  // the controller's own create won the race
             lg()->error("cannot create topic '{}' for its replicas here: {}", topic, created.error().message());
@@ -116,6 +128,7 @@ void cluster_replicas::reconcile() {
         plan[leader] = {it->second, std::move(partitions)};
     }
     fetchers_.assign(plan);
+    publish_roles();
     member_.roles_applied(view.read_under_lease);
 }
 
@@ -163,6 +176,20 @@ bool cluster_replicas::drop_local_topic(const std::string& topic, const char* wh
         lg()->info("deleted topic '{}': {}", topic, why);
         if (on_topic_deleted_) on_topic_deleted_(topic);
     }
+    return true;
+}
+
+void cluster_replicas::publish_roles() {
+    std::set<cluster::topic_partition_ref> roles;
+    for (const auto& [key, _] : applied_) roles.insert(key);
+    std::lock_guard lock(roles_mu_);
+    with_role_ = std::move(roles);
+}
+
+bool cluster_replicas::has_roles(const std::string& topic, std::int32_t partitions) const {
+    std::lock_guard lock(roles_mu_);
+    for (std::int32_t p = 0; p < partitions; ++p)
+        if (!with_role_.count({topic, p})) return false;
     return true;
 }
 

@@ -70,6 +70,9 @@ public:
     // (its view lists this broker), so a first reconcile() before serving
     // gives every partition its role. False when it has not.
     bool wait_for_first_read(std::chrono::milliseconds max);
+    // Whether partitions 0..partitions-1 of `topic` have all taken their
+    // roles here (as of the last pass). Thread-safe.
+    bool has_roles(const std::string& topic, std::int32_t partitions) const;
 
 private:
     struct applied {
@@ -87,6 +90,7 @@ private:
     // copy of another life of the topic, not replaced yet).
     std::set<std::string> settle_local_topics(const cluster::cluster_view& view);
     bool drop_local_topic(const std::string& topic, const char* why);
+    void publish_roles();  // applied_'s partitions into with_role_
 
     std::int32_t self_;
     broker::topic_manager& topics_;
@@ -100,6 +104,8 @@ private:
     std::mutex mu_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    mutable std::mutex roles_mu_;
+    std::set<cluster::topic_partition_ref> with_role_;  // guarded by roles_mu_
 };
 
 }  // namespace gafka::server

@@ -8,7 +8,10 @@
 // leader, epoch, replicas and ISR (LEADER_NOT_AVAILABLE while its leader is
 // not live or has no Kafka listener); topics only this broker has are
 // answered as above. The topics asked for (null: all), created on the way
-// when both the request and the broker allow it.
+// when both the request and the broker allow it: in a cluster by the
+// controller (asked by this broker when it is another; docs/cluster.md), the
+// topic answered LEADER_NOT_AVAILABLE until this broker's view has its
+// partitions (clients ask again on 5).
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -96,6 +99,16 @@ void describe_recorded(value& out, const std::string& name, const std::vector<co
     }
 }
 
+// Asks the cluster for topic `name` and goes on: the Metadata answer does
+// not wait for it.
+void create_in_cluster(broker::core& core, const std::string& name, const broker::topic_config& config) {
+    core.create_in_cluster(name, config, 0, true, [name](status s) {
+        if (s.ok()) util::logger("kafka")->info("topic '{}' recorded in the cluster for a metadata request", name);
+        else if (s.code() != status_code::already_exists)
+            util::logger("kafka")->warn("cannot create topic '{}' for a metadata request: {}", name, s.message());
+    });
+}
+
 // The topic `name` asks for when it is not served: created (when allowed),
 // or the error that says why not.
 std::shared_ptr<broker::topic> create_or_refuse(broker_context& b, const std::string& name, bool allowed,
@@ -115,6 +128,11 @@ std::shared_ptr<broker::topic> create_or_refuse(broker_context& b, const std::st
     }
     broker::topic_config config;
     config.partitions = b.default_partitions;
+    if (b.core && b.core->create_in_cluster) {
+        create_in_cluster(*b.core, name, config);
+        error = error_code::leader_not_available;
+        return nullptr;
+    }
     auto created = b.topics.create(name, config);
     if (created.ok()) {
         util::logger("kafka")->info("created topic '{}' ({} partitions) for a metadata request", name,

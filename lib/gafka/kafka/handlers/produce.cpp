@@ -91,7 +91,7 @@ boost::asio::awaitable<std::optional<answer>> handle_produce(const request& req,
                 slot.error = error_code::unknown_topic_or_partition;
             else slot.error = check_records(records);
             if (slot.error != error_code::none) continue;
-            if (auto s = broker::create_produce_topic(core, name, *target); !s.ok()) {  // once, on first produce
+            if (auto s = co_await broker::ensure_produce_topic(core, name, *target); !s.ok()) {  // once, on first produce
                 slot.error = s.code() == status_code::not_found ? error_code::unknown_topic_or_partition : from_status(s);
                 continue;
             }
