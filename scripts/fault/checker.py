@@ -4,7 +4,8 @@
     checker.py --produced INPUT ACKS [--produced INPUT ACKS ...]
                --records ALL.jsonl [--group-records G.jsonl ...]
                [--damage DAMAGE.jsonl] [--fail-on-duplicates]
-               [--consumer C.jsonl] [--offset-samples S.jsonl] [--committed O.jsonl]
+               [--consumer C.jsonl [--consumer-err E.jsonl]] [--offset-samples S.jsonl]
+               [--committed O.jsonl]
 
 INPUT is what one gafka-produce session read (one JSON record per line, as
 workload() in this file writes them) and ACKS its --print-acks output
@@ -20,7 +21,11 @@ it must hold every acknowledged record once, each partition in offset
 order, each the record the log holds at that offset (consumer_lost,
 consumer_duplicates, consumer_reordered, consumer_mismatched). S holds the
 group's committed offsets sampled during the run (offsets_sampler.py): none
-may go down (offset_regressions). O holds {"source","offsets"} lines, the
+may go down (offset_regressions); E is C's stderr, each line stamped
+{"t","line"}: a partition handed to it again from offset F (its note) had
+the committed offset F then, so a sample above F before it is a regression
+too (consumer_redelivered counts the notes, consumer_redelivered_records
+the records handed again). O holds {"source","offsets"} lines, the
 group's committed offsets as each replica or coordinator has them at the
 end: each must equal C's last position (offsets_disagree). See group_check.py.
 
@@ -119,7 +124,7 @@ def acknowledged(pairs, problems):
 
 
 def check(pairs, records_path, group_paths=(), damage_path=None, consumer_path=None, samples_path=None,
-          committed_path=None):
+          committed_path=None, consumer_err_path=None):
     problems = []
     acked = acknowledged(pairs, problems)
     damage = {}
@@ -224,6 +229,11 @@ def check(pairs, records_path, group_paths=(), damage_path=None, consumer_path=N
     if samples_path:
         samples = read_jsonl(samples_path, problems)
         counts["offset_samples"] = len(samples)
+        if consumer_err_path:
+            again = group_check.redeliveries(read_jsonl(consumer_err_path, problems))
+            counts["consumer_redelivered"] = len(again)
+            counts["consumer_redelivered_records"] = sum(r["redelivered"] for r in again)
+            samples += again
         counts["offset_regressions"], ex = group_check.offset_regressions(samples)
         if ex:
             examples["offset_regressions"] = ex
@@ -249,12 +259,14 @@ def main(argv=None):
     ap.add_argument("--damage")
     ap.add_argument("--fail-on-duplicates", action="store_true")
     ap.add_argument("--consumer")
+    ap.add_argument("--consumer-err")
     ap.add_argument("--offset-samples")
     ap.add_argument("--committed")
     args = ap.parse_args(argv)
     try:
         counts, examples, problems = check(args.produced, args.records, args.group_records,
-                                           args.damage, args.consumer, args.offset_samples, args.committed)
+                                           args.damage, args.consumer, args.offset_samples, args.committed,
+                                           args.consumer_err)
     except OSError as e:
         print(f"checker: error: {e}", file=sys.stderr)
         return 1

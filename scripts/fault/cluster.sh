@@ -186,7 +186,7 @@ acked_count() { wc -l <"$work/acks"; }
 # outlive every fault: 60 retries), and the sampler of its committed offsets.
 start_group() {
   gafka-consume --broker "$(all_addrs)" --topic "$TOPIC" --group "$GROUP" --consumer-id c1 --timeout 1s \
-    --retries 60 </dev/null >"$work/group.jsonl" 2>"$work/group.err" &
+    --retries 60 </dev/null >"$work/group.jsonl" 2> >(tee "$work/group.err" | stamp_lines >"$work/group.err.jsonl") &
   consumer_pid=$!
   disown "$consumer_pid"
   python3 -u "$here/offsets_sampler.py" --brokers "$(all_addrs)" --group "$GROUP" --topic "$TOPIC" \
@@ -358,13 +358,11 @@ one_run() {  # one_run RUN_SEED
   local result ok=0 times
   result=$(python3 "$here/checker.py" --fail-on-duplicates --produced "$work/input.jsonl" "$work/acks" \
     --records "$work/all.jsonl" --consumer "$work/group.jsonl" --offset-samples "$work/samples.jsonl" \
-    --committed "$work/committed.jsonl") || ok=1
+    --committed "$work/committed.jsonl" --consumer-err "$work/group.err.jsonl") || ok=1
   local unacked=$((records - $(jq .acknowledged <<<"$result")))
   # Every replica's copy of the offsets topic is compared above; it must hold commits.
   local offsets_records
   offsets_records=$(grep -c "^\[\"$OFFSETS\"" "$first")
-  local redelivered
-  redelivered=$(grep -c 'delivered again from offset' "$work/group.err")
   [[ ${wal[*]} == "0 0 0" && $identical == true && $synced == true && ${#crashed[@]} == 0 && $unacked == 0 &&
      $consumer_exited == false && $caught_up == true && $offsets_records -gt 0 &&
      $(wc -l <"$work/committed.jsonl") == 4 ]] || ok=1
@@ -373,17 +371,16 @@ one_run() {  # one_run RUN_SEED
     --argjson synced "$synced" --argjson ok "$ok" --argjson ms "$times" --argjson unacked "$unacked" \
     --argjson crashed "[$(IFS=,; echo "${crashed[*]}")]" --slurpfile f "$work/faults.jsonl" \
     --argjson cexit "$consumer_exited" --argjson caught "$caught_up" --argjson orecs "$offsets_records" \
-    --argjson redel "$redelivered" \
     '($ms | map(select(. != null)) | sort) as $s |
      {seed: $seed, faults: ($f | map(.kind)), unacknowledged: $unacked, walcheck_exit: $w, replicas_identical: $same, in_sync: $synced,
       crashed: $crashed, consumer_exited: $cexit, consumer_caught_up: $caught, offsets_log_records: $orecs,
-      consumer_redelivered: $redel, failover_ms: $ms, failover_p50_ms: (if $s == [] then null else $s[($s | length - 1) / 2 | floor] end),
+      failover_ms: $ms, failover_p50_ms: (if $s == [] then null else $s[($s | length - 1) / 2 | floor] end),
       failover_max_ms: ($s | max)} + . + {passed: ($ok == 0)}' <<<"$result"
   for k in acknowledged lost duplicates reordered gaps bad_checksum consumer_records consumer_duplicates \
-    consumer_lost consumer_reordered consumer_mismatched offset_regressions offset_samples offsets_disagree; do
+    consumer_lost consumer_reordered consumer_mismatched offset_regressions offset_samples offsets_disagree \
+    consumer_redelivered consumer_redelivered_records; do
     sums[$k]=$((${sums[$k]:-0} + $(jq ".$k // 0" <<<"$result")))
   done
-  sums[consumer_redelivered]=$((${sums[consumer_redelivered]:-0} + redelivered))
   [[ $consumer_exited == true ]] && sums[consumer_exited]=$((${sums[consumer_exited]:-0} + 1))
   cleanup
   return $ok

@@ -13,6 +13,11 @@
   last position (one past the last offset it wrote, per partition).
 """
 import json
+import re
+
+# gafka-consume's note when it is handed records it already wrote: the
+# coordinator served the partition from its committed offset FROM.
+REDELIVERED = re.compile(r"note: (\S+)/(\d+) delivered again from offset (\d+), behind the (\d+)")
 
 OFFSETS_TOPIC = "__consumer_offsets"
 
@@ -60,14 +65,28 @@ def position(rows):
     return pos
 
 
+def redeliveries(err_rows):
+    """Pseudo-samples from the consumer's stamped stderr ({"t","line"}): a
+    partition served again from offset FROM had the committed offset FROM
+    then (a group fetch reads from it)."""
+    out = []
+    for r in err_rows:
+        m = REDELIVERED.search(r.get("line", ""))
+        if m:
+            out.append({"t": r.get("t", 0), "broker": "consumer", "partial": True,
+                        "offsets": {m.group(2): int(m.group(3))}, "redelivered": int(m.group(4)) - int(m.group(3))})
+    return out
+
+
 def offset_regressions(samples):
     """(regressions, examples) over samples {"t","broker","offsets":{p: n}}:
     a partition's offset lower than in the previous sample, or gone (null,
-    or not listed: the coordinator no longer has it) once it had one."""
+    or not listed: the coordinator no longer has it) once it had one. A
+    "partial" sample (redeliveries()) speaks only of the partitions it lists."""
     last, found, examples = {}, 0, []
     for s in sorted(samples, key=lambda s: s.get("t", 0)):
         offsets = s.get("offsets") or {}
-        for p in sorted(set(last) | set(offsets)):
+        for p in sorted(set(offsets) if s.get("partial") else set(last) | set(offsets)):
             n = offsets.get(p)
             if p in last and (not isinstance(n, int) or n < last[p][0]):
                 found += 1

@@ -162,7 +162,7 @@ class group_check_test(log_fixture):
     def consumer_faults(self, counts):
         keys = ["consumer_lost", "consumer_duplicates", "consumer_reordered", "consumer_mismatched",
                 "offset_regressions", "offsets_disagree"]
-        return {k: counts[k] for k in keys if counts[k]}
+        return {k: counts[k] for k in keys if counts.get(k)}
 
     def position(self):
         return {"0": len(self.in_partition(0)), "1": len(self.in_partition(1))}
@@ -211,6 +211,20 @@ class group_check_test(log_fixture):
                    {"t": 4, "offsets": {"0": None}}, {"t": 5, "offsets": {"0": 3}}]
         counts = self.consumer_run(self.group, samples)
         self.assertEqual(self.consumer_faults(counts), {"offset_regressions": 2})
+
+    def test_a_partition_served_again_below_a_sampled_commit_is_a_regression(self):
+        note = "gafka-consume: note: t/{} delivered again from offset {}, behind the {} already written"
+        err = [{"t": 1.5, "line": note.format(0, 2, 3)}, {"t": 3, "line": note.format(1, 0, 4)},
+               {"t": 4, "line": "gafka-consume: something else"}]
+        samples = [{"t": 1, "offsets": {"0": 2, "1": 4}}, {"t": 2, "offsets": {"0": 3, "1": 4}}]
+        pairs = [(self.write("in", self.inputs), self.write("acks", self.acks))]
+        counts, _, problems = checker.check(
+            pairs, self.write("all", self.records), consumer_path=self.write("consumer", self.group),
+            samples_path=self.write("samples", samples), consumer_err_path=self.write("err", err))
+        self.assertEqual(problems, [])
+        # Partition 0 served from 2 before 3 was sampled: no regression; partition 1 from 0 after 4 was.
+        self.assertEqual(self.consumer_faults(counts), {"offset_regressions": 1})
+        self.assertEqual((counts["consumer_redelivered"], counts["consumer_redelivered_records"]), (2, 5))
 
     def test_committed_offsets_behind_the_consumers_position_disagree(self):
         behind = dict(self.position(), **{"1": 2})
