@@ -29,7 +29,9 @@ assert_summary() {
         and (.msgs_per_sec | type) == "number" and (.mb_per_sec | type) == "number"
         and (.latency_ms | keys) == ["avg", "max", "p50", "p95", "p99", "p999"]
         and ([.latency_ms[]] | all(type == "number" and . >= 0))
-        and .latency_ms.p50 <= .latency_ms.p99 and .latency_ms.p99 <= .latency_ms.max' <<<"$output" >/dev/null ||
+        and .latency_ms.p50 <= .latency_ms.p99 and .latency_ms.p99 <= .latency_ms.max
+        and .samples > 0 and .over_15ms <= .over_5ms and .over_5ms <= .samples
+        and (.over_15ms == 0 or .latency_ms.max >= 15) and (.latency_ms.max <= 15.001 or .over_15ms > 0)' <<<"$output" >/dev/null ||
         fail "not a $1 summary of $2 records: $output"
 }
 

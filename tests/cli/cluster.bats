@@ -22,13 +22,14 @@ teardown() {
 }
 
 # start_member ID [gafka-broker args]: broker ID in the cluster (at
-# CLUSTER_URL, default ETCD_URL), its data in data.ID; sets PORTS[ID] and PIDS[ID].
+# CLUSTER_URL, default ETCD_URL; session timeout SESSION, default 2s), its
+# data in data.ID; sets PORTS[ID] and PIDS[ID].
 start_member() {
     local id=$1
     shift
     BROKER_DATA=$BATS_TEST_TMPDIR/data.$id
     unset BROKER_PORT
-    start_broker --id "$id" --cluster "${CLUSTER_URL:-$ETCD_URL}" --cluster-session-timeout 2s "$@"
+    start_broker --id "$id" --cluster "${CLUSTER_URL:-$ETCD_URL}" --cluster-session-timeout "${SESSION:-2s}" "$@"
     PORTS[id]=$BROKER_PORT
     PIDS[id]=$BROKER_PID
 }
@@ -524,6 +525,34 @@ values() { dump "$1" "$2" | jq -r .value; }
     survivor=$(leader_of 0)
     [[ $survivor != "$l" ]] || fail "no failover: $(partition_state 0)"
     [[ $(values "$survivor" 0) == "$(seq 1 3000)" ]] ||
+        fail "the new leader holds $(values "$survivor" 0 | wc -l) records, $(values "$survivor" 0 | sort -u | wc -l) distinct"
+}
+
+@test "failover: gafka-produce with its default --retries goes on through kill -9 of the leader (it waits out the cluster's failover window)" {
+    # A failover takes about the session timeout, 5 s here: longer than
+    # the default 5 retries (about 3 s) alone would wait.
+    SESSION=5s three_replicating
+    local id l brokers=() survivor
+    for id in 1 2 3; do
+        poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"
+        brokers+=("127.0.0.1:${PORTS[id]}")
+    done
+    # The window the programs wait a failover out for is 2 x 5 s + 2 s.
+    assert_equal "$(describe 1 | jq .session_timeout_ms)" 5000
+    l=$(leader_of 0)
+    (for ((i = 1; i <= 2000; i++)); do
+        echo "$i"
+        ((i % 100 == 0)) && sleep 0.1
+    done) | timeout 120 gafka-produce --broker "$(IFS=,; echo "${brokers[*]}")" --topic rep --partition 0 \
+        --acks all --print-acks >"$BATS_TEST_TMPDIR/acks" 2>"$BATS_TEST_TMPDIR/produce.err" &
+    local produce_pid=$!
+    poll_until 100 eval '[[ $(dump '"$l"' 0 | wc -l) -ge 400 ]]' || fail "nothing reached the leader"
+    _stop_pid "${PIDS[l]}" KILL
+    wait "$produce_pid" || fail "gafka-produce gave up: $(tail -5 "$BATS_TEST_TMPDIR/produce.err")"
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/acks")" 2000
+    survivor=$(leader_of 0)
+    [[ $survivor != "$l" ]] || fail "no failover: $(partition_state 0)"
+    [[ $(values "$survivor" 0) == "$(seq 1 2000)" ]] ||
         fail "the new leader holds $(values "$survivor" 0 | wc -l) records, $(values "$survivor" 0 | sort -u | wc -l) distinct"
 }
 

@@ -309,6 +309,29 @@ TEST(cluster_metadata_parse_test, in_a_cluster_tries_the_bootstrap_brokers_first
     EXPECT_EQ(md2.brokers_to_try(), md2.brokers());
 }
 
+TEST(cluster_metadata_parse_test, a_cluster_is_waited_out_for_twice_its_session_timeout_plus_2_s) {
+    // Without "session_timeout_ms" (an older broker): the default 6 s.
+    auto r = parse_metadata_json(cluster_json);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(r->cluster_session_timeout_ms, 0);
+    cluster_metadata md({{no_broker, "10.0.0.1", 9001}});
+    EXPECT_EQ(md.failover_window(), std::chrono::milliseconds(0));  // nothing known yet
+    md.update(std::move(*r), 0);
+    EXPECT_EQ(md.failover_window(), std::chrono::milliseconds(14000));
+    std::string two_s(cluster_json);
+    two_s.replace(two_s.find(R"("cluster":{)"), 11, R"("cluster":{"session_timeout_ms":2000,)");
+    auto r2 = parse_metadata_json(two_s);
+    ASSERT_TRUE(r2.ok()) << r2.error().to_string();
+    EXPECT_EQ(r2->cluster_session_timeout_ms, 2000);
+    md.update(std::move(*r2), 1);
+    EXPECT_EQ(md.failover_window(), std::chrono::milliseconds(6000));
+    // A lone broker: no window, --retries alone decides.
+    auto lone = parse_metadata_json(good_json);
+    ASSERT_TRUE(lone.ok());
+    md.update(std::move(*lone), 2);
+    EXPECT_EQ(md.failover_window(), std::chrono::milliseconds(0));
+}
+
 TEST(cluster_metadata_parse_test, group_coordinators_are_optional) {
     auto r = parse_metadata_json(R"({"brokers":[],"controller_id":-1,"topics":[]})");
     ASSERT_TRUE(r.ok()) << r.error().to_string();

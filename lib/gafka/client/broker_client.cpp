@@ -117,6 +117,7 @@ result<http_reply> broker_client::call_leader(const std::string& topic, std::int
     // leader's election) is asked of any broker, which may know better or
     // name the leader in a 421; a 421 from it is retried the same way.
     auto backoff = options_.backoff;
+    const auto started = util::steady_clock_ms();
     for (int attempt = 0;; ++attempt) {
         if (metadata_.needs_refresh(util::steady_clock_ms())) (void)refresh_metadata();
         auto lookup = metadata_.leader_for(topic, partition);
@@ -124,12 +125,21 @@ result<http_reply> broker_client::call_leader(const std::string& topic, std::int
         auto r = known ? connection(*lookup.leader).request(method, target, body, content_type, options_.timeout)
                        : call(method, target, body, content_type);  // retries unreachable brokers itself
         if (!known && (lookup.state == leader_state::unknown_topic_or_partition || !r.ok())) return r;
-        if ((r.ok() && r->status != 421) || attempt >= options_.retries) return r;
+        if ((r.ok() && r->status != 421) || !may_retry(attempt, started)) return r;
         if (!r.ok() && r.error().code() == status_code::invalid_argument) return r;  // TLS mismatch: no retry
         metadata_.request_refresh();
         std::this_thread::sleep_for(backoff);
         backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
     }
+}
+
+bool may_retry(int attempt, int retries, std::chrono::milliseconds elapsed, std::chrono::milliseconds failover_window) {
+    return attempt < retries || elapsed < failover_window;
+}
+
+bool broker_client::may_retry(int attempt, std::int64_t started_ms) const {
+    return client::may_retry(attempt, options_.retries, std::chrono::milliseconds(util::steady_clock_ms() - started_ms),
+                             metadata_.failover_window());
 }
 
 result<http_reply> broker_client::call_coordinator(const std::string& method, const std::string& target,

@@ -20,6 +20,12 @@ struct client_options {
     std::chrono::milliseconds backoff{100};     // first wait; doubles up to 2 s
 };
 
+// Whether a call that began `elapsed` ago may be tried again after
+// `attempt` retries: while fewer than `retries`, and in a cluster also for
+// as long as a failover may take (cluster_metadata::failover_window), so
+// that the loss of a leader is waited out whatever --retries says.
+bool may_retry(int attempt, int retries, std::chrono::milliseconds elapsed, std::chrono::milliseconds failover_window);
+
 class broker_client {
 public:
     // `brokers`: "HOST:PORT[,HOST:PORT...]".
@@ -48,6 +54,8 @@ public:
     // Fetches /api/v1/metadata now (subject to the cache's backoff).
     status refresh_metadata();
     cluster_metadata& metadata() { return metadata_; }
+    // may_retry() with this client's --retries and its cluster's failover window.
+    bool may_retry(int attempt, std::int64_t started_ms) const;
     // Partition count of a topic, refreshing metadata once if it is unknown.
     std::optional<std::int32_t> partition_count(const std::string& topic);
 

@@ -164,6 +164,9 @@ result<metadata_snapshot> parse_metadata_json(std::string_view body) {
     }
     if (auto s = parse_coordinators(doc, snap.group_coordinators); !s.ok()) return s;
     snap.in_cluster = doc.HasMember("cluster");
+    if (snap.in_cluster && doc["cluster"].IsObject() && doc["cluster"].HasMember("session_timeout_ms") &&
+        doc["cluster"]["session_timeout_ms"].IsInt64())
+        snap.cluster_session_timeout_ms = std::max<std::int64_t>(0, doc["cluster"]["session_timeout_ms"].GetInt64());
     return snap;
 }
 
@@ -198,6 +201,7 @@ void cluster_metadata::update(metadata_snapshot snapshot, std::int64_t now_ms) {
     }
     next.group_coordinators.insert(snapshot.group_coordinators.begin(), snapshot.group_coordinators.end());
     next.in_cluster = snapshot.in_cluster;
+    next.cluster_session_timeout_ms = snapshot.cluster_session_timeout_ms;
 
     metadata_change change = diff(view_, next);
     view_ = std::move(next);
@@ -292,6 +296,13 @@ std::optional<broker_address> cluster_metadata::broker(broker_id_t id) const {
 }
 
 std::optional<broker_address> cluster_metadata::controller() const { return broker(view_.controller_id); }
+
+std::chrono::milliseconds cluster_metadata::failover_window() const {
+    if (!view_.in_cluster) return std::chrono::milliseconds(0);
+    // A broker that does not say: the default --cluster-session-timeout.
+    const std::int64_t session = view_.cluster_session_timeout_ms > 0 ? view_.cluster_session_timeout_ms : 6000;
+    return std::chrono::milliseconds(2 * session + 2000);
+}
 
 std::optional<broker_address> cluster_metadata::group_coordinator(std::string_view group) const {
     auto it = view_.group_coordinators.find(group);

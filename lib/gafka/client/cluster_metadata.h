@@ -16,6 +16,7 @@
 //
 // Thread affinity: not thread-safe. The owner serializes every call (the
 // programs use it from one thread); listeners run on the caller of update().
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -71,6 +72,9 @@ struct metadata_snapshot {
     // The answer has a "cluster" object: the brokers are an etcd cluster's
     // (docs/cluster.md), each the home of its own groups and unrecorded topics.
     bool in_cluster = false;
+    // Its "session_timeout_ms" (0 when absent): a lost broker's partitions
+    // have a new leader within about twice this.
+    std::int64_t cluster_session_timeout_ms = 0;
 };
 
 // Parses the /api/v1/metadata body:
@@ -173,6 +177,10 @@ public:
     std::vector<broker_address> brokers_to_try() const;
     std::optional<broker_address> broker(broker_id_t id) const;
     std::optional<broker_address> controller() const;
+    // How long a failover may take in the cluster these brokers form, by
+    // their last answer: twice its session timeout (a change of etcd's own
+    // leader renews every lease once more) plus 2 s. Zero outside a cluster.
+    std::chrono::milliseconds failover_window() const;
     std::optional<broker_address> group_coordinator(std::string_view group) const;
     // Topic names, sorted.
     std::vector<std::string> topics() const;
@@ -201,6 +209,7 @@ private:
         std::map<std::string, topic_metadata, std::less<>> topics;
         std::map<std::string, broker_id_t, std::less<>> group_coordinators;
         bool in_cluster = false;
+        std::int64_t cluster_session_timeout_ms = 0;
     };
     static metadata_change diff(const view& before, const view& after);
     void notify(const metadata_change& change);

@@ -16,6 +16,7 @@
 #include "gafka/client/exec_delivery.h"
 #include "gafka/client/record_output.h"
 #include "gafka/rules/names.h"
+#include "gafka/util/clock.h"
 
 namespace gafka::client {
 namespace {
@@ -111,7 +112,8 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
     };
 
     std::int64_t total = 0;
-    int refusals = 0;  // transient refusals in a row
+    int refusals = 0;  // transient refusals in a row, since refusing_since
+    std::int64_t refusing_since = 0;
     std::optional<std::chrono::steady_clock::time_point> handing_since;  // --exit-at-end waiting on a hand-over
     while (!stop) {
         auto wait = opts.exit_at_end ? std::chrono::milliseconds(0) : std::min(opts.timeout, heartbeat_every);
@@ -126,13 +128,15 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
             return 1;
         }
         if (fenced(*r)) return fenced_exit();
-        if (transient_refusal(*r) && refusals < opts.retries) {
+        if (transient_refusal(*r)) {
             // The implicit commit of the previous batch could not be made
             // durable yet (the offsets partition's ISR is short during a
             // failover): nothing was delivered; ask again.
-            ++refusals;
-            std::this_thread::sleep_for(std::min(refusal_wait * (1 << std::min(refusals, 4)), heartbeat_every));
-            continue;
+            if (refusals == 0) refusing_since = util::steady_clock_ms();
+            if (c.may_retry(refusals, refusing_since)) {
+                std::this_thread::sleep_for(std::min(refusal_wait * (1 << std::min(refusals++, 4)), heartbeat_every));
+                continue;
+            }
         }
         refusals = 0;
         if (r->status != 200) {

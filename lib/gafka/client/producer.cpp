@@ -22,6 +22,7 @@
 #include "gafka/log/batch.h"
 #include "gafka/rules/names.h"
 #include "gafka/rules/partitioner.h"
+#include "gafka/util/clock.h"
 
 namespace gafka::client {
 namespace {
@@ -280,7 +281,8 @@ private:
         // connection, as Kafka's producer retries them; with the same
         // sequence, so a batch appended before its answer failed is not
         // appended again.
-        for (int attempt = 0; attempt < opts_.retries && r.ok() && transient_refusal(*r); ++attempt) {
+        const auto started = util::steady_clock_ms();
+        for (int attempt = 0; client_.may_retry(attempt, started) && r.ok() && transient_refusal(*r); ++attempt) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 4)));  // up to 1.6 s
             r = deliver(b);
         }

@@ -29,6 +29,7 @@ struct partition_view {
 
 struct cluster_view {
     std::string name;
+    std::int64_t session_timeout_ms = 0;       // --cluster-session-timeout: how long a failover may take, about
     bool etcd_up = false;                      // the last lease renewal (or registration) reached etcd
     bool registered = false;                   // this broker's key is in etcd under its lease
     std::int32_t controller_id = -1;           // -1: none known

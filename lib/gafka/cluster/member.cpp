@@ -36,6 +36,7 @@ member::member(member_config config)
     etcd_ = std::make_unique<etcd_client>(io_->get_executor(), config_.endpoints, renew_every_);
     registered_signal_ = std::make_unique<asio::steady_timer>(*io_, asio::steady_timer::time_point::max());
     view_.name = config_.name;
+    view_.session_timeout_ms = std::chrono::duration_cast<milliseconds>(config_.session_timeout).count();
 }
 
 member::~member() {

@@ -75,6 +75,8 @@ void write_assignment(json_writer& out, replica_id leader, log::epoch_t epoch, c
 void write_cluster_state(json_writer& out, const cluster::cluster_view& c) {
     out.key("name");
     out.str(c.name);
+    out.key("session_timeout_ms");
+    out.w().Int64(c.session_timeout_ms);
     out.key("etcd_up");
     out.w().Bool(c.etcd_up);
     out.key("registered");

@@ -61,7 +61,11 @@ std::string summary_json(const load_bench_options& opts, load_result& result) {
                   static_cast<long long>(result.messages), static_cast<long long>(opts.size), opts.batch_size,
                   opts.concurrency, opts.acks.c_str(), rate, secs, msgs / secs,
                   msgs * static_cast<double>(opts.size) / 1e6 / secs);
-    auto json = std::string(buf) + util::to_json(result.latency.summarize());
+    auto latency = result.latency.summarize();
+    auto json = std::string(buf) + util::to_json(latency);
+    std::snprintf(buf, sizeof buf, R"(,"samples":%zu,"over_5ms":%zu,"over_15ms":%zu)", latency.samples,
+                  latency.over_5ms, latency.over_15ms);
+    json += buf;
     if (!result.kafka_settings.empty()) json += R"(,"kafka_settings":")" + result.kafka_settings + "\"";
     return json + "}";
 }

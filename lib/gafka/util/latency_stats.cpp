@@ -22,6 +22,12 @@ latency_summary latency_stats::summarize() {
     s.p99 = rank(0.99);
     s.p999 = rank(0.999);
     s.max = static_cast<double>(samples_.back()) / 1e6;
+    auto over = [&](std::int64_t ms) {
+        return static_cast<std::size_t>(samples_.end() - std::upper_bound(samples_.begin(), samples_.end(), ms * 1000000));
+    };
+    s.samples = samples_.size();
+    s.over_5ms = over(5);
+    s.over_15ms = over(15);
     return s;
 }
 

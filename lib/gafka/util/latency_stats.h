@@ -8,6 +8,9 @@ namespace gafka::util {
 
 struct latency_summary {
     double avg = 0, p50 = 0, p95 = 0, p99 = 0, p999 = 0, max = 0;  // milliseconds
+    // How many samples there were, and how many took longer than 5 and 15
+    // ms (the e2e targets' p99 and p99.9 bounds): the tail's size, not just its edge.
+    std::size_t samples = 0, over_5ms = 0, over_15ms = 0;
 };
 
 class latency_stats {
