@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
     app.add_option("--timeout", a.timeout, "Long-poll wait per request (e.g. 30s, at most 30s)");
     app.add_option("--format", a.format, "json or value")->check(CLI::IsMember({"json", "value"}));
     app.add_option("--fetch-size", o.fetch_size, "Records per request")->check(gafka::cli::in_range(1, 10000));
+    app.add_option("--retries", o.retries, "Retries after a failed connection or while a leader moves (default 5)")
+        ->check(gafka::cli::in_range(0, 100));
     auto* group = app.add_option("--group", o.group, "Consume as a member of this consumer group");
     app.add_option("--consumer-id", o.consumer_id, "Member id within the group (default: HOST-PID)")->needs(group);
     app.add_option("--assignor", o.assignor, "How the group deals partitions: roundrobin or range")

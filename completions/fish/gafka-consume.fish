@@ -35,6 +35,7 @@ complete -c gafka-consume -l exit-at-end -d 'Exit once every partition reaches t
 complete -c gafka-consume -l timeout -x -a '500ms 1s 5s 30s' -d 'Long-poll wait per request, at most 30s (default 30s)'
 complete -c gafka-consume -l format -x -a 'json value' -d 'Output format (default json)'
 complete -c gafka-consume -l fetch-size -x -d 'Records per request (default 500)'
+complete -c gafka-consume -l retries -x -d 'Retries after a failed connection or while a leader moves (default 5)'
 complete -c gafka-consume -l group -x -d 'Consume as a member of this consumer group'
 complete -c gafka-consume -l consumer-id -x -d 'Member id within the group (default HOST-PID)'
 complete -c gafka-consume -l exec -x -a '(__fish_complete_command)' -d 'Run CMD per record (record on stdin); commit when it exits 0'

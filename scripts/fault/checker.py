@@ -4,6 +4,8 @@
     checker.py --produced INPUT ACKS [--produced INPUT ACKS ...]
                --records ALL.jsonl [--group-records G.jsonl ...]
                [--damage DAMAGE.jsonl] [--fail-on-duplicates]
+               [--consumer C.jsonl [--consumer-err E.jsonl]] [--offset-samples S.jsonl]
+               [--committed O.jsonl]
 
 INPUT is what one gafka-produce session read (one JSON record per line, as
 workload() in this file writes them) and ACKS its --print-acks output
@@ -13,6 +15,19 @@ run; G the output of group consumers during and after it. DAMAGE lists the
 places the harness damaged acknowledged data on purpose,
 {"partition":P,"from_offset":O}: acknowledged records of P at O and later may
 be cut (and are counted as lost_to_damage, not lost).
+
+C is what one gafka-consume --group session wrote while the faults happened:
+it must hold every acknowledged record once, each partition in offset
+order, each the record the log holds at that offset (consumer_lost,
+consumer_duplicates, consumer_reordered, consumer_mismatched). S holds the
+group's committed offsets sampled during the run (offsets_sampler.py): none
+may go down (offset_regressions); E is C's stderr, each line stamped
+{"t","line"}: a partition handed to it again from offset F (its note) had
+the committed offset F then, so a sample above F before it is a regression
+too (consumer_redelivered counts the notes, consumer_redelivered_records
+the records handed again). O holds {"source","offsets"} lines, the
+group's committed offsets as each replica or coordinator has them at the
+end: each must equal C's last position (offsets_disagree). See group_check.py.
 
 Every value the workload writes is "f1:ID:PARTITION:SEQ:CRC" where SEQ counts
 the records of one partition in input order and CRC is the CRC-32 (zlib) of
@@ -29,6 +44,8 @@ import argparse
 import json
 import sys
 import zlib
+
+import group_check
 
 PREFIX = "f1"
 
@@ -106,7 +123,8 @@ def acknowledged(pairs, problems):
     return acked
 
 
-def check(pairs, records_path, group_paths=(), damage_path=None):
+def check(pairs, records_path, group_paths=(), damage_path=None, consumer_path=None, samples_path=None,
+          committed_path=None, consumer_err_path=None):
     problems = []
     acked = acknowledged(pairs, problems)
     damage = {}
@@ -198,15 +216,39 @@ def check(pairs, records_path, group_paths=(), damage_path=None):
                 continue
             note("group_undelivered", {"id": rid, "partition": p, "offset": offset})
 
+    if consumer_path:
+        rows = read_jsonl(consumer_path, problems)
+        c, ex = group_check.consumer_counts(rows, acked, served, parse_value)
+        counts.update(c)
+        examples.update(ex)
+        if committed_path:
+            off = group_check.disagreements(read_jsonl(committed_path, problems), group_check.position(rows))
+            counts["offsets_disagree"] = len(off)
+            if off:
+                examples["offsets_disagree"] = off[:5]
+    if samples_path:
+        samples = read_jsonl(samples_path, problems)
+        counts["offset_samples"] = len(samples)
+        if consumer_err_path:
+            again = group_check.redeliveries(read_jsonl(consumer_err_path, problems))
+            counts["consumer_redelivered"] = len(again)
+            counts["consumer_redelivered_records"] = sum(r["redelivered"] for r in again)
+            samples += again
+        counts["offset_regressions"], ex = group_check.offset_regressions(samples)
+        if ex:
+            examples["offset_regressions"] = ex
+
     counts["input_problems"] = len(problems)
     return counts, examples, problems
 
 
 def passed(counts, fail_on_duplicates=False):
-    failing = ["lost", "reordered", "gaps", "bad_checksum", "group_undelivered", "input_problems"]
+    failing = ["lost", "reordered", "gaps", "bad_checksum", "group_undelivered", "input_problems",
+               "consumer_duplicates", "consumer_lost", "consumer_reordered", "consumer_mismatched",
+               "offset_regressions", "offsets_disagree"]
     if fail_on_duplicates:
         failing.append("duplicates")
-    return all(counts[k] == 0 for k in failing)
+    return all(counts.get(k, 0) == 0 for k in failing)
 
 
 def main(argv=None):
@@ -216,10 +258,15 @@ def main(argv=None):
     ap.add_argument("--group-records", action="append", default=[])
     ap.add_argument("--damage")
     ap.add_argument("--fail-on-duplicates", action="store_true")
+    ap.add_argument("--consumer")
+    ap.add_argument("--consumer-err")
+    ap.add_argument("--offset-samples")
+    ap.add_argument("--committed")
     args = ap.parse_args(argv)
     try:
         counts, examples, problems = check(args.produced, args.records, args.group_records,
-                                           args.damage)
+                                           args.damage, args.consumer, args.offset_samples, args.committed,
+                                           args.consumer_err)
     except OSError as e:
         print(f"checker: error: {e}", file=sys.stderr)
         return 1

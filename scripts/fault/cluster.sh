@@ -9,8 +9,12 @@
 # 3-partition topic with --replication-factor 3 and feeds it M workload
 # records (checker.py's), fed at 50 a second at most, through one idempotent gafka-produce --acks all
 # --print-acks --retries 60 that knows all three brokers (it follows 421
-# not_leader and refreshes its metadata). K times, after a seeded number of
-# acks, it injects one seeded fault (--kinds limits them):
+# not_leader and refreshes its metadata). One gafka-consume --group campaign
+# --retries 60 (it knows all three brokers too, and follows the groups'
+# coordinator, the leader of __consumer_offsets/0) reads the topic meanwhile,
+# and offsets_sampler.py asks the coordinator for the group's committed
+# offsets every 200 ms. K times, after a seeded number of acks, it injects
+# one seeded fault (--kinds limits them):
 #   broker9      kill -9 of a random broker, restarted (same id, port, data
 #                dir) after a seeded 0.1-4 s
 #   zombie       kill -STOP of a partition's leader for the session timeout
@@ -18,23 +22,31 @@
 #   controller9  kill -9 of the controller, restarted after 0.1-4 s
 #   etcd9        kill -9 of one etcd member of three, restarted after 0.1-3 s
 #   etcdpause    kill -STOP of every etcd member for 1-4 s, then kill -CONT
+#   coordinator9 kill -9 of the groups' coordinator, restarted after 0.1-4 s
 # At the end the producer finishes, every broker is up, every partition's
-# ISR holds all three and their log ends agree (bounded polling), the
-# brokers stop, and gafka-walcheck --dump of the three data dirs must hold
-# the same records; everything is read back and checker.py counts lost,
-# duplicated, reordered records, offset gaps and bad checksums: each must be
-# zero, every record must have been acknowledged in the end (the producer
-# gives up after about a minute without progress) and no broker may have
-# exited by itself (it is restarted, and the run fails). For each fault
-# that took down a partition leader (broker9, controller9 or zombie of a
-# broker that led partitions just before) the failover time is from the
-# fault to the first acknowledgement (of any partition the victim led) that
+# ISR (the topic's and __consumer_offsets') holds all three and their log
+# ends agree (bounded polling); the consumer reads to the end and is stopped
+# (SIGTERM: it commits what it wrote and leaves); the group's committed
+# offsets are read from the coordinator, the brokers stop, and
+# gafka-walcheck --dump of the three data dirs must hold the same records
+# (the offsets topic's too), from which each replica's committed offsets are
+# replayed as a new coordinator would. Everything is read back and
+# checker.py counts lost, duplicated, reordered records, offset gaps and bad
+# checksums, and for the consumer (group_check.py) records lost, written
+# twice, out of offset order or not the log's, committed offsets that went
+# down between two samples, and coordinator or replica offsets that differ
+# from the consumer's last position: each must be zero, every record must
+# have been acknowledged in the end (the producer gives up after about a
+# minute without progress), and neither a broker (it is restarted) nor the
+# consumer may have exited by itself. For each fault that took down a
+# partition leader (broker9, controller9, coordinator9 or zombie of a broker
+# that led partitions of the topic just before) the failover time is from
+# the fault to the first acknowledgement (of any partition the victim led) that
 # arrived after it (50 ms after it at the earliest: one that arrives sooner
-# was on its way); each run's line has their p50 and max. (Group consumers
-# are left out: committed offsets are not replicated yet, see
-# docs/cluster.md.)
+# was on its way); each run's line has their p50 and max.
 #
-# Prints one JSON line per run and a summary line; exits 0 when every run
+# Prints one JSON line per run (the checker's counts, consumer_* and
+# offset_* figures included) and a summary line; exits 0 when every run
 # passed, 1 otherwise, 2 on usage. The seed fixes every choice, not timings.
 set -uo pipefail
 
@@ -44,7 +56,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 runs=1 seed=1 faults=6 records=3000 keep=""
 bin=${GAFKA_BIN:-$root/build/bin}
-all_kinds=(broker9 zombie controller9 etcd9 etcdpause)
+all_kinds=(broker9 zombie controller9 etcd9 etcdpause coordinator9)
 kinds=("${all_kinds[@]}")
 usage() { sed -n '4,5p' "$0" | sed 's/^# *//'; exit "$1"; }
 extra_arg() {
@@ -61,9 +73,9 @@ parse_args cluster.sh "$@"
 [[ -x $bin/gafka-broker ]] || { echo "cluster.sh: error: no gafka-broker in $bin" >&2; exit 2; }
 command -v etcd >/dev/null || { echo "cluster.sh: error: no etcd (scripts/setup.sh installs etcd-server)" >&2; exit 2; }
 export PATH=$bin:$PATH
-P=3 TOPIC=cluster SESSION=2 IDS=(1 2 3) RATE=50
+P=3 TOPIC=cluster SESSION=2 IDS=(1 2 3) RATE=50 GROUP=campaign OFFSETS=__consumer_offsets
 
-work="" producer_pid="" stamp_pid="" feeder_pid="" crashed=()
+work="" producer_pid="" stamp_pid="" feeder_pid="" consumer_pid="" sampler_pid="" crashed=()
 declare -A PID=() PORT=() LOG=() ETCD_PID=() ETCD_CPORT=() ETCD_PPORT=()
 addr() { echo "127.0.0.1:${PORT[$1]}"; }
 all_addrs() { local i; for i in "${IDS[@]}"; do addr "$i"; done | paste -sd, -; }
@@ -71,10 +83,12 @@ all_addrs() { local i; for i in "${IDS[@]}"; do addr "$i"; done | paste -sd, -; 
 say() { echo "cluster: $*" >&2; }
 cleanup() {
   local p
-  for p in "$producer_pid" "${PID[@]}"; do sig CONT "$p"; sig KILL "$p"; wait_gone "$p" 100; done
+  for p in "$producer_pid" "$consumer_pid" "$sampler_pid" "${PID[@]}"; do
+    sig CONT "$p"; sig KILL "$p"; wait_gone "$p" 100
+  done
   wait_gone "$stamp_pid" 100
   wait_gone "$feeder_pid" 100
-  producer_pid="" stamp_pid="" feeder_pid="" PID=()
+  producer_pid="" stamp_pid="" feeder_pid="" consumer_pid="" sampler_pid="" PID=()
   etcd_down
   [[ -n $work && -z $keep ]] && rm -rf "$work"
   return 0
@@ -151,18 +165,55 @@ known_id() {
 led_by() { describe "[.partitions[] | select(.topic == \"$TOPIC\" and .leader == $1) | .partition]" || echo '[]'; }
 # meta ID JQ: a jq expression over broker ID's /api/v1/metadata.
 meta() { curl -s --max-time 5 "http://$(addr "$1")/api/v1/metadata" | jq -c "$2" 2>/dev/null; }
-# in_sync: every partition's ISR holds all three brokers, and each broker
-# holds the same log end of every partition.
+# in_sync [offsets]: every partition's ISR holds all three brokers, and
+# each broker holds the same log end of every partition: of the topic, and
+# with `offsets` of the group offsets' internal topic too (whose log end
+# moves while the consumer runs).
 in_sync() {
-  local q="[.topics[] | select(.name == \"$TOPIC\") | .partitions[] | [.partition, .log_end_offset]] | sort" id ends
-  [[ $(describe "[.partitions[] | select(.topic == \"$TOPIC\") | .isr | length] | unique") == "[3]" ]] || return 1
+  local names="\"$TOPIC\"" n=$P id ends
+  [[ ${1:-} == offsets ]] && names+=",\"$OFFSETS\"" n=$((P + 1))
+  local q="[.topics[] | select(.name | IN($names)) | .name as \$t | .partitions[] | [\$t, .partition, .log_end_offset]] | sort"
+  [[ $(describe "[.partitions[] | select(.topic | IN($names)) | .isr | length] | unique") == "[3]" ]] || return 1
   ends=$(meta 1 "$q")
-  [[ -n $ends && $ends != "[]" ]] || return 1
+  [[ $(jq length <<<"${ends:-[]}") == "$n" ]] || return 1
   for id in 2 3; do [[ $(meta "$id" "$q") == "$ends" ]] || return 1; done
 }
 all_live() { [[ $(describe "[.brokers[] | select(.live)] | length") == 3 ]]; }
 
 acked_count() { wc -l <"$work/acks"; }
+
+# The group consumer: one gafka-consume --group for the whole run (it must
+# outlive every fault: 60 retries), and the sampler of its committed offsets.
+start_group() {
+  gafka-consume --broker "$(all_addrs)" --topic "$TOPIC" --group "$GROUP" --consumer-id c1 --timeout 1s \
+    --retries 60 </dev/null >"$work/group.jsonl" 2> >(tee "$work/group.err" | stamp_lines >"$work/group.err.jsonl") &
+  consumer_pid=$!
+  disown "$consumer_pid"
+  python3 -u "$here/offsets_sampler.py" --brokers "$(all_addrs)" --group "$GROUP" --topic "$TOPIC" \
+    --every 0.2 </dev/null >"$work/samples.jsonl" 2>"$work/sampler.err" &
+  sampler_pid=$!
+  disown "$sampler_pid"
+}
+# consumer_done: the consumer wrote up to every partition's high watermark.
+consumer_done() {
+  local hw pos
+  hw=$(meta 1 "[.topics[] | select(.name == \"$TOPIC\") | .partitions[] | [.partition, .high_watermark]] | sort")
+  pos=$(jq -s -c 'group_by(.partition) | map([.[0].partition, (map(.offset) | max) + 1]) | sort' "$work/group.jsonl" 2>/dev/null)
+  [[ -n $hw && $hw == "$pos" ]]
+}
+# coordinator_offsets: {"source","offsets"} of the group's committed offsets
+# as the broker that answers for the group (its coordinator) has them.
+coordinator_offsets() {
+  local id out
+  for id in "${IDS[@]}"; do
+    out=$(curl -sf --max-time 5 "http://$(addr "$id")/api/v1/consumer-groups/$GROUP/status" |
+      jq -c --arg id "$id" --arg t "$TOPIC" '{source: ("coordinator " + $id),
+        offsets: ([.partitions[] | select(.topic == $t and .committed_offset != null) |
+                   {key: (.partition | tostring), value: .committed_offset}] | from_entries)}' 2>/dev/null) &&
+      [[ -n $out ]] && { echo "$out"; return 0; }
+  done
+  return 1
+}
 # pause_s MIN MAX: sets pause to a seeded MIN-MAX tenths of a second (not
 # in a $(...) subshell, which would not move this shell's RANDOM on).
 pause_s() { pause="$((RANDOM % ($2 - $1 + 1) + $1))e-1"; }
@@ -201,7 +252,8 @@ one_run() {  # one_run RUN_SEED
     { say "the brokers never saw each other"; return 1; }
   gafka-admin create-topic --broker "$(all_addrs)" --name "$TOPIC" --partitions "$P" --replication-factor 3 \
     >/dev/null || { say "create-topic failed"; return 1; }
-  wait_for 300 in_sync || { say "the replicas never got in sync"; return 1; }
+  wait_for 300 in_sync offsets || { say "the replicas never got in sync"; return 1; }
+  start_group
   : >"$work/acks"
   mkfifo "$work/acks.fifo" "$work/input.fifo"
   feed "$RATE" "$work/input.jsonl" >"$work/input.fifo" &
@@ -219,16 +271,22 @@ one_run() {  # one_run RUN_SEED
   : >"$work/faults.jsonl"
   local gap=$((records / (faults + 1) + 1))
   crashed=()
+  local consumer_exited=false
   for ((k = 1; k <= faults; k++)); do
     alive "$producer_pid" || break
+    alive "$consumer_pid" || consumer_exited=true
     revive || return 1
     local at=$(($(acked_count) + RANDOM % gap + 1)) who="" led="[]" t m pause
     kind=${kinds[RANDOM % ${#kinds[@]}]}
     wait_acks_within 60 "$at"
     case $kind in
-      broker9|controller9)
+      broker9|controller9|coordinator9)
         if [[ $kind == broker9 ]]; then who=${IDS[RANDOM % 3]}
-        else who=$(known_id .controller.id) || { say "no controller for 10 s"; return 1; }; fi
+        elif [[ $kind == controller9 ]]; then who=$(known_id .controller.id) || { say "no controller for 10 s"; return 1; }
+        else
+          who=$(known_id "[.partitions[] | select(.topic == \"$OFFSETS\" and .partition == 0)][0].leader") ||
+            { say "the group offsets had no leader (coordinator) for 10 s"; return 1; }
+        fi
         led=$(led_by "$who")
         kill9 "$who"; t=$EPOCHREALTIME
         pause_s 1 40
@@ -267,8 +325,17 @@ one_run() {  # one_run RUN_SEED
   wait_gone "$stamp_pid" 100
   stamp_pid=""
   revive || return 1
-  local synced=true
+  local synced=true caught_up=true
   wait_for 600 in_sync || { synced=false; say "the replicas did not get in sync: $(describe .partitions)"; }
+  # The consumer reads to the end, then stops (SIGTERM: it commits what it
+  # wrote, waiting until every in-sync replica has it, and leaves).
+  wait_for 600 consumer_done || { caught_up=false; say "the group consumer did not reach the end"; }
+  alive "$consumer_pid" || consumer_exited=true
+  [[ $consumer_exited == true ]] && say "the group consumer exited by itself: $(tail -3 "$work/group.err")"
+  sig TERM "$consumer_pid"; wait_gone "$consumer_pid" 400; consumer_pid=""
+  wait_for 600 in_sync offsets || { synced=false; say "the offsets replicas did not get in sync: $(describe .partitions)"; }
+  coordinator_offsets >"$work/committed.jsonl" || say "no broker answered for group $GROUP"
+  sig TERM "$sampler_pid"; wait_gone "$sampler_pid" 100; sampler_pid=""
   gafka-consume --broker "$(all_addrs)" --topic "$TOPIC" --from-beginning --exit-at-end --timeout 1s \
     >"$work/all.jsonl" 2>"$work/all.err"
   for id in "${IDS[@]}"; do sig TERM "${PID[$id]}"; done
@@ -282,26 +349,39 @@ one_run() {  # one_run RUN_SEED
     # segment names and positions may differ after truncations.
     jq -c 'select(.offset != null) | [.topic, .partition, .offset, .key, .value]' "$work/b$id.dump" 2>/dev/null |
       sort >"$work/b$id.records"
+    # What broker $id would load as the group's committed offsets if it became
+    # the coordinator: its replica of the offsets topic, replayed.
+    python3 "$here/group_check.py" offsets "$GROUP" "$TOPIC" "replica $id" "$work/b$id.dump" >>"$work/committed.jsonl"
     [[ -z $first ]] && first=$work/b$id.records
     cmp -s "$first" "$work/b$id.records" || identical=false
   done
   local result ok=0 times
   result=$(python3 "$here/checker.py" --fail-on-duplicates --produced "$work/input.jsonl" "$work/acks" \
-    --records "$work/all.jsonl") || ok=1
+    --records "$work/all.jsonl" --consumer "$work/group.jsonl" --offset-samples "$work/samples.jsonl" \
+    --committed "$work/committed.jsonl" --consumer-err "$work/group.err.jsonl") || ok=1
   local unacked=$((records - $(jq .acknowledged <<<"$result")))
-  [[ ${wal[*]} == "0 0 0" && $identical == true && $synced == true && ${#crashed[@]} == 0 && $unacked == 0 ]] ||
-    ok=1
+  # Every replica's copy of the offsets topic is compared above; it must hold commits.
+  local offsets_records
+  offsets_records=$(grep -c "^\[\"$OFFSETS\"" "$first")
+  [[ ${wal[*]} == "0 0 0" && $identical == true && $synced == true && ${#crashed[@]} == 0 && $unacked == 0 &&
+     $consumer_exited == false && $caught_up == true && $offsets_records -gt 0 &&
+     $(wc -l <"$work/committed.jsonl") == 4 ]] || ok=1
   times=$(failover_ms)
   jq -c --argjson seed "$rs" --argjson w "[$(IFS=,; echo "${wal[*]}")]" --argjson same "$identical" \
     --argjson synced "$synced" --argjson ok "$ok" --argjson ms "$times" --argjson unacked "$unacked" \
     --argjson crashed "[$(IFS=,; echo "${crashed[*]}")]" --slurpfile f "$work/faults.jsonl" \
+    --argjson cexit "$consumer_exited" --argjson caught "$caught_up" --argjson orecs "$offsets_records" \
     '($ms | map(select(. != null)) | sort) as $s |
      {seed: $seed, faults: ($f | map(.kind)), unacknowledged: $unacked, walcheck_exit: $w, replicas_identical: $same, in_sync: $synced,
-      crashed: $crashed, failover_ms: $ms, failover_p50_ms: (if $s == [] then null else $s[($s | length - 1) / 2 | floor] end),
+      crashed: $crashed, consumer_exited: $cexit, consumer_caught_up: $caught, offsets_log_records: $orecs,
+      failover_ms: $ms, failover_p50_ms: (if $s == [] then null else $s[($s | length - 1) / 2 | floor] end),
       failover_max_ms: ($s | max)} + . + {passed: ($ok == 0)}' <<<"$result"
-  for k in acknowledged lost duplicates reordered gaps bad_checksum; do
+  for k in acknowledged lost duplicates reordered gaps bad_checksum consumer_records consumer_duplicates \
+    consumer_lost consumer_reordered consumer_mismatched offset_regressions offset_samples offsets_disagree \
+    consumer_redelivered consumer_redelivered_records; do
     sums[$k]=$((${sums[$k]:-0} + $(jq ".$k // 0" <<<"$result")))
   done
+  [[ $consumer_exited == true ]] && sums[consumer_exited]=$((${sums[consumer_exited]:-0} + 1))
   cleanup
   return $ok
 }

@@ -160,6 +160,14 @@ for line in sys.stdin:
         print(line, end="", flush=True)'
 }
 
+# stamp_lines: each line of stdin as {"t","line"} on stdout, "t" the Unix
+# time in seconds (to the millisecond) it arrived.
+stamp_lines() {
+  python3 -u -c 'import json, sys, time
+for line in sys.stdin:
+    print(json.dumps({"t": round(time.time(), 3), "line": line.rstrip("\n")}), flush=True)'
+}
+
 # feed RATE FILE: FILE's lines on stdout at RATE lines a second at most, so
 # that a short workload lasts through its faults. A pipe or FIFO on stdout
 # is shrunk to one page, so that a reader that stalls stalls the feed too

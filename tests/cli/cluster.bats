@@ -1121,3 +1121,52 @@ web_to() {
             "[2,3600000]"
     done
 }
+
+# --- A: the idempotent producer's state survives failover (issue 19, point 5) ---
+
+# idempotent_produce ID PRODUCER SEQUENCE VALUE...: one HTTP produce of VALUEs to
+# rep/0 on broker ID, acks=all, as idempotent producer PRODUCER from SEQUENCE;
+# prints the HTTP status, the answer in $BATS_TEST_TMPDIR/answer.
+idempotent_produce() {
+    local id=$1 producer=$2 sequence=$3 body
+    shift 3
+    body=$(printf '%s\n' "$@" | jq -R -s -c '{topic:"rep",records:split("\n")[:-1] | map({partition:0,value:.})}')
+    curl -s -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d "$body" \
+        "http://127.0.0.1:${PORTS[$id]}/api/v1/produce?acks=all&producer_id=$producer&sequence=$sequence"
+}
+
+@test "idempotence after failover: the same produce (producer id, sequence) retried at the new leader gets its first offsets and is appended once" {
+    three_replicating
+    local id l n producer first
+    for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
+    poll_until 200 isr_is 0 "[1,2,3]" || fail "rep/0's ISR: $(partition_state 0)"
+    l=$(leader_of 0)
+    assert_equal "$(produce_to "$l" 0 1 5)" 200  # so that the batch's offsets are not 0
+    producer=$(curl -s -X POST "http://127.0.0.1:${PORTS[l]}/api/v1/producers" | jq -r .producer_id)
+    [[ $producer =~ ^[0-9]+$ ]] || fail "no producer id: $producer"
+    assert_equal "$(idempotent_produce "$l" "$producer" 0 once-a once-b)" 200
+    first=$(jq -c .offsets "$BATS_TEST_TMPDIR/answer")
+    assert_equal "$first" '[{"partition":0,"offset":5},{"partition":0,"offset":6}]'
+    # acks=all with all three in the ISR: both followers hold the batch. Its
+    # leader dies before the producer (say) saw the answer.
+    _stop_pid "${PIDS[l]}" KILL
+    poll_until 200 led_by_another 0 "$l" || fail "rep/0 still: $(partition_state 0)"
+    n=$(leader_of 0)
+    # The very same request at the new leader: the first offsets, flagged a duplicate.
+    poll_until 100 eval '[[ $(idempotent_produce "$n" "$producer" 0 once-a once-b) == 200 ]]' ||
+        fail "broker $n answered: $(cat "$BATS_TEST_TMPDIR/answer")"
+    assert_equal "$(jq -c .offsets "$BATS_TEST_TMPDIR/answer")" "$first"
+    assert_equal "$(jq -c .duplicate "$BATS_TEST_TMPDIR/answer")" true
+    # The producer's next batch follows it; a sequence skipped is refused.
+    assert_equal "$(idempotent_produce "$n" "$producer" 2 once-c)" 200
+    assert_equal "$(jq -c .offsets "$BATS_TEST_TMPDIR/answer")" '[{"partition":0,"offset":7}]'
+    assert_equal "$(idempotent_produce "$n" "$producer" 9 skipped)" 409
+    assert_equal "$(jq -r .error.code "$BATS_TEST_TMPDIR/answer")" out_of_order_sequence
+    # Every record once, on the new leader and on the other survivor.
+    [[ $(values "$n" 0) == "$(printf '%s\n' 0-1 0-2 0-3 0-4 0-5 once-a once-b once-c)" ]] ||
+        fail "broker $n holds: $(values "$n" 0 | paste -sd ' ')"
+    for id in 1 2 3; do
+        [[ $id == "$l" || $id == "$n" ]] && continue
+        poll_until 200 same_copy 0 "$id" || fail "broker $id's copy of rep/0: $(values "$id" 0 | paste -sd ' ')"
+    done
+}

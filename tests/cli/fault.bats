@@ -7,7 +7,9 @@
 # failures loses, duplicates, reorders and corrupts nothing acknowledged, nor
 # does a short failover campaign (scripts/fault/failover.sh) on a leader and a
 # follower, nor one on three brokers coordinated through etcd
-# (scripts/fault/cluster.sh; it needs etcd, which scripts/setup.sh installs).
+# (scripts/fault/cluster.sh, with a group consumer reading through the faults
+# and its committed offsets sampled; it needs etcd, which scripts/setup.sh
+# installs).
 # The long campaigns are `scripts/fault/campaign.sh --runs N --seed S`,
 # `scripts/fault/failover.sh --runs N --seed S` and `scripts/fault/cluster.sh
 # --runs N --seed S`.
@@ -193,7 +195,7 @@ values() {
     (( $(jq '.by_kind.failover // 0' <<<"$summary") >= 1 )) || fail "no failover injected: $summary"
 }
 
-@test "a short seeded cluster campaign (3 brokers on a 3-member etcd: kill -9, zombie leader, controller and etcd faults) loses nothing acknowledged" {
+@test "a short seeded cluster campaign (3 brokers on a 3-member etcd: kill -9, zombie leader, controller, coordinator and etcd faults) loses nothing acknowledged, and its group consumer neither" {
     command -v etcd >/dev/null || fail "etcd is not installed (scripts/setup.sh installs etcd-server)"
     run --separate-stderr "$REPO/scripts/fault/cluster.sh" --runs 1 --seed 5 --faults 4 --records 600 --bin "$BIN"
     echo "$output" "$stderr"
@@ -203,6 +205,16 @@ values() {
         '[0,0,0,0,0,0]'
     assert_equal "$(jq -s -c '[.[] | select(.replicas_identical == false or .in_sync == false)] | length' <<<"$output")" 0
     (( $(jq .faults <<<"$summary") >= 3 )) || fail "too few faults injected: $summary"
+    # The group consumer ran through the faults: every acknowledged record
+    # once, in offset order; its committed offsets, sampled, never went
+    # down and agree at the end on the coordinator and every replica.
+    assert_equal "$(jq -c '[.totals.consumer_lost, .totals.consumer_duplicates, .totals.consumer_reordered, .totals.consumer_mismatched, .totals.offset_regressions, .totals.offsets_disagree, .totals.consumer_exited // 0]' <<<"$summary")" \
+        '[0,0,0,0,0,0,0]'
+    (( $(jq .totals.consumer_records <<<"$summary") == $(jq .totals.acknowledged <<<"$summary") )) ||
+        fail "the consumer wrote other than the acknowledged records: $summary"
+    (( $(jq .totals.offset_samples <<<"$summary") >= 20 )) || fail "too few offset samples: $summary"
+    jq -s -e 'map(select(.summary | not)) | all(.offsets_log_records > 0 and .consumer_caught_up)' <<<"$output" >/dev/null ||
+        fail "the offsets topic was not compared, or the consumer did not reach the end: $output"
     # At least one leader fault, and its failover time measured.
     jq -s -e 'map(select(.summary | not)) | length > 0 and all(.failover_max_ms > 0)' <<<"$output" >/dev/null ||
         fail "no failover time: $output"

@@ -64,7 +64,7 @@ TEST(consume_args_test, refuses_what_is_not_a_duration_offset_or_time) {
 }
 
 TEST(consume_args_test, a_group_member_without_an_id_is_named_after_host_and_pid) {
-    consume_options o;
+    consume_options o{};  // {}: without it g++ 12 -O2 warns that group may be uninitialized (a false positive)
     o.group = "g";
     EXPECT_FALSE(apply({}, o));
     EXPECT_NE(o.consumer_id.find('-' + std::to_string(getpid())), std::string::npos) << o.consumer_id;

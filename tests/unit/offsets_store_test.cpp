@@ -105,6 +105,17 @@ TEST_F(offsets_store_test, a_commit_is_answered_once_every_in_sync_replica_has_i
     EXPECT_TRUE(f.get().ok());
 }
 
+TEST_F(offsets_store_test, an_appended_commit_is_made_durable_for_the_followers_without_a_wait) {
+    // An implicit commit (a group fetch's) is not waited for; under
+    // flush=always a follower may copy it only once it is fsynced, which
+    // must not wait for an explicit commit (the coordinator may die first).
+    auto& p = offsets_partition();
+    ASSERT_TRUE(p.lead_in_cluster(1, {1, 2}, 0).ok());
+    ASSERT_TRUE(store_->append("g", {"orders", 0}, 3).ok());
+    for (int i = 0; i < 500 && p.local_end() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(p.local_end(), 1);
+}
+
 TEST_F(offsets_store_test, a_wait_ends_with_not_leader_when_the_leadership_moves) {
     auto& p = offsets_partition();
     ASSERT_TRUE(p.lead_in_cluster(1, {1, 2}, 0).ok());

@@ -106,12 +106,19 @@ result<log::offset_t> offsets_store::append(const std::string& group, const topi
     if (!p->enough_insync()) return status(status_code::not_enough_replicas, "too few in-sync replicas");
     auto r = p->append(std::move(batch));
     if (!r.ok()) return r.error();
+    // Under --flush=always followers (and the high watermark) only see a
+    // record once it is fsynced: start that now, not waited for, or an
+    // implicit commit (a group fetch's) would reach the followers only
+    // when an explicit one syncs the log, and a new coordinator would miss it.
+    p->when_durable(r->last_offset + 1, [](status) {});
     return r->last_offset + 1;
 }
 
 void offsets_store::sync_async(log::offset_t through, std::function<void(status)> done) {
     if (log_) return log_->sync_async(through, std::move(done));
-    done({});  // replicated: wait_committed
+    auto [keep, p] = offsets_partition();
+    if (!p) return done({});
+    p->when_durable(through, std::move(done));  // replicated: wait_committed waits for the followers too
 }
 
 boost::asio::awaitable<status> offsets_store::wait_committed(log::offset_t through) {

@@ -18,6 +18,12 @@ std::string error_code(const http_reply& reply) {
     return e.HasMember("code") && e["code"].IsString() ? e["code"].GetString() : "";
 }
 
+bool transient_refusal(const http_reply& reply) {
+    if (reply.status != 503) return false;
+    auto code = error_code(reply);
+    return code == "storage_error" || code == "not_enough_replicas" || code == "replication_timeout";
+}
+
 std::string describe_error(const http_reply& reply) {
     rapidjson::Document d;
     d.Parse(reply.body.data(), reply.body.size());

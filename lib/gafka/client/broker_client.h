@@ -75,5 +75,8 @@ private:
 std::string describe_error(const http_reply& reply);
 // The "code" of a broker's JSON error body ("" when there is none).
 std::string error_code(const http_reply& reply);
+// A 503 refusal that may pass (storage_error, not_enough_replicas,
+// replication_timeout): worth asking again.
+bool transient_refusal(const http_reply& reply);
 
 }  // namespace gafka::client

@@ -42,6 +42,7 @@ int run_consume(const consume_options& opts, std::FILE* out, std::ostream& err) 
 
     client_options co;
     co.timeout = opts.timeout + std::chrono::seconds(10);  // the long poll itself may take `timeout`
+    co.retries = opts.retries;
     auto client = broker_client::connect(opts.brokers, co);
     if (!client.ok()) {
         err << "gafka-consume: error: " << client.error().message() << "\n";

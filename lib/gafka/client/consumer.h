@@ -18,6 +18,7 @@ struct consume_options {
     std::optional<std::int64_t> from_time_ms;  // start at the first record at or after it (overrides offset)
     std::optional<std::int64_t> max_messages;
     bool exit_at_end = false;
+    int retries = 5;  // per request: after a lost connection, or a 421 until the new leader or coordinator is known
     std::chrono::milliseconds timeout{30'000};
     bool values_only = false;  // --format value
     int fetch_size = 500;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 #include <ostream>
 
@@ -15,6 +16,7 @@
 #include "gafka/client/exec_delivery.h"
 #include "gafka/client/record_output.h"
 #include "gafka/rules/names.h"
+#include "gafka/util/clock.h"
 
 namespace gafka::client {
 namespace {
@@ -22,6 +24,8 @@ namespace {
 constexpr std::chrono::milliseconds heartbeat_every{3000};
 // How often --exit-at-end asks again while a partition is being handed over.
 constexpr std::chrono::milliseconds hand_over_poll{100};
+// The first wait after a transient refusal (503), doubling.
+constexpr std::chrono::milliseconds refusal_wait{100};
 
 bool fenced(const http_reply& r) { return r.status == 409 && error_code(r) == "fenced_member"; }
 
@@ -49,6 +53,7 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
 
     client_options co;
     co.timeout = heartbeat_every + std::chrono::seconds(10);
+    co.retries = opts.retries;
     auto client = broker_client::connect(opts.brokers, co);
     if (!client.ok()) {
         err << "gafka-consume: error: " << client.error().message() << "\n";
@@ -107,6 +112,8 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
     };
 
     std::int64_t total = 0;
+    int refusals = 0;  // transient refusals in a row, since refusing_since
+    std::int64_t refusing_since = 0;
     std::optional<std::chrono::steady_clock::time_point> handing_since;  // --exit-at-end waiting on a hand-over
     while (!stop) {
         auto wait = opts.exit_at_end ? std::chrono::milliseconds(0) : std::min(opts.timeout, heartbeat_every);
@@ -121,6 +128,17 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
             return 1;
         }
         if (fenced(*r)) return fenced_exit();
+        if (transient_refusal(*r)) {
+            // The implicit commit of the previous batch could not be made
+            // durable yet (the offsets partition's ISR is short during a
+            // failover): nothing was delivered; ask again.
+            if (refusals == 0) refusing_since = util::steady_clock_ms();
+            if (c.may_retry(refusals, refusing_since)) {
+                std::this_thread::sleep_for(std::min(refusal_wait * (1 << std::min(refusals++, 4)), heartbeat_every));
+                continue;
+            }
+        }
+        refusals = 0;
         if (r->status != 200) {
             err << "gafka-consume: error: " << describe_error(*r) << "\n";
             return leave(1);
@@ -141,7 +159,20 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
             written = std::move(kept);
         }
         const auto& recs = d["records"];
+        std::set<std::int32_t> noted;  // partitions of this answer with records written already
         for (const auto& rec : recs.GetArray()) {
+            auto p = rec["partition"].GetInt();
+            if (auto it = written.find(p); it != written.end() && rec["offset"].GetInt64() < it->second) {
+                // Written already: the group's coordinator changed and its
+                // committed offset lacks our last implicit commit, which the
+                // old one had not replicated yet (docs/cluster.md). Still
+                // ours (same generation or kept), so not written twice.
+                if (noted.insert(p).second)
+                    err << "gafka-consume: note: " << opts.topic << "/" << p << " delivered again from offset "
+                        << rec["offset"].GetInt64() << ", behind the " << it->second
+                        << " already written (the group's coordinator changed); not written twice\n";
+                continue;
+            }
             if (exec) {
                 if (!deliver_by_exec(*exec, rec, c, err, heartbeat)) return leave(1);
                 if (taken_over) return fenced_exit();
@@ -150,7 +181,7 @@ int run_group_consume(const consume_options& opts, std::FILE* out, std::ostream&
                 if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0)
                     return leave(0);  // stdout closed: a normal end; this record is not committed
             }
-            written[rec["partition"].GetInt()] = rec["offset"].GetInt64() + 1;
+            written[p] = rec["offset"].GetInt64() + 1;
             ++total;
             if (opts.max_messages && total >= *opts.max_messages) return leave(0);
         }

@@ -38,12 +38,6 @@ std::size_t max_line_bytes(const produce_options& opts) {
     return log::max_record_bytes + (opts.key_separator ? opts.key_separator->size() : 0);
 }
 
-bool transient_refusal(const http_reply& r) {
-    if (r.status != 503) return false;
-    auto code = error_code(r);
-    return code == "storage_error" || code == "not_enough_replicas" || code == "replication_timeout";
-}
-
 struct pending_record {
     std::int64_t line = 0;
     json::parsed_record parsed;
