@@ -128,6 +128,34 @@ TEST_F(partition_replication_test, a_former_leader_cuts_its_divergent_tail_and_e
     EXPECT_EQ(segment_bytes("a", *back), segment_bytes("b", *b));
 }
 
+TEST_F(partition_replication_test, an_epoch_led_without_a_record_is_forgotten_when_the_leader_says_diverge) {
+    // Found by the cluster campaign (seed 7100006): b led a moment at epoch 1
+    // and wrote nothing; a leads at epoch 2. Every fetch of b reported epoch
+    // 1 as its last, was told to diverge at its own log end, cut nothing,
+    // and b copied nothing more.
+    auto a = open("a", nullptr);
+    produce(*a, 2, "x");  // offsets 0..5, epoch 0
+    auto state_b = follower_state(2);
+    auto b = open("b", state_b.get());
+    ASSERT_TRUE(b->append_replicated(all_bytes(*a)).ok());
+    ASSERT_TRUE(b->lead_in_cluster(1, {2}, 0).ok());  // epoch 1 from offset 6, nothing appended
+    ASSERT_EQ(b->latest_epoch(), 1);
+    ASSERT_TRUE(a->lead_in_cluster(2, {1}, 0).ok());
+    produce(*a, 1, "y");  // offsets 6..8, epoch 2
+    b->follow_in_cluster(2, 1, "127.0.0.1:1");
+
+    const auto told = a->end_offset_for(*b->latest_epoch());
+    EXPECT_EQ(told, (replication::epoch_end{0, 6}));
+    auto cut = b->truncate_divergent(told);
+    ASSERT_TRUE(cut.ok()) << cut.error().to_string();
+    EXPECT_EQ(*cut, 6);
+    EXPECT_EQ(b->latest_epoch(), 0);  // the leader agrees with epoch 0 ending at 6: no divergence now
+    EXPECT_EQ(a->end_offset_for(0), (replication::epoch_end{0, 6}));
+    ASSERT_TRUE(b->append_replicated(all_bytes(*a, 6)).ok());
+    EXPECT_EQ(b->latest_epoch(), 2);
+    EXPECT_EQ(segment_bytes("a", *a), segment_bytes("b", *b));
+}
+
 TEST_F(partition_replication_test, a_cut_inside_a_batch_rounds_down_to_its_start) {
     auto leader = open("a", nullptr);
     produce(*leader, 3, "x");  // batches at 0, 3, 6

@@ -242,7 +242,20 @@ result<log::offset_t> partition::append_replicated(std::string_view data) {
 
 result<log::offset_t> partition::truncate_replica(log::offset_t offset) {
     auto end = log_->log_end_offset();
-    if (offset >= end) return end;
+    if (offset >= end) {
+        // No record to cut, but an epoch this broker began at its log end
+        // and wrote nothing in (it led a moment, or was told it did) is not
+        // the leader's: forgotten, or every fetch would report it as this
+        // log's last epoch and be told to diverge again, copying nothing.
+        std::lock_guard lock(state_mu_);
+        const auto& e = epochs_.entries();
+        if (e.empty() || e.back().start_offset < end) return end;
+        epochs_.truncate_from(end);
+        if (auto s = epochs_.save(log_->dir()); !s.ok()) return s;
+        lg()->warn("{}/{}: forgot the leader epoch begun at the log end {} that the leader does not have", topic_,
+                   id_, end);
+        return end;
+    }
     offset = std::max(offset, log_->log_start_offset());
     auto holding = log_->read(offset, 1);
     if (holding.ok() && holding->data.size() >= log::batch_header_size)
