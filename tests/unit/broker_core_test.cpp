@@ -171,6 +171,21 @@ TEST_F(broker_core_test, one_failed_partition_ends_the_call_or_leaves_the_others
     EXPECT_EQ(p1.log().log_end_offset(), 1);
 }
 
+// --- the groups' coordinator ---
+
+TEST_F(broker_core_test, a_coordinator_that_may_not_acknowledge_serves_no_group_call) {
+    open();
+    EXPECT_EQ(core_->group_coordinator_state(), coordinator_state::serving);  // standalone: always
+    bool renewed = true;
+    core_->may_acknowledge = [&renewed] { return renewed; };
+    EXPECT_EQ(core_->group_coordinator_state(), coordinator_state::serving);
+    renewed = false;  // a zombie: its session not renewed in time
+    EXPECT_EQ(core_->group_coordinator_state(), coordinator_state::not_coordinator);
+    offsets_->hand_off(*groups_);  // not the coordinator at all: so it stays, whatever the fence says
+    renewed = true;
+    EXPECT_EQ(core_->group_coordinator_state(), coordinator_state::not_coordinator);
+}
+
 // --- offsets and reads ---
 
 TEST_F(broker_core_test, a_fetch_may_start_anywhere_up_to_the_log_end_and_a_commit_up_to_the_high_watermark) {

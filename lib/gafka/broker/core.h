@@ -57,6 +57,19 @@ struct core {
     // when this broker holds no replica of it. Thread-safe. Empty: standalone.
     std::function<result<std::shared_ptr<topic>>(const std::string& name)> ready_in_cluster;
 
+    // The groups' coordinator state as group calls see it: the offsets
+    // store's, except that in a cluster a coordinator that cannot be sure it
+    // still leads the offsets partition (may_acknowledge: its session not
+    // renewed in time, or its roles not read again since it renewed it)
+    // serves no group call: a zombie would answer from offsets the new
+    // coordinator may not have.
+    coordinator_state group_coordinator_state() const {
+        auto s = offsets.state();
+        if (s == coordinator_state::serving && may_acknowledge && !may_acknowledge())
+            return coordinator_state::not_coordinator;
+        return s;
+    }
+
     // acks=all needs this many in-sync replicas (--min-insync).
     std::int32_t min_insync() const { return repl ? repl->isr().min_insync : 1; }
 };

@@ -16,7 +16,7 @@ bool is_group_route(const route_info& route, const target& t) {
 
 std::optional<response> refuse_unless_coordinator(const request& req, server_context& ctx, const route_info& route,
                                                   const target& t) {
-    auto state = ctx.offsets.state();
+    auto state = ctx.core.group_coordinator_state();
     if (state == broker::coordinator_state::serving || !is_group_route(route, t)) return std::nullopt;
     std::optional<cluster::broker_registration> coordinator;
     if (ctx.cluster) coordinator = cluster::group_coordinator_of(ctx.cluster());
@@ -24,7 +24,13 @@ std::optional<response> refuse_unless_coordinator(const request& req, server_con
                               ? "broker " + std::to_string(ctx.self.id) + " is loading the group offsets"
                               : "broker " + std::to_string(ctx.self.id) + " is not the group coordinator";
     std::optional<std::string> at;
-    if (coordinator) {
+    if (coordinator && coordinator->id == ctx.self.id && state != broker::coordinator_state::loading) {
+        // Named by its own view, but fenced (broker::core::group_coordinator_state).
+        message = "broker " + std::to_string(ctx.self.id) +
+                  " cannot be sure it still coordinates the groups (its cluster session was not renewed in time); "
+                  "try again";
+        coordinator.reset();
+    } else if (coordinator) {
         at = coordinator->host + ":" + std::to_string(coordinator->port);
         if (state != broker::coordinator_state::loading)
             message += "; broker " + std::to_string(coordinator->id) + " at " + *at + " is";

@@ -21,7 +21,7 @@ error_code from_group_error(broker::group_error e) {
 }
 
 error_code coordinator_error(const broker_context& broker) {
-    switch (broker.offsets.state()) {
+    switch (broker.core ? broker.core->group_coordinator_state() : broker.offsets.state()) {
         case broker::coordinator_state::serving: return error_code::none;
         case broker::coordinator_state::loading: return error_code::coordinator_load_in_progress;
         case broker::coordinator_state::not_coordinator: return error_code::not_coordinator;
