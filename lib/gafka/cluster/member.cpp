@@ -413,6 +413,12 @@ cluster_view member::view() const {
     return v;
 }
 
+status member::failed_controller_txn(const txn_response& r, revision_t epoch, status otherwise) {
+    if (r.ranges.size() == 2 && !r.ranges[0].empty() && r.ranges[0][0].create_revision == epoch) return otherwise;
+    if (controller_) step_down("etcd holds another controller epoch");
+    return not_controller();
+}
+
 status member::not_controller() const {
     return status(status_code::not_leader,
                   "broker " + std::to_string(config_.self.id) + " is not the controller of cluster '" + config_.name +
@@ -448,16 +454,10 @@ asio::awaitable<status> member::record_topic(std::string topic, topic_record rec
     auto r = co_await etcd_->txn(t);
     if (!r.ok())
         co_return status::unavailable("could not record topic '" + topic + "' in etcd: " + r.error().message());
-    if (!r->succeeded) {
-        bool still_controller = r->ranges.size() == 2 && !r->ranges[0].empty() &&
-                                r->ranges[0][0].create_revision == epoch;
-        if (!still_controller) {
-            if (controller_) step_down("etcd holds another controller epoch");
-            co_return not_controller();
-        }
-        co_return status::already_exists("topic '" + topic + "' is already recorded in cluster '" + config_.name +
-                                         "'");
-    }
+    if (!r->succeeded)
+        co_return failed_controller_txn(
+            *r, epoch,
+            status::already_exists("topic '" + topic + "' is already recorded in cluster '" + config_.name + "'"));
     for (std::size_t p = 0; p < assigned->size(); ++p) {
         partitions_[{topic, static_cast<std::int32_t>(p)}] = {(*assigned)[p], r->revision};
         created_at_[{topic, static_cast<std::int32_t>(p)}] = r->revision;  // put in that txn

@@ -159,6 +159,11 @@ private:
     boost::asio::awaitable<status> record_preferred(std::string topic,
                                                     std::shared_ptr<std::vector<elected_leader>> elected);
     status not_controller() const;  // not_leader, naming the controller when known
+    // A controller's txn (create, add partitions, delete) that failed: its
+    // failure branch read the controller key and the topic key. Deposed
+    // (another controller epoch): steps down and not_controller();
+    // otherwise the topic's compare failed: `otherwise`.
+    status failed_controller_txn(const txn_response& r, revision_t epoch, status otherwise);
     // Runs `work` on the member's thread and waits up to two renewal periods
     // (unavailable, saying `if_late`, when it has not ended by then).
     status run_bounded(boost::asio::awaitable<status> work, const std::string& if_late);

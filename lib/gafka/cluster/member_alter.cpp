@@ -42,15 +42,9 @@ asio::awaitable<status> member::record_partitions(std::string topic, std::int32_
     if (!r.ok())
         co_return status::unavailable("could not record the partitions of '" + topic + "' in etcd: " +
                                       r.error().message());
-    if (!r->succeeded) {
-        bool still_controller = r->ranges.size() == 2 && !r->ranges[0].empty() &&
-                                r->ranges[0][0].create_revision == epoch;
-        if (!still_controller) {
-            if (controller_) step_down("etcd holds another controller epoch");
-            co_return not_controller();
-        }
-        co_return status(status_code::conflict, "topic '" + topic + "' changed in etcd meanwhile; try again");
-    }
+    if (!r->succeeded)
+        co_return failed_controller_txn(
+            *r, epoch, status(status_code::conflict, "topic '" + topic + "' changed in etcd meanwhile; try again"));
     util::logger("cluster")->info("controller {} (epoch {}) added partitions {}-{} to topic '{}'", config_.self.id,
                                   epoch, have, partitions - 1, topic);
     co_return status{};

@@ -29,15 +29,9 @@ asio::awaitable<status> member::erase_topic(std::string topic) {
     auto r = co_await etcd_->txn(t);
     if (!r.ok())
         co_return status::unavailable("could not delete topic '" + topic + "' from etcd: " + r.error().message());
-    if (!r->succeeded) {
-        bool still_controller = r->ranges.size() == 2 && !r->ranges[0].empty() &&
-                                r->ranges[0][0].create_revision == epoch;
-        if (!still_controller) {
-            if (controller_) step_down("etcd holds another controller epoch");
-            co_return not_controller();
-        }
-        co_return status(status_code::conflict, "topic '" + topic + "' changed in etcd meanwhile; try again");
-    }
+    if (!r->succeeded)
+        co_return failed_controller_txn(
+            *r, epoch, status(status_code::conflict, "topic '" + topic + "' changed in etcd meanwhile; try again"));
     // At once, as record_topic adds them: the watch brings the same deletes.
     std::erase_if(partitions_, [&topic](const auto& e) { return e.first.first == topic; });
     std::erase_if(created_at_, [&topic](const auto& e) { return e.first.first == topic; });
