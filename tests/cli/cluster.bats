@@ -902,7 +902,7 @@ PY
     run --separate-stderr gafka-admin delete-topic --broker "127.0.0.1:${PORTS[other]}" --name rep
     assert_success
     assert_output '{"deleted":"rep"}'
-    poll_until 100 rep_gone_everywhere 1 2 3 ||
+    poll_until 400 rep_gone_everywhere 1 2 3 ||
         fail "etcd: $(etcd_keys /gafka/gafka/ | grep rep); metadata: $(for id in 1 2 3; do http_metadata "$id" | jq -c '[.topics[].name]'; done)"
     committed_of_rep() { gafka-admin describe-group --broker "127.0.0.1:${PORTS[other]}" --group g 2>/dev/null | jq -c '[.partitions[]? | select(.topic == "rep")]'; }
     poll_until 100 eval '[[ $(committed_of_rep) == "[]" || -z $(committed_of_rep) ]]' || fail "group g still has: $(committed_of_rep)"
@@ -968,7 +968,7 @@ local_incarnation() { jq -r '.cluster_incarnation // "none"' "$BATS_TEST_TMPDIR/
     _stop_pid "${PIDS[victim]}" KILL
     run --separate-stderr gafka-admin delete-topic --broker "127.0.0.1:${PORTS[controller]}" --name rep
     assert_success
-    poll_until 100 rep_gone_everywhere "${live[@]}" || fail "rep is not gone from brokers ${live[*]}"
+    poll_until 400 rep_gone_everywhere "${live[@]}" || fail "rep is not gone from brokers ${live[*]}"
     ! rep_dir_gone "$victim" || fail "broker $victim (down) lost its copy"
     # Created again under the name while the victim is down but still registered: the same assignment.
     run --separate-stderr gafka-admin create-topic --broker "127.0.0.1:${PORTS[controller]}" --name rep --partitions 1 --replication-factor 3
@@ -1006,7 +1006,7 @@ local_incarnation() { jq -r '.cluster_incarnation // "none"' "$BATS_TEST_TMPDIR/
     run kafka_delete "$(kafka_port_of "$controller")" rep
     assert_success
     assert_output '[["rep",0]]'
-    poll_until 100 rep_gone_everywhere 1 2 3 || fail "rep is not gone everywhere"
+    poll_until 400 rep_gone_everywhere 1 2 3 || fail "rep is not gone everywhere: $(http_metadata 1 | jq -c "[.topics[].name]"), dirs: $(ls -d "$BATS_TEST_TMPDIR"/data.*/topics/rep 2>/dev/null)"
     run kafka_delete "$(kafka_port_of "$controller")" rep
     assert_output '[["rep",3]]'
 }
@@ -1019,7 +1019,7 @@ local_incarnation() { jq -r '.cluster_incarnation // "none"' "$BATS_TEST_TMPDIR/
     for id in 1 2 3; do poll_until 100 has_topic_dirs "$id" || fail "broker $id has no rep"; done
     KAFKA_BROKER=127.0.0.1:$(kafka_port_of "$other") TOPIC=rep run --separate-stderr timeout 60 node "$REPO/tests/kafkajs/delete_topic.js"
     ((status == 0)) || fail "exit $status: $stderr"
-    poll_until 100 rep_gone_everywhere 1 2 3 || fail "rep is not gone everywhere"
+    poll_until 400 rep_gone_everywhere 1 2 3 || fail "rep is not gone everywhere: $(http_metadata 1 | jq -c "[.topics[].name]"), dirs: $(ls -d "$BATS_TEST_TMPDIR"/data.*/topics/rep 2>/dev/null)"
 }
 
 # --- B: topics created through the controller (Kafka CreateTopics, auto-creation, config in etcd) ---
