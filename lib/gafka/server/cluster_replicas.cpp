@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gafka/server/cluster_topics.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/logging.h"
 
@@ -13,17 +14,12 @@ constexpr std::chrono::milliseconds every{200};
 std::shared_ptr<spdlog::logger> lg() { return util::logger("replication"); }
 
 // A replica's copy of `topic`: `partitions`, and the config its topic key
-// records (the defaults for a key written before the config was).
-broker::topic_config config_of(const cluster::cluster_view& view, const std::string& topic, std::int32_t partitions) {
-    broker::topic_config config;
-    config.partitions = partitions;
+// records (the defaults for a key written before the config was, or not read yet).
+broker::topic_config replica_config(const cluster::cluster_view& view, const std::string& topic,
+                                    std::int32_t partitions) {
     for (const auto& t : view.topics)
-        if (t.name == topic) {
-            config.retention_ms = t.record.retention_ms;
-            config.retention_bytes = t.record.retention_bytes;
-            config.compression = t.record.compression;
-        }
-    return config;
+        if (t.name == topic) return config_of(t.record, partitions);
+    return config_of(cluster::topic_record{}, partitions);
 }
 
 }  // namespace
@@ -81,7 +77,7 @@ void cluster_replicas::reconcile() {
             continue;
         }
         if (topics_.damaged(topic)) continue;
-        auto created = topics_.create(topic, config_of(view, topic, partitions));
+        auto created = topics_.create(topic, replica_config(view, topic, partitions));
         if (created.ok()) lg()->info("holding replicas of topic '{}' ({} partitions), as etcd says", topic, partitions);
         else if (created.error().code() != status_code::already_exists)  // the controller's own create won the race
             lg()->error("cannot create topic '{}' for its replicas here: {}", topic, created.error().message());

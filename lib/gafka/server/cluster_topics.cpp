@@ -24,6 +24,15 @@ cluster::topic_record record_of(const broker::topic_config& config, std::int32_t
     return {config.partitions, rf, config.retention_ms, config.retention_bytes, config.compression};
 }
 
+broker::topic_config config_of(const cluster::topic_record& record, std::int32_t partitions) {
+    broker::topic_config config;
+    config.partitions = partitions;
+    config.retention_ms = record.retention_ms;
+    config.retention_bytes = record.retention_bytes;
+    config.compression = record.compression;
+    return config;
+}
+
 void cluster_topics::create(const std::string& name, const broker::topic_config& config,
                             std::int32_t replication_factor, bool forward, std::function<void(status)> done) {
     {

@@ -43,6 +43,8 @@ topic_standing standing_of(const cluster::cluster_view& view, std::int32_t self,
 
 // A topic's config as etcd records it, at replication factor `rf` (0: the default).
 cluster::topic_record record_of(const broker::topic_config& config, std::int32_t rf);
+// And back: a replica's copy of a recorded topic, with `partitions`.
+broker::topic_config config_of(const cluster::topic_record& record, std::int32_t partitions);
 
 class cluster_topics {
 public:
