@@ -41,6 +41,32 @@ status check_meta(const fs::path& dir, std::int32_t broker_id) {
 
 }  // namespace
 
+namespace {
+
+// The next version of topic `old` (add_partitions, set_cluster_incarnation):
+// its name, config and partitions, for the caller to change.
+std::shared_ptr<topic> next_version(const topic& old) {
+    auto t = std::make_shared<topic>();
+    t->name = old.name;
+    t->config = old.config;
+    t->partitions = old.partitions;
+    return t;
+}
+
+// Writes the new version's topic.json, then carries over the traffic counted
+// on the old version until now (what requests still holding it count from
+// here on is not carried over).
+status save_version(const std::filesystem::path& dir, const topic& old, topic& t) {
+    if (auto s = util::atomic_write_file(dir / "topic.json", topic_config_json(t.name, t.config)); !s.ok()) return s;
+    t.records_in = old.records_in.load();
+    t.bytes_in = old.bytes_in.load();
+    t.records_out = old.records_out.load();
+    t.bytes_out = old.bytes_out.load();
+    return {};
+}
+
+}  // namespace
+
 std::string topic_config_json(const std::string& name, const topic_config& c) {
     return "{\"name\":\"" + name + "\",\"partitions\":" + std::to_string(c.partitions) +
            ",\"retention_bytes\":" + std::to_string(c.retention_bytes) +
@@ -173,21 +199,12 @@ result<std::shared_ptr<topic>> topic_manager::add_partitions(const std::string& 
                                         std::to_string(have) + ")");
     if (partitions > rules::max_partitions)
         return status::invalid_argument("partitions must be between 1 and " + std::to_string(rules::max_partitions));
-    auto t = std::make_shared<topic>();
-    t->name = name;
-    t->config = old.config;
+    auto t = next_version(old);
     t->config.partitions = partitions;
-    t->partitions = old.partitions;
     auto dir = data_dir_ / "topics" / name;
     if (auto s = open_partitions(dir, *t); !s.ok()) return s;
     // topic.json last: until it is replaced, the new partition dirs are not served.
-    if (auto s = util::atomic_write_file(dir / "topic.json", topic_config_json(name, t->config)); !s.ok()) return s;
-    // The traffic counted on the old version until now; what requests still
-    // holding it count from here on is not carried over.
-    t->records_in = old.records_in.load();
-    t->bytes_in = old.bytes_in.load();
-    t->records_out = old.records_out.load();
-    t->bytes_out = old.bytes_out.load();
+    if (auto s = save_version(dir, old, *t); !s.ok()) return s;
     lg()->info("topic '{}' grows from {} to {} partitions", name, have, partitions);
     it->second = t;
     return t;
@@ -199,17 +216,9 @@ result<std::shared_ptr<topic>> topic_manager::set_cluster_incarnation(const std:
     auto it = topics_.find(name);
     if (it == topics_.end()) return status::not_found("unknown topic '" + name + "'");
     const auto& old = *it->second;
-    auto t = std::make_shared<topic>();
-    t->name = name;
-    t->config = old.config;
+    auto t = next_version(old);
     t->config.cluster_incarnation = incarnation;
-    t->partitions = old.partitions;
-    auto dir = data_dir_ / "topics" / name;
-    if (auto s = util::atomic_write_file(dir / "topic.json", topic_config_json(name, t->config)); !s.ok()) return s;
-    t->records_in = old.records_in.load();
-    t->bytes_in = old.bytes_in.load();
-    t->records_out = old.records_out.load();
-    t->bytes_out = old.bytes_out.load();
+    if (auto s = save_version(data_dir_ / "topics" / name, old, *t); !s.ok()) return s;
     it->second = t;
     return t;
 }
