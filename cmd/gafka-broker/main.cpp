@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
     app.add_flag("--kafka,!--no-kafka", c.kafka, "Serve the Kafka protocol on --kafka-port");
     app.add_option("--data-dir", c.data_dir, "Directory holding the logs")->required();
     app.add_option("--flush", flush, "When to fsync: always, interval:MS or never");
+    app.add_option("--fsync-gather", c.fsync_gather,
+                   "After an fsync, wait up to this many times its duration (2 ms at most) for the writers it answered, so they share the next one (0: never wait)")
+        ->check(gafka::cli::number_in_range(0, 10));
     app.add_option("--default-partitions", c.default_partitions, "Partitions of auto-created topics")
         ->check(gafka::cli::in_range(1, 100));
     app.add_flag("--auto-create-topics,!--no-auto-create-topics", c.auto_create_topics,

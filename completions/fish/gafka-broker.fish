@@ -15,6 +15,7 @@ complete -c gafka-broker -l kafka -d 'Serve the Kafka protocol on --kafka-port (
 complete -c gafka-broker -l no-kafka -d 'Do not serve the Kafka protocol'
 complete -c gafka-broker -l data-dir -x -a '(__fish_complete_directories)' -d 'Directory holding the logs'
 complete -c gafka-broker -l flush -x -a 'always interval:1000 never' -d 'When to fsync (default always)'
+complete -c gafka-broker -l fsync-gather -x -d 'Wait up to FACTOR x an fsync for the writers it answered, 0-10 (default 3)'
 complete -c gafka-broker -l default-partitions -x -d 'Partitions of auto-created topics, 1-100 (default 1)'
 complete -c gafka-broker -l auto-create-topics -d 'Create a topic on its first produce (default)'
 complete -c gafka-broker -l no-auto-create-topics -d 'Answer 404 to a produce to an unknown topic'

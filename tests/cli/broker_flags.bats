@@ -12,6 +12,8 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
+teardown() { stop_all_brokers; }
+
 # Every numeric flag of gafka-broker and its range: "FLAG LO HI".
 RANGES=(
     "--id 0 2147483647"
@@ -80,4 +82,21 @@ refused() {
     assert_equal "$status" 2
     [[ $stderr == *"--io-threads: 'two' is not a whole number"* ]] || fail "stderr: $stderr"
     [[ ! -e $BATS_TEST_TMPDIR/x ]] || fail "created the data dir"
+}
+
+@test "--fsync-gather takes a number from 0 to 10, fractions too, and refuses the rest naming the flag" {
+    local how value
+    for how in flag config; do
+        for value in -0.5 10.5 1e9 nan; do
+            refused "$how" --fsync-gather "$value" 0 10
+        done
+    done
+    run --separate-stderr timeout 20 gafka-broker --data-dir "$BATS_TEST_TMPDIR/x" --port 0 --fsync-gather lots
+    assert_equal "$status" 2
+    [[ $stderr == *"--fsync-gather: 'lots' is not a number"* ]] || fail "stderr: $stderr"
+    [[ ! -e $BATS_TEST_TMPDIR/x ]] || fail "created the data dir"
+    # In range, fractions included: the broker starts and takes a durable produce.
+    start_broker --fsync-gather 0.5
+    run gafka-produce --topic t <<<"v"
+    assert_success
 }

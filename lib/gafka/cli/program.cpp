@@ -109,6 +109,19 @@ CLI::Validator positive_number() {
         "POSITIVE");
 }
 
+CLI::Validator number_in_range(double lo, double hi) {
+    auto shown = [](double v) { return CLI::detail::to_string(v); };
+    return CLI::Validator(
+        [lo, hi, bounds = shown(lo) + ".." + shown(hi)](std::string& text) -> std::string {
+            double v = 0;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec == std::errc::invalid_argument || end != text.data() + text.size())
+                return "'" + text + "' is not a number";
+            return ec == std::errc() && v >= lo && v <= hi ? "" : text + " is not in " + bounds;
+        },
+        "NUMBER in [" + shown(lo) + " - " + shown(hi) + "]");
+}
+
 void print_error(const std::string& program, const std::string& message) {
     std::cerr << program << ": error: " << message << std::endl;
 }

@@ -46,6 +46,8 @@ void add_tls_ca_option(CLI::App& app);
 CLI::Validator in_range(std::int64_t lo, std::int64_t hi = std::numeric_limits<std::int64_t>::max());
 // A number (fractions allowed) more than 0: "--rate: 0 is not more than 0".
 CLI::Validator positive_number();
+// A number (fractions allowed) in [lo, hi]: "--fsync-gather: 11 is not in 0..10".
+CLI::Validator number_in_range(double lo, double hi);
 
 // Prints "<prog>: error: <message>" to stderr.
 void print_error(const std::string& program, const std::string& message);

@@ -132,6 +132,7 @@ int run_broker(const broker_config& config) {
     lo.segment_bytes = config.segment_bytes;
     lo.run_blocking = [&fsync_pool](std::function<void()> job) { asio::post(fsync_pool, std::move(job)); };
     lo.on_fsync = [&fsync_seconds](std::chrono::nanoseconds d) { fsync_seconds.observe(d); };
+    lo.gather.fraction = config.fsync_gather;
     auto topics = topic_manager::open(config.data_dir, config.id, lo, config.flush, repl->get());
     if (!topics.ok()) {
         lg->error("cannot open data dir {}: {}", config.data_dir.string(), topics.error().message());

@@ -14,6 +14,7 @@
 
 #include "gafka/broker/flush_policy.h"
 #include "gafka/log/format.h"
+#include "gafka/log/sync_gather.h"
 #include "gafka/tls/context.h"
 #include "gafka/util/host_port.h"
 #include "gafka/util/status.h"
@@ -30,6 +31,10 @@ struct broker_config {
     std::uint16_t kafka_port = 9092;  // 0: any free port
     std::filesystem::path data_dir;
     broker::flush_policy flush;
+    // After an fsync, how long the group commit waits for the writers it
+    // answered, as a multiple of that fsync's duration (log/sync_gather.h;
+    // --fsync-gather; 0: never waits).
+    double fsync_gather = log::sync_gather::options{}.fraction;
     std::int32_t default_partitions = 1;
     bool auto_create_topics = true;
     std::uint64_t segment_bytes = log::default_segment_bytes;
