@@ -10,11 +10,11 @@ status internal_topic(const std::string& name) {
 }
 
 boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordinator& groups, offsets_store& offsets,
-                                            std::string name, delete_topic_in_cluster_fn in_cluster) {
+                                            std::string name, const delete_topic_in_cluster_fn& in_cluster) {
     if (rules::is_internal_topic(name)) co_return internal_topic(name);
     bool recorded = false;  // deleted from etcd: done, whether this broker holds a copy or not
     if (in_cluster) {
-        auto s = in_cluster(name);
+        auto s = co_await in_cluster(name);
         if (!s.ok() && s.code() != status_code::not_found) co_return s;
         recorded = s.ok();
     }
@@ -36,20 +36,20 @@ boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordin
     co_return status{};
 }
 
-status add_partitions(topic_manager& topics, const add_partitions_in_cluster_fn& in_cluster, const std::string& name,
-                      std::int32_t partitions) {
-    if (rules::is_internal_topic(name)) return internal_topic(name);
+boost::asio::awaitable<status> add_partitions(topic_manager& topics, const add_partitions_in_cluster_fn& in_cluster,
+                                              const std::string& name, std::int32_t partitions) {
+    if (rules::is_internal_topic(name)) co_return internal_topic(name);
     if (!in_cluster) {
         auto grown = topics.add_partitions(name, partitions);
-        return grown.ok() ? status{} : grown.error();
+        co_return grown.ok() ? status{} : grown.error();
     }
-    if (auto s = in_cluster(name, partitions); !s.ok()) return s;
+    if (auto s = co_await in_cluster(name, partitions); !s.ok()) co_return s;
     auto t = topics.find(name);
-    if (!t || static_cast<std::int32_t>(t->partitions.size()) >= partitions) return {};
+    if (!t || static_cast<std::int32_t>(t->partitions.size()) >= partitions) co_return status{};
     auto grown = topics.add_partitions(name, partitions);
     // invalid_argument: this broker's replica pass grew it first.
-    if (!grown.ok() && grown.error().code() != status_code::invalid_argument) return grown.error();
-    return {};
+    if (!grown.ok() && grown.error().code() != status_code::invalid_argument) co_return grown.error();
+    co_return status{};
 }
 
 }  // namespace gafka::broker

@@ -19,8 +19,9 @@ namespace gafka::broker {
 status internal_topic(const std::string& name);
 
 // Deletes a topic from the cluster (cluster::member::delete_topic: the
-// controller removes its keys from etcd); empty when standalone.
-using delete_topic_in_cluster_fn = std::function<status(const std::string&)>;
+// controller removes its keys from etcd), off the io threads; empty when
+// standalone.
+using delete_topic_in_cluster_fn = std::function<boost::asio::awaitable<status>(const std::string&)>;
 
 // Deletes topic `name` and, durably, the groups' committed offsets of it
 // (as Kafka does: a new topic of the same name is read from its start, also
@@ -30,22 +31,23 @@ using delete_topic_in_cluster_fn = std::function<status(const std::string&)>;
 // a broker that is not the controller; the other replicas drop their copies
 // when they see it gone), then this broker's copy goes; a topic etcd does
 // not have is deleted here alone, as standalone. Runs on the caller's
-// executor (blocking on etcd, bounded, in a cluster); the offsets sync
-// waits off it.
+// executor; the etcd call and the offsets sync wait off it. `in_cluster`
+// outlives the call.
 boost::asio::awaitable<status> delete_topic(topic_manager& topics, group_coordinator& groups, offsets_store& offsets,
-                                            std::string name, delete_topic_in_cluster_fn in_cluster);
+                                            std::string name, const delete_topic_in_cluster_fn& in_cluster);
 
 // Records partitions added to a topic in the cluster (cluster::member::
-// add_partitions: name, new count); empty when standalone.
-using add_partitions_in_cluster_fn = std::function<status(const std::string&, std::int32_t)>;
+// add_partitions: name, new count), off the io threads; empty when standalone.
+using add_partitions_in_cluster_fn = std::function<boost::asio::awaitable<status>(const std::string&, std::int32_t)>;
 
 // Grows topic `name` to `partitions` partitions, what the HTTP API and
 // Kafka's CreatePartitions both call. Standalone: topic_manager::
 // add_partitions. In a cluster `in_cluster` (the controller) checks the
 // count against etcd and records the new partitions first; then this
 // broker's copy, if it holds the topic, grows at once (its replicas grow
-// theirs from etcd). An internal topic is refused. Blocking (bounded, in a cluster).
-status add_partitions(topic_manager& topics, const add_partitions_in_cluster_fn& in_cluster, const std::string& name,
-                      std::int32_t partitions);
+// theirs from etcd). An internal topic is refused. `in_cluster` and `name`
+// outlive the call.
+boost::asio::awaitable<status> add_partitions(topic_manager& topics, const add_partitions_in_cluster_fn& in_cluster,
+                                              const std::string& name, std::int32_t partitions);
 
 }  // namespace gafka::broker

@@ -66,18 +66,22 @@ struct server_context {
     std::function<cluster::cluster_view()> cluster;
     // Records a new topic's assignment and config in the cluster
     // (cluster::member::create_topic: name, config, replication factor, 0
-    // for the default); empty when standalone. Blocking (bounded); thread-safe.
-    std::function<status(const std::string&, const broker::topic_config&, std::int32_t)> create_in_cluster;
+    // for the default); empty when standalone. The etcd calls of these four
+    // run off the io threads (bounded), and the arguments outlive them;
+    // thread-safe.
+    std::function<boost::asio::awaitable<status>(const std::string&, const broker::topic_config&, std::int32_t)>
+        create_in_cluster;
     // Records added partitions of a topic in the cluster (broker/topic_admin.h);
-    // empty when standalone. Blocking (bounded); thread-safe.
+    // empty when standalone.
     broker::add_partitions_in_cluster_fn add_partitions_in_cluster;
     // Deletes a topic from the cluster (broker/topic_admin.h); empty when
-    // standalone. Blocking (bounded); thread-safe.
+    // standalone.
     broker::delete_topic_in_cluster_fn delete_in_cluster;
     // Moves leadership back to preferred replicas (cluster::member::
     // elect_preferred: a topic, empty for all; the changes made); empty when
-    // standalone. Blocking (bounded); thread-safe.
-    std::function<status(const std::string&, std::vector<cluster::elected_leader>&)> elect_leaders_in_cluster;
+    // standalone.
+    std::function<boost::asio::awaitable<status>(const std::string&, std::vector<cluster::elected_leader>&)>
+        elect_leaders_in_cluster;
     // Group-commit fsync latency, kept by the broker (null: not kept).
     const util::histogram* fsync_seconds = nullptr;
     // Adds the families of the broker's other listeners (the Kafka port's)
@@ -96,14 +100,15 @@ boost::asio::awaitable<response> handle_produce(const request& req, server_conte
 response handle_init_producer(const request& req, server_context& ctx);
 boost::asio::awaitable<response> handle_consume(const request& req, server_context& ctx);
 response handle_list_topics(const request& req, server_context& ctx);
-response handle_create_topic(const request& req, server_context& ctx);
+boost::asio::awaitable<response> handle_create_topic(const request& req, server_context& ctx);
 response handle_describe_topic(const request& req, server_context& ctx, const std::string& name);
 boost::asio::awaitable<response> handle_delete_topic(const request& req, server_context& ctx,
                                                      const std::string& name);
-response handle_add_partitions(const request& req, server_context& ctx, const std::string& name);
+boost::asio::awaitable<response> handle_add_partitions(const request& req, server_context& ctx,
+                                                       const std::string& name);
 response handle_offsets_for_time(const request& req, server_context& ctx, const std::string& name);
 response handle_metadata(const request& req, server_context& ctx);
-response handle_elect_leaders(const request& req, server_context& ctx);
+boost::asio::awaitable<response> handle_elect_leaders(const request& req, server_context& ctx);
 // A cluster call's refusal `e`: not_leader becomes 421 not_controller with
 // the controller's address (gafka-admin follows it) (handlers_topics.cpp).
 api_error cluster_refusal(server_context& ctx, api_error e, const status& s);

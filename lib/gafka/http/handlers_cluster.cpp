@@ -343,34 +343,35 @@ response handle_healthz(const request& req, server_context& ctx) {
 // else of every topic) back to its preferred replica (docs/cluster.md,
 // "Preferred leaders"); another broker answers 421 not_controller, a
 // standalone one 400 not_in_cluster.
-response handle_elect_leaders(const request& req, server_context& ctx) {
+boost::asio::awaitable<response> handle_elect_leaders(const request& req, server_context& ctx) {
     std::string topic;
     if (!req.body().empty()) {
         rapidjson::Document d;
         d.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(req.body().data(),
                                                                                         req.body().size());
         if (d.HasParseError() || !d.IsObject())
-            return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
+            co_return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
         for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it)
             if (std::string_view(it->name.GetString(), it->name.GetStringLength()) != "topic")
-                return error_response(req,
-                                      api_error::bad_request("unknown field '" + std::string(it->name.GetString()) + "'"));
+                co_return error_response(
+                    req, api_error::bad_request("unknown field '" + std::string(it->name.GetString()) + "'"));
         if (d.HasMember("topic")) {
-            if (!d["topic"].IsString()) return error_response(req, api_error::bad_request("'topic' must be a string"));
+            if (!d["topic"].IsString())
+                co_return error_response(req, api_error::bad_request("'topic' must be a string"));
             topic.assign(d["topic"].GetString(), d["topic"].GetStringLength());
             if (auto s = rules::check_topic_name(topic); !s.ok())
-                return error_response(req, api_error::invalid("invalid_topic", s.message()));
+                co_return error_response(req, api_error::invalid("invalid_topic", s.message()));
         }
     }
     if (!ctx.elect_leaders_in_cluster)
-        return error_response(req, api_error::invalid("not_in_cluster",
-                                                      "this broker runs standalone (no --cluster): it has no "
-                                                      "preferred replicas to elect"));
+        co_return error_response(req, api_error::invalid("not_in_cluster",
+                                                         "this broker runs standalone (no --cluster): it has no "
+                                                         "preferred replicas to elect"));
     std::vector<cluster::elected_leader> elected;
-    auto s = ctx.elect_leaders_in_cluster(topic, elected);
+    auto s = co_await ctx.elect_leaders_in_cluster(topic, elected);
     if (!s.ok()) {
         auto e = s.code() == status_code::not_found ? api_error::unknown_topic(topic) : api_error::from_status(s);
-        return error_response(req, cluster_refusal(ctx, e, s));
+        co_return error_response(req, cluster_refusal(ctx, e, s));
     }
     json_writer out;
     auto& w = out.w();
@@ -391,7 +392,7 @@ response handle_elect_leaders(const request& req, server_context& ctx) {
     }
     w.EndArray();
     w.EndObject();
-    return json_response(req, beast_http::status::ok, out.take());
+    co_return json_response(req, beast_http::status::ok, out.take());
 }
 
 }  // namespace gafka::http

@@ -90,29 +90,31 @@ void write_topic(json_writer& out, const broker::topic& t, bool with_partitions,
 // With --cluster, the controller records the topic's assignment and config
 // in etcd before the topic is created here (docs/cluster.md); a standalone broker
 // takes replication factor 1 only. The refusal, if any.
-std::optional<response> record_in_cluster(const request& req, server_context& ctx, const std::string& name,
-                                          const broker::topic_config& config, const rapidjson::Document& d) {
+boost::asio::awaitable<std::optional<response>> record_in_cluster(const request& req, server_context& ctx,
+                                                                 const std::string& name,
+                                                                 const broker::topic_config& config,
+                                                                 const rapidjson::Document& d) {
     std::int32_t rf = 0;
     if (d.HasMember("replication_factor")) {
         if (!d["replication_factor"].IsInt() || d["replication_factor"].GetInt() < 1)
-            return error_response(req, api_error::invalid("invalid_replication_factor",
-                                                          "'replication_factor' must be an integer >= 1"));
+            co_return error_response(req, api_error::invalid("invalid_replication_factor",
+                                                             "'replication_factor' must be an integer >= 1"));
         rf = d["replication_factor"].GetInt();
     }
     if (!ctx.create_in_cluster) {
         if (rf > 1)
-            return error_response(req, api_error::invalid("invalid_replication_factor",
-                                                          "a standalone broker has replication factor 1"));
-        return std::nullopt;
+            co_return error_response(req, api_error::invalid("invalid_replication_factor",
+                                                             "a standalone broker has replication factor 1"));
+        co_return std::nullopt;
     }
     if (ctx.topics.find(name) || ctx.topics.damaged(name))
-        return error_response(req, {beast_http::status::conflict, "topic_exists", "topic '" + name + "' exists"});
-    auto s = ctx.create_in_cluster(name, config, rf);
-    if (s.ok()) return std::nullopt;
+        co_return error_response(req, {beast_http::status::conflict, "topic_exists", "topic '" + name + "' exists"});
+    auto s = co_await ctx.create_in_cluster(name, config, rf);
+    if (s.ok()) co_return std::nullopt;
     api_error e = api_error::from_status(s);
     if (s.code() == status_code::invalid_argument) e.code = "invalid_replication_factor";
     if (s.code() == status_code::already_exists) e.code = "topic_exists";
-    return error_response(req, cluster_refusal(ctx, e, s));
+    co_return error_response(req, cluster_refusal(ctx, e, s));
 }
 
 }  // namespace
@@ -138,62 +140,63 @@ response handle_list_topics(const request& req, server_context& ctx) {
     return json_response(req, beast_http::status::ok, out.take());
 }
 
-response handle_create_topic(const request& req, server_context& ctx) {
+boost::asio::awaitable<response> handle_create_topic(const request& req, server_context& ctx) {
     rapidjson::Document d;
     d.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(req.body().data(), req.body().size());
     if (d.HasParseError() || !d.IsObject())
-        return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
+        co_return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
     for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
         std::string k(it->name.GetString(), it->name.GetStringLength());
         if (k != "name" && k != "partitions" && k != "retention_bytes" && k != "retention_ms" && k != "compression" &&
             k != "replication_factor")
-            return error_response(req, api_error::bad_request("unknown field '" + k + "'"));
+            co_return error_response(req, api_error::bad_request("unknown field '" + k + "'"));
     }
     if (!d.HasMember("name") || !d["name"].IsString())
-        return error_response(req, api_error::invalid("missing_topic", "'name' (a string) is required"));
+        co_return error_response(req, api_error::invalid("missing_topic", "'name' (a string) is required"));
     std::string name(d["name"].GetString(), d["name"].GetStringLength());
     if (auto s = rules::check_topic_name(name); !s.ok())
-        return error_response(req, api_error::invalid("invalid_topic", s.message()));
+        co_return error_response(req, api_error::invalid("invalid_topic", s.message()));
     broker::topic_config config;
     config.partitions = ctx.core.default_partitions;
     if (d.HasMember("partitions")) {
         if (!d["partitions"].IsInt())
-            return error_response(req, api_error::bad_request("'partitions' must be an integer"));
+            co_return error_response(req, api_error::bad_request("'partitions' must be an integer"));
         config.partitions = d["partitions"].GetInt();
     }
     if (config.partitions < 1 || config.partitions > rules::max_partitions)
-        return error_response(req, api_error::invalid("too_many_partitions",
-                                                      "partitions must be between 1 and " +
-                                                          std::to_string(rules::max_partitions)));
+        co_return error_response(req, api_error::invalid("too_many_partitions",
+                                                         "partitions must be between 1 and " +
+                                                             std::to_string(rules::max_partitions)));
     for (auto [key, field] : {std::pair{"retention_bytes", &config.retention_bytes},
                               std::pair{"retention_ms", &config.retention_ms}}) {
         if (!d.HasMember(key)) continue;
         if (!d[key].IsInt64() || d[key].GetInt64() < -1)
-            return error_response(req, api_error::bad_request(std::string("'") + key + "' must be an integer >= -1"));
+            co_return error_response(req,
+                                     api_error::bad_request(std::string("'") + key + "' must be an integer >= -1"));
         *field = d[key].GetInt64();
     }
     if (d.HasMember("compression")) {
         auto t = d["compression"].IsString() ? log::parse_compression_type(d["compression"].GetString()) : std::nullopt;
         if (!t)
-            return error_response(req, api_error::invalid("invalid_compression", "'compression' must be one of " +
-                                                                                    log::compression_type_list()));
+            co_return error_response(req, api_error::invalid("invalid_compression", "'compression' must be one of " +
+                                                                                       log::compression_type_list()));
         config.compression = *t;
     }
-    if (auto refused = record_in_cluster(req, ctx, name, config, d)) return *refused;
+    if (auto refused = co_await record_in_cluster(req, ctx, name, config, d)) co_return *refused;
     auto created = ctx.topics.create(name, config);
     // In a cluster this broker's replicas may have created it meanwhile,
     // from the keys just recorded (server/cluster_replicas.h).
     if (!created.ok() && ctx.create_in_cluster && created.error().code() == status_code::already_exists)
         if (auto t = ctx.topics.find(name)) created = t;
     if (!created.ok()) {
-        if (ctx.topics.damaged(name)) return error_response(req, api_error::topic_not_served(ctx.topics, name));
+        if (ctx.topics.damaged(name)) co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
         auto e = api_error::from_status(created.error());
         if (created.error().code() == status_code::already_exists) e.code = "topic_exists";
-        return error_response(req, e);
+        co_return error_response(req, e);
     }
     json_writer out;
     write_topic(out, **created, false, ctx.self.id);
-    return json_response(req, beast_http::status::created, out.take());
+    co_return json_response(req, beast_http::status::created, out.take());
 }
 
 response handle_describe_topic(const request& req, server_context& ctx, const std::string& name) {
@@ -242,33 +245,37 @@ response handle_offsets_for_time(const request& req, server_context& ctx, const 
 boost::asio::awaitable<response> handle_delete_topic(const request& req, server_context& ctx,
                                                      const std::string& name) {
     auto s = co_await broker::delete_topic(ctx.topics, ctx.groups, ctx.offsets, name, ctx.delete_in_cluster);
-    if (s.code() == status_code::not_found) co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
+    if (s.code() == status_code::not_found)
+        co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
     // In a cluster only the controller deletes: 421 not_controller naming it.
     if (!s.ok()) co_return error_response(req, cluster_refusal(ctx, api_error::from_status(s), s));
     co_return json_response(req, beast_http::status::ok, "{\"deleted\":\"" + name + "\"}\n");
 }
 
-response handle_add_partitions(const request& req, server_context& ctx, const std::string& name) {
+boost::asio::awaitable<response> handle_add_partitions(const request& req, server_context& ctx,
+                                                       const std::string& name) {
     rapidjson::Document d;
     d.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(req.body().data(), req.body().size());
     if (d.HasParseError() || !d.IsObject())
-        return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
+        co_return error_response(req, api_error::invalid("invalid_json", "the body must be a JSON object"));
     for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it)
         if (std::string_view(it->name.GetString(), it->name.GetStringLength()) != "partitions")
-            return error_response(req, api_error::bad_request("unknown field '" + std::string(it->name.GetString()) + "'"));
+            co_return error_response(
+                req, api_error::bad_request("unknown field '" + std::string(it->name.GetString()) + "'"));
     if (!d.HasMember("partitions") || !d["partitions"].IsInt())
-        return error_response(req, api_error::bad_request("'partitions' (an integer) is required"));
+        co_return error_response(req, api_error::bad_request("'partitions' (an integer) is required"));
     const std::int32_t partitions = d["partitions"].GetInt();
     if (partitions < 1 || partitions > rules::max_partitions)
-        return error_response(req, api_error::invalid("too_many_partitions",
-                                                      "partitions must be between 1 and " +
-                                                          std::to_string(rules::max_partitions)));
-    auto s = broker::add_partitions(ctx.topics, ctx.add_partitions_in_cluster, name, partitions);
-    if (s.code() == status_code::not_found) return error_response(req, api_error::topic_not_served(ctx.topics, name));
+        co_return error_response(req, api_error::invalid("too_many_partitions",
+                                                         "partitions must be between 1 and " +
+                                                             std::to_string(rules::max_partitions)));
+    auto s = co_await broker::add_partitions(ctx.topics, ctx.add_partitions_in_cluster, name, partitions);
+    if (s.code() == status_code::not_found)
+        co_return error_response(req, api_error::topic_not_served(ctx.topics, name));
     if (!s.ok()) {
         auto e = api_error::from_status(s);
         if (s.code() == status_code::invalid_argument) e.code = "invalid_partitions";
-        return error_response(req, cluster_refusal(ctx, e, s));
+        co_return error_response(req, cluster_refusal(ctx, e, s));
     }
     json_writer out;
     out.w().StartObject();
@@ -277,7 +284,7 @@ response handle_add_partitions(const request& req, server_context& ctx, const st
     out.key("partitions");
     out.w().Int(partitions);
     out.w().EndObject();
-    return json_response(req, beast_http::status::ok, out.take());
+    co_return json_response(req, beast_http::status::ok, out.take());
 }
 
 }  // namespace gafka::http

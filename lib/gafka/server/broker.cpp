@@ -36,6 +36,7 @@
 #include "gafka/server/cluster_replicas.h"
 #include "gafka/server/cluster_topics.h"
 #include "gafka/server/kafka_metrics.h"
+#include "gafka/util/await_status.h"
 #include "gafka/util/clock.h"
 #include "gafka/util/histogram.h"
 #include "gafka/util/host_port.h"
@@ -256,6 +257,13 @@ int run_broker(const broker_config& config) {
         }
         (*repl)->set_self_address(ctx.self.host, ctx.self.port);
         std::unique_ptr<cluster::member> member;
+        // The admin calls' etcd round trips (create, grow, elect, delete) run
+        // here, off the io threads; after `member`, so it is joined first.
+        asio::thread_pool admin_pool(2);
+        auto off_io = [&admin_pool](std::function<status()> work) {
+            return util::await_blocking(
+                [&admin_pool](std::function<void()> job) { asio::post(admin_pool, std::move(job)); }, std::move(work));
+        };
         if (!config.cluster_endpoints.empty()) {
             member = std::make_unique<cluster::member>(cluster::member_config{
                 config.cluster_endpoints, config.cluster_name, config.cluster_session_timeout,
@@ -269,22 +277,24 @@ int run_broker(const broker_config& config) {
                          s.message());
             }
             ctx.cluster = [&member] { return member->view(); };
-            ctx.create_in_cluster = [&member](const std::string& topic, const broker::topic_config& c,
-                                              std::int32_t rf) {
-                return member->create_topic(topic, record_of(c, rf));
+            ctx.create_in_cluster = [&member, &off_io](const std::string& topic, const broker::topic_config& c,
+                                                       std::int32_t rf) {
+                return off_io([&member, topic, record = record_of(c, rf)] { return member->create_topic(topic, record); });
             };
-            ctx.add_partitions_in_cluster = [&member](const std::string& topic, std::int32_t partitions) {
-                return member->add_partitions(topic, partitions);
+            ctx.add_partitions_in_cluster = [&member, &off_io](const std::string& topic, std::int32_t partitions) {
+                return off_io([&member, topic, partitions] { return member->add_partitions(topic, partitions); });
             };
-            ctx.elect_leaders_in_cluster = [&member](const std::string& topic,
-                                                     std::vector<cluster::elected_leader>& elected) {
-                return member->elect_preferred(topic, elected);
+            ctx.elect_leaders_in_cluster = [&member, &off_io](const std::string& topic,
+                                                              std::vector<cluster::elected_leader>& elected) {
+                return off_io([&member, topic, &elected] { return member->elect_preferred(topic, elected); });
             };
             kafka_ctx.cluster = ctx.cluster;
             core.may_acknowledge = [&member] { return member->may_acknowledge(); };
             core.roles_read = [&member] { return member->roles_read(); };
             kafka_ctx.add_partitions_in_cluster = ctx.add_partitions_in_cluster;
-            ctx.delete_in_cluster = [&member](const std::string& topic) { return member->delete_topic(topic); };
+            ctx.delete_in_cluster = [&member, &off_io](const std::string& topic) {
+                return off_io([&member, topic] { return member->delete_topic(topic); });
+            };
             kafka_ctx.delete_in_cluster = ctx.delete_in_cluster;
         }
         // Partitions led and followed as etcd says (cluster_replicas.h);
@@ -394,6 +404,7 @@ int run_broker(const broker_config& config) {
         io.run();
         for (auto& t : threads) t.join();
         keep_running.clear();
+        admin_pool.join();  // the admin calls in flight end (each bounded) while the member answers
         if (topic_creation) topic_creation->stop();
         if (replicas) replicas->stop();  // and its fetchers, while the member still answers view()
         if (member) member->stop();  // revokes the lease: the cluster sees this broker go at once

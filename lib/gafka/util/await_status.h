@@ -29,4 +29,23 @@ inline boost::asio::awaitable<status> await_status(std::function<void(std::funct
         asio::use_awaitable);
 }
 
+// Posts a blocking job to some pool (a thread_pool's post); what await_blocking runs through.
+using blocking_runner = std::function<void(std::function<void()>)>;
+
+// Runs blocking `work` (an etcd round trip) through `run`, off the caller's
+// thread, and resumes on the coroutine's executor with its status: an io
+// thread serves its other connections meanwhile. Empty `run`: runs it here.
+inline boost::asio::awaitable<status> await_blocking(blocking_runner run, std::function<status()> work) {
+    if (!run) co_return work();
+    struct job {
+        blocking_runner run;
+        std::function<status()> work;
+    } j{std::move(run), std::move(work)};
+    // The callable holds one pointer: g++ 12 destroys a co_await operand's
+    // temporaries twice when they are not trivial (kafka/handlers/create_topics.cpp).
+    co_return co_await await_status([p = &j](std::function<void(status)> done) {
+        p->run([p, done = std::move(done)] { done(p->work()); });
+    });
+}
+
 }  // namespace gafka::util

@@ -55,7 +55,7 @@ handler_result create_partitions(const request& req, connection_context& conn) {
                                                            " partitions; partitions can only be added");
             continue;
         }
-        auto s = broker::add_partitions(b.topics, b.add_partitions_in_cluster, name, count);
+        auto s = co_await broker::add_partitions(b.topics, b.add_partitions_in_cluster, name, count);
         if (s.code() == status_code::invalid_argument) refuse(error_code::invalid_partitions, s.message());
         else if (!s.ok()) refuse(s.code() == status_code::not_leader ? error_code::not_controller : from_status(s),
                                  s.message());
