@@ -279,7 +279,8 @@ int run_broker(const broker_config& config) {
             ctx.cluster = [&member] { return member->view(); };
             ctx.create_in_cluster = [&member, &off_io](const std::string& topic, const broker::topic_config& c,
                                                        std::int32_t rf) {
-                return off_io([&member, topic, record = record_of(c, rf)] { return member->create_topic(topic, record); });
+                return off_io(
+                    [&member, topic, record = record_of(c, rf)] { return member->create_topic(topic, record); });
             };
             ctx.add_partitions_in_cluster = [&member, &off_io](const std::string& topic, std::int32_t partitions) {
                 return off_io([&member, topic, partitions] { return member->add_partitions(topic, partitions); });
