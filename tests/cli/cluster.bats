@@ -969,6 +969,29 @@ incarnation_in_etcd() {
 }
 local_incarnation() { jq -r '.cluster_incarnation // "none"' "$BATS_TEST_TMPDIR/data.$1/topics/rep/topic.json" 2>/dev/null; }
 
+# replica_fetch ID INCARNATION: broker ID's answer to a replica fetch of rep/0 from offset 0 by a copy of
+# INCARNATION (the line of rep/0 of it).
+replica_fetch() {
+    curl -s -X POST -H 'Content-Type: application/json' "http://127.0.0.1:${PORTS[$1]}/api/v1/replica/fetch" \
+        -d '{"replica_id":9,"host":"127.0.0.1","port":1,"leader_epoch":0,"max_wait_ms":0,"partitions":[{"topic":"rep","partition":0,"offset":0,"last_epoch":-1,"incarnation":'"$2"'}]}' |
+        grep -a '"topic":"rep"'
+}
+
+@test "topic delete: a leader refuses a replica fetch from a copy of another life of the topic (other_incarnation), and serves its own" {
+    three_replicating
+    local leader incarnation
+    poll_until 100 eval '[[ $(leader_of 0) =~ ^[123]$ ]]' || fail "rep/0 has no leader"
+    leader=$(leader_of 0)
+    poll_until 100 eval 'incarnation=$(jq -r ".cluster_incarnation // 0" "$BATS_TEST_TMPDIR/data.$leader/topics/rep/topic.json"); ((incarnation > 0))' ||
+        fail "the leader's copy of rep has no incarnation: $(cat "$BATS_TEST_TMPDIR/data.$leader/topics/rep/topic.json")"
+    poll_until 100 eval 'replica_fetch "$leader" "$incarnation" | jq -e "has(\"error\") | not" >/dev/null' ||
+        fail "the leader refused its own incarnation: $(replica_fetch "$leader" "$incarnation")"
+    run replica_fetch "$leader" $((incarnation + 1))
+    assert_success
+    assert_equal "$(jq -r .error <<<"$output")" other_incarnation
+    [[ $(jq -r .message <<<"$output") == *"incarnation $incarnation"* ]] || fail "$output"
+}
+
 @test "topic delete: deleted and created again while a replica is down (kill -9), that replica's copy becomes the new topic's and no old record is served" {
     local id l victim live=()
     for id in 1 2 3; do start_member_6s "$id"; done

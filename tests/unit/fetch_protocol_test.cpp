@@ -18,6 +18,24 @@ TEST(fetch_protocol_test, a_request_round_trips) {
     EXPECT_EQ(back->partitions[0].topic, "orders");
     EXPECT_EQ(back->partitions[0].offset, 120);
     EXPECT_EQ(back->partitions[1].last_epoch, no_epoch);
+    EXPECT_EQ(back->partitions[1].incarnation, 0);  // not known: not sent
+}
+
+TEST(fetch_protocol_test, a_partitions_incarnation_round_trips_when_known_and_must_be_positive) {
+    fetch_request r{2, "127.0.0.1", 9002, 3, 500, {{"orders", 1, 120, 3, 4711}}};
+    auto encoded = encode_fetch_request(r);
+    EXPECT_NE(encoded.find("\"incarnation\":4711"), std::string::npos) << encoded;
+    auto back = parse_fetch_request(encoded);
+    ASSERT_TRUE(back.ok()) << back.error().to_string();
+    EXPECT_EQ(back->partitions[0].incarnation, 4711);
+    for (auto bad : {"0", "-1", "\"7\""}) {
+        auto body = R"({"replica_id":2,"host":"h","port":1,"leader_epoch":0,"max_wait_ms":0,"partitions":[)"
+                    R"({"topic":"t","partition":0,"offset":0,"last_epoch":-1,"incarnation":)" +
+                    std::string(bad) + "}]}";
+        auto refused = parse_fetch_request(body);
+        ASSERT_FALSE(refused.ok()) << bad;
+        EXPECT_NE(refused.error().message().find("incarnation"), std::string::npos) << refused.error().message();
+    }
 }
 
 TEST(fetch_protocol_test, a_bad_request_is_refused_with_a_reason) {

@@ -119,6 +119,16 @@ asio::awaitable<response> handle_replica_fetch(const request& req, server_contex
             continue;  // not waited on; answered with the others
 
         }
+        // In a cluster: a copy of another life of the topic (deleted and
+        // created again) is neither served to nor copied from (cluster/replica_roles.h).
+        if (const auto here = s.topic->config.cluster_incarnation;
+            want.incarnation > 0 && here > 0 && here != want.incarnation) {
+            s.out.error = "other_incarnation";
+            s.out.message = "this broker's copy of topic '" + want.topic + "' is of incarnation " + std::to_string(here) +
+                            ", the follower's of " + std::to_string(want.incarnation);
+            slots.push_back(std::move(s));
+            continue;
+        }
         auto& p = *s.topic->partitions[static_cast<std::size_t>(want.partition)];
         if (auto e = partition_not_led_here(ctx, p)) {  // in a cluster: its leader is another broker
             s.out.error = e->code;

@@ -62,6 +62,10 @@ std::string encode_fetch_request(const fetch_request& r) {
         w.Int64(p.offset);
         w.Key("last_epoch");
         w.Int(p.last_epoch);
+        if (p.incarnation > 0) {
+            w.Key("incarnation");
+            w.Int64(p.incarnation);
+        }
         w.EndObject();
     }
     w.EndArray();
@@ -88,6 +92,8 @@ result<fetch_request> parse_fetch_request(std::string_view body) {
         if (!get_int(p, "partition", x.partition, 0, INT32_MAX)) return bad("'partition' must be >= 0");
         if (!get_int(p, "offset", x.offset, 0, INT64_MAX)) return bad("'offset' must be >= 0");
         if (!get_int(p, "last_epoch", x.last_epoch, no_epoch, INT32_MAX)) return bad("'last_epoch' must be >= -1");
+        if (p.HasMember("incarnation") && !get_int(p, "incarnation", x.incarnation, 1, INT64_MAX))
+            return bad("'incarnation' must be >= 1");
         r.partitions.push_back(std::move(x));
     }
     return r;

@@ -5,8 +5,11 @@
 //
 // Request (JSON):
 //   {"replica_id":2,"host":"127.0.0.1","port":9002,"leader_epoch":1,"max_wait_ms":500,
-//    "partitions":[{"topic":"t","partition":0,"offset":120,"last_epoch":1}]}
-// last_epoch is the epoch of the follower's newest batch (-1: none).
+//    "partitions":[{"topic":"t","partition":0,"offset":120,"last_epoch":1,"incarnation":42}]}
+// last_epoch is the epoch of the follower's newest batch (-1: none);
+// incarnation, in a cluster, the life of the topic the follower's copy was
+// made for (cluster/replica_roles.h; absent: not known): a leader whose
+// copy is of another life refuses the partition ("other_incarnation").
 //
 // Response (application/octet-stream): a JSON header line, then per
 // partition a JSON line followed by exactly "bytes" raw bytes of whole record
@@ -40,6 +43,7 @@ struct fetch_partition_request {
     std::int32_t partition = 0;
     offset_t offset = 0;
     epoch_t last_epoch = no_epoch;
+    std::int64_t incarnation = 0;  // 0: not known (standalone, or not yet matched with etcd)
 };
 
 struct fetch_request {

@@ -1,5 +1,6 @@
 #include "gafka/replication/replica_fetcher.h"
 
+#include <algorithm>
 #include <future>
 #include <vector>
 
@@ -138,15 +139,16 @@ status replica_fetcher::fetch_once(client::http_connection& c) {
     req.port = self.port;
     req.leader_epoch = state_.epoch();
     req.max_wait_ms = options_.max_wait.count();
-    auto want = [&req](const broker::partition& p) {
-        req.partitions.push_back({p.topic(), p.id(), p.log().log_end_offset(), p.latest_epoch().value_or(no_epoch)});
+    auto want = [&req](const broker::topic& t, const broker::partition& p) {
+        req.partitions.push_back({p.topic(), p.id(), p.log().log_end_offset(), p.latest_epoch().value_or(no_epoch),
+                                  std::max<std::int64_t>(t.config.cluster_incarnation, 0)});
     };
     std::vector<std::shared_ptr<broker::topic>> held;  // a topic deleted meanwhile stays open until we ask
     if (options_.partitions) {
         for (const auto& [topic, partition] : options_.partitions()) {
             auto t = topics_.find(topic);
             if (!t || partition < 0 || partition >= static_cast<std::int32_t>(t->partitions.size())) continue;
-            want(*t->partitions[static_cast<std::size_t>(partition)]);
+            want(*t, *t->partitions[static_cast<std::size_t>(partition)]);
             held.push_back(std::move(t));
         }
         if (req.partitions.empty()) {  // nothing here to copy yet: the topic is being created
@@ -155,7 +157,7 @@ status replica_fetcher::fetch_once(client::http_connection& c) {
         }
     } else {
         for (const auto& t : topics_.list())
-            for (const auto& p : t->partitions) want(*p);
+            for (const auto& p : t->partitions) want(*t, *p);
     }
     auto r = c.request("POST", "/api/v1/replica/fetch", encode_fetch_request(req), "application/json",
                        options_.max_wait + std::chrono::seconds(5));
@@ -207,7 +209,8 @@ status replica_fetcher::fetch_once(client::http_connection& c) {
                 if (!cut.ok()) return cut.error();
             } else if (refused_.insert(key).second) {  // once, not every round
                 // In a cluster the leader may not have taken its role or the topic yet: asked again each round.
-                if (options_.partitions && (a.error == "not_leader" || a.error == "unknown_topic"))
+                if (options_.partitions &&
+                    (a.error == "not_leader" || a.error == "unknown_topic" || a.error == "other_incarnation"))
                     lg()->info("{}: the leader does not serve it yet: {}; asking again", key, a.message);
                 else
                     lg()->error("{}: the leader cannot serve it: {} ({}); not copying it", key, a.message, a.error);
