@@ -5,6 +5,8 @@
 #include <limits>
 #include <vector>
 
+#include "gafka/util/endian.h"
+
 namespace gafka::log {
 
 std::vector<record> read_records(const std::string& batch) {
@@ -133,6 +135,25 @@ TEST(batch_test, a_base_offset_that_cannot_hold_the_records_is_a_bad_offset) {
     restamp(batch, std::numeric_limits<offset_t>::max() - 2, 0);
     EXPECT_EQ(check_batch(batch), batch_problem::none);
     EXPECT_EQ(read_records(batch).size(), 2u);
+}
+
+// Seen with tests/fuzz/batch_fuzz under UBSan: a first timestamp near the smallest int64 and a large negative
+// delta made batch_records overflow first_timestamp + delta. The sum wraps, as in Kafka's readers.
+TEST(batch_test, a_timestamp_delta_past_the_int64_range_wraps_instead_of_overflowing) {
+    batch_builder b;
+    b.add(0, std::nullopt, std::string("a"));
+    b.add(-36028797018963968, std::nullopt, std::string("b"));  // delta -2^55
+    auto batch = b.finish(0);
+    const timestamp_ms first = -9223370240273266561;  // what the fuzzer wrote
+    util::store_be<std::int64_t>(batch.data() + batch_field::first_timestamp, first);
+    batch_records records(batch);
+    record_view r;
+    ASSERT_TRUE(records.next(r));
+    EXPECT_EQ(r.timestamp, first);
+    ASSERT_TRUE(records.next(r));
+    EXPECT_EQ(r.timestamp, static_cast<timestamp_ms>(static_cast<std::uint64_t>(first) -
+                                                     (std::uint64_t{1} << 55)));
+    EXPECT_GT(r.timestamp, 0);  // wrapped past the smallest int64
 }
 
 }  // namespace gafka::log
