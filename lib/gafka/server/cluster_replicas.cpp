@@ -13,18 +13,18 @@ constexpr std::chrono::milliseconds every{200};
 
 std::shared_ptr<spdlog::logger> lg() { return util::logger("replication"); }
 
-// A replica's copy of `topic`: `partitions`, and the config its topic key
-// records (the defaults for a key written before the config was, or not read yet).
-// A replica's copy of `topic` as `view` records it, made for the life of
-// the topic the view shows: stamped with its incarnation from the start,
-// so that it is dropped when etcd no longer has the topic even if no pass
-// stamped it first (an unstamped copy is never dropped: it may be the
-// controller's own create, not yet in its view).
+// A replica's copy of `topic`: `partitions`, the config its topic key
+// records (the defaults for a key written before the config was, or not
+// read yet), and the incarnation `view` shows. Stamped from the start, the
+// copy is dropped when etcd no longer has the topic even if no pass stamped
+// it first (an unstamped copy is never dropped: it may be the controller's
+// own create, not yet in its view).
 broker::topic_config replica_config(const cluster::cluster_view& view, const std::string& topic,
                                     std::int32_t partitions) {
-    auto config = config_of(cluster::topic_record{}, partitions);
+    cluster::topic_record record;
     for (const auto& t : view.topics)
-        if (t.name == topic) config = config_of(t.record, partitions);
+        if (t.name == topic) record = t.record;
+    auto config = config_of(record, partitions);
     if (auto incarnation = cluster::incarnation_of(view.partitions, topic); incarnation != cluster::no_incarnation)
         config.cluster_incarnation = incarnation;
     return config;
