@@ -10,6 +10,7 @@ packages=(
   libssl-dev openssl   # TLS (Boost.Asio SSL); tests/cli/tls.bats makes its certificates with openssl
   libgtest-dev bats bats-support bats-assert jq gcovr man-db curl python3
   zsh fish   # tests/cli/completions.bats runs the completions in every shell
+  iproute2   # ss: tests read connections' state (broker_flags.bats, cluster.bats, idempotence.bats)
   clang libclang-rt-14-dev lld   # sanitizer builds and libFuzzer targets; lld links (scripts/test.sh, scripts/fuzz.sh)
   podman runc mmdebstrap netavark aardvark-dns iptables   # the container image (scripts/image.sh, tests/cli/container.bats)
   kcat librdkafka-dev   # Kafka clients against the Kafka port (tests/cli/kafka*.bats, rdkafka.bats; gafka-bench --protocol kafka links librdkafka)

@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
     app.add_option("--replica-lag-max", lag_max, "A follower behind or silent this long leaves the ISR (e.g. 10s)");
     app.add_option("--max-connections", c.max_connections, "Open connections at most, HTTP and Kafka together; more are refused")
         ->check(gafka::cli::in_range(1, 1'000'000));
+    app.add_option("--tcp-congestion", c.tcp_congestion,
+                   "TCP congestion control of the connections both ports accept, e.g. cubic (default: the system's)")
+        ->type_name("NAME");
     app.add_option("--idle-timeout", idle, "Close a kept-alive connection idle this long (e.g. 60s)");
     app.add_option("--header-timeout", header, "A request must fully arrive this long after its first byte (e.g. 30s)");
     app.add_option("--max-body-bytes", c.max_body_bytes, "Largest request body; larger ones are answered 413")

@@ -31,6 +31,7 @@ complete -c gafka-broker -l cluster-session-timeout -x -a '2s 6s 10s' -d 'TTL of
 complete -c gafka-broker -l replication-factor -x -d 'Replicas of a topic created without one (default min(3, live brokers))'
 complete -c gafka-broker -l unclean-leader-election -d 'Let an out-of-sync replica lead when no in-sync one is left'
 complete -c gafka-broker -l max-connections -x -d 'Open connections at most, HTTP and Kafka together; more are refused (default 4096)'
+complete -c gafka-broker -l tcp-congestion -x -a '(cat /proc/sys/net/ipv4/tcp_available_congestion_control 2>/dev/null | string split " ")' -d 'TCP congestion control of accepted connections (default: the system\'s)'
 complete -c gafka-broker -l idle-timeout -x -a '10s 30s 1m' -d 'Close a kept-alive connection idle this long (default 60s)'
 complete -c gafka-broker -l header-timeout -x -a '10s 30s 1m' -d 'A request must fully arrive this long after its first byte (default 30s)'
 complete -c gafka-broker -l max-body-bytes -x -d 'Largest request body; larger ones get 413 (default 67108864)'

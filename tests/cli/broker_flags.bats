@@ -100,3 +100,42 @@ refused() {
     run gafka-produce --topic t <<<"v"
     assert_success
 }
+
+# The congestion control of the connection accepted on 127.0.0.1:PORT, as
+# ss(8) shows it (the broker's end: source port PORT).
+congestion_on_port() {
+    ss -tinH state established "( sport = :$1 )" | grep -oE '^[[:space:]]+[a-z0-9_]+ ' | tr -d '[:space:]'
+}
+
+@test "--tcp-congestion: both ports' connections use it; a name the kernel does not offer is a usage error" {
+    local how data
+    for how in flag config; do
+        data=$BATS_TEST_TMPDIR/data-$how
+        if [[ $how == flag ]]; then
+            run --separate-stderr timeout 20 gafka-broker --data-dir "$data" --port 0 --tcp-congestion no-such-cc
+        else
+            printf 'tcp-congestion = "no-such-cc"\n' >"$BATS_TEST_TMPDIR/broker.toml"
+            run --separate-stderr timeout 20 gafka-broker --data-dir "$data" --port 0 --config "$BATS_TEST_TMPDIR/broker.toml"
+        fi
+        assert_equal "$status" 2
+        [[ $stderr == *"--tcp-congestion no-such-cc is not offered by this kernel (net.ipv4.tcp_available_congestion_control: "*reno* ]] ||
+            fail "$how: stderr: $stderr"
+        [[ ! -e $data ]] || fail "$how: created $data"
+    done
+    # reno is in every kernel; another than the system's, so that it shows.
+    local other=reno
+    [[ $(</proc/sys/net/ipv4/tcp_congestion_control) == reno ]] && other=cubic
+    start_broker --tcp-congestion "$other"
+    exec 5<>"/dev/tcp/127.0.0.1/$BROKER_PORT" 6<>"/dev/tcp/127.0.0.1/$BROKER_KAFKA_PORT"  # not 3: bats's
+    local http kafka
+    http=$(congestion_on_port "$BROKER_PORT")
+    kafka=$(congestion_on_port "$BROKER_KAFKA_PORT")
+    exec 5<&- 6<&-
+    assert_equal "$http" "$other"
+    assert_equal "$kafka" "$other"
+    # And records still go through both ports.
+    run gafka-produce --topic t <<<"v"
+    assert_success
+    run kcat -b "127.0.0.1:$BROKER_KAFKA_PORT" -C -t t -o beginning -e -q
+    assert_output "v"
+}

@@ -22,6 +22,7 @@
 #include "gafka/kafka/messages/api_versions.h"
 #include "gafka/util/logging.h"
 #include "gafka/util/socket_deadline.h"
+#include "gafka/util/tcp_listener.h"
 #include "gafka/util/wakeup.h"
 
 namespace gafka::kafka {
@@ -84,17 +85,7 @@ server::server(std::vector<asio::io_context*> ios, broker_context& ctx, server_l
 }
 
 status server::listen(const std::string& address, std::uint16_t port) {
-    boost::system::error_code ec;
-    auto addr = asio::ip::make_address(address, ec);
-    if (ec) return status::invalid_argument("invalid listen address '" + address + "'");
-    tcp::endpoint ep(addr, port);
-    auto where = address + ":" + std::to_string(port) + " (Kafka)";
-    if (acceptor_.open(ep.protocol(), ec); ec) return status::io_error("open " + where + ": " + ec.message());
-    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (acceptor_.bind(ep, ec); ec) return status::io_error("bind " + where + ": " + ec.message());
-    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec)
-        return status::io_error("listen " + where + ": " + ec.message());
-    return {};
+    return util::listen_tcp(acceptor_, address, port, " (Kafka)", limits_.tcp_congestion);
 }
 
 std::uint16_t server::port() const { return acceptor_.local_endpoint().port(); }

@@ -57,6 +57,9 @@ struct server_limits {
     // The count it applies to, shared with the HTTP listener
     // (util/connection_limit.h); null: this server's own, of max_connections.
     std::shared_ptr<util::connection_limit> connections;
+    // The congestion control of its connections (util/tcp_listener.h;
+    // --tcp-congestion); empty: the system's.
+    std::string tcp_congestion;
 };
 
 class server {

@@ -233,6 +233,7 @@ int run_broker(const broker_config& config) {
         limits.idle_timeout = config.idle_timeout;
         limits.header_timeout = config.header_timeout;
         limits.max_connections = config.max_connections;
+        limits.tcp_congestion = config.tcp_congestion;
         // One --max-connections for both listeners.
         limits.connections = std::make_shared<util::connection_limit>(config.max_connections);
         http::server srv(io_ptrs, ctx, limits);
@@ -246,7 +247,8 @@ int run_broker(const broker_config& config) {
         if (config.kafka) {
             kafka_srv.emplace(io_ptrs, kafka_ctx,
                               kafka::server_limits{config.max_body_bytes, config.idle_timeout, config.header_timeout,
-                                                   config.max_connections, limits.connections});
+                                                   config.max_connections, limits.connections,
+                                                   config.tcp_congestion});
             kafka_srv->use_tls(config.tls_server);
             if (auto s = kafka_srv->listen(config.listen, config.kafka_port); !s.ok()) {
                 lg->error("{}", s.message());

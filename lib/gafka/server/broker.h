@@ -60,6 +60,9 @@ struct broker_config {
     std::chrono::milliseconds header_timeout{30'000};
     std::size_t max_body_bytes = 64u << 20;
     std::size_t max_header_bytes = 16u << 10;
+    // The TCP congestion control of the connections both listeners accept
+    // (--tcp-congestion, util/tcp_listener.h); empty: the system's.
+    std::string tcp_congestion;
     // Bearer tokens (--auth-token-file); empty: no authentication. A
     // follower sends the first to its leader. The Kafka listener takes them
     // as SASL/PLAIN passwords.
@@ -75,8 +78,9 @@ struct broker_config {
 
 // Reads the limit and security flags given as text into `config`: the
 // --idle-timeout and --header-timeout durations (each more than 0) and the
-// tokens of --auth-token-file (when not empty). invalid_argument names the
-// flag: a usage error.
+// tokens of --auth-token-file (when not empty); and checks that this
+// process may use config.tcp_congestion (when not empty). invalid_argument
+// names the flag: a usage error.
 status apply_limit_flags(broker_config& config, const std::string& idle_timeout, const std::string& header_timeout,
                          const std::string& token_file);
 

@@ -1,6 +1,7 @@
 // gafka-broker's limit and security flags given as text (broker.h).
 #include "gafka/server/broker.h"
 #include "gafka/util/duration.h"
+#include "gafka/util/tcp_listener.h"
 #include "gafka/util/token_file.h"
 
 namespace gafka::server {
@@ -21,6 +22,9 @@ status apply_limit_flags(broker_config& config, const std::string& idle_timeout,
     if (!idle.ok()) return idle.error();
     auto header = positive_duration("--header-timeout", header_timeout);
     if (!header.ok()) return header.error();
+    if (!config.tcp_congestion.empty())
+        if (auto s = util::check_congestion_control(config.tcp_congestion); !s.ok())
+            return status::invalid_argument("--tcp-congestion " + s.message());
     config.idle_timeout = *idle;
     config.header_timeout = *header;
     if (!token_file.empty()) {
