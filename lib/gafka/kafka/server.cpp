@@ -290,6 +290,19 @@ asio::awaitable<void> server::answer(std::shared_ptr<frame_bytes> frame, request
 
 namespace {
 
+// Record sets this large or larger go out with sendfile; smaller ones are
+// read into the answer and written with it in one call. sendfile writes
+// the frame in three calls (before, batches, after), each a packet of its
+// own: for the one small batch a caught-up consumer fetches, three sends
+// and up to three wakeups of the client instead of one.
+constexpr std::uint64_t sendfile_min_bytes = 16 << 10;
+
+std::uint64_t spliced_bytes(const pending_answer& a) {
+    std::uint64_t n = 0;
+    for (const auto& s : a.splices) n += s.length;
+    return n;
+}
+
 // Writes `a`'s frame on a plain TCP socket, its record sets straight from
 // the segment files with sendfile(2): the kernel copies page-cache pages
 // to the socket, and the batches never enter this process.
@@ -336,12 +349,14 @@ asio::awaitable<void> server::write_answers(Stream& stream, util::socket_deadlin
         auto next = std::move(p->answers.front());
         if (!next->frame.empty()) {
             deadline.arm(std::chrono::seconds(30));
+            bool sendfile = false;
+            if constexpr (std::is_same_v<Stream, tcp::socket>) sendfile = spliced_bytes(*next) >= sendfile_min_bytes;
             if (next->splices.empty()) {
                 co_await asio::async_write(stream, asio::buffer(next->frame),
                                            asio::redirect_error(asio::use_awaitable, ec));
-            } else if constexpr (std::is_same_v<Stream, tcp::socket>) {
-                ec = co_await write_with_sendfile(stream, *next);
-            } else {  // TLS encrypts in user space: the batches are read, then written
+            } else if (sendfile) {
+                if constexpr (std::is_same_v<Stream, tcp::socket>) ec = co_await write_with_sendfile(stream, *next);
+            } else {  // TLS encrypts in user space, and a few KiB cost less read and written in one call
                 auto whole = splice_in(next->frame, next->splices, next->files);
                 if (!whole.ok()) {
                     lg()->error("{}: {}", p->conn.peer, whole.error().message());
