@@ -14,6 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include "test_support.h"
 
 namespace gafka::log {
@@ -623,6 +626,45 @@ TEST_F(partition_log_test, a_lone_writer_is_answered_without_a_gathering_wait) {
     EXPECT_EQ(log->sync_count(), 5);
     std::lock_guard lock(mu);
     for (auto& t : syncers) t.join();
+}
+
+// Logs share the broker's fsync pool. A log that always has a waiter when
+// its fsync ends (a pipelining producer) must not keep the pool's thread
+// from another log's fsync: each fsync job runs one and posts the next.
+TEST_F(partition_log_test, a_log_never_without_a_waiter_lets_another_log_on_the_same_pool_fsync) {
+    boost::asio::thread_pool pool(1);
+    log_options o;
+    o.gather.fraction = 0;
+    o.run_blocking = [&pool](std::function<void()> job) { boost::asio::post(pool, std::move(job)); };
+    auto busy = open(o);
+    auto other = partition_log::open(tmp_.path() / "p1", o);
+    ASSERT_TRUE(busy && other.ok());
+    // Each answer of `busy` appends and waits again before its fsync loop
+    // looks for waiters, until told to stop.
+    std::atomic<bool> stop{false};
+    std::atomic<int> busy_syncs{0};
+    std::function<void(status)> again = [&](status) {
+        ++busy_syncs;
+        if (stop) return;
+        auto r = busy->append(make_batch(0, 1));
+        if (r.ok()) busy->sync_async(r->last_offset + 1, again);
+    };
+    auto first = busy->append(make_batch(0, 1));
+    ASSERT_TRUE(first.ok());
+    busy->sync_async(first->last_offset + 1, again);
+    for (int i = 0; i < 1000 && busy_syncs < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    auto r = (*other)->append(make_batch(0, 1));
+    ASSERT_TRUE(r.ok());
+    std::promise<status> answered;
+    auto f = answered.get_future();
+    (*other)->sync_async(r->last_offset + 1, [&answered](status s) { answered.set_value(std::move(s)); });
+    auto status_now = f.wait_for(std::chrono::seconds(5));
+    auto busy_then = busy_syncs.load();
+    stop = true;
+    pool.join();
+    EXPECT_EQ(status_now, std::future_status::ready) << "the other log waited 5 s while the busy one ran " << busy_then
+                                                     << " fsyncs";
+    EXPECT_GE(busy_then, 3);
 }
 
 TEST_F(partition_log_test, sync_async_runs_on_the_given_executor_and_tells_each_waiter) {

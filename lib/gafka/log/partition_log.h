@@ -43,8 +43,10 @@ namespace gafka::log {
 struct log_options {
     std::uint64_t segment_bytes = default_segment_bytes;
     std::size_t index_interval_bytes = default_index_interval_bytes;
-    // Runs a blocking fsync job off the caller's thread. Empty: sync_async
-    // runs the fsync on the calling thread.
+    // Runs a blocking fsync job off the caller's thread (a pool shared by
+    // the broker's logs; each job runs one fsync and posts the next, so the
+    // logs take turns). Empty: sync_async runs the fsyncs on the calling
+    // thread.
     std::function<void(std::function<void()>)> run_blocking;
     // Told how long each group-commit fsync took (sync/sync_async), on the
     // thread that ran it; for metrics. Empty: not timed.

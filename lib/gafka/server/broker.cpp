@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/defer.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -128,10 +129,12 @@ int run_broker(const broker_config& config) {
     }
     util::histogram fsync_seconds;  // for /metrics; outlives the fsync pool and the logs
     // fsyncs run here, off the io threads; group commit keeps one per partition in flight.
+    // defer: a log's next fsync job, queued by the pool thread that ran the
+    // last one, goes behind the other logs' jobs without waking another thread.
     asio::thread_pool fsync_pool(4);
     log::log_options lo;
     lo.segment_bytes = config.segment_bytes;
-    lo.run_blocking = [&fsync_pool](std::function<void()> job) { asio::post(fsync_pool, std::move(job)); };
+    lo.run_blocking = [&fsync_pool](std::function<void()> job) { asio::defer(fsync_pool, std::move(job)); };
     lo.on_fsync = [&fsync_seconds](std::chrono::nanoseconds d) { fsync_seconds.observe(d); };
     lo.gather.fraction = config.fsync_gather;
     auto topics = topic_manager::open(config.data_dir, config.id, lo, config.flush, repl->get());
