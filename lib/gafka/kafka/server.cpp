@@ -349,12 +349,12 @@ asio::awaitable<void> server::write_answers(Stream& stream, util::socket_deadlin
         auto next = std::move(p->answers.front());
         if (!next->frame.empty()) {
             deadline.arm(std::chrono::seconds(30));
-            bool sendfile = false;
-            if constexpr (std::is_same_v<Stream, tcp::socket>) sendfile = spliced_bytes(*next) >= sendfile_min_bytes;
+            bool with_sendfile = false;
+            if constexpr (std::is_same_v<Stream, tcp::socket>) with_sendfile = spliced_bytes(*next) >= sendfile_min_bytes;
             if (next->splices.empty()) {
                 co_await asio::async_write(stream, asio::buffer(next->frame),
                                            asio::redirect_error(asio::use_awaitable, ec));
-            } else if (sendfile) {
+            } else if (with_sendfile) {
                 if constexpr (std::is_same_v<Stream, tcp::socket>) ec = co_await write_with_sendfile(stream, *next);
             } else {  // TLS encrypts in user space, and a few KiB cost less read and written in one call
                 auto whole = splice_in(next->frame, next->splices, next->files);
