@@ -11,7 +11,7 @@
 #           gafka-bench's client (idempotent, its default) against Kafka
 #           with librdkafka's own defaults (not idempotent) but acks=all;
 #           and, for reference, Kafka idempotent, which librdkafka 2.0.2
-#           holds to one request in flight per partition (README).
+#           holds to one request in flight per partition (docs/bench-history.md).
 #           fio, HTTP and Kafka take turns for GAFKA_BENCH_KAFKA_ROUNDS
 #           rounds, and each figure is the median of its rounds: a round
 #           lasts under a second, and on the README's VM one in three or
@@ -74,7 +74,7 @@ cpu_bench() {
 # 4 KiB page against 3.4 us for one in use lately; perf then puts 56-66% of
 # the broker's CPU in pwrite's copy into the page cache), so without this
 # the first writer after fio would get fio's freed pages and the next one
-# fresh ones (README, issue 18).
+# fresh ones (README and docs/bench-history.md, issue 18).
 free_topic() { gafka-admin delete-topic --broker "$BROKER" --name "$1" >/dev/null 2>&1 || true; }
 
 # median V...: the middle value (the lower middle one of an even count)
