@@ -264,7 +264,7 @@ void partition_log::sync_async(offset_t through, std::function<void(status)> don
 }
 
 void partition_log::run_syncs() {
-    for (;;) {
+    for (bool fsynced = false;; fsynced = true) {
         offset_t target;
         std::int64_t truncations;
         std::shared_ptr<segment> seg;
@@ -278,6 +278,19 @@ void partition_log::run_syncs() {
                     syncing_ = false;
                     syncs_idle_.notify_all();
                     for (auto& [_, done] : waiters) done(s);
+                    return;
+                }
+                // One fsync a turn on a pool: with waiters left, the next turn
+                // goes to the back of the pool's queue. A log that always has
+                // a waiter when its fsync ends (a producer that pipelines, as
+                // Kafka clients do, faster than the fsyncs) would otherwise
+                // hold a pool thread for as long as that lasts, and with more
+                // such logs than the pool's threads, the others' fsyncs would
+                // wait as long (the unit test's other log waited 5 s through
+                // 58,584 fsyncs of the busy one).
+                if (fsynced && options_.run_blocking) {
+                    lock.unlock();
+                    options_.run_blocking([this] { run_syncs(); });
                     return;
                 }
                 // Gathering: a bounded wait for the writers the last fsync answered (sync_gather.h).
@@ -314,17 +327,6 @@ void partition_log::run_syncs() {
             gather_.fsync_done(started, ended, ready.size(), sync_waiters_.size());
         }
         for (auto& done : ready) done({});
-        // One fsync a turn on a pool: the next turn goes to the back of the
-        // pool's queue. A log that always has a waiter when its fsync ends
-        // (a producer that pipelines, as Kafka clients do, faster than the
-        // fsyncs) would otherwise hold a pool thread for as long as that
-        // lasts, and with more such logs than the pool's threads, the
-        // others' fsyncs would wait as long (the unit test's other log
-        // waited 5 s through 58,584 fsyncs of the busy one).
-        if (options_.run_blocking) {
-            options_.run_blocking([this] { run_syncs(); });
-            return;
-        }
     }
 }
 
