@@ -43,6 +43,40 @@ struct kafka_send_job {
     std::chrono::steady_clock::time_point start;
 };
 
+// Serves a producer's delivery reports. In an open-loop produce, whose
+// latencies are reported, a thread of its own polls as they come: the
+// sender sleeps between records, and reports served only before each sleep
+// were timed up to one send interval late (p50 1.09 ms at 1,000 msg/s,
+// where e2e shows 0.42). Otherwise the sender serves them between records.
+class delivery_poller {
+public:
+    delivery_poller(rd_kafka_t* h, bool own_thread, const first_failure& failure) : h_(h), failure_(failure) {
+        if (own_thread)
+            thread_ = std::jthread([this](std::stop_token stop) {
+                while (!failure_.failed() && (!stop.stop_requested() || rd_kafka_outq_len(h_) > 0))
+                    rd_kafka_poll(h_, 10);
+            });
+    }
+    // Lets reports be served for up to `ms` (the thread's: a sleep).
+    void serve(int ms) {
+        if (!thread_.joinable()) rd_kafka_poll(h_, ms);
+        else if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+    // Returns once every record sent is answered, or on a failure.
+    void drain() {
+        if (thread_.joinable()) {
+            thread_.request_stop();
+            thread_.join();
+        }
+        while (!failure_.failed() && rd_kafka_outq_len(h_) > 0) rd_kafka_poll(h_, 50);
+    }
+
+private:
+    rd_kafka_t* h_;
+    const first_failure& failure_;
+    std::jthread thread_;  // joined on destruction: before the handle it polls
+};
+
 // Worker `worker` of C sends records worker, worker + C, worker + 2C, ...
 // of the schedule (a shared counter would let the first producer up take
 // every record of a short run before the others exist), rotating over its
@@ -79,10 +113,11 @@ void kafka_sender(const load_bench_options& opts, const kafka_send_job& job, int
     // A copy is 1 KiB of fresh heap a record: 48-67k page faults in a
     // 300,000-record run, a good part of the client's CPU on the README's VM.
     const int copy = job.stamp ? RD_KAFKA_MSG_F_COPY : 0;
+    delivery_poller reports(h, sched.open_loop() && samples != nullptr, failure);
     for (std::int64_t j = 0; j < mine && !failure.failed();) {
         auto i = j * opts.concurrency + worker;
         if (sched.open_loop() && sched.intended_ns(i) > ns_since(job.start)) {
-            rd_kafka_poll(h, 0);
+            reports.serve(0);
             std::this_thread::sleep_until(job.start + std::chrono::nanoseconds(sched.intended_ns(i)));
         }
         auto sent = sched.open_loop() ? sched.intended_ns(i) : ns_since(job.start);
@@ -94,13 +129,13 @@ void kafka_sender(const load_bench_options& opts, const kafka_send_job& job, int
                                       RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::intptr_t>(sent))),
                                       RD_KAFKA_V_END);
         if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            rd_kafka_poll(h, 10);  // serve delivery reports until there is room
+            reports.serve(10);  // until there is room
             continue;
         }
         if (code) return failure.set(std::string("produce: ") + rd_kafka_err2str(code));
-        if (++j % 64 == 0) rd_kafka_poll(h, 0);
+        if (++j % 64 == 0) reports.serve(0);
     }
-    while (!failure.failed() && rd_kafka_outq_len(h) > 0) rd_kafka_poll(h, 50);
+    reports.drain();
 }
 
 // Like run_senders (bench_produce.h), through librdkafka producers.
