@@ -46,6 +46,8 @@ K_ROUNDS=${GAFKA_BENCH_KAFKA_ROUNDS:-3}
 for v in K_FIO_MIB K_PRODUCE K_READ K_E2E_SECS K_ROUNDS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "run: $v=${!v}: a whole number above 0, please" >&2; exit 2; }
 done
+# What every produce of the step sends (HTTP and Kafka alike).
+K_PRODUCE_ARGS=(--partitions 2 --messages "$K_PRODUCE" --size 1024 --batch-size 500 --concurrency 4)
 CLK_TCK=$(getconf CLK_TCK)
 
 # The broker's CPU time so far, in clock ticks (utime + stime).
@@ -101,18 +103,18 @@ kafka_fio() {
 # kafka_produce_round R: one round of fio, HTTP and Kafka produce,
 # appended to the arrays kafka_produce keeps; 1 when one of them failed.
 kafka_produce_round() {
-    local r=$1 args=(--partitions 2 --messages "$K_PRODUCE" --size 1024 --batch-size 500 --concurrency 4)
+    local r=$1
     kafka_fio
     [[ -n $FIO_MBS ]] || return 1
     fio_mbs+=("$FIO_MBS")
-    cpu_bench "kprod-http-$r" "$K_PRODUCE" produce --topic "kprod-http-$r" "${args[@]}" || return 1
+    cpu_bench "kprod-http-$r" "$K_PRODUCE" produce --topic "kprod-http-$r" "${K_PRODUCE_ARGS[@]}" || return 1
     http_rate+=("$(field "kprod-http-$r" .msgs_per_sec)")
     http_mbs+=("$(field "kprod-http-$r" .mb_per_sec)")
     http_cpu+=("$CPU_PER_GB")
     free_topic "kprod-http-$r"
     # The target: librdkafka's defaults (enable.idempotence=false) with acks=all.
     BENCH_BROKER=$KAFKA_BROKER cpu_bench "kprod-kafka-$r" "$K_PRODUCE" produce --protocol kafka \
-        --topic "kprod-kafka-$r" --no-idempotence "${args[@]}" || return 1
+        --topic "kprod-kafka-$r" --no-idempotence "${K_PRODUCE_ARGS[@]}" || return 1
     kafka_rate+=("$(field "kprod-kafka-$r" .msgs_per_sec)")
     kafka_mbs+=("$(field "kprod-kafka-$r" .mb_per_sec)")
     kafka_cpu+=("$CPU_PER_GB")
@@ -140,9 +142,8 @@ kafka_produce() {
     row "Kafka produce / fio (MB/s; ratio)" ">= 0.80" "$kafka_mb; $(ratio "$kafka_mb" "$fio")$(rounds "${kafka_mbs[@]}")" \
         "$(at_least "$(ratio "$kafka_mb" "$fio")" 0.80)"
     # For reference, once: idempotent, one request in flight per partition (the client's cap).
-    local args=(--partitions 2 --messages "$K_PRODUCE" --size 1024 --batch-size 500 --concurrency 4)
     if BENCH_BROKER=$KAFKA_BROKER cpu_bench kprod-kafka-idem "$K_PRODUCE" produce --protocol kafka \
-        --topic kprod-kafka-idem "${args[@]}"; then
+        --topic kprod-kafka-idem "${K_PRODUCE_ARGS[@]}"; then
         row "Kafka produce, idempotent: client-bound (msg/s; broker CPU s/GB)" "reference" \
             "$(field kprod-kafka-idem .msgs_per_sec); $CPU_PER_GB" "-"
         free_topic kprod-kafka-idem
