@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -27,6 +28,18 @@ result<std::string> splice_in(const std::string& frame, const std::vector<splice
     }
     out.append(frame, from, std::string::npos);
     return out;
+}
+
+std::size_t answers_written_together(const std::deque<std::shared_ptr<pending_answer>>& answers,
+                                     std::size_t max_bytes) {
+    std::size_t n = 0, bytes = 0;
+    for (const auto& a : answers) {
+        if (!a->ready || !a->splices.empty() || (n > 0 && bytes + a->frame.size() > max_bytes)) break;
+        bytes += a->frame.size();
+        ++n;
+        if (a->close) break;
+    }
+    return std::max<std::size_t>(n, 1);
 }
 
 }  // namespace gafka::kafka

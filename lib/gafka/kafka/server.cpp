@@ -16,6 +16,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 
+#include "gafka/kafka/answer.h"
 #include "gafka/kafka/api_table.h"
 #include "gafka/kafka/dispatch.h"
 #include "gafka/kafka/handlers/handlers.h"
@@ -29,17 +30,6 @@ namespace gafka::kafka {
 namespace asio = boost::asio;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-
-// One request's place in the answer order.
-struct pending_answer {
-    std::string frame;   // the encoded response; empty with no answer
-    // Record sets sent from segment files into holes of `frame` (answer.h).
-    std::vector<splice> splices;
-    std::vector<log::file_range> files;
-    bool ready = false;
-    bool close = false;  // the connection ends after this place (its answer, if any, written first)
-    std::size_t request_bytes = 0;
-};
 
 // The requests of one connection read but not yet answered, and the
 // connection's own state; shared by its reader, writer and handlers, all
@@ -341,23 +331,28 @@ asio::awaitable<void> server::write_answers(Stream& stream, util::socket_deadlin
     auto& socket = boost::beast::get_lowest_layer(stream);
     util::socket_deadline deadline(socket);
     boost::system::error_code ec;
+    std::vector<asio::const_buffer> run;
     for (;;) {
         while (p->answers.empty() || !p->answers.front()->ready) {
             if (p->answers.empty() && p->reading_done) co_return;
             co_await p->writer_wake.wait();
         }
-        auto next = std::move(p->answers.front());
-        if (!next->frame.empty()) {
-            deadline.arm(std::chrono::seconds(30));
+        const auto& next = *p->answers.front();
+        auto count = next.splices.empty() ? answers_written_together(p->answers) : 1;
+        deadline.arm(std::chrono::seconds(30));
+        if (next.splices.empty()) {
+            run.clear();
+            for (std::size_t i = 0; i < count; ++i)
+                if (!p->answers[i]->frame.empty()) run.push_back(asio::buffer(p->answers[i]->frame));
+            if (!run.empty())
+                co_await asio::async_write(stream, run, asio::redirect_error(asio::use_awaitable, ec));
+        } else {
             bool with_sendfile = false;
-            if constexpr (std::is_same_v<Stream, tcp::socket>) with_sendfile = spliced_bytes(*next) >= sendfile_min_bytes;
-            if (next->splices.empty()) {
-                co_await asio::async_write(stream, asio::buffer(next->frame),
-                                           asio::redirect_error(asio::use_awaitable, ec));
-            } else if (with_sendfile) {
-                if constexpr (std::is_same_v<Stream, tcp::socket>) ec = co_await write_with_sendfile(stream, *next);
+            if constexpr (std::is_same_v<Stream, tcp::socket>) with_sendfile = spliced_bytes(next) >= sendfile_min_bytes;
+            if (with_sendfile) {
+                if constexpr (std::is_same_v<Stream, tcp::socket>) ec = co_await write_with_sendfile(stream, next);
             } else {  // TLS encrypts in user space, and a few KiB cost less read and written in one call
-                auto whole = splice_in(next->frame, next->splices, next->files);
+                auto whole = splice_in(next.frame, next.splices, next.files);
                 if (!whole.ok()) {
                     lg()->error("{}: {}", p->conn.peer, whole.error().message());
                     ec = asio::error::broken_pipe;
@@ -366,12 +361,16 @@ asio::awaitable<void> server::write_answers(Stream& stream, util::socket_deadlin
                                                asio::redirect_error(asio::use_awaitable, ec));
                 }
             }
-            deadline.cancel();
         }
-        p->answers.pop_front();
-        p->queued_bytes -= next->request_bytes;
+        deadline.cancel();
+        bool close = false;
+        for (std::size_t i = 0; i < count; ++i) {
+            close = close || p->answers.front()->close;
+            p->queued_bytes -= p->answers.front()->request_bytes;
+            p->answers.pop_front();
+        }
         p->reader_wake.notify();
-        if (ec || next->close) {
+        if (ec || close) {
             // The reader may wait for bytes that will never be read: end it.
             socket.close(ec);
             co_return;
