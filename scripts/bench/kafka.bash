@@ -27,7 +27,12 @@
 #           idempotent with gafka-bench's e2e settings (linger.ms=0,
 #           socket.nagle.disable=true: each record sent at once on a
 #           TCP_NODELAY socket, as its HTTP client does), and, for
-#           reference, with librdkafka's defaults (linger.ms 5, Nagle on)
+#           reference, with librdkafka's defaults (linger.ms 5, Nagle on);
+#           beside each port's p50, what its run cost: the client's CPU
+#           seconds (gafka-bench's, from the shell's `times`), the broker's,
+#           and the broker's fsyncs and produce requests per 1000 records
+#           (/metrics before and after): on a 2-core VM the Kafka port's
+#           tail follows that CPU (README, issue 18)
 #
 # Sizes (environment; --quick divides the defaults by 10):
 #   GAFKA_BENCH_FIO_MIB          fio's file (default 512)
@@ -185,23 +190,63 @@ kafka_read() {
         "$(at_most "$(ratio "$cpu" "$http_cpu")" 0.25)"
 }
 
+# metric_value LINE: the value of the broker's /metrics line LINE (name and
+# labels, exactly as printed); 0 when there is none.
+metric_value() {
+    curl -sf "http://$BROKER/metrics" | awk -v m="$1 " 'index($0, m) == 1 { print substr($0, length(m) + 1); f = 1 }
+        END { if (!f) print 0 }'
+}
+
+# children_cpu: the CPU seconds (user + system) of this shell's finished
+# children, in CHILDREN_CPU (`times` in a $(...) would count the subshell's).
+children_cpu() {
+    times >"$TMP/times"
+    CHILDREN_CPU=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] }
+        printf "%.2f", s }' "$TMP/times")
+}
+
+# e2e_costed NAME REQUESTS ARGS...: bench NAME e2e ARGS..., then sets
+# E2E_COST to "client CPU s / broker CPU s; fsyncs / produce requests", the
+# last two per 1000 records; REQUESTS is the /metrics line counting the
+# port's produce requests.
+e2e_costed() {
+    local name=$1 requests=$2 t0 t1 f0 f1 r0 r1 c0 c1 n
+    shift 2
+    t0=$(broker_ticks) f0=$(metric_value gafka_fsync_duration_seconds_count) r0=$(metric_value "$requests")
+    children_cpu
+    c0=$CHILDREN_CPU
+    bench "$name" e2e "$@" || return 1
+    children_cpu
+    c1=$CHILDREN_CPU
+    t1=$(broker_ticks) f1=$(metric_value gafka_fsync_duration_seconds_count) r1=$(metric_value "$requests")
+    n=$(field "$name" .messages)
+    E2E_COST=$(awk -v c="$c1" -v c0="$c0" -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v f=$((f1 - f0)) \
+        -v r=$((r1 - r0)) -v n="$n" 'BEGIN { printf "%.2f / %.2f; %.0f / %.0f", c - c0, d / hz, 1000 * f / n, 1000 * r / n }')
+}
+
 kafka_e2e() {
     local args=(--partitions 2 --concurrency 2 --rate 10000 --messages $((10000 * K_E2E_SECS)) --size 1024
         --batch-size 1000)
+    local cost="client / broker CPU (s); fsyncs / requests a 1000 records"
     local http_p99 p99
-    if ! bench ke2e-http e2e --topic ke2e-http "${args[@]}"; then
+    if ! e2e_costed ke2e-http 'gafka_request_duration_seconds_count{route="POST /api/v1/produce"}' \
+        --topic ke2e-http "${args[@]}"; then
         failed_step "HTTP e2e at 10000 msg/s, p99 (ms)" "reference"
         return
     fi
     http_p99=$(field ke2e-http .latency_ms.p99)
+    row "HTTP e2e at 10000 msg/s, p50 (ms)" "reference" "$(field ke2e-http .latency_ms.p50)" "-"
+    row "HTTP e2e at 10000 msg/s, $cost" "reference" "$E2E_COST" "-"
     row "HTTP e2e at 10000 msg/s, p99 (ms)" "reference" "$http_p99" "-"
     # The target: not idempotent, with gafka-bench's e2e settings (linger.ms=0, Nagle off).
-    if ! BENCH_BROKER=$KAFKA_BROKER bench ke2e-kafka e2e --protocol kafka --topic ke2e-kafka --no-idempotence \
-        "${args[@]}"; then
+    if ! BENCH_BROKER=$KAFKA_BROKER e2e_costed ke2e-kafka 'gafka_kafka_requests_total{api="Produce"}' \
+        --protocol kafka --topic ke2e-kafka --no-idempotence "${args[@]}"; then
         failed_step "Kafka e2e at 10000 msg/s, not idempotent, p99 (ms)" "<= HTTP"
         return
     fi
     p99=$(field ke2e-kafka .latency_ms.p99)
+    row "Kafka e2e at 10000 msg/s, not idempotent, p50 (ms)" "reference" "$(field ke2e-kafka .latency_ms.p50)" "-"
+    row "Kafka e2e at 10000 msg/s, not idempotent, $cost" "reference" "$E2E_COST" "-"
     if BENCH_BROKER=$KAFKA_BROKER bench ke2e-kafka-lib e2e --protocol kafka --topic ke2e-kafka-lib --no-idempotence \
         -X linger.ms=5 -X socket.nagle.disable=false "${args[@]}"; then
         row "Kafka e2e, not idempotent, librdkafka's defaults (linger 5 ms, Nagle), p99 (ms)" "reference" \
