@@ -176,6 +176,51 @@ produce_spread() {
     assert [ -s "$T/b.out" ]
 }
 
+# holds NAME PARTITIONS: the member's last rebalance assigned it PARTITIONS ("0 1").
+holds() {
+    [[ $(assigned "$1") == "$2" ]]
+}
+
+# offsets_from FILE FROM: FILE holds offsets FROM..FROM+4 of partitions 0 and 1, each once.
+offsets_from() {
+    assert_equal "$(cut -d' ' -f1,2 "$1" | sort | paste -sd' ')" \
+        "$(for p in 0 1; do for ((o = $2; o < $2 + 5; o++)); do echo "$p $o"; done; done | paste -sd' ')"
+}
+
+@test "kcat -G with one group.instance.id: a second process fences the first, and a restart takes over at once" {
+    start_broker
+    create_topic st 2
+    produce_spread st 10 2
+    # Static membership (KIP-345). A session timeout of 120 s: a restarted
+    # member that had to wait for its old self's session to pass would not
+    # read within wait_until's 30 s.
+    local static=(-X group.instance.id=host-1 -X session.timeout.ms=120000)
+    start_member first fixed st "${static[@]}"
+    local first=$MEMBER_PID
+    wait_until lines_in 10 "$T/first.out"
+    wait_until committed fixed '[["st",0,5],["st",1,5]]'
+    # A second process with the same identity takes its place; the first
+    # is fenced (82), which librdkafka makes fatal, and stops.
+    start_member second fixed st "${static[@]}"
+    wait_until exited "$first"
+    grep -q 'fenced' "$T/first.err" || fail "first: $(cat "$T/first.err")"
+    wait_until holds second "0 1"
+    produce_spread st 10 2
+    wait_until lines_in 10 "$T/second.out"
+    offsets_from "$T/second.out" 5
+    assert_equal "$(wc -l <"$T/first.out")" 10
+    wait_until committed fixed '[["st",0,10],["st",1,10]]'
+    # A crash and a restart: no LeaveGroup, and no wait for a session timeout.
+    kill -KILL "$MEMBER_PID"
+    wait_until exited "$MEMBER_PID"
+    produce_spread st 10 2
+    start_member third fixed st "${static[@]}"
+    wait_until lines_in 10 "$T/third.out"
+    offsets_from "$T/third.out" 10
+    # One generation throughout: neither newcomer made the group rebalance.
+    assert_equal "$(grep -c 'group fixed: generation' "$BROKER_LOG")" 1
+}
+
 @test "a kcat -G group's committed offsets show in gafka-admin describe-group and its lag in /metrics" {
     start_broker
     create_topic lagged 2

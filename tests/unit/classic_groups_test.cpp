@@ -171,6 +171,95 @@ TEST_F(classic_groups_test, commits_need_the_current_member_and_generation_unles
     EXPECT_EQ(groups_.check_commit("g", "", -1, 0), group_error::unknown_member) << "the group has members";
 }
 
+// --- static members (KIP-345) ---
+
+class static_members_test : public classic_groups_test {
+protected:
+    // Joins as static member `instance` with no member id, as librdkafka
+    // does with group.instance.id (JoinGroup v5); returns the join's
+    // immediate answer (nullopt: it waits for the rebalance) and its id.
+    std::pair<std::optional<join_answer>, std::string> join_static(const std::string& instance, std::int64_t now,
+                                                                   const std::string& member = "") {
+        auto r = request(member);
+        r.require_known_member_id = true;
+        r.group_instance_id = instance;
+        std::string id;
+        auto a = groups_.join(r, id, now);
+        return {a, id};
+    }
+
+    // A static member alone in a stable generation 1, assigned "parts".
+    std::string stable_alone(const std::string& instance, std::int64_t now) {
+        auto [a, id] = join_static(instance, now);
+        EXPECT_EQ(a, std::nullopt);  // no MEMBER_ID_REQUIRED round
+        EXPECT_FALSE(id.empty());
+        auto done = groups_.join_done("g", id, now, instance);
+        EXPECT_TRUE(done && done->generation == 1 && done->leader == id);
+        EXPECT_EQ(done->instances.at(id), instance);  // the leader sees who is static
+        EXPECT_EQ(groups_.sync("g", id, 1, {{id, "parts"}}, now, instance), group_error::none);
+        return id;
+    }
+};
+
+TEST_F(static_members_test, one_that_joins_again_with_no_member_id_takes_the_old_ones_place_without_a_rebalance) {
+    auto old_id = stable_alone("host-1", 1000);
+    auto [a, new_id] = join_static("host-1", 2000);
+    ASSERT_TRUE(a);  // answered at once: the group stays stable
+    EXPECT_EQ(a->error, group_error::none);
+    EXPECT_NE(new_id, old_id);
+    EXPECT_EQ(a->member_id, new_id);
+    EXPECT_EQ(a->generation, 1);
+    EXPECT_EQ(a->leader, old_id);  // as Kafka: the newcomer does not assign in a stable group
+    EXPECT_TRUE(a->members.empty());
+    EXPECT_EQ(groups_.sync("g", new_id, 1, {}, 2000, "host-1"), group_error::none);
+    auto s = groups_.sync_done("g", new_id, 1, 2000, "host-1");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->assignment, "parts");
+    // The old process is fenced wherever it calls with its instance id.
+    EXPECT_EQ(groups_.heartbeat("g", old_id, 1, 2000, "host-1"), group_error::fenced_instance_id);
+    EXPECT_EQ(groups_.check_commit("g", old_id, 1, 2000, "host-1"), group_error::fenced_instance_id);
+    EXPECT_EQ(groups_.sync("g", old_id, 1, {}, 2000, "host-1"), group_error::fenced_instance_id);
+    EXPECT_EQ(groups_.join_done("g", old_id, 2000, "host-1")->error, group_error::fenced_instance_id);
+    auto [again, _] = join_static("host-1", 2000, old_id);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->error, group_error::fenced_instance_id);
+    EXPECT_EQ(groups_.heartbeat("g", new_id, 1, 2000, "host-1"), group_error::none);
+    EXPECT_EQ(groups_.check_commit("g", new_id, 1, 2000, "host-1"), group_error::none);
+    auto v = groups_.describe("g");
+    EXPECT_EQ(v->state, "Stable");
+    EXPECT_EQ(v->generation, 1);
+    EXPECT_EQ(v->members, std::vector<std::string>{new_id});
+    EXPECT_EQ(v->leader, new_id);
+}
+
+TEST_F(static_members_test, one_that_joins_again_during_a_rebalance_joins_it_under_its_new_id) {
+    auto old_id = stable_alone("host-1", 1000);
+    auto dynamic = join_new(1100);  // starts a rebalance
+    auto [a, new_id] = join_static("host-1", 1200);
+    EXPECT_EQ(a, std::nullopt);  // it waits for the rebalance, as any join does
+    auto done = groups_.join_done("g", new_id, 1200, "host-1");
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->generation, 2);
+    EXPECT_EQ(done->leader, new_id);  // the leader's place went with the instance
+    EXPECT_EQ(done->members.size(), 2u);
+    EXPECT_EQ(groups_.join_done("g", dynamic, 1200)->generation, 2);
+    EXPECT_EQ(groups_.join_done("g", old_id, 1200, "host-1")->error, group_error::fenced_instance_id);
+}
+
+TEST_F(static_members_test, a_static_member_leaves_by_its_session_timeout_or_by_name_and_its_instance_id_is_free_again) {
+    auto first = stable_alone("host-1", 1000);
+    groups_.expire(1000 + 10'001);
+    EXPECT_EQ(groups_.describe("g")->state, "Empty");
+    auto [a, second] = join_static("host-1", 20'000);
+    EXPECT_EQ(a, std::nullopt);  // a new member: no one to replace
+    EXPECT_NE(second, first);
+    EXPECT_EQ(groups_.join_done("g", second, 20'000, "host-1")->generation, 2);
+    // LeaveGroup v3 may name a static member by its instance id alone.
+    EXPECT_EQ(groups_.leave("g", "", 20'000, "host-1"), group_error::none);
+    EXPECT_EQ(groups_.describe("g")->state, "Empty");
+    EXPECT_EQ(groups_.leave("g", "", 20'000, "host-1"), group_error::unknown_member);
+}
+
 // Wired as the broker wires them: one group id, one protocol at a time.
 TEST(classic_groups_exclusive_test, a_group_id_is_served_by_one_protocol_at_a_time) {
     group_coordinator http_groups([](const std::string&) { return 3; },

@@ -16,9 +16,21 @@ const char* to_string(group_error e) {
         case group_error::member_id_required: return "member id required";
         case group_error::inconsistent_protocol: return "inconsistent group protocol";
         case group_error::invalid_session_timeout: return "invalid session timeout";
+        case group_error::fenced_instance_id: return "fenced instance id";
     }
     return "unknown";
 }
+
+namespace {
+
+join_answer join_error(group_error e, const std::string& member_id) {
+    join_answer a;
+    a.error = e;
+    a.member_id = member_id;
+    return a;
+}
+
+}  // namespace
 
 classic_groups::classic_groups(std::function<bool(const std::string&)> in_use_elsewhere)
     : in_use_elsewhere_(std::move(in_use_elsewhere)) {}
@@ -45,9 +57,23 @@ void classic_groups::start_rebalance_locked(group& g, std::int64_t now_ms) {
     g.rebalance_deadline_ms = now_ms + longest;
 }
 
-void classic_groups::remove_member_locked(group& g, const std::string& member_id, std::int64_t now_ms) {
-    g.members.erase(member_id);
+void classic_groups::erase_member_locked(group& g, const std::string& member_id) {
+    if (auto m = g.members.find(member_id); m != g.members.end()) {
+        if (auto i = g.instances.find(m->second.instance_id); i != g.instances.end() && i->second == member_id)
+            g.instances.erase(i);
+        g.members.erase(m);
+    }
     std::erase(g.join_order, member_id);
+}
+
+bool classic_groups::fenced_locked(const group* g, const std::string& member_id, const std::string& instance_id) {
+    if (g == nullptr || instance_id.empty()) return false;
+    auto i = g->instances.find(instance_id);
+    return i != g->instances.end() && i->second != member_id;
+}
+
+void classic_groups::remove_member_locked(group& g, const std::string& member_id, std::int64_t now_ms) {
+    erase_member_locked(g, member_id);
     if (g.members.empty()) {
         g.st = state::empty;
         g.leader.clear();
@@ -77,10 +103,7 @@ void classic_groups::try_complete_locked(const std::string& id, group& g, std::i
     std::vector<std::string> late;
     for (const auto& [mid, m] : g.members)
         if (!m.joined) late.push_back(mid);
-    for (const auto& mid : late) {
-        g.members.erase(mid);
-        std::erase(g.join_order, mid);
-    }
+    for (const auto& mid : late) erase_member_locked(g, mid);
     if (g.members.empty()) {
         g.st = state::empty;
         g.leader.clear();
@@ -119,6 +142,7 @@ join_answer classic_groups::answer_locked(const group& g, const std::string& mem
             auto p = std::find_if(m.protocols.begin(), m.protocols.end(),
                                   [&](const group_protocol& gp) { return gp.name == g.protocol_name; });
             a.members.emplace_back(mid, p == m.protocols.end() ? std::string() : p->metadata);
+            if (!m.instance_id.empty()) a.instances[mid] = m.instance_id;
         }
     return a;
 }
@@ -137,19 +161,26 @@ std::optional<join_answer> classic_groups::join(join_request req, std::string& m
     std::lock_guard lock(mu_);
     auto& g = groups_[req.group];
     expire_locked(g, now_ms);
+    const auto& instance = req.group_instance_id;
+    std::string replaced;  // the member id a static member's instance id has, when it joins with none
+    if (auto i = g.instances.find(instance); !instance.empty() && i != g.instances.end()) {
+        if (!req.member_id.empty() && req.member_id != i->second) return refuse(group_error::fenced_instance_id);
+        if (req.member_id.empty()) replaced = i->second;
+    }
     if (!g.members.empty()) {
         if (req.protocol_type != g.protocol_type) return refuse(group_error::inconsistent_protocol);
         // Some protocol every other member supports too.
         bool common = std::any_of(req.protocols.begin(), req.protocols.end(), [&](const group_protocol& p) {
             return std::all_of(g.members.begin(), g.members.end(), [&](const auto& kv) {
-                return kv.first == req.member_id || supports(kv.second, p.name);
+                return kv.first == req.member_id || kv.first == replaced || supports(kv.second, p.name);
             });
         });
         if (!common) return refuse(group_error::inconsistent_protocol);
     }
+    if (!replaced.empty()) return replace_static_locked(req.group, g, req, member_id, now_ms);
     if (req.member_id.empty()) {
         req.member_id = new_member_id(req.client_id);
-        if (req.require_known_member_id) {
+        if (req.require_known_member_id && instance.empty()) {  // a static member gets its id at once
             g.pending_ids[req.member_id] = now_ms + req.session_timeout_ms;
             auto a = refuse(group_error::member_id_required);
             return a;
@@ -167,6 +198,10 @@ std::optional<join_answer> classic_groups::join(join_request req, std::string& m
     m.protocols = std::move(req.protocols);
     m.last_heard_ms = now_ms;
     m.answer.reset();
+    if (!instance.empty()) {
+        m.instance_id = instance;
+        g.instances[instance] = member_id;
+    }
     if (!known) g.join_order.push_back(member_id);
     if (g.st != state::preparing) start_rebalance_locked(g, now_ms);
     m.joined = true;
@@ -174,17 +209,57 @@ std::optional<join_answer> classic_groups::join(join_request req, std::string& m
     return std::nullopt;
 }
 
+std::optional<join_answer> classic_groups::replace_static_locked(const std::string& group_id, group& g,
+                                                                 join_request& req, std::string& member_id,
+                                                                 std::int64_t now_ms) {
+    const auto old_id = g.instances.at(req.group_instance_id);
+    const auto new_id = new_member_id(req.client_id);
+    auto node = g.members.extract(old_id);
+    node.key() = new_id;
+    auto& m = g.members.insert(std::move(node)).position->second;
+    std::replace(g.join_order.begin(), g.join_order.end(), old_id, new_id);
+    const auto old_leader = g.leader;
+    if (g.leader == old_id) g.leader = new_id;
+    g.instances[req.group_instance_id] = new_id;
+    m.client_id = req.client_id;
+    m.session_timeout_ms = req.session_timeout_ms;
+    m.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
+    m.protocols = std::move(req.protocols);
+    m.last_heard_ms = now_ms;
+    m.answer.reset();
+    member_id = new_id;
+    util::logger("groups")->info("group {}: static member {} joined again as {}; {} is fenced", group_id,
+                                 req.group_instance_id, new_id, old_id);
+    if (g.st == state::stable && supports(m, g.protocol_name)) {
+        // No rebalance: the newcomer syncs to the old member's assignment.
+        // The old leader id, as Kafka answers, so that a replaced leader
+        // does not assign again in a stable group.
+        join_answer a;
+        a.generation = g.generation;
+        a.protocol_name = g.protocol_name;
+        a.leader = old_leader;
+        a.member_id = new_id;
+        return a;
+    }
+    if (g.st != state::preparing) start_rebalance_locked(g, now_ms);
+    m.joined = true;
+    try_complete_locked(group_id, g, now_ms);
+    return std::nullopt;
+}
+
 std::optional<join_answer> classic_groups::join_done(const std::string& group_id, const std::string& member_id,
-                                                     std::int64_t now_ms) {
+                                                     std::int64_t now_ms, const std::string& instance_id) {
     std::lock_guard lock(mu_);
     auto it = groups_.find(group_id);
-    if (it == groups_.end()) return join_answer{group_error::unknown_member, -1, {}, {}, member_id, {}};
+    if (it == groups_.end()) return join_error(group_error::unknown_member, member_id);
     auto& g = it->second;
     if (auto m = g.members.find(member_id); m != g.members.end()) m->second.last_heard_ms = now_ms;
     expire_locked(g, now_ms);
     try_complete_locked(group_id, g, now_ms);
+    if (fenced_locked(&g, member_id, instance_id))
+        return join_error(group_error::fenced_instance_id, member_id);
     auto m = g.members.find(member_id);
-    if (m == g.members.end()) return join_answer{group_error::unknown_member, -1, {}, {}, member_id, {}};
+    if (m == g.members.end()) return join_error(group_error::unknown_member, member_id);
     if (auto a = std::move(m->second.answer)) {
         m->second.answer.reset();
         return a;
@@ -206,9 +281,11 @@ std::pair<classic_groups::group*, classic_groups::member*> classic_groups::heard
 }
 
 group_error classic_groups::sync(const std::string& group_id, const std::string& member_id, std::int32_t generation,
-                                 const std::map<std::string, std::string>& assignments, std::int64_t now_ms) {
+                                 const std::map<std::string, std::string>& assignments, std::int64_t now_ms,
+                                 const std::string& instance_id) {
     std::lock_guard lock(mu_);
     auto [gp, m] = heard_from_locked(group_id, member_id, now_ms);
+    if (fenced_locked(gp, member_id, instance_id)) return group_error::fenced_instance_id;
     if (!m) return group_error::unknown_member;
     auto& g = *gp;
     if (generation != g.generation) return group_error::illegal_generation;
@@ -224,13 +301,15 @@ group_error classic_groups::sync(const std::string& group_id, const std::string&
 }
 
 std::optional<sync_answer> classic_groups::sync_done(const std::string& group_id, const std::string& member_id,
-                                                     std::int32_t generation, std::int64_t now_ms) {
+                                                     std::int32_t generation, std::int64_t now_ms,
+                                                     const std::string& instance_id) {
     std::lock_guard lock(mu_);
     auto it = groups_.find(group_id);
     if (it == groups_.end()) return sync_answer{group_error::unknown_member, {}};
     auto& g = it->second;
     if (auto m = g.members.find(member_id); m != g.members.end()) m->second.last_heard_ms = now_ms;
     expire_locked(g, now_ms);
+    if (fenced_locked(&g, member_id, instance_id)) return sync_answer{group_error::fenced_instance_id, {}};
     auto m = g.members.find(member_id);
     if (m == g.members.end()) return sync_answer{group_error::unknown_member, {}};
     if (g.st == state::preparing) return sync_answer{group_error::rebalance_in_progress, {}};
@@ -240,9 +319,10 @@ std::optional<sync_answer> classic_groups::sync_done(const std::string& group_id
 }
 
 group_error classic_groups::heartbeat(const std::string& group_id, const std::string& member_id,
-                                      std::int32_t generation, std::int64_t now_ms) {
+                                      std::int32_t generation, std::int64_t now_ms, const std::string& instance_id) {
     std::lock_guard lock(mu_);
     auto [gp, m] = heard_from_locked(group_id, member_id, now_ms);
+    if (fenced_locked(gp, member_id, instance_id)) return group_error::fenced_instance_id;
     if (!m) return group_error::unknown_member;
     auto& g = *gp;
     if (g.st == state::preparing) return group_error::rebalance_in_progress;
@@ -250,23 +330,32 @@ group_error classic_groups::heartbeat(const std::string& group_id, const std::st
     return group_error::none;
 }
 
-group_error classic_groups::leave(const std::string& group_id, const std::string& member_id, std::int64_t now_ms) {
+group_error classic_groups::leave(const std::string& group_id, const std::string& member_id, std::int64_t now_ms,
+                                  const std::string& instance_id) {
     std::lock_guard lock(mu_);
     auto it = groups_.find(group_id);
-    if (it == groups_.end() || !it->second.members.count(member_id)) return group_error::unknown_member;
-    util::logger("groups")->info("group {}: member {} left", group_id, member_id);
-    remove_member_locked(it->second, member_id, now_ms);
+    if (it == groups_.end()) return group_error::unknown_member;
+    auto& g = it->second;
+    auto id = member_id;
+    if (auto i = g.instances.find(instance_id); id.empty() && !instance_id.empty() && i != g.instances.end())
+        id = i->second;
+    if (fenced_locked(&g, id, instance_id)) return group_error::fenced_instance_id;
+    if (!g.members.count(id)) return group_error::unknown_member;
+    util::logger("groups")->info("group {}: member {} left", group_id, id);
+    remove_member_locked(g, id, now_ms);
     return group_error::none;
 }
 
 group_error classic_groups::check_commit(const std::string& group_id, const std::string& member_id,
-                                         std::int32_t generation, std::int64_t now_ms) {
+                                         std::int32_t generation, std::int64_t now_ms,
+                                         const std::string& instance_id) {
     std::lock_guard lock(mu_);
     auto it = groups_.find(group_id);
     bool has_members = it != groups_.end() && !it->second.members.empty();
     if (generation < 0 && member_id.empty())
         return has_members ? group_error::unknown_member : group_error::none;
     auto [gp, m] = heard_from_locked(group_id, member_id, now_ms);
+    if (fenced_locked(gp, member_id, instance_id)) return group_error::fenced_instance_id;
     if (!m) return group_error::unknown_member;
     auto& g = *gp;
     if (generation != g.generation) return group_error::illegal_generation;

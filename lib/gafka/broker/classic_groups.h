@@ -13,6 +13,15 @@
 // sync) -> stable (the leader's sync delivered the assignments). A member
 // silent for its session timeout is dropped and starts a rebalance.
 //
+// Static members (KIP-345, JoinGroup v5's group_instance_id): a member
+// that names an instance id gets its member id at once, and a process that
+// joins again under that instance id with no member id (a restart, or a
+// second process with the same identity) takes the member's place: the
+// old member id is fenced (Kafka 82 on its next call), and a stable group
+// whose protocol the newcomer still speaks does not rebalance, so the
+// newcomer syncs to the old member's assignment. A static member leaves
+// by its session timeout (librdkafka sends no LeaveGroup for one).
+//
 // join() and sync() only register; join_done() and sync_done() tell the
 // answer once there is one, so a protocol layer waits by polling them
 // (bounded by the timeouts). Committed offsets are not kept here but in the
@@ -39,6 +48,7 @@ enum class group_error {
     member_id_required,     // Kafka 79: join again with the member id given
     inconsistent_protocol,  // Kafka 23: no protocol in common, or the group is another protocol's
     invalid_session_timeout,  // Kafka 26
+    fenced_instance_id,     // Kafka 82: another member id holds this static member's instance id now
 };
 const char* to_string(group_error e);
 
@@ -58,6 +68,9 @@ struct join_request {
     // JoinGroup v4 and later: a new member first gets its id with
     // member_id_required and must join again with it.
     bool require_known_member_id = false;
+    // JoinGroup v5 and later: a static member's instance id; empty for a
+    // dynamic member.
+    std::string group_instance_id;
 };
 
 struct join_answer {
@@ -68,6 +81,7 @@ struct join_answer {
     std::string member_id;
     // For the leader only: every member's id and metadata for the chosen protocol.
     std::vector<std::pair<std::string, std::string>> members;
+    std::map<std::string, std::string> instances;  // the static ones among them: member id -> instance id
 };
 
 struct sync_answer {
@@ -90,8 +104,10 @@ public:
 
     explicit classic_groups(std::function<bool(const std::string& group)> in_use_elsewhere = {});
 
-    // Registers a join. An answer at once when the join is refused (or a new
-    // member must learn its id first); nullopt when it waits for the
+    // Registers a join. An answer at once when the join is refused, a new
+    // member must learn its id first, or a static member took its old id's
+    // place in a stable group (its sync gets that member's assignment);
+    // nullopt when it waits for the
     // rebalance: poll join_done with the member id in `member_id` (set here
     // for a new member).
     std::optional<join_answer> join(join_request req, std::string& member_id, std::int64_t now_ms);
@@ -101,22 +117,29 @@ public:
     // even if another member's join has started the next rebalance before
     // this one asked (Kafka answers every join as the generation completes;
     // the member then finds the new rebalance in its sync or heartbeat).
-    std::optional<join_answer> join_done(const std::string& group, const std::string& member_id, std::int64_t now_ms);
+    // `instance_id` (a static member's; empty otherwise): a member replaced
+    // meanwhile gets fenced_instance_id, as in every call below.
+    std::optional<join_answer> join_done(const std::string& group, const std::string& member_id, std::int64_t now_ms,
+                                         const std::string& instance_id = {});
 
     // The leader's sync carries everyone's assignment; the others' none.
     group_error sync(const std::string& group, const std::string& member_id, std::int32_t generation,
-                     const std::map<std::string, std::string>& assignments, std::int64_t now_ms);
+                     const std::map<std::string, std::string>& assignments, std::int64_t now_ms,
+                     const std::string& instance_id = {});
     std::optional<sync_answer> sync_done(const std::string& group, const std::string& member_id,
-                                         std::int32_t generation, std::int64_t now_ms);
+                                         std::int32_t generation, std::int64_t now_ms,
+                                         const std::string& instance_id = {});
 
     group_error heartbeat(const std::string& group, const std::string& member_id, std::int32_t generation,
-                          std::int64_t now_ms);
-    group_error leave(const std::string& group, const std::string& member_id, std::int64_t now_ms);
+                          std::int64_t now_ms, const std::string& instance_id = {});
+    // A static member may be named by its instance id alone (no member id).
+    group_error leave(const std::string& group, const std::string& member_id, std::int64_t now_ms,
+                      const std::string& instance_id = {});
     // Whether an offset commit with this member and generation is accepted:
     // generation -1 with no member is a plain commit, for a group without
     // members only.
     group_error check_commit(const std::string& group, const std::string& member_id, std::int32_t generation,
-                             std::int64_t now_ms);
+                             std::int64_t now_ms, const std::string& instance_id = {});
 
     bool has_members(const std::string& group) const;
     std::optional<classic_group_view> describe(const std::string& group) const;
@@ -138,6 +161,7 @@ private:
         // Its join's answer, from the generation's completion until join_done collects it.
         std::optional<join_answer> answer;
         std::optional<std::string> assignment;
+        std::string instance_id;  // a static member's; empty for a dynamic one
     };
     struct group {
         state st = state::empty;
@@ -148,12 +172,22 @@ private:
         std::map<std::string, member> members;
         std::vector<std::string> join_order;  // member ids, first joined first
         std::map<std::string, std::int64_t> pending_ids;  // handed out with member_id_required, by when
+        std::map<std::string, std::string> instances;     // static members: instance id -> member id
         std::int64_t rebalance_deadline_ms = 0;
     };
 
     void start_rebalance_locked(group& g, std::int64_t now_ms);
     void try_complete_locked(const std::string& id, group& g, std::int64_t now_ms);
+    // Forgets the member (and its instance id); no rebalance.
+    static void erase_member_locked(group& g, const std::string& member_id);
     void remove_member_locked(group& g, const std::string& member_id, std::int64_t now_ms);
+    // A static member's join with no member id while its instance id has
+    // one: a new id takes the old one's place. An answer at once when the
+    // group stays stable.
+    std::optional<join_answer> replace_static_locked(const std::string& group_id, group& g, join_request& req,
+                                                     std::string& member_id, std::int64_t now_ms);
+    // Whether `instance_id` now belongs to another member id than `member_id`.
+    static bool fenced_locked(const group* g, const std::string& member_id, const std::string& instance_id);
     void expire_locked(group& g, std::int64_t now_ms);
     // The group and its member, after the group dropped members whose
     // session ran out; the call counts as the member's sign of life. A null

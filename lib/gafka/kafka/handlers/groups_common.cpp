@@ -16,8 +16,13 @@ error_code from_group_error(broker::group_error e) {
         case group_error::member_id_required: return error_code::member_id_required;
         case group_error::inconsistent_protocol: return error_code::inconsistent_group_protocol;
         case group_error::invalid_session_timeout: return error_code::invalid_session_timeout;
+        case group_error::fenced_instance_id: return error_code::fenced_instance_id;
     }
     return error_code::unknown_server_error;
+}
+
+std::string group_instance_id_of(const value& v) {
+    return std::string(v.nullable_str("group_instance_id").value_or(""));
 }
 
 error_code coordinator_error(const broker_context& broker) {

@@ -5,16 +5,23 @@
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
 #include <chrono>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 
 #include "gafka/broker/classic_groups.h"
 #include "gafka/kafka/context.h"
 #include "gafka/kafka/errors.h"
+#include "gafka/kafka/value.h"
 
 namespace gafka::kafka::handlers {
 
 error_code from_group_error(broker::group_error e);
+
+// A request's group_instance_id (a static member's, KIP-345; JoinGroup v5,
+// SyncGroup and Heartbeat v3, OffsetCommit v7, a LeaveGroup v3 member):
+// empty when null or absent in the request's version.
+std::string group_instance_id_of(const value& v);
 
 // Whether this broker serves group calls now (offsets_store::state):
 // none, NOT_COORDINATOR (another broker leads the offsets partition) or

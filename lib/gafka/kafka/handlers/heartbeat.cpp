@@ -15,7 +15,8 @@ handler_result heartbeat(const request& req, connection_context& conn) {
         co_return body;
     }
     auto e = conn.broker.kafka_groups->heartbeat(std::string(b.str("group_id")), std::string(b.str("member_id")),
-                                                 b.i32("generation_id"), util::steady_clock_ms());
+                                                 b.i32("generation_id"), util::steady_clock_ms(),
+                                                 group_instance_id_of(b));
     body.set("error_code", code(from_group_error(e)));
     co_return body;
 }

@@ -22,8 +22,10 @@ handler_result leave_group(const request& req, connection_context& conn) {
         co_return body;
     }
     for (const auto& m : b.array("members")) {
-        std::string id(m.str("member_id"));
-        body.add("members").set("member_id", id).set("error_code", code(from_group_error(groups.leave(group, id, now))));
+        std::string id(m.str("member_id")), instance = group_instance_id_of(m);
+        auto e = groups.leave(group, id, now, instance);
+        auto& out = body.add("members").set("member_id", id).set("error_code", code(from_group_error(e)));
+        if (!instance.empty()) out.set("group_instance_id", instance);
     }
     co_return body;
 }

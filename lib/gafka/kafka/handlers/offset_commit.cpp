@@ -35,7 +35,8 @@ handler_result offset_commit(const request& req, connection_context& conn) {
     if (refused == error_code::none)
         refused = from_group_error(conn.broker.kafka_groups->check_commit(group, std::string(b.str("member_id")),
                                                                           b.i32("generation_id_or_member_epoch"),
-                                                                          util::steady_clock_ms()));
+                                                                          util::steady_clock_ms(),
+                                                                          group_instance_id_of(b)));
     auto body = value::make(*messages::offset_commit.response);
     std::vector<std::pair<std::size_t, std::size_t>> committed;  // (topic, partition) answers of appended commits
     for (const auto& topic : b.array("topics")) {

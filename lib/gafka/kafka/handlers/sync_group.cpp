@@ -9,7 +9,7 @@ namespace gafka::kafka::handlers {
 
 handler_result sync_group(const request& req, connection_context& conn) {
     const auto& b = req.body;
-    std::string group(b.str("group_id")), member(b.str("member_id"));
+    std::string group(b.str("group_id")), member(b.str("member_id")), instance = group_instance_id_of(b);
     auto generation = b.i32("generation_id");
     std::map<std::string, std::string> assignments;
     for (const auto& a : b.array("assignments"))
@@ -20,7 +20,7 @@ handler_result sync_group(const request& req, connection_context& conn) {
         body.set("error_code", code(refused));
         co_return body;
     }
-    if (auto e = groups.sync(group, member, generation, assignments, util::steady_clock_ms());
+    if (auto e = groups.sync(group, member, generation, assignments, util::steady_clock_ms(), instance);
         e != broker::group_error::none) {
         body.set("error_code", code(from_group_error(e)));
         co_return body;
@@ -28,7 +28,7 @@ handler_result sync_group(const request& req, connection_context& conn) {
     // Bounded: the member is dropped after its session timeout without a
     // leader's sync, and sync_done then says so.
     for (;;) {
-        if (auto done = groups.sync_done(group, member, generation, util::steady_clock_ms())) {
+        if (auto done = groups.sync_done(group, member, generation, util::steady_clock_ms(), instance)) {
             body.set("error_code", code(from_group_error(done->error))).set("assignment", done->assignment);
             co_return body;
         }
