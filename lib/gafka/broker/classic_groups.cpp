@@ -192,21 +192,29 @@ std::optional<join_answer> classic_groups::join(join_request req, std::string& m
     if (g.members.empty()) g.protocol_type = req.protocol_type;
     bool known = g.members.count(member_id) > 0;
     auto& m = g.members[member_id];
+    take_join(m, req, now_ms);
+    if (!instance.empty()) {
+        m.instance_id = instance;
+        g.instances[instance] = member_id;
+    }
+    if (!known) g.join_order.push_back(member_id);
+    join_rebalance_locked(req.group, g, m, now_ms);
+    return std::nullopt;
+}
+
+void classic_groups::take_join(member& m, join_request& req, std::int64_t now_ms) {
     m.client_id = req.client_id;
     m.session_timeout_ms = req.session_timeout_ms;
     m.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
     m.protocols = std::move(req.protocols);
     m.last_heard_ms = now_ms;
     m.answer.reset();
-    if (!instance.empty()) {
-        m.instance_id = instance;
-        g.instances[instance] = member_id;
-    }
-    if (!known) g.join_order.push_back(member_id);
+}
+
+void classic_groups::join_rebalance_locked(const std::string& group_id, group& g, member& m, std::int64_t now_ms) {
     if (g.st != state::preparing) start_rebalance_locked(g, now_ms);
     m.joined = true;
-    try_complete_locked(req.group, g, now_ms);
-    return std::nullopt;
+    try_complete_locked(group_id, g, now_ms);
 }
 
 std::optional<join_answer> classic_groups::replace_static_locked(const std::string& group_id, group& g,
@@ -221,12 +229,7 @@ std::optional<join_answer> classic_groups::replace_static_locked(const std::stri
     const auto old_leader = g.leader;
     if (g.leader == old_id) g.leader = new_id;
     g.instances[req.group_instance_id] = new_id;
-    m.client_id = req.client_id;
-    m.session_timeout_ms = req.session_timeout_ms;
-    m.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
-    m.protocols = std::move(req.protocols);
-    m.last_heard_ms = now_ms;
-    m.answer.reset();
+    take_join(m, req, now_ms);
     member_id = new_id;
     util::logger("groups")->info("group {}: static member {} joined again as {}; {} is fenced", group_id,
                                  req.group_instance_id, new_id, old_id);
@@ -241,9 +244,7 @@ std::optional<join_answer> classic_groups::replace_static_locked(const std::stri
         a.member_id = new_id;
         return a;
     }
-    if (g.st != state::preparing) start_rebalance_locked(g, now_ms);
-    m.joined = true;
-    try_complete_locked(group_id, g, now_ms);
+    join_rebalance_locked(group_id, g, m, now_ms);
     return std::nullopt;
 }
 

@@ -177,6 +177,10 @@ private:
     };
 
     void start_rebalance_locked(group& g, std::int64_t now_ms);
+    // The member takes what its join says; the join counts as a sign of life.
+    static void take_join(member& m, join_request& req, std::int64_t now_ms);
+    // The member joins the rebalance under way, or starts one.
+    void join_rebalance_locked(const std::string& group_id, group& g, member& m, std::int64_t now_ms);
     void try_complete_locked(const std::string& id, group& g, std::int64_t now_ms);
     // Forgets the member (and its instance id); no rebalance.
     static void erase_member_locked(group& g, const std::string& member_id);
