@@ -69,7 +69,8 @@ one_member() {
     assert_equal "$(jq -c '[.group_id, .members, (.generation | type)]' <<<"$output")" \
         '["a-first",0,"number"]
 ["g",0,"number"]'
-    assert_equal "$(jq -c 'keys' <<<"${lines[0]}")" '["generation","group_id","members"]'
+    assert_equal "$(jq -c 'keys' <<<"${lines[0]}")" '["generation","group_id","members","protocol"]'
+    assert_equal "$(jq -r .protocol <<<"$output" | sort -u)" http
 }
 
 @test "describe-group shows the committed offset, the lag and the total lag" {

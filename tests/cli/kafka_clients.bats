@@ -205,6 +205,14 @@ offsets_from() {
     wait_until exited "$first"
     grep -q 'fenced' "$T/first.err" || fail "first: $(cat "$T/first.err")"
     wait_until holds second "0 1"
+    # gafka-admin shows the Kafka group as it is: one member, its leader, generation 1.
+    run --separate-stderr gafka-admin describe-group --group fixed
+    assert_success
+    assert_equal "$(jq -c '[.protocol, .state, .generation, .assignor, (.members | length), .members[0].leader]' \
+        <<<"$output")" '["kafka","stable",1,"range",1,true]'
+    run --separate-stderr gafka-admin list-groups
+    assert_success
+    assert_output '{"group_id":"fixed","protocol":"kafka","generation":1,"members":1}'
     produce_spread st 10 2
     wait_until lines_in 10 "$T/second.out"
     offsets_from "$T/second.out" 5

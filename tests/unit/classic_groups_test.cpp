@@ -230,6 +230,10 @@ TEST_F(static_members_test, one_that_joins_again_with_no_member_id_takes_the_old
     EXPECT_EQ(v->generation, 1);
     EXPECT_EQ(v->members, std::vector<std::string>{new_id});
     EXPECT_EQ(v->leader, new_id);
+    auto listed = groups_.list();
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].group_id, "g");
+    EXPECT_EQ(listed[0].members, v->members);
 }
 
 TEST_F(static_members_test, one_that_joins_again_during_a_rebalance_joins_it_under_its_new_id) {
@@ -250,6 +254,7 @@ TEST_F(static_members_test, a_static_member_leaves_by_its_session_timeout_or_by_
     auto first = stable_alone("host-1", 1000);
     groups_.expire(1000 + 10'001);
     EXPECT_EQ(groups_.describe("g")->state, "Empty");
+    EXPECT_TRUE(groups_.list().empty());  // only groups with members
     auto [a, second] = join_static("host-1", 20'000);
     EXPECT_EQ(a, std::nullopt);  // a new member: no one to replace
     EXPECT_NE(second, first);

@@ -374,10 +374,20 @@ std::optional<classic_group_view> classic_groups::describe(const std::string& gr
     std::lock_guard lock(mu_);
     auto it = groups_.find(group_id);
     if (it == groups_.end()) return std::nullopt;
-    const auto& g = it->second;
+    return view_locked(group_id, it->second);
+}
+
+classic_group_view classic_groups::view_locked(const std::string& group_id, const group& g) {
     static constexpr const char* names[] = {"Empty", "PreparingRebalance", "CompletingRebalance", "Stable"};
-    classic_group_view v{names[static_cast<int>(g.st)], g.generation, g.protocol_name, g.leader, g.join_order};
-    return v;
+    return {names[static_cast<int>(g.st)], g.generation, g.protocol_name, g.leader, g.join_order, group_id};
+}
+
+std::vector<classic_group_view> classic_groups::list() const {
+    std::lock_guard lock(mu_);
+    std::vector<classic_group_view> out;
+    for (const auto& [id, g] : groups_)
+        if (!g.members.empty()) out.push_back(view_locked(id, g));
+    return out;
 }
 
 void classic_groups::clear() {

@@ -95,6 +95,7 @@ struct classic_group_view {
     std::string protocol_name;
     std::string leader;
     std::vector<std::string> members;
+    std::string group_id;
 };
 
 class classic_groups {
@@ -142,6 +143,8 @@ public:
                              std::int64_t now_ms, const std::string& instance_id = {});
 
     bool has_members(const std::string& group) const;
+    // The groups that have members, sorted by id.
+    std::vector<classic_group_view> list() const;
     std::optional<classic_group_view> describe(const std::string& group) const;
     // Forgets every group: in a cluster, when this broker stops or starts
     // coordinating (members join the new coordinator, as in Kafka).
@@ -192,6 +195,7 @@ private:
                                                      std::string& member_id, std::int64_t now_ms);
     // Whether `instance_id` now belongs to another member id than `member_id`.
     static bool fenced_locked(const group* g, const std::string& member_id, const std::string& instance_id);
+    static classic_group_view view_locked(const std::string& group_id, const group& g);
     void expire_locked(group& g, std::int64_t now_ms);
     // The group and its member, after the group dropped members whose
     // session ran out; the call counts as the member's sign of life. A null

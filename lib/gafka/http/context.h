@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
 
+#include "gafka/broker/classic_groups.h"
 #include "gafka/broker/core.h"
 #include "gafka/broker/topic_admin.h"
 #include "gafka/cluster/cluster_view.h"
@@ -49,6 +50,9 @@ struct server_context {
     broker::topic_manager& topics;
     broker::group_coordinator& groups;
     broker::offsets_store& offsets;
+    // Kafka's client-assigned groups (set before the server starts; null
+    // without them): a group's status describes their members.
+    const broker::classic_groups* kafka_groups = nullptr;
     broker_identity self;
     // gafka-admin promote; blocking, so run off the io threads. Empty: refused.
     std::function<result<replication::promotion>()> promote;

@@ -2,7 +2,10 @@
 // consume?group_id=&consumer_id=), heartbeat, leave, commit, status, list.
 #include <utility>  // before Boost.Asio with awaitable (Boost 1.74 + g++ 12)
 
+#include <cctype>
 #include <chrono>
+#include <map>
+#include <tuple>
 
 #include <rapidjson/document.h>
 
@@ -298,25 +301,38 @@ asio::awaitable<response> handle_commit(const request& req, server_context& ctx,
                             "{\"group_id\":\"" + group + "\",\"committed\":" + std::to_string(offsets.size()) + "}\n");
 }
 
-response handle_group_status(const request& req, server_context& ctx, const path_params& p) {
-    const auto& group = p.at(0);
-    auto v = ctx.groups.describe(group);
-    if (!v) return error_response(req, {beast_http::status::not_found, "unknown_group", "unknown group '" + group + "'", {}});
-    auto now = util::steady_clock_ms();
-    json_writer out;
+namespace {
+
+// A Kafka group's state as the status names states ("PreparingRebalance": "preparing_rebalance").
+std::string snake_case(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (std::isupper(static_cast<unsigned char>(c)) && !out.empty()) out += '_';
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+// A Kafka group's members: their ids, the leader marked (their
+// assignments are the members' own, opaque to the broker).
+void write_kafka_members(json_writer& out, const broker::classic_group_view& k) {
     auto& w = out.w();
-    w.StartObject();
-    out.key("group_id");
-    out.str(group);
-    out.key("generation");
-    w.Int(v->generation);
-    out.key("state");
-    out.str(v->members.empty() ? "empty" : "stable");
-    out.key("assignor");
-    out.str(broker::to_string(v->strategy));
-    out.key("members");
     w.StartArray();
-    for (const auto& m : v->members) {
+    for (const auto& id : k.members) {
+        w.StartObject();
+        out.key("consumer_id");
+        out.str(id);
+        out.key("leader");
+        w.Bool(id == k.leader);
+        w.EndObject();
+    }
+    w.EndArray();
+}
+
+void write_members(json_writer& out, const broker::group_view& v, std::int64_t now) {
+    auto& w = out.w();
+    w.StartArray();
+    for (const auto& m : v.members) {
         w.StartObject();
         out.key("consumer_id");
         out.str(m.consumer_id);
@@ -329,6 +345,35 @@ response handle_group_status(const request& req, server_context& ctx, const path
         w.EndObject();
     }
     w.EndArray();
+}
+
+}  // namespace
+
+response handle_group_status(const request& req, server_context& ctx, const path_params& p) {
+    const auto& group = p.at(0);
+    auto v = ctx.groups.describe(group);
+    // A group id is one protocol's at a time: Kafka members, if any, are all of them.
+    auto kafka = ctx.kafka_groups ? ctx.kafka_groups->describe(group) : std::nullopt;
+    if (kafka && kafka->members.empty()) kafka.reset();
+    if (!v && !kafka)
+        return error_response(req, {beast_http::status::not_found, "unknown_group", "unknown group '" + group + "'", {}});
+    if (!v) v = broker::group_view{group, 0, {}, {}, {}};
+    json_writer out;
+    auto& w = out.w();
+    w.StartObject();
+    out.key("group_id");
+    out.str(group);
+    out.key("protocol");
+    out.str(kafka ? "kafka" : "http");
+    out.key("generation");
+    w.Int(kafka ? kafka->generation : v->generation);
+    out.key("state");
+    out.str(kafka ? snake_case(kafka->state) : v->members.empty() ? "empty" : "stable");
+    out.key("assignor");
+    out.str(kafka ? kafka->protocol_name : broker::to_string(v->strategy));
+    out.key("members");
+    if (kafka) write_kafka_members(out, *kafka);
+    else write_members(out, *v, util::steady_clock_ms());
     // Every partition the group owns or has committed, with its lag.
     std::int64_t total_lag = 0;
     out.key("partitions");
@@ -361,16 +406,24 @@ response handle_list_groups(const request& req, server_context& ctx) {
     json_writer out;
     auto& w = out.w();
     w.StartObject();
+    // Id -> (protocol, generation, members); a group with Kafka members is theirs.
+    std::map<std::string, std::tuple<const char*, std::int64_t, std::size_t>> groups;
+    for (const auto& g : ctx.groups.list()) groups[g.group_id] = {"http", g.generation, g.members.size()};
+    if (ctx.kafka_groups)
+        for (const auto& g : ctx.kafka_groups->list()) groups[g.group_id] = {"kafka", g.generation, g.members.size()};
     out.key("groups");
     w.StartArray();
-    for (const auto& g : ctx.groups.list()) {
+    for (const auto& [id, g] : groups) {
+        const auto& [protocol, generation, members] = g;
         w.StartObject();
         out.key("group_id");
-        out.str(g.group_id);
+        out.str(id);
+        out.key("protocol");
+        out.str(protocol);
         out.key("generation");
-        w.Int(g.generation);
+        w.Int64(generation);
         out.key("members");
-        w.Uint64(g.members.size());
+        w.Uint64(members);
         w.EndObject();
     }
     w.EndArray();

@@ -198,6 +198,7 @@ int run_broker(const broker_config& config) {
     groups.set_in_use_elsewhere([&](const std::string& g) { return kafka_groups.has_members(g); });
     kafka::broker_context kafka_ctx{**topics, groups, *offsets};
     kafka_ctx.kafka_groups = &kafka_groups;
+    ctx.kafka_groups = &kafka_groups;
     kafka_ctx.core = &core;
     kafka_ctx.node_id = config.id;
     kafka_ctx.host = ctx.self.host;
