@@ -212,13 +212,13 @@ children_cpu() {
 e2e_costed() {
     local name=$1 requests=$2 t0 t1 f0 f1 r0 r1 c0 c1 n
     shift 2
-    t0=$(broker_ticks) f0=$(metric_value gafka_fsync_duration_seconds_count) r0=$(metric_value "$requests")
+    t0=$(broker_ticks) f0=$(fsync_count) r0=$(metric_value "$requests")
     children_cpu
     c0=$CHILDREN_CPU
     bench "$name" e2e "$@" || return 1
     children_cpu
     c1=$CHILDREN_CPU
-    t1=$(broker_ticks) f1=$(metric_value gafka_fsync_duration_seconds_count) r1=$(metric_value "$requests")
+    t1=$(broker_ticks) f1=$(fsync_count) r1=$(metric_value "$requests")
     n=$(field "$name" .messages)
     E2E_COST=$(awk -v c="$c1" -v c0="$c0" -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v f=$((f1 - f0)) \
         -v r=$((r1 - r0)) -v n="$n" 'BEGIN { printf "%.2f / %.2f; %.0f / %.0f", c - c0, d / hz, 1000 * f / n, 1000 * r / n }')
