@@ -331,7 +331,7 @@ PY
     # The same list either way: what is dispatched (docs/kafka.md).
     assert_equal "$(api_keys "$answer")" "$(api_keys "${lines[0]}")"
     assert_equal "$(api_keys "$answer")" "$(printf '%s\n' "0 0 7" "1 4 11" "2 0 3" "3 0 9" "8 0 7" "9 0 5" "10 0 2" \
-        "11 0 5" "12 0 3" "13 0 3" "14 0 3" "17 0 1" "18 0 3" "19 0 4" "20 0 3" "22 0 1" "36 0 1" "37 0 1")"
+        "11 0 5" "12 0 3" "13 0 3" "14 0 3" "15 0 4" "16 0 2" "17 0 1" "18 0 3" "19 0 4" "20 0 3" "22 0 1" "36 0 1" "37 0 1")"
 }
 
 @test "a frame over --max-body-bytes, an unknown api key and a malformed frame each close their connection, and only it" {

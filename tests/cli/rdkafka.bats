@@ -79,6 +79,11 @@ group_of_two() {
     assert_equal "$(grep '^read ' <<<"$output" | awk '$6 != "v" substr($5, 2)')" ""
     assert_equal "$(grep '^read ' <<<"$after" | awk '$2 != 1 || substr($5, 2) <= 40')" ""
     assert_equal "$(grep -c '^read ' <<<"$after")" 40
+    # ListGroups and DescribeGroups (rd_kafka_list_groups) while both were
+    # in: stable, with the assignor asked for, each member's client id and
+    # host, and the assignment the leader gave it.
+    assert_equal "$(grep -E '^(group|member) ' <<<"$output" | sort)" \
+        "$(printf '%s\n' "group Stable consumer ${3:-range}" 'member member-1 /127.0.0.1' 'member member-2 /127.0.0.1')"
     # Member 2 read some of the first 40 before it left.
     sed -n '1,/^left 2$/p' <<<"$output" | grep -q '^read 2 ' || fail "$output"
     # Its committed offsets cover the whole topic.

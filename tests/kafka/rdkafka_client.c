@@ -17,7 +17,11 @@
  *       _unassign). Prints "revoked MEMBER P..." with the partitions taken
  *       back and "assigned MEMBER P..." with the member's whole assignment
  *       after each change, "read MEMBER PARTITION OFFSET KEY VALUE" per
- *       record, "left 2", "closing 1", and the "produced" lines. Every wait
+ *       record, "left 2", "closing 1", and the "produced" lines. Once
+ *       the first records are read, it lists GROUP (rd_kafka_list_groups:
+ *       ListGroups, then DescribeGroups) and prints "group STATE
+ *       PROTOCOL_TYPE PROTOCOL" and "member CLIENT_ID CLIENT_HOST" per
+ *       member that has an assignment. Every wait
  *       is bounded (30 s); exit 1 when one runs out or a call fails.
  *
  * Built by tests/cli/rdkafka.bats with cc and pkg-config rdkafka. */
@@ -233,6 +237,25 @@ static void poll_until(struct member *ms, int live, int (*done)(struct member *,
     }
 }
 
+/* describe: GROUP as rd_kafka_list_groups shows it. */
+static void describe(rd_kafka_t *rk, const char *group) {
+    const struct rd_kafka_group_list *list;
+    rd_kafka_resp_err_t e = rd_kafka_list_groups(rk, group, &list, WAIT_MS);
+    if (e)
+        die("list groups: %s", rd_kafka_err2str(e));
+    for (int i = 0; i < list->group_cnt; i++) {
+        const struct rd_kafka_group_info *g = &list->groups[i];
+        if (g->err)
+            die("describe %s: %s", g->group, rd_kafka_err2str(g->err));
+        printf("group %s %s %s\n", g->state, g->protocol_type, g->protocol);
+        for (int j = 0; j < g->member_cnt; j++)
+            if (g->members[j].member_assignment_size > 0)
+                printf("member %s %s\n", g->members[j].client_id, g->members[j].client_host);
+    }
+    fflush(stdout);
+    rd_kafka_group_list_destroy(list);
+}
+
 static void rebalance(const char *brokers, const char *topic, const char *group, int n) {
     struct member ms[2];
     member_start(&ms[0], 1, brokers, topic, group);
@@ -241,6 +264,7 @@ static void rebalance(const char *brokers, const char *topic, const char *group,
     poll_until(ms, 2, shared, 0, "the two members share the partitions");
     produce(brokers, topic, 1, n);
     poll_until(ms, 2, reads_reach, n, "the members read the first records");
+    describe(ms[0].rk, group);
     rd_kafka_resp_err_t e = rd_kafka_commit(ms[1].rk, NULL, 0);
     if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
         die("commit 2: %s", rd_kafka_err2str(e));

@@ -6,13 +6,15 @@
 // creates TOPIC again (false: it exists), lists the topics; then produces
 // RECORDS (default 12) records k<i>/v<i> with header n=<i> to TOPIC (acks
 // -1, record i to partition i % 3); reads them back with a consumer of GROUP
-// from the beginning; fetches GROUP's committed offsets; deletes
+// from the beginning, and describes GROUP while that consumer is in it
+// (admin.describeGroups, the member's assignment decoded) and lists the
+// groups; fetches GROUP's committed offsets; deletes
 // TOPIC-scratch and lists the topics again. Prints one JSON object with
 // what each step returned; kafkajs' own log goes to stderr. Exits 1 on an
 // error or after 60 s.
 'use strict';
 
-const { Kafka, Partitioners, logLevel } = require('kafkajs');
+const { Kafka, AssignerProtocol, Partitioners, logLevel } = require('kafkajs');
 
 const broker = process.env.KAFKA_BROKER;
 const topic = process.env.TOPIC;
@@ -72,7 +74,22 @@ async function produce(out) {
   await producer.disconnect();
 }
 
-async function consume(out) {
+async function describeLive(admin, out) {
+  const [group] = (await admin.describeGroups([groupId])).groups;
+  out.described = {
+    state: group.state,
+    protocolType: group.protocolType,
+    protocol: group.protocol,
+    members: group.members.map(({ clientId, clientHost, memberAssignment }) => ({
+      clientId,
+      clientHost,
+      assignment: AssignerProtocol.MemberAssignment.decode(memberAssignment).assignment,
+    })),
+  };
+  out.listed = (await admin.listGroups()).groups;
+}
+
+async function consume(admin, out) {
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 500 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -94,6 +111,7 @@ async function consume(out) {
       })
       .catch(reject);
   });
+  await describeLive(admin, out);
   // Leaving commits what eachMessage resolved.
   await consumer.disconnect();
   out.consumed = read.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
@@ -105,7 +123,7 @@ async function main() {
   const out = {};
   await adminSteps(admin, out);
   await produce(out);
-  await consume(out);
+  await consume(admin, out);
   const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
   out.committed = offsets[0].partitions
     .map(({ partition, offset }) => ({ partition, offset: Number(offset) }))

@@ -12,6 +12,7 @@ join_request request(const std::string& member, std::vector<std::string> assigno
     r.group = "g";
     r.member_id = member;
     r.client_id = "rdkafka";
+    r.client_host = "/127.0.0.1";
     r.session_timeout_ms = 10'000;
     r.rebalance_timeout_ms = 20'000;
     r.protocol_type = "consumer";
@@ -55,6 +56,25 @@ TEST_F(classic_groups_test, a_lone_member_leads_generation_one_and_gets_its_own_
     EXPECT_EQ(s->assignment, "parts");
     EXPECT_EQ(groups_.heartbeat("g", a, 1, 2000), group_error::none);
     EXPECT_EQ(groups_.describe("g")->state, "Stable");
+}
+
+TEST_F(classic_groups_test, describe_shows_each_member_with_its_client_its_chosen_protocols_metadata_and_assignment) {
+    auto a = join_new(1000, {"roundrobin", "range"});
+    ASSERT_TRUE(groups_.join_done("g", a, 1000));
+    auto v = groups_.describe("g");
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->protocol_type, "consumer");
+    EXPECT_EQ(v->protocol_name, "roundrobin");
+    ASSERT_EQ(v->members.size(), 1u);
+    EXPECT_EQ(v->members[0], (classic_member_view{a, "", "rdkafka", "/127.0.0.1", "meta-of-roundrobin", ""}))
+        << "no assignment before the leader's sync";
+    ASSERT_EQ(groups_.sync("g", a, 1, {{a, "parts"}}, 1000), group_error::none);
+    EXPECT_EQ(groups_.describe("g")->members[0].assignment, "parts");
+    EXPECT_EQ(groups_.list().at(0).members, groups_.describe("g")->members);
+    ASSERT_EQ(groups_.leave("g", a, 1100), group_error::none);
+    EXPECT_EQ(groups_.describe("g")->state, "Empty");
+    EXPECT_TRUE(groups_.describe("g")->members.empty());
+    EXPECT_EQ(groups_.describe("g")->protocol_type, "") << "an empty group has no protocol type";
 }
 
 TEST_F(classic_groups_test, a_second_member_makes_the_first_rejoin_and_the_leader_assigns_both) {
@@ -228,7 +248,9 @@ TEST_F(static_members_test, one_that_joins_again_with_no_member_id_takes_the_old
     auto v = groups_.describe("g");
     EXPECT_EQ(v->state, "Stable");
     EXPECT_EQ(v->generation, 1);
-    EXPECT_EQ(v->members, std::vector<std::string>{new_id});
+    ASSERT_EQ(v->members.size(), 1u);
+    EXPECT_EQ(v->members[0].member_id, new_id);
+    EXPECT_EQ(v->members[0].instance_id, "host-1");
     EXPECT_EQ(v->leader, new_id);
     auto listed = groups_.list();
     ASSERT_EQ(listed.size(), 1u);

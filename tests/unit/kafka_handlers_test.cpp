@@ -19,11 +19,14 @@
 #include "gafka/kafka/api_table.h"
 #include "gafka/kafka/dispatch.h"
 #include "gafka/kafka/errors.h"
+#include "gafka/kafka/handlers/groups_common.h"
 #include "gafka/kafka/handlers/handlers.h"
 #include "gafka/kafka/messages/create_partitions.h"
 #include "gafka/kafka/messages/create_topics.h"
 #include "gafka/kafka/messages/delete_topics.h"
+#include "gafka/kafka/messages/describe_groups.h"
 #include "gafka/kafka/messages/init_producer_id.h"
+#include "gafka/kafka/messages/list_groups.h"
 #include "gafka/kafka/messages/list_offsets.h"
 #include "gafka/kafka/messages/metadata.h"
 #include "gafka/kafka/messages/sasl_authenticate.h"
@@ -51,7 +54,8 @@ TEST(kafka_dispatch_test, serves_the_data_metadata_admin_and_group_apis_and_noth
     for (auto key : {api_key::produce, api_key::fetch, api_key::api_versions, api_key::metadata, api_key::list_offsets, api_key::create_topics,
                      api_key::delete_topics, api_key::sasl_handshake, api_key::sasl_authenticate,
                      api_key::offset_commit, api_key::offset_fetch, api_key::find_coordinator, api_key::join_group,
-                     api_key::heartbeat, api_key::leave_group, api_key::sync_group, api_key::init_producer_id,
+                     api_key::heartbeat, api_key::leave_group, api_key::sync_group, api_key::describe_groups,
+                     api_key::list_groups, api_key::init_producer_id,
                      api_key::create_partitions})
         EXPECT_NE(find_handler(key), nullptr) << key;
 }
@@ -501,6 +505,59 @@ TEST_F(kafka_handlers_test, delete_topics_deletes_and_answers_3_for_an_unknown_t
     EXPECT_EQ(body.array("responses")[0].i16("error_code"), 0);
     EXPECT_EQ(body.array("responses")[1].i16("error_code"), 3);
     EXPECT_EQ(topics_->find("gone"), nullptr);
+}
+
+TEST_F(kafka_handlers_test, describe_and_list_groups_show_kafka_members_committed_only_groups_and_dead_ones) {
+    broker::classic_groups kafka_groups;
+    ctx_->kafka_groups = &kafka_groups;
+    ASSERT_TRUE(topics_->create("t", {}).ok());
+    ASSERT_TRUE(groups_->commit("committed", {"t", 0}, 0).ok());
+    broker::join_request jr;
+    jr.group = "kg";
+    jr.client_id = "app";
+    jr.client_host = handlers::client_host_of("127.0.0.1:40000");
+    jr.protocol_type = "consumer";
+    jr.protocols = {{"range", "meta"}};
+    jr.group_instance_id = "host-1";
+    std::string member;
+    kafka_groups.join(jr, member, 1000);
+    ASSERT_TRUE(kafka_groups.join_done("kg", member, 1000, "host-1"));
+    ASSERT_EQ(kafka_groups.sync("kg", member, 1, {{member, "parts"}}, 1000, "host-1"), broker::group_error::none);
+
+    auto req = value::make(*messages::describe_groups.request);
+    for (auto g : {"kg", "committed", "nosuch"}) req.at("groups").items().emplace_back(std::string(g));
+    auto body = call(&handlers::describe_groups, messages::describe_groups, 4, req);
+    const auto& groups = body.array("groups");
+    ASSERT_EQ(groups.size(), 3u);
+    EXPECT_EQ(groups[0].str("group_id"), "kg");
+    EXPECT_EQ(groups[0].str("group_state"), "Stable");
+    EXPECT_EQ(groups[0].str("protocol_type"), "consumer");
+    EXPECT_EQ(groups[0].str("protocol_data"), "range");
+    ASSERT_EQ(groups[0].array("members").size(), 1u);
+    const auto& m = groups[0].array("members")[0];
+    EXPECT_EQ(m.str("member_id"), member);
+    EXPECT_EQ(m.nullable_str("group_instance_id"), "host-1");
+    EXPECT_EQ(m.str("client_id"), "app");
+    EXPECT_EQ(m.str("client_host"), "/127.0.0.1");
+    EXPECT_EQ(m.str("member_metadata"), "meta");
+    EXPECT_EQ(m.str("member_assignment"), "parts");
+    EXPECT_EQ(groups[1].str("group_state"), "Empty");
+    EXPECT_EQ(groups[1].str("protocol_type"), "");
+    EXPECT_EQ(groups[2].str("group_state"), "Dead");
+    for (const auto& g : groups) EXPECT_EQ(g.i16("error_code"), 0);
+
+    auto listed = call(&handlers::list_groups, messages::list_groups, 2, value::make(*messages::list_groups.request));
+    EXPECT_EQ(listed.i16("error_code"), 0);
+    ASSERT_EQ(listed.array("groups").size(), 2u);
+    EXPECT_EQ(listed.array("groups")[0].str("group_id"), "committed");
+    EXPECT_EQ(listed.array("groups")[0].str("protocol_type"), "");
+    EXPECT_EQ(listed.array("groups")[1].str("group_id"), "kg");
+    EXPECT_EQ(listed.array("groups")[1].str("protocol_type"), "consumer");
+}
+
+TEST(kafka_groups_test, client_host_of_a_peer_is_its_host_as_kafka_writes_it) {
+    EXPECT_EQ(handlers::client_host_of("127.0.0.1:5000"), "/127.0.0.1");
+    EXPECT_EQ(handlers::client_host_of("[::1]:5000"), "/::1");
 }
 
 TEST_F(kafka_handlers_test, list_offsets_answers_earliest_and_latest_of_an_empty_partition_and_3_for_unknown_ones) {

@@ -204,6 +204,7 @@ std::optional<join_answer> classic_groups::join(join_request req, std::string& m
 
 void classic_groups::take_join(member& m, join_request& req, std::int64_t now_ms) {
     m.client_id = req.client_id;
+    m.client_host = req.client_host;
     m.session_timeout_ms = req.session_timeout_ms;
     m.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
     m.protocols = std::move(req.protocols);
@@ -379,7 +380,18 @@ std::optional<classic_group_view> classic_groups::describe(const std::string& gr
 
 classic_group_view classic_groups::view_locked(const std::string& group_id, const group& g) {
     static constexpr const char* names[] = {"Empty", "PreparingRebalance", "CompletingRebalance", "Stable"};
-    return {names[static_cast<int>(g.st)], g.generation, g.protocol_name, g.leader, g.join_order, group_id};
+    std::vector<classic_member_view> members;
+    for (const auto& id : g.join_order) {
+        auto it = g.members.find(id);
+        if (it == g.members.end()) continue;
+        const auto& m = it->second;
+        std::string metadata;
+        for (const auto& p : m.protocols)
+            if (p.name == g.protocol_name) metadata = p.metadata;
+        members.push_back({id, m.instance_id, m.client_id, m.client_host, metadata, m.assignment.value_or("")});
+    }
+    return {names[static_cast<int>(g.st)], g.generation, g.protocol_type, g.protocol_name, g.leader, std::move(members),
+            group_id};
 }
 
 std::vector<classic_group_view> classic_groups::list() const {

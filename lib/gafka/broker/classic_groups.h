@@ -61,6 +61,7 @@ struct join_request {
     std::string group;
     std::string member_id;  // empty: a new member
     std::string client_id;
+    std::string client_host;  // as Kafka shows it: "/127.0.0.1"
     std::int64_t session_timeout_ms = 10'000;
     std::int64_t rebalance_timeout_ms = 60'000;
     std::string protocol_type;  // "consumer"
@@ -89,12 +90,24 @@ struct sync_answer {
     std::string assignment;  // opaque bytes the leader gave for this member
 };
 
+// A member as DescribeGroups shows it.
+struct classic_member_view {
+    std::string member_id;
+    std::string instance_id;  // a static member's; empty for a dynamic one
+    std::string client_id;
+    std::string client_host;
+    std::string metadata;    // what it joined with for the group's protocol
+    std::string assignment;  // what the leader gave it (empty before the sync)
+    bool operator==(const classic_member_view&) const = default;
+};
+
 struct classic_group_view {
     std::string state;  // "Empty", "PreparingRebalance", "CompletingRebalance", "Stable"
     std::int32_t generation = 0;
+    std::string protocol_type;  // "consumer"
     std::string protocol_name;
     std::string leader;
-    std::vector<std::string> members;
+    std::vector<classic_member_view> members;  // first joined first
     std::string group_id;
 };
 
@@ -156,6 +169,7 @@ private:
     enum class state { empty, preparing, completing, stable };
     struct member {
         std::string client_id;
+        std::string client_host;
         std::int64_t session_timeout_ms = 10'000;
         std::int64_t rebalance_timeout_ms = 60'000;
         std::vector<group_protocol> protocols;

@@ -318,12 +318,12 @@ std::string snake_case(const std::string& s) {
 void write_kafka_members(json_writer& out, const broker::classic_group_view& k) {
     auto& w = out.w();
     w.StartArray();
-    for (const auto& id : k.members) {
+    for (const auto& m : k.members) {
         w.StartObject();
         out.key("consumer_id");
-        out.str(id);
+        out.str(m.member_id);
         out.key("leader");
-        w.Bool(id == k.leader);
+        w.Bool(m.member_id == k.leader);
         w.EndObject();
     }
     w.EndArray();

@@ -6,12 +6,14 @@
 #include "gafka/kafka/messages/create_partitions.h"
 #include "gafka/kafka/messages/create_topics.h"
 #include "gafka/kafka/messages/delete_topics.h"
+#include "gafka/kafka/messages/describe_groups.h"
 #include "gafka/kafka/messages/fetch.h"
 #include "gafka/kafka/messages/find_coordinator.h"
 #include "gafka/kafka/messages/heartbeat.h"
 #include "gafka/kafka/messages/init_producer_id.h"
 #include "gafka/kafka/messages/join_group.h"
 #include "gafka/kafka/messages/leave_group.h"
+#include "gafka/kafka/messages/list_groups.h"
 #include "gafka/kafka/messages/list_offsets.h"
 #include "gafka/kafka/messages/metadata.h"
 #include "gafka/kafka/messages/offset_commit.h"
@@ -26,11 +28,11 @@ namespace gafka::kafka {
 namespace {
 
 namespace m = messages;
-constexpr std::array<const api_schema*, 18> apis{
+constexpr std::array<const api_schema*, 20> apis{
     &m::produce,       &m::fetch,          &m::list_offsets, &m::metadata,       &m::offset_commit,
     &m::offset_fetch,  &m::find_coordinator, &m::join_group, &m::heartbeat,      &m::leave_group,
-    &m::sync_group,    &m::sasl_handshake, &m::api_versions, &m::create_topics,  &m::delete_topics,
-    &m::init_producer_id, &m::sasl_authenticate, &m::create_partitions,
+    &m::sync_group,    &m::describe_groups, &m::list_groups, &m::sasl_handshake, &m::api_versions,
+    &m::create_topics, &m::delete_topics,  &m::init_producer_id, &m::sasl_authenticate, &m::create_partitions,
 };
 
 constexpr bool ascending() {
@@ -44,7 +46,8 @@ static_assert(m::produce.key == api_key::produce && m::fetch.key == api_key::fet
               m::offset_commit.key == api_key::offset_commit && m::offset_fetch.key == api_key::offset_fetch &&
               m::find_coordinator.key == api_key::find_coordinator && m::join_group.key == api_key::join_group &&
               m::heartbeat.key == api_key::heartbeat && m::leave_group.key == api_key::leave_group &&
-              m::sync_group.key == api_key::sync_group && m::sasl_handshake.key == api_key::sasl_handshake &&
+              m::sync_group.key == api_key::sync_group && m::describe_groups.key == api_key::describe_groups &&
+              m::list_groups.key == api_key::list_groups && m::sasl_handshake.key == api_key::sasl_handshake &&
               m::api_versions.key == api_key::api_versions && m::create_topics.key == api_key::create_topics &&
               m::delete_topics.key == api_key::delete_topics && m::init_producer_id.key == api_key::init_producer_id &&
               m::sasl_authenticate.key == api_key::sasl_authenticate &&

@@ -17,6 +17,8 @@
 #include "gafka/kafka/messages/offset_commit.h"
 #include "gafka/kafka/messages/offset_fetch.h"
 #include "gafka/kafka/messages/sync_group.h"
+#include "gafka/kafka/messages/describe_groups.h"
+#include "gafka/kafka/messages/list_groups.h"
 #include "gafka/kafka/messages/list_offsets.h"
 #include "gafka/kafka/messages/metadata.h"
 #include "gafka/kafka/messages/sasl_authenticate.h"
@@ -41,6 +43,8 @@ constexpr std::array table{
     api_handler{&m::heartbeat, m::heartbeat.supported, &h::heartbeat},
     api_handler{&m::leave_group, m::leave_group.supported, &h::leave_group},
     api_handler{&m::sync_group, m::sync_group.supported, &h::sync_group},
+    api_handler{&m::describe_groups, m::describe_groups.supported, &h::describe_groups},
+    api_handler{&m::list_groups, m::list_groups.supported, &h::list_groups},
     api_handler{&m::sasl_handshake, m::sasl_handshake.supported, &h::sasl_handshake, true},
     api_handler{&m::api_versions, m::api_versions.supported, &h::api_versions, true},
     api_handler{&m::create_topics, m::create_topics.supported, &h::create_topics},

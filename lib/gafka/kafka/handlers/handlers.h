@@ -23,6 +23,8 @@ handler_result heartbeat(const request& req, connection_context& conn);
 handler_result leave_group(const request& req, connection_context& conn);
 handler_result offset_commit(const request& req, connection_context& conn);
 handler_result offset_fetch(const request& req, connection_context& conn);
+handler_result describe_groups(const request& req, connection_context& conn);
+handler_result list_groups(const request& req, connection_context& conn);
 handler_result init_producer_id(const request& req, connection_context& conn);
 
 // The ApiVersions answer: the dispatch table's APIs and versions, with

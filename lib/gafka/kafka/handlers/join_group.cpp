@@ -39,6 +39,7 @@ handler_result join_group(const request& req, connection_context& conn) {
     jr.group = std::string(b.str("group_id"));
     jr.member_id = std::string(b.str("member_id"));
     jr.client_id = req.header.client_id.value_or("");
+    jr.client_host = client_host_of(conn.peer);
     jr.session_timeout_ms = b.i32("session_timeout_ms");
     auto rebalance = b.i32("rebalance_timeout_ms");
     jr.rebalance_timeout_ms = rebalance > 0 ? rebalance : jr.session_timeout_ms;
