@@ -555,6 +555,25 @@ TEST_F(kafka_handlers_test, describe_and_list_groups_show_kafka_members_committe
     EXPECT_EQ(listed.array("groups")[1].str("protocol_type"), "consumer");
 }
 
+TEST_F(kafka_handlers_test, a_broker_that_is_not_the_groups_coordinator_lists_none_and_describes_each_with_16) {
+    broker::classic_groups kafka_groups;
+    ASSERT_TRUE(topics_->create("t", {}).ok());
+    ASSERT_TRUE(groups_->commit("committed", {"t", 0}, 0).ok());
+    auto replicated = broker::offsets_store::in_topic(*topics_);  // starts not_coordinator
+    broker_context elsewhere(*topics_, *groups_, *replicated);
+    elsewhere.kafka_groups = &kafka_groups;
+    conn_ = std::make_unique<connection_context>(connection_context{elsewhere, "test"});
+    auto listed = call(&handlers::list_groups, messages::list_groups, 2, value::make(*messages::list_groups.request));
+    EXPECT_EQ(listed.i16("error_code"), 0);
+    EXPECT_TRUE(listed.array("groups").empty());
+    auto req = value::make(*messages::describe_groups.request);
+    req.at("groups").items().emplace_back("committed"s);
+    auto described = call(&handlers::describe_groups, messages::describe_groups, 4, req);
+    ASSERT_EQ(described.array("groups").size(), 1u);
+    EXPECT_EQ(described.array("groups")[0].i16("error_code"), 16);
+    EXPECT_EQ(described.array("groups")[0].str("group_id"), "committed");
+}
+
 TEST(kafka_groups_test, client_host_of_a_peer_is_its_host_as_kafka_writes_it) {
     EXPECT_EQ(handlers::client_host_of("127.0.0.1:5000"), "/127.0.0.1");
     EXPECT_EQ(handlers::client_host_of("[::1]:5000"), "/::1");
