@@ -205,11 +205,13 @@ offsets_from() {
     wait_until exited "$first"
     grep -q 'fenced' "$T/first.err" || fail "first: $(cat "$T/first.err")"
     wait_until holds second "0 1"
-    # gafka-admin shows the Kafka group as it is: one member, its leader, generation 1.
+    # gafka-admin shows the Kafka group as it is: one member, the leader,
+    # with its instance id, client id and host; generation 1.
     run --separate-stderr gafka-admin describe-group --group fixed
     assert_success
-    assert_equal "$(jq -c '[.protocol, .state, .generation, .assignor, (.members | length), .members[0].leader]' \
-        <<<"$output")" '["kafka","stable",1,"range",1,true]'
+    assert_equal "$(jq -c '[.protocol, .state, .generation, .assignor, (.members | length),
+        (.members[0] | [.leader, .instance_id, .client_id, .client_host])]' <<<"$output")" \
+        '["kafka","stable",1,"range",1,[true,"host-1","rdkafka","/127.0.0.1"]]'
     run --separate-stderr gafka-admin list-groups
     assert_success
     assert_output '{"group_id":"fixed","protocol":"kafka","generation":1,"members":1}'

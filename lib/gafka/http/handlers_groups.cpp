@@ -313,8 +313,9 @@ std::string snake_case(const std::string& s) {
     return out;
 }
 
-// A Kafka group's members: their ids, the leader marked (their
-// assignments are the members' own, opaque to the broker).
+// A Kafka group's members: their ids, the leader marked, a static
+// member's instance id, and the client id and host each joined from
+// (their assignments are the members' own, opaque to the broker).
 void write_kafka_members(json_writer& out, const broker::classic_group_view& k) {
     auto& w = out.w();
     w.StartArray();
@@ -324,6 +325,13 @@ void write_kafka_members(json_writer& out, const broker::classic_group_view& k) 
         out.str(m.member_id);
         out.key("leader");
         w.Bool(m.member_id == k.leader);
+        out.key("instance_id");
+        if (m.instance_id.empty()) w.Null();
+        else out.str(m.instance_id);
+        out.key("client_id");
+        out.str(m.client_id);
+        out.key("client_host");
+        out.str(m.client_host);
         w.EndObject();
     }
     w.EndArray();
