@@ -4,12 +4,11 @@
 
 #include <cctype>
 #include <chrono>
-#include <map>
-#include <tuple>
 
 #include <rapidjson/document.h>
 
 #include "gafka/broker/fetch_path.h"
+#include "gafka/broker/group_directory.h"
 #include "gafka/http/context.h"
 #include "gafka/http/fetch.h"
 #include "gafka/http/group_lag.h"
@@ -360,9 +359,7 @@ void write_members(json_writer& out, const broker::group_view& v, std::int64_t n
 response handle_group_status(const request& req, server_context& ctx, const path_params& p) {
     const auto& group = p.at(0);
     auto v = ctx.groups.describe(group);
-    // A group id is one protocol's at a time: Kafka members, if any, are all of them.
-    auto kafka = ctx.kafka_groups ? ctx.kafka_groups->describe(group) : std::nullopt;
-    if (kafka && kafka->members.empty()) kafka.reset();
+    auto kafka = broker::kafka_members_of(ctx.kafka_groups, group);
     if (!v && !kafka)
         return error_response(req, {beast_http::status::not_found, "unknown_group", "unknown group '" + group + "'", {}});
     if (!v) v = broker::group_view{group, 0, {}, {}, {}};
@@ -414,24 +411,18 @@ response handle_list_groups(const request& req, server_context& ctx) {
     json_writer out;
     auto& w = out.w();
     w.StartObject();
-    // Id -> (protocol, generation, members); a group with Kafka members is theirs.
-    std::map<std::string, std::tuple<const char*, std::int64_t, std::size_t>> groups;
-    for (const auto& g : ctx.groups.list()) groups[g.group_id] = {"http", g.generation, g.members.size()};
-    if (ctx.kafka_groups)
-        for (const auto& g : ctx.kafka_groups->list()) groups[g.group_id] = {"kafka", g.generation, g.members.size()};
     out.key("groups");
     w.StartArray();
-    for (const auto& [id, g] : groups) {
-        const auto& [protocol, generation, members] = g;
+    for (const auto& g : broker::list_groups(ctx.groups, ctx.kafka_groups)) {
         w.StartObject();
         out.key("group_id");
-        out.str(id);
+        out.str(g.group_id);
         out.key("protocol");
-        out.str(protocol);
+        out.str(g.kafka ? "kafka" : "http");
         out.key("generation");
-        w.Int64(generation);
+        w.Int64(g.generation);
         out.key("members");
-        w.Uint64(members);
+        w.Uint64(g.members);
         w.EndObject();
     }
     w.EndArray();

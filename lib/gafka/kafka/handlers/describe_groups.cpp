@@ -7,6 +7,7 @@
 // by consumer id with nothing else (they are not Kafka consumers: a Kafka
 // client cannot join it). An unknown group is Dead, without an error, as
 // Kafka answers.
+#include "gafka/broker/group_directory.h"
 #include "gafka/kafka/handlers/groups_common.h"
 #include "gafka/kafka/handlers/handlers.h"
 #include "gafka/kafka/messages/describe_groups.h"
@@ -28,7 +29,7 @@ void describe_kafka_group(value& out, const broker::classic_group_view& g) {
 }
 
 void describe_http_group(value& out, const broker::group_view& g) {
-    out.set("group_state", g.members.empty() ? "Empty" : "Stable").set("protocol_type", listed_protocol_type(g));
+    out.set("group_state", g.members.empty() ? "Empty" : "Stable").set("protocol_type", broker::gafka_protocol_type(g));
     for (const auto& m : g.members) out.add("members").set("member_id", m.consumer_id).set("client_id", m.consumer_id);
 }
 
@@ -41,13 +42,8 @@ handler_result describe_groups(const request& req, connection_context& conn) {
         std::string group(id.text());
         auto& out = body.add("groups").set("group_id", group).set("error_code", code(refused));
         if (refused != error_code::none) continue;
-        auto kafka = conn.broker.kafka_groups->describe(group);
-        if (kafka && !kafka->members.empty()) {
-            describe_kafka_group(out, *kafka);
-            continue;
-        }
-        auto http = conn.broker.groups.describe(group);
-        if (http && (!http->members.empty() || !http->committed.empty())) describe_http_group(out, *http);
+        if (auto kafka = broker::kafka_members_of(conn.broker.kafka_groups, group)) describe_kafka_group(out, *kafka);
+        else if (auto http = conn.broker.groups.describe(group)) describe_http_group(out, *http);
         else out.set("group_state", "Dead");
     }
     co_return body;

@@ -34,8 +34,6 @@ error_code coordinator_error(const broker_context& broker) {
     return error_code::not_coordinator;
 }
 
-std::string listed_protocol_type(const broker::group_view& g) { return g.members.empty() ? "" : "gafka"; }
-
 std::string client_host_of(std::string_view peer) {
     auto host = peer.substr(0, peer.rfind(':'));
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);

@@ -24,12 +24,6 @@ error_code from_group_error(broker::group_error e);
 // empty when null or absent in the request's version.
 std::string group_instance_id_of(const value& v);
 
-// How DescribeGroups and ListGroups name the protocol type of a group
-// of gafka's HTTP consumers: "gafka" while it has members (a Kafka client
-// cannot join it), else "" (only its committed offsets are left, as of a
-// Kafka group of simple consumers).
-std::string listed_protocol_type(const broker::group_view& g);
-
 // A client's host as Kafka shows it in DescribeGroups ("/127.0.0.1"), from
 // a connection's peer "host:port" ("[::1]:port" for IPv6).
 std::string client_host_of(std::string_view peer);

@@ -4,9 +4,7 @@
 // offsets has none (as Kafka lists a group of simple consumers). A broker
 // that is not the groups' coordinator lists none, as a Kafka broker lists
 // only the groups it coordinates; one still loading them says so (14).
-#include <map>
-#include <string>
-
+#include "gafka/broker/group_directory.h"
 #include "gafka/kafka/handlers/groups_common.h"
 #include "gafka/kafka/handlers/handlers.h"
 #include "gafka/kafka/messages/list_groups.h"
@@ -19,10 +17,8 @@ handler_result list_groups(const request&, connection_context& conn) {
     if (refused == error_code::not_coordinator) co_return body;
     body.set("error_code", code(refused));
     if (refused != error_code::none) co_return body;
-    std::map<std::string, std::string> groups;  // id -> protocol type
-    for (const auto& g : conn.broker.groups.list()) groups[g.group_id] = listed_protocol_type(g);
-    for (const auto& g : conn.broker.kafka_groups->list()) groups[g.group_id] = g.protocol_type;
-    for (const auto& [id, type] : groups) body.add("groups").set("group_id", id).set("protocol_type", type);
+    for (const auto& g : broker::list_groups(conn.broker.groups, conn.broker.kafka_groups))
+        body.add("groups").set("group_id", g.group_id).set("protocol_type", g.protocol_type);
     co_return body;
 }
 
