@@ -433,6 +433,46 @@ TEST_F(partition_log_test, empty_and_zero_filled_segment_files_open_as_empty_log
 // in flight, through the on_fsync hook, while the other appenders append
 // and ask for a sync: all of them must then be answered by one more fsync,
 // and none before an fsync that began after its append had finished.
+// The start, durable and end offsets are read without the log's mutex
+// (fetches ask for them on every read): while another thread appends,
+// fsyncs, rolls and deletes segments, they only grow and stay in order.
+TEST_F(partition_log_test, offsets_read_while_another_thread_writes_only_grow_and_stay_in_order) {
+    log_options o;
+    o.segment_bytes = 4096;
+    auto log = open(o);
+    ASSERT_TRUE(log);
+    constexpr int appends = 600;
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        for (int i = 0; i < appends; ++i) {
+            EXPECT_TRUE(log->append(make_batch(log->log_end_offset(), 2)).ok());
+            if (i % 10 == 9) EXPECT_TRUE(log->sync(log->log_end_offset()).ok());
+            if (i % 100 == 99) EXPECT_TRUE(log->apply_retention(16384, -1, 0).ok());
+        }
+        done = true;
+    });
+    offset_t start = 0, durable = 0, end = 0;
+    std::int64_t reads = 0;
+    while (!done.load()) {  // ends with the writer's bounded loop
+        // In this order, each bounds the next even as the writer moves on.
+        auto s = log->log_start_offset();
+        auto d = log->durable_offset();
+        auto e = log->log_end_offset();
+        EXPECT_LE(s, d);
+        EXPECT_LE(d, e);
+        EXPECT_GE(s, start);
+        EXPECT_GE(d, durable);
+        EXPECT_GE(e, end);
+        start = s, durable = d, end = e;
+        ++reads;
+    }
+    writer.join();
+    EXPECT_GT(reads, 0);
+    EXPECT_EQ(log->log_end_offset(), 2 * appends);
+    EXPECT_EQ(log->durable_offset(), 2 * appends);
+    EXPECT_GT(log->log_start_offset(), 0);  // retention deleted the oldest segments
+}
+
 TEST_F(partition_log_test, group_commit_shares_fsyncs_between_concurrent_appenders) {
     constexpr int appenders = 8, per_appender = 5, appends = 1 + appenders * per_appender;
     std::mutex mu;  // guards everything below up to `answers`

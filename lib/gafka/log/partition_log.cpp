@@ -102,6 +102,7 @@ status partition_log::recover() {
     end_offset_ = active_locked()->next_offset();
     if (auto s = active_locked()->sync(); !s.ok()) return s;
     durable_ = end_offset_;
+    publish_locked();
     if (auto s = rebuild_producers_locked(); !s.ok()) return s;
     if (!corrupt_at_ && recovery_point_ != end_offset_) return write_recovery_point(end_offset_);
     return {};
@@ -195,6 +196,7 @@ result<append_result> partition_log::append_locked(std::string_view batch, const
         write_failed_ = {};
     }
     end_offset_ = h.next_offset();
+    publish_locked();
     producers_.appended(h, util::wall_clock_ms());
     return append_result{h.base_offset, h.last_offset()};
 }
@@ -237,6 +239,7 @@ status partition_log::roll_locked() {
     if (auto s = old->seal(); !s.ok()) return write_error_locked(s);
     durable_ = std::max(durable_, old->next_offset());
     segments_[end_offset_] = std::move(*seg);
+    publish_locked();
     return write_recovery_point(end_offset_);
 }
 
@@ -321,6 +324,7 @@ void partition_log::run_syncs() {
             // A truncation meanwhile may have cut below `target`, and batches
             // appended there since were not in this fsync.
             if (truncations == truncations_) durable_ = std::max(durable_, target);
+            publish_locked();
             auto end = sync_waiters_.upper_bound(durable_);
             for (auto it = sync_waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
             sync_waiters_.erase(sync_waiters_.begin(), end);
@@ -357,6 +361,7 @@ result<retention_result> partition_log::apply_retention(std::int64_t max_bytes, 
         ++r.segments_deleted;
         r.bytes_deleted += seg->size_bytes();
         segments_.erase(segments_.begin());
+        publish_locked();
     }
     if (r.segments_deleted > 0)
         if (auto s = util::sync_directory(dir_); !s.ok()) return s;
@@ -388,6 +393,7 @@ status partition_log::truncate_to(offset_t offset) {
     if (auto s = seg->truncate(*pos, offset); !s.ok()) return fail_locked(s);
     end_offset_ = offset;
     durable_ = std::min(durable_, offset);
+    publish_locked();
     ++truncations_;  // an fsync in flight now proves nothing of what is appended next
     if (auto s = rebuild_producers_locked(); !s.ok()) return s;
     return write_recovery_point(std::min(recovery_point_, offset));
@@ -401,22 +407,20 @@ status partition_log::close() {
     if (!failed_.ok()) return failed_;
     if (auto s = active_locked()->seal(); !s.ok()) return s;
     durable_ = end_offset_;
+    publish_locked();
     if (corrupt_at_) return {};
     return write_recovery_point(end_offset_);
 }
 
-offset_t partition_log::log_start_offset() const {
-    std::lock_guard lock(mu_);
-    return segments_.begin()->first;
+void partition_log::publish_locked() {
+    published_start_.store(segments_.begin()->first, std::memory_order_release);
+    published_end_.store(end_offset_, std::memory_order_release);
+    published_durable_.store(durable_, std::memory_order_release);
 }
-offset_t partition_log::log_end_offset() const {
-    std::lock_guard lock(mu_);
-    return end_offset_;
-}
-offset_t partition_log::durable_offset() const {
-    std::lock_guard lock(mu_);
-    return durable_;
-}
+
+offset_t partition_log::log_start_offset() const { return published_start_.load(std::memory_order_acquire); }
+offset_t partition_log::log_end_offset() const { return published_end_.load(std::memory_order_acquire); }
+offset_t partition_log::durable_offset() const { return published_durable_.load(std::memory_order_acquire); }
 std::optional<offset_t> partition_log::corrupt_offset() const {
     std::lock_guard lock(mu_);
     return corrupt_at_;

@@ -4,7 +4,8 @@
 //
 // Thread safety: every public call may be made from any thread. Appends are
 // serialized by one mutex; reads take it only to find their segment and read
-// file bytes outside it. fsyncs run outside the mutex so appends continue
+// file bytes outside it, and the start, end and durable offsets are read
+// without it. fsyncs run outside the mutex so appends continue
 // while a sync is in flight (group commit: every sync covers all appends
 // made before it started).
 //
@@ -19,6 +20,7 @@
 // already have dropped the dirty pages). Corruption found in the middle of
 // the log (on open or on a read) sets corrupt_offset(): reads stop before it
 // and appends are refused until gafka-walcheck --repair.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -200,6 +202,7 @@ private:
     void run_syncs();
     status writable_locked() const;
     std::shared_ptr<segment> active_locked() const { return segments_.rbegin()->second; }
+    void publish_locked();
 
     std::filesystem::path dir_;
     log_options options_;
@@ -208,6 +211,13 @@ private:
     std::map<offset_t, std::shared_ptr<segment>> segments_;  // by base offset; never empty once open
     offset_t end_offset_ = 0;
     offset_t durable_ = 0;
+    // Copies of the log's start, end and durable offsets, stored under mu_
+    // whenever they change (publish_locked) and read without it: a fetch
+    // asks for them on every read and long-poll check, and need not wait
+    // for an append's write on another thread (mu_ is held through it).
+    std::atomic<offset_t> published_start_{0};
+    std::atomic<offset_t> published_end_{0};
+    std::atomic<offset_t> published_durable_{0};
     offset_t recovery_point_ = 0;  // batches below it are fsynced and trusted on open
     mutable std::optional<offset_t> corrupt_at_;
     status failed_;        // for good: see the class comment
