@@ -446,8 +446,12 @@ TEST_F(partition_log_test, offsets_read_while_another_thread_writes_only_grow_an
     std::thread writer([&] {
         for (int i = 0; i < appends; ++i) {
             EXPECT_TRUE(log->append(make_batch(log->log_end_offset(), 2)).ok());
-            if (i % 10 == 9) EXPECT_TRUE(log->sync(log->log_end_offset()).ok());
-            if (i % 100 == 99) EXPECT_TRUE(log->apply_retention(16384, -1, 0).ok());
+            if (i % 10 == 9) {
+                EXPECT_TRUE(log->sync(log->log_end_offset()).ok());
+            }
+            if (i % 100 == 99) {
+                EXPECT_TRUE(log->apply_retention(16384, -1, 0).ok());
+            }
         }
         done = true;
     });
@@ -763,6 +767,44 @@ TEST_F(partition_log_test, truncate_to_cuts_a_divergent_tail_across_segments) {
     log.reset();
     auto reopened = open(o);
     EXPECT_EQ(reopened->log_end_offset(), 36);
+}
+
+// The last batches appended are found in memory (segment.h), older ones
+// through the index: at every offset, a read starts at the batch holding
+// it, at the same position as a reopened log (nothing in memory) finds.
+TEST_F(partition_log_test, a_read_starts_at_the_batch_holding_its_offset_whether_recent_or_not) {
+    auto positions = [](const partition_log& log) {
+        std::vector<std::uint64_t> at;
+        for (offset_t o = 0; o < log.log_end_offset(); ++o) {
+            auto r = log.read(o, 1);
+            EXPECT_TRUE(r.ok() && r->data.size() >= batch_header_size) << "offset " << o;
+            if (!r.ok() || r->data.size() < batch_header_size) return at;
+            auto h = decode_header(r->data.data());
+            EXPECT_LE(h.base_offset, o);
+            EXPECT_GT(h.next_offset(), o);
+            auto range = log.read_range(o, 1, INT64_MAX);
+            EXPECT_TRUE(range.ok());
+            if (range.ok()) at.push_back(range->position);
+        }
+        return at;
+    };
+    auto append = [](partition_log& log, int batches) {
+        for (int i = 0; i < batches; ++i)  // 1 to 4 records a batch, so batches are of several sizes
+            ASSERT_TRUE(log.append(make_batch(log.log_end_offset(), 1 + i % 4)).ok());
+    };
+    std::vector<std::uint64_t> live;
+    {
+        auto log = open();
+        append(*log, 50);  // more than a segment keeps in memory: 123 records
+        positions(*log);   // checks every offset
+        ASSERT_TRUE(log->truncate_to(116).ok());  // a boundary among the recent batches
+        append(*log, 5);
+        live = positions(*log);
+        ASSERT_TRUE(log->close().ok());
+    }
+    auto reopened = open();
+    EXPECT_EQ(live.size(), static_cast<std::size_t>(reopened->log_end_offset()));
+    EXPECT_EQ(positions(*reopened), live);
 }
 
 // A follower cuts its tail while one of its fsyncs is in flight and appends

@@ -167,6 +167,9 @@ status segment::append(std::string_view batch, const batch_header& h, std::uint6
     if (auto s = index_batch(size_, h, false); !s.ok()) return s;
     last_batch_position_ = size_;
     last_batch_offset_ = h.base_offset;
+    recent_[recent_next_] = {h.base_offset, h.next_offset(), size_};
+    recent_next_ = (recent_next_ + 1) % recent_batches;
+    recent_count_ = std::min(recent_count_ + 1, recent_batches);
     size_ += batch.size();
     zeros_end_ = std::max(zeros_end_, size_);
     next_offset_ = h.next_offset();
@@ -233,6 +236,7 @@ offset_t segment::scan_start_for_time(timestamp_ms t) const {
 result<std::uint64_t> segment::position_of(offset_t offset) const {
     if (offset < base_offset_) return std::uint64_t{0};
     if (offset >= next_offset_) return size_;
+    if (auto p = recent_position(offset)) return *p;
     auto rel = std::min<offset_t>(offset - base_offset_, UINT32_MAX);
     auto e = index_.floor(static_cast<std::uint32_t>(rel));
     std::uint64_t pos = e ? e->position : 0;
@@ -258,6 +262,16 @@ result<std::uint64_t> segment::position_of(offset_t offset) const {
     return size_;
 }
 
+std::optional<std::uint64_t> segment::recent_position(offset_t offset) const {
+    auto oldest = (recent_next_ + recent_batches - recent_count_) % recent_batches;
+    if (recent_count_ == 0 || offset < recent_[oldest].base_offset) return std::nullopt;
+    for (std::size_t i = 0; i < recent_count_; ++i) {
+        const auto& b = recent_[(oldest + i) % recent_batches];
+        if (b.next_offset > offset) return b.position;
+    }
+    return std::nullopt;
+}
+
 result<std::size_t> segment::read_at(void* buf, std::size_t n, std::uint64_t position) const {
     return log_.pread(buf, n, position);
 }
@@ -270,6 +284,7 @@ status segment::truncate(std::uint64_t position, offset_t next_offset) {
     if (auto s = index_.truncate_from_position(position); !s.ok()) return s;
     size_ = zeros_end_ = position;
     next_offset_ = next_offset;
+    recent_count_ = 0;
     if (last_batch_position_ && *last_batch_position_ >= position) {
         last_batch_position_.reset();
         last_batch_offset_.reset();

@@ -18,6 +18,7 @@
 // slower with them). Readers stop at size_bytes(), recovery and
 // gafka-walcheck read the zero tail as preallocated space (man gafka-wal.5),
 // and seal() and trim() give it back.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -66,7 +67,9 @@ public:
     // the end, never growing the file past `zero_limit` that way.
     status append(std::string_view batch, const batch_header& h, std::uint64_t zero_limit = 0);
     // File position of the batch that holds `offset`, or of the first batch
-    // after it; size_bytes() when there is none.
+    // after it; size_bytes() when there is none. Among the last
+    // recent_batches appended it is found in memory; elsewhere, by reading
+    // headers from the index entry before it.
     result<std::uint64_t> position_of(offset_t offset) const;
     // An offset at or before the first record with a timestamp >= `t`, found
     // with the index (no file reads): where a scan for that record may start.
@@ -96,6 +99,9 @@ private:
     status index_batch(std::uint64_t position, const batch_header& h, bool force);
     status zero_ahead(std::uint64_t limit);
     status cut_zeros();  // no fsync
+    // The position of the batch holding `offset` (or the first after it)
+    // when that is one of the last batches appended; else nullopt.
+    std::optional<std::uint64_t> recent_position(offset_t offset) const;
 
     offset_t base_offset_;
     std::size_t index_interval_;
@@ -111,6 +117,19 @@ private:
     timestamp_ms max_timestamp_ = 0;
     std::optional<std::uint64_t> last_batch_position_;
     std::optional<offset_t> last_batch_offset_;
+    // The last batches appended, a ring, oldest at (recent_next_ -
+    // recent_count_): a reader following the tail asks for one of them, and
+    // finds it without reading headers while appends wait on the log's lock.
+    // Emptied by truncate(); empty after open (recovery).
+    struct recent_batch {
+        offset_t base_offset = 0;
+        offset_t next_offset = 0;
+        std::uint64_t position = 0;
+    };
+    static constexpr std::size_t recent_batches = 32;
+    std::array<recent_batch, recent_batches> recent_{};
+    std::size_t recent_next_ = 0;
+    std::size_t recent_count_ = 0;
 };
 
 }  // namespace gafka::log
