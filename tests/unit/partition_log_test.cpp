@@ -890,6 +890,35 @@ TEST_F(read_range_test, stops_before_upto_and_is_empty_at_the_end) {
     EXPECT_FALSE(log->read_range(13, 1 << 20, INT64_MAX).ok());
 }
 
+// Headers are read a window at a time (16 KiB): a run of small batches
+// longer than a window is named whole, and damage past the first window is
+// still found.
+TEST_F(read_range_test, names_runs_of_small_batches_longer_than_a_header_window_and_checks_each_header) {
+    std::uint64_t at_300 = 0;
+    {
+        auto log = open();
+        write(*log, 400, 1);  // a small record each: over a window in all
+        ASSERT_GT(log->size_bytes(), 16u << 10);
+        for (offset_t from : {0, 1, 137, 299, 399}) {
+            auto copy = log->read(from, 1 << 20, INT64_MAX);
+            auto range = log->read_range(from, 1 << 20, INT64_MAX);
+            ASSERT_TRUE(copy.ok() && range.ok());
+            EXPECT_EQ(bytes_of(*range), copy->data) << from;
+            EXPECT_EQ(range->next_offset, 400);
+            EXPECT_EQ(range->records, 400 - from);
+        }
+        at_300 = log->read_range(300, 1, INT64_MAX)->position;
+        ASSERT_GT(at_300, 16u << 10);
+    }
+    auto log = open();
+    test::flip_byte(segment_file(), at_300 + batch_field::magic);
+    auto before = log->read_range(0, 1 << 20, INT64_MAX);
+    ASSERT_TRUE(before.ok());
+    EXPECT_EQ(before->next_offset, 300) << "the batches before the damage are served";
+    ASSERT_TRUE(log->corrupt_offset().has_value());
+    EXPECT_EQ(*log->corrupt_offset(), 300);
+}
+
 TEST_F(read_range_test, a_damaged_header_is_refused_and_marks_the_log_corrupt_there) {
     std::uint64_t one_batch = 0;
     {

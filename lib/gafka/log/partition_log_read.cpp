@@ -12,6 +12,32 @@ namespace {
 
 std::shared_ptr<spdlog::logger> lg() { return util::logger("log"); }
 
+// Batch headers read a window at a time: a caught-up consumer's fetch
+// names a run of small batches (a Kafka producer's of one record each), and
+// their headers then come several to a pread instead of one each.
+class header_window {
+public:
+    explicit header_window(const segment& seg) : seg_(seg) {}
+    // The header at `pos`, with at least a header's room before `end`; an
+    // empty view when the file ends first.
+    result<std::string_view> at(std::uint64_t pos, std::uint64_t end) {
+        if (pos < from_ || pos + batch_header_size > from_ + length_) {
+            auto n = seg_.read_at(buf_, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof buf_, end - pos)), pos);
+            if (!n.ok()) return n.error();
+            from_ = pos;
+            length_ = *n;
+            if (length_ < batch_header_size) return std::string_view{};
+        }
+        return std::string_view(buf_ + (pos - from_), batch_header_size);
+    }
+
+private:
+    const segment& seg_;
+    char buf_[16 << 10];
+    std::uint64_t from_ = 0;
+    std::uint64_t length_ = 0;
+};
+
 }  // namespace
 
 result<partition_log::read_start> partition_log::locate(offset_t from, offset_t upto) const {
@@ -61,13 +87,13 @@ result<file_range> partition_log::read_range(offset_t from, std::size_t max_byte
     out.file = start->seg;
     out.fd = seg.fd();
     out.position = start->pos;
-    char hdr[batch_header_size];
+    header_window headers(seg);
     for (auto pos = start->pos; pos + batch_header_size <= start->end_pos;) {
-        auto n = seg.read_at(hdr, sizeof hdr, pos);
-        if (!n.ok()) return n.error();
-        if (*n != sizeof hdr) break;
-        auto h = decode_header(hdr);
-        auto problem = check_header(h, std::string_view(hdr, sizeof hdr));
+        auto hdr = headers.at(pos, start->end_pos);
+        if (!hdr.ok()) return hdr.error();
+        if (hdr->empty()) break;
+        auto h = decode_header(hdr->data());
+        auto problem = check_header(h, *hdr);
         if (problem == batch_problem::none && pos + h.length > start->end_pos) problem = batch_problem::truncated;
         if (problem == batch_problem::none && h.base_offset >= start->limit) break;
         bool in_order = out.length == 0 ? h.base_offset <= from : h.base_offset == out.next_offset;
