@@ -56,6 +56,9 @@ for v in K_FIO_MIB K_PRODUCE K_READ K_E2E_SECS K_ROUNDS; do
 done
 # What every produce of the step sends (HTTP and Kafka alike).
 K_PRODUCE_ARGS=(--partitions 2 --messages "$K_PRODUCE" --size 1024 --batch-size 500 --concurrency 4)
+# What every e2e of the step runs (each port, each setting).
+K_E2E_ARGS=(--partitions 2 --concurrency 2 --rate 10000 --messages $((10000 * K_E2E_SECS)) --size 1024
+    --batch-size 1000)
 CLK_TCK=$(getconf CLK_TCK)
 
 # The broker's CPU time so far, in clock ticks (utime + stime).
@@ -246,14 +249,12 @@ e2e_sample() {
 # one of them failed.
 kafka_e2e_round() {
     local r=$1 linger
-    local args=(--partitions 2 --concurrency 2 --rate 10000 --messages $((10000 * K_E2E_SECS)) --size 1024
-        --batch-size 1000)
     e2e_sample http "ke2e-http-$r" 'gafka_request_duration_seconds_count{route="POST /api/v1/produce"}' \
-        "${args[@]}" || return 1
+        "${K_E2E_ARGS[@]}" || return 1
     for linger in 0 1; do
         BENCH_BROKER=$KAFKA_BROKER e2e_sample "l$linger" "ke2e-kafka-l$linger-$r" \
             'gafka_kafka_requests_total{api="Produce"}' --protocol kafka --no-idempotence -X "linger.ms=$linger" \
-            "${args[@]}" || return 1
+            "${K_E2E_ARGS[@]}" || return 1
         e2e_settings[linger]=$(field "ke2e-kafka-l$linger-$r" .kafka_settings)
     done
 }
@@ -279,15 +280,15 @@ kafka_e2e() {
         unset -n p50s costs
     done
     if BENCH_BROKER=$KAFKA_BROKER bench ke2e-kafka-lib e2e --protocol kafka --topic ke2e-kafka-lib --no-idempotence \
-        -X linger.ms=5 -X socket.nagle.disable=false --partitions 2 --concurrency 2 --rate 10000 \
-        --messages $((10000 * K_E2E_SECS)) --size 1024 --batch-size 1000; then
+        -X linger.ms=5 -X socket.nagle.disable=false "${K_E2E_ARGS[@]}"; then
         row "Kafka e2e, not idempotent, librdkafka's defaults (linger 5 ms, Nagle), p99 (ms)" "reference" \
             "$(field ke2e-kafka-lib .latency_ms.p99)" "-"
     fi
     # With linger.ms=0 librdkafka sends a request a record, at 2.5x the CPU of
     # gafka-bench's HTTP client, which batches what comes while a request is
-    # out: on two cores that CPU is the tail (README, issue 18). With
-    # linger.ms=1 it batches what comes within a millisecond.
+    # out; with linger.ms=1 it batches what comes within a millisecond, and
+    # that millisecond is its floor. Which wins depends on how short the
+    # host keeps the cores (README, issue 18).
     row "Kafka e2e at 10000 msg/s, not idempotent, ${e2e_settings[0]}, p99 (ms; HTTP's)" "<= HTTP" \
         "$p0; $http$(rounds "${l0_p99[@]}")" "$(at_most "$p0" "$http")"
     row "Kafka e2e at 10000 msg/s, not idempotent, ${e2e_settings[1]}, p99 (ms; HTTP's)" "<= HTTP" \
