@@ -429,10 +429,6 @@ TEST_F(partition_log_test, empty_and_zero_filled_segment_files_open_as_empty_log
     EXPECT_EQ(read_all(*log), expected_values(3));
 }
 
-// Made deterministic by holding the first fsync (of the first append alone)
-// in flight, through the on_fsync hook, while the other appenders append
-// and ask for a sync: all of them must then be answered by one more fsync,
-// and none before an fsync that began after its append had finished.
 // The start, durable and end offsets are read without the log's mutex
 // (fetches ask for them on every read): while another thread appends,
 // fsyncs, rolls and deletes segments, they only grow and stay in order.
@@ -477,6 +473,10 @@ TEST_F(partition_log_test, offsets_read_while_another_thread_writes_only_grow_an
     EXPECT_GT(log->log_start_offset(), 0);  // retention deleted the oldest segments
 }
 
+// Made deterministic by holding the first fsync (of the first append alone)
+// in flight, through the on_fsync hook, while the other appenders append
+// and ask for a sync: all of them must then be answered by one more fsync,
+// and none before an fsync that began after its append had finished.
 TEST_F(partition_log_test, group_commit_shares_fsyncs_between_concurrent_appenders) {
     constexpr int appenders = 8, per_appender = 5, appends = 1 + appenders * per_appender;
     std::mutex mu;  // guards everything below up to `answers`
